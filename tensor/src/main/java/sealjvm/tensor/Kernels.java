@@ -1,0 +1,218 @@
+package sealjvm.tensor;
+
+import static sealjvm.tensor.Matmul.L;
+import static sealjvm.tensor.Matmul.LE;
+import static sealjvm.tensor.Matmul.S;
+import static sealjvm.tensor.Tensor.F32;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * GPT-2's elementwise, row-wise and attention kernels on the Vector API.
+ * Each has a plain scalar twin in the tests (ScalarKernels) that property tests compare against.
+ * Shapes are given in comments llm.c-style: B batch, T time, C channels, V vocabulary.
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    private static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);
+
+    /** out = a + b, elementwise (the residual add). out may alias a or b. */
+    public static void add(Tensor out, Tensor a, Tensor b) {
+        long n = out.size();
+        if (a.size() != n || b.size() != n) throw new IllegalArgumentException("add of " + a + " and " + b + " into " + out);
+        MemorySegment o = out.segment(), x = a.segment(), y = b.segment();
+        int rows = (int) Math.min(Integer.MAX_VALUE, (n + 4095) / 4096);
+        Parallel.forChunks(rows, 64, (r0, r1) -> {
+            long start = r0 * 4096L, end = Math.min(n, r1 * 4096L);
+            long i = start;
+            for (; i + L <= end; i += L) {
+                FloatVector.fromMemorySegment(S, x, i * 4, LE).add(FloatVector.fromMemorySegment(S, y, i * 4, LE))
+                        .intoMemorySegment(o, i * 4, LE);
+            }
+            for (; i < end; i++) o.setAtIndex(F32, i, x.getAtIndex(F32, i) + y.getAtIndex(F32, i));
+        });
+    }
+
+    /** inp (N,C) -> out (N,C): (x - mean) / sqrt(var + eps) * weight + bias, per row. out may alias inp. */
+    public static void layernorm(Tensor out, Tensor inp, Tensor weight, Tensor bias, float eps) {
+        int C = inp.dim(-1);
+        int N = Math.toIntExact(inp.size() / C);
+        if (out.size() != inp.size() || weight.size() != C || bias.size() != C) {
+            throw new IllegalArgumentException("layernorm shapes: inp " + inp + " out " + out + " weight " + weight + " bias " + bias);
+        }
+        MemorySegment o = out.segment(), x = inp.segment(), w = weight.segment(), b = bias.segment();
+        int cv = C - C % L;
+        Parallel.forChunks(N, 8, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long base = (long) r * C;
+                FloatVector acc = FloatVector.zero(S);
+                for (int c = 0; c < cv; c += L) acc = acc.add(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE));
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (int c = cv; c < C; c++) sum += x.getAtIndex(F32, base + c);
+                float mean = sum / C;
+                FloatVector m = FloatVector.broadcast(S, mean);
+                FloatVector vacc = FloatVector.zero(S);
+                for (int c = 0; c < cv; c += L) {
+                    FloatVector d = FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m);
+                    vacc = d.fma(d, vacc);
+                }
+                float var = vacc.reduceLanes(VectorOperators.ADD);
+                for (int c = cv; c < C; c++) { float d = x.getAtIndex(F32, base + c) - mean; var += d * d; }
+                float rstd = (float) (1.0 / Math.sqrt(var / C + eps));
+                FloatVector rs = FloatVector.broadcast(S, rstd);
+                for (int c = 0; c < cv; c += L) {
+                    FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).mul(rs)
+                            .fma(FloatVector.fromMemorySegment(S, w, c * 4L, LE), FloatVector.fromMemorySegment(S, b, c * 4L, LE))
+                            .intoMemorySegment(o, (base + c) * 4, LE);
+                }
+                for (int c = cv; c < C; c++) {
+                    o.setAtIndex(F32, base + c, (x.getAtIndex(F32, base + c) - mean) * rstd * w.getAtIndex(F32, c) + b.getAtIndex(F32, c));
+                }
+            }
+        });
+    }
+
+    /** out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GPT-2's "gelu_new". out may alias inp. */
+    public static void gelu(Tensor out, Tensor inp) {
+        long n = inp.size();
+        if (out.size() != n) throw new IllegalArgumentException("gelu of " + inp + " into " + out);
+        MemorySegment o = out.segment(), x = inp.segment();
+        int rows = (int) Math.min(Integer.MAX_VALUE, (n + 4095) / 4096);
+        Parallel.forChunks(rows, 16, (r0, r1) -> {
+            long start = r0 * 4096L, end = Math.min(n, r1 * 4096L);
+            long i = start;
+            for (; i + L <= end; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
+                FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_SCALE);
+                v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoMemorySegment(o, i * 4, LE);
+            }
+            for (; i < end; i++) o.setAtIndex(F32, i, geluScalar(x.getAtIndex(F32, i)));
+        });
+    }
+
+    static float geluScalar(float x) {
+        return 0.5f * x * (1f + (float) Math.tanh(GELU_SCALE * (x + 0.044715f * x * x * x)));
+    }
+
+    /** inp (N,V) -> out (N,V): softmax of each row (max-subtracted). out may alias inp. */
+    public static void softmax(Tensor out, Tensor inp) {
+        int V = inp.dim(-1);
+        int N = Math.toIntExact(inp.size() / V);
+        if (out.size() != inp.size()) throw new IllegalArgumentException("softmax of " + inp + " into " + out);
+        MemorySegment o = out.segment(), x = inp.segment();
+        Parallel.forChunks(N, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) softmaxRow(o, x, (long) r * V, V);
+        });
+    }
+
+    static void softmaxRow(MemorySegment o, MemorySegment x, long base, int V) {
+        int vv = V - V % L;
+        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int c = 0; c < vv; c += L) mx = mx.max(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE));
+        float max = mx.reduceLanes(VectorOperators.MAX);
+        for (int c = vv; c < V; c++) max = Math.max(max, x.getAtIndex(F32, base + c));
+        FloatVector m = FloatVector.broadcast(S, max);
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < vv; c += L) {
+            FloatVector e = FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).lanewise(VectorOperators.EXP);
+            e.intoMemorySegment(o, (base + c) * 4, LE);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int c = vv; c < V; c++) {
+            float e = (float) Math.exp(x.getAtIndex(F32, base + c) - max);
+            o.setAtIndex(F32, base + c, e);
+            sum += e;
+        }
+        FloatVector inv = FloatVector.broadcast(S, 1f / sum);
+        for (int c = 0; c < vv; c += L) {
+            FloatVector.fromMemorySegment(S, o, (base + c) * 4, LE).mul(inv).intoMemorySegment(o, (base + c) * 4, LE);
+        }
+        for (int c = vv; c < V; c++) o.setAtIndex(F32, base + c, o.getAtIndex(F32, base + c) / sum);
+    }
+
+    /**
+     * ids (B,T) -> out (B,T,C) = wte[id] + wpe[pos0 + t].
+     * Ids are checked here, so a bad id is a clear error and never an out-of-bounds read.
+     */
+    public static void embedding(Tensor out, int[] ids, int B, int T, Tensor wte, Tensor wpe, int pos0) {
+        int V = wte.dim(0), C = wte.dim(1), P = wpe.dim(0);
+        if (ids.length != B * T || out.size() != (long) B * T * C) {
+            throw new IllegalArgumentException("embedding of " + ids.length + " ids (B=" + B + ", T=" + T + ") into " + out);
+        }
+        if (pos0 < 0 || pos0 + T > P) {
+            throw new IllegalArgumentException("positions " + pos0 + ".." + (pos0 + T - 1) + " exceed n_positions=" + P);
+        }
+        for (int id : ids) {
+            if (id < 0 || id >= V) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + V + ")");
+        }
+        MemorySegment o = out.segment(), e = wte.segment(), p = wpe.segment();
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                long dst = ((long) b * T + t) * C, tok = (long) ids[b * T + t] * C, pos = (long) (pos0 + t) * C;
+                int c = 0;
+                for (; c + L <= C; c += L) {
+                    FloatVector.fromMemorySegment(S, e, (tok + c) * 4, LE).add(FloatVector.fromMemorySegment(S, p, (pos + c) * 4, LE))
+                            .intoMemorySegment(o, (dst + c) * 4, LE);
+                }
+                for (; c < C; c++) o.setAtIndex(F32, dst + c, e.getAtIndex(F32, tok + c) + p.getAtIndex(F32, pos + c));
+            }
+        }
+    }
+
+    /**
+     * Causal multi-head attention, the queries of positions pos0..pos0+Tq-1 against a KV cache.
+     * q (B,Tq,C), k and v (B,Tk,C) holding positions 0..pos0+Tq-1 (later rows are ignored), out (B,Tq,C).
+     * Query t sees keys 0..pos0+t; scores are scaled by 1/√(C/nHead). Nothing of size T×T is materialized:
+     * each (b, head, t) keeps one row of scores in a per-thread scratch buffer.
+     */
+    public static void attention(Tensor out, Tensor q, Tensor k, Tensor v, int nHead, int pos0) {
+        int B = q.dim(0), Tq = q.dim(1), C = q.dim(2), Tk = k.dim(1);
+        if (C % nHead != 0) throw new IllegalArgumentException("C=" + C + " is not divisible by n_head=" + nHead);
+        if (pos0 + Tq > Tk || k.dim(0) != B || v.dim(0) != B || v.dim(1) != Tk || k.dim(2) != C || v.dim(2) != C
+                || out.size() != q.size()) {
+            throw new IllegalArgumentException("attention shapes: q " + q + " k " + k + " v " + v + " out " + out + " pos0 " + pos0);
+        }
+        int hs = C / nHead;
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        MemorySegment o = out.segment(), qs = q.segment(), ks = k.segment(), vs = v.segment();
+        Parallel.forChunks(B * nHead * Tq, 1, (i0, i1) -> {
+            float[] att = SCRATCH.get();
+            if (att.length < Tk) { att = new float[Tk]; SCRATCH.set(att); }
+            for (int i = i0; i < i1; i++) {
+                int t = i % Tq, h = (i / Tq) % nHead, b = i / (Tq * nHead);
+                int n = pos0 + t + 1;
+                long qo = ((long) b * Tq + t) * C + (long) h * hs;
+                long kvBase = (long) b * Tk * C + (long) h * hs;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int t2 = 0; t2 < n; t2++) {
+                    float s = Matmul.dot(qs, qo, ks, kvBase + (long) t2 * C, hs) * scale;
+                    att[t2] = s;
+                    if (s > max) max = s;
+                }
+                float sum = 0f;
+                for (int t2 = 0; t2 < n; t2++) { float e = (float) Math.exp(att[t2] - max); att[t2] = e; sum += e; }
+                float inv = 1f / sum;
+                long oo = qo;
+                int c = 0;
+                for (; c + L <= hs; c += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int t2 = 0; t2 < n; t2++) {
+                        acc = FloatVector.fromMemorySegment(S, vs, (kvBase + (long) t2 * C + c) * 4, LE).fma(FloatVector.broadcast(S, att[t2]), acc);
+                    }
+                    acc.mul(inv).intoMemorySegment(o, (oo + c) * 4, LE);
+                }
+                for (; c < hs; c++) {
+                    float acc = 0f;
+                    for (int t2 = 0; t2 < n; t2++) acc += att[t2] * vs.getAtIndex(F32, kvBase + (long) t2 * C + c);
+                    o.setAtIndex(F32, oo + c, acc * inv);
+                }
+            }
+        });
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[1024]);
+}
