@@ -1,0 +1,179 @@
+package sealjvm.gpt2;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import sealjvm.gpt2.safetensors.SafeTensors;
+import sealjvm.tensor.Kernels;
+import sealjvm.tensor.Matmul;
+import sealjvm.tensor.Tensor;
+
+/**
+ * GPT-2 (Radford et al. 2019) as Hugging Face's GPT2LMHeadModel computes it, readable in one sitting.
+ *
+ * <pre>
+ * x = wte[ids] + wpe[pos]
+ * for each block:  x += c_proj(attention(c_attn(ln_1(x))));  x += mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))
+ * logits = ln_f(x) · lm_headᵀ
+ * </pre>
+ * Every forward goes through a {@link KVCache}: a full forward is a decode step of T tokens at position 0.
+ */
+public final class Gpt2Model implements AutoCloseable {
+    public final Gpt2Config config;
+    public final Gpt2Params params;
+    private final Arena arena;
+
+    public Gpt2Model(Gpt2Config config, Gpt2Params params, Arena arena) {
+        this.config = config;
+        this.params = params;
+        this.arena = arena;
+    }
+
+    /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors. */
+    public static Gpt2Model load(Path dir) {
+        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a directory (expected a Hugging Face GPT-2 model directory)");
+        Gpt2Config config = Gpt2Config.read(dir.resolve("config.json"));
+        Path file = dir.resolve("model.safetensors");
+        if (!Files.exists(file)) {
+            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                    ? " (only pytorch_model.bin is there: download model.safetensors, which the Hub has for every GPT-2 size)" : "";
+            throw new ModelFormatException(file + ": not found" + hint);
+        }
+        Arena arena = Arena.ofShared();
+        try (SafeTensors st = SafeTensors.open(file)) {
+            boolean tied = !st.contains("lm_head.weight") && !st.contains("transformer.lm_head.weight");
+            Gpt2Params params = Gpt2Params.allocate(config, tied, arena);
+            Set<String> unused = new LinkedHashSet<>(st.names());
+            for (var e : params.byName().entrySet()) {
+                String name = e.getKey();
+                String stored = st.contains(name) ? name : "transformer." + name;
+                if (!st.contains(stored)) throw new ModelFormatException(file + ": missing tensor '" + name + "'");
+                int[] shape = st.info(stored).orElseThrow().shape();
+                int[] want = e.getValue().shape();
+                if (!Arrays.equals(shape, want)) {
+                    throw new ModelFormatException(file + ": tensor '" + stored + "' has shape " + Arrays.toString(shape)
+                            + " but config.json (n_embd=" + config.nEmbd() + ", n_layer=" + config.nLayer() + ", n_positions="
+                            + config.nPositions() + ", vocab_size=" + config.vocabSize() + ") says " + Arrays.toString(want));
+                }
+                st.readInto(stored, e.getValue());
+                unused.remove(stored);
+            }
+            // The causal-mask buffers of older exports carry no parameters.
+            unused.removeIf(n -> n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias"));
+            if (!unused.isEmpty()) {
+                System.err.println("warning: " + file + ": ignoring " + unused.size() + " unexpected tensor(s): " + unused);
+            }
+            return new Gpt2Model(config, params, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A model with the given parameters (e.g. made in-process for tests and benchmarks). */
+    public static Gpt2Model create(Gpt2Config config, boolean tied) {
+        Arena arena = Arena.ofShared();
+        return new Gpt2Model(config, Gpt2Params.allocate(config, tied, arena), arena);
+    }
+
+    public KVCache newCache(int batch, int capacity, Arena where) { return new KVCache(config, batch, capacity, where); }
+
+    /** ids (B,T) -> logits (B,T,V), allocated in {@code out}. All sequences must have the same length. */
+    public Tensor logits(int[][] ids, Arena out) {
+        int B = ids.length;
+        if (B == 0) throw new IllegalArgumentException("empty batch");
+        int T = ids[0].length;
+        int[] flat = new int[B * T];
+        for (int b = 0; b < B; b++) {
+            if (ids[b].length != T) {
+                throw new IllegalArgumentException("sequence " + b + " has " + ids[b].length + " tokens, sequence 0 has " + T
+                        + " (a batch must be rectangular)");
+            }
+            System.arraycopy(ids[b], 0, flat, b * T, T);
+        }
+        try (Arena tmp = Arena.ofShared()) {
+            KVCache cache = newCache(B, T, tmp);
+            return forward(cache, flat, T, out);
+        }
+    }
+
+    /**
+     * Appends T tokens to every sequence of the cache and returns their logits (B,T,V) in {@code out}.
+     * ids holds B·T ids, sequence-major.
+     */
+    public Tensor forward(KVCache cache, int[] ids, int T, Arena out) {
+        Tensor logits = Tensor.allocate(out, cache.batch, T, config.vocabSize());
+        try (Arena tmp = Arena.ofShared()) {
+            Tensor h = hidden(cache, ids, T, tmp);
+            Matmul.matmulTransposed(logits, h, params.lmHead, null);
+        }
+        return logits;
+    }
+
+    /**
+     * The final hidden states ln_f(x) (B,T,C) of T new tokens per sequence, allocated in {@code out};
+     * advances the cache by T.
+     */
+    public Tensor hidden(KVCache cache, int[] ids, int T, Arena out) {
+        int B = cache.batch, C = config.nEmbd(), pos0 = cache.length;
+        if (T < 1) throw new IllegalArgumentException("need at least one token per sequence");
+        if (ids.length != B * T) throw new IllegalArgumentException(ids.length + " ids for a batch of " + B + " x " + T);
+        if (pos0 + T > config.nPositions()) {
+            throw new IllegalArgumentException("sequence of " + (pos0 + T) + " tokens is longer than n_positions=" + config.nPositions());
+        }
+        if (pos0 + T > cache.capacity) {
+            throw new IllegalArgumentException("KV cache holds " + cache.capacity + " positions; " + (pos0 + T) + " needed");
+        }
+        Tensor x = Tensor.allocate(out, B, T, C);
+        try (Arena tmp = Arena.ofShared()) {
+            Tensor ln = Tensor.allocate(tmp, B, T, C);
+            Tensor qkv = Tensor.allocate(tmp, B, T, 3 * C);
+            Tensor q = Tensor.allocate(tmp, B, T, C);
+            Tensor att = Tensor.allocate(tmp, B, T, C);
+            Tensor proj = Tensor.allocate(tmp, B, T, C);
+            Tensor fc = Tensor.allocate(tmp, B, T, 4 * C);
+
+            Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+            for (int l = 0; l < config.nLayer(); l++) {
+                Gpt2Params.Block p = params.blocks.get(l);
+                Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), config.layerNormEpsilon());
+                Matmul.matmul(qkv, ln, p.attnW(), p.attnB());                   // (B,T,C) -> (B,T,3C)
+                splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
+                Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
+                Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());          // (B,T,C) -> (B,T,C)
+                Kernels.add(x, x, proj);
+                Kernels.layernorm(ln, x, p.ln2W(), p.ln2B(), config.layerNormEpsilon());
+                Matmul.matmul(fc, ln, p.fcW(), p.fcB());                         // (B,T,C) -> (B,T,4C)
+                Kernels.gelu(fc, fc);
+                Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB());               // (B,T,4C) -> (B,T,C)
+                Kernels.add(x, x, proj);
+            }
+            Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
+        }
+        cache.length = pos0 + T;
+        return x;
+    }
+
+    // qkv (B,T,3C) -> q (B,T,C), and k, v into rows pos0..pos0+T-1 of the caches (B,cap,C)
+    private static void splitQkv(Tensor qkv, Tensor q, Tensor kc, Tensor vc, int pos0) {
+        int B = q.dim(0), T = q.dim(1), C = q.dim(2), cap = kc.dim(1);
+        long row = 4L * C;
+        MemorySegment src = qkv.segment();
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                long s = ((long) b * T + t) * 3 * row;
+                long d = ((long) b * cap + pos0 + t) * row;
+                MemorySegment.copy(src, s, q.segment(), ((long) b * T + t) * row, row);
+                MemorySegment.copy(src, s + row, kc.segment(), d, row);
+                MemorySegment.copy(src, s + 2 * row, vc.segment(), d, row);
+            }
+        }
+    }
+
+    @Override
+    public void close() { arena.close(); }
+}

@@ -1,0 +1,110 @@
+package sealjvm.gpt2;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sealjvm.tensor.Tensor;
+
+/**
+ * Every GPT-2 parameter as a named view into one float32 allocation (llm.c's ParameterTensors).
+ * One allocation means one snapshot, one optimizer state and one device copy serve the whole model.
+ * Names are Hugging Face's without the {@code transformer.} prefix, e.g. {@code h.3.mlp.c_fc.weight};
+ * Conv1D weights are stored [in, out] as in the checkpoint (y = x·W + b).
+ */
+public final class Gpt2Params {
+    /** One transformer block's parameters. */
+    public record Block(Tensor ln1W, Tensor ln1B,       // (C), (C)
+                        Tensor attnW, Tensor attnB,     // c_attn: (C,3C), (3C)
+                        Tensor attnProjW, Tensor attnProjB, // c_proj: (C,C), (C)
+                        Tensor ln2W, Tensor ln2B,       // (C), (C)
+                        Tensor fcW, Tensor fcB,         // c_fc: (C,4C), (4C)
+                        Tensor fcProjW, Tensor fcProjB) {} // mlp.c_proj: (4C,C), (C)
+
+    public final Gpt2Config config;
+    public final Tensor all;          // every float, in the order of names()
+    public final Tensor wte;          // (V,C)
+    public final Tensor wpe;          // (P,C)
+    public final List<Block> blocks;  // n_layer of them
+    public final Tensor lnfW, lnfB;   // (C), (C)
+    public final Tensor lmHead;       // (V,C): wte itself when tied
+    public final boolean tied;
+    private final Map<String, Tensor> byName;
+
+    private Gpt2Params(Gpt2Config config, Tensor all, Map<String, Tensor> byName, boolean tied) {
+        this.config = config;
+        this.all = all;
+        this.byName = Collections.unmodifiableMap(byName);
+        this.tied = tied;
+        this.wte = byName.get("wte.weight");
+        this.wpe = byName.get("wpe.weight");
+        this.lnfW = byName.get("ln_f.weight");
+        this.lnfB = byName.get("ln_f.bias");
+        this.lmHead = tied ? wte : byName.get("lm_head.weight");
+        List<Block> bs = new ArrayList<>();
+        for (int l = 0; l < config.nLayer(); l++) {
+            String p = "h." + l + ".";
+            bs.add(new Block(get(p + "ln_1.weight"), get(p + "ln_1.bias"), get(p + "attn.c_attn.weight"), get(p + "attn.c_attn.bias"),
+                    get(p + "attn.c_proj.weight"), get(p + "attn.c_proj.bias"), get(p + "ln_2.weight"), get(p + "ln_2.bias"),
+                    get(p + "mlp.c_fc.weight"), get(p + "mlp.c_fc.bias"), get(p + "mlp.c_proj.weight"), get(p + "mlp.c_proj.bias")));
+        }
+        this.blocks = List.copyOf(bs);
+    }
+
+    /** The shape of every parameter, in storage order. */
+    public static Map<String, int[]> shapes(Gpt2Config c, boolean tied) {
+        int C = c.nEmbd();
+        Map<String, int[]> s = new LinkedHashMap<>();
+        s.put("wte.weight", new int[] {c.vocabSize(), C});
+        s.put("wpe.weight", new int[] {c.nPositions(), C});
+        for (int l = 0; l < c.nLayer(); l++) {
+            String p = "h." + l + ".";
+            s.put(p + "ln_1.weight", new int[] {C});
+            s.put(p + "ln_1.bias", new int[] {C});
+            s.put(p + "attn.c_attn.weight", new int[] {C, 3 * C});
+            s.put(p + "attn.c_attn.bias", new int[] {3 * C});
+            s.put(p + "attn.c_proj.weight", new int[] {C, C});
+            s.put(p + "attn.c_proj.bias", new int[] {C});
+            s.put(p + "ln_2.weight", new int[] {C});
+            s.put(p + "ln_2.bias", new int[] {C});
+            s.put(p + "mlp.c_fc.weight", new int[] {C, 4 * C});
+            s.put(p + "mlp.c_fc.bias", new int[] {4 * C});
+            s.put(p + "mlp.c_proj.weight", new int[] {4 * C, C});
+            s.put(p + "mlp.c_proj.bias", new int[] {C});
+        }
+        s.put("ln_f.weight", new int[] {C});
+        s.put("ln_f.bias", new int[] {C});
+        if (!tied) s.put("lm_head.weight", new int[] {c.vocabSize(), C});
+        return s;
+    }
+
+    /** Zero-filled parameters in one 64-byte-aligned allocation. */
+    public static Gpt2Params allocate(Gpt2Config config, boolean tied, Arena arena) {
+        Map<String, int[]> shapes = shapes(config, tied);
+        long total = 0;
+        for (int[] s : shapes.values()) total += Tensor.numel(s);
+        if (total > Integer.MAX_VALUE) throw new ModelFormatException("model of " + total + " parameters is too large");
+        Tensor all = Tensor.allocate(arena, Math.toIntExact(total));
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        long off = 0;
+        for (var e : shapes.entrySet()) {
+            byName.put(e.getKey(), all.slice(off, e.getValue()));
+            off += Tensor.numel(e.getValue());
+        }
+        return new Gpt2Params(config, all, byName, tied);
+    }
+
+    /** The parameter called {@code name} (Hugging Face name, no {@code transformer.} prefix). */
+    public Tensor get(String name) {
+        Tensor t = byName.get(name);
+        if (t == null) throw new IllegalArgumentException("no parameter named '" + name + "'");
+        return t;
+    }
+
+    /** All parameters by name, in storage order. */
+    public Map<String, Tensor> byName() { return byName; }
+
+    public long count() { return all.size(); }
+}
