@@ -1,0 +1,172 @@
+package sealjvm.gpt2.safetensors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import sealjvm.tensor.Tensor;
+
+/**
+ * Writes safetensors files atomically: the bytes go to a temporary file in the target's directory,
+ * are fsync'ed, and the temporary file is renamed over the target. A crash mid-write (or a full
+ * disk) leaves either the old file or the new one, never a torn checkpoint.
+ *
+ * <p>Layout: names sorted, {@code __metadata__} first, tensors packed back to back in name order,
+ * header padded with spaces to a multiple of 8 so the data area starts 8-byte aligned.
+ */
+public final class SafeTensorsWriter {
+    private static final ValueLayout.OfShort U16_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int CHUNK = 64 * 1024; // elements per write
+
+    private SafeTensorsWriter() {}
+
+    /** Writes every tensor stored as {@code storage} (F32, F16 or BF16); {@code metadata} may be null. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, DType storage) {
+        requireFloat(storage, "storage");
+        write(file, tensors, metadata, name -> storage);
+    }
+
+    /** Like {@link #write(Path, Map, Map, DType)} with a storage dtype chosen per tensor name. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata,
+                             Function<? super String, DType> storageOf) {
+        Map<String, Tensor> sorted = new TreeMap<>(tensors);
+        Map<String, DType> dtypes = new TreeMap<>();
+        byte[] header = header(sorted, metadata, storageOf, dtypes);
+
+        Path target = file.toAbsolutePath();
+        Path tmp = null;
+        try {
+            tmp = createTemp(target);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+                writeFully(ch, ByteBuffer.wrap(header));
+                for (var e : sorted.entrySet()) writeData(ch, e.getValue(), dtypes.get(e.getKey()));
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+            syncDirectory(target.getParent());
+        } catch (IOException e) {
+            throw new SafeTensorsException(file + ": cannot write file: " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the original error matters more than a leftover temp file
+                }
+            }
+        }
+    }
+
+    /** The padded JSON header; fills {@code dtypes} with the storage dtype chosen for each tensor. */
+    private static byte[] header(Map<String, Tensor> sorted, Map<String, String> metadata,
+                                 Function<? super String, DType> storageOf, Map<String, DType> dtypes) {
+        ObjectNode root = Header.JSON.createObjectNode();
+        if (metadata != null) {
+            ObjectNode meta = root.putObject(Header.METADATA_KEY);
+            new TreeMap<>(metadata).forEach(meta::put);
+        }
+        long offset = 0;
+        for (var e : sorted.entrySet()) {
+            String name = e.getKey();
+            if (name.equals(Header.METADATA_KEY)) throw new IllegalArgumentException("a tensor cannot be named " + name);
+            DType dtype = requireFloat(storageOf.apply(name), "storage of tensor '" + name + "'");
+            dtypes.put(name, dtype);
+            long bytes = Math.multiplyExact(e.getValue().size(), dtype.byteSize());
+            ObjectNode entry = root.putObject(name);
+            entry.put("dtype", dtype.safetensorsName());
+            ArrayNode shape = entry.putArray("shape");
+            for (int d : e.getValue().shape()) shape.add(d);
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json;
+        try {
+            json = Header.JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize header", e); // a tree of strings and numbers always serializes
+        }
+        int padded = (json.length + 7) & ~7;
+        if (padded > Header.MAX_HEADER_BYTES) {
+            throw new IllegalArgumentException("header of " + padded + " bytes exceeds the " + Header.MAX_HEADER_BYTES + "-byte limit readers enforce");
+        }
+        byte[] out = Arrays.copyOf(json, padded);
+        Arrays.fill(out, json.length, padded, (byte) ' ');
+        return out;
+    }
+
+    private static void writeData(FileChannel ch, Tensor t, DType dtype) throws IOException {
+        MemorySegment src = t.segment();
+        long n = t.size();
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, n) * dtype.byteSize());
+        MemorySegment out = MemorySegment.ofBuffer(buf);
+        float[] floats = new float[(int) Math.min(CHUNK, n)];
+        for (long i = 0; i < n; i += CHUNK) {
+            int m = (int) Math.min(CHUNK, n - i);
+            MemorySegment.copy(src, Tensor.F32, i * 4, floats, 0, m);
+            switch (dtype) {
+                case F32 -> MemorySegment.copy(floats, 0, out, Tensor.F32, 0, m);
+                case F16 -> { for (int k = 0; k < m; k++) out.setAtIndex(U16_LE, k, Float.floatToFloat16(floats[k])); }
+                case BF16 -> { for (int k = 0; k < m; k++) out.setAtIndex(U16_LE, k, DType.floatToBf16(floats[k])); }
+                default -> throw new AssertionError(dtype);
+            }
+            writeFully(ch, buf.clear().limit(m * dtype.byteSize()));
+        }
+    }
+
+    /**
+     * A new file next to {@code target} (same directory, so the rename stays on one file system
+     * and can be atomic). Created with default permissions rather than createTempFile's 0600,
+     * so the final file gets the same permissions a plain write would give it.
+     */
+    private static Path createTemp(Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+            Path tmp = target.resolveSibling("." + target.getFileName() + "." + suffix + ".tmp");
+            try {
+                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 10) throw e;
+            }
+        }
+    }
+
+    /** Makes the rename itself durable (POSIX); some platforms cannot open a directory, which is fine. */
+    private static void syncDirectory(Path dir) {
+        if (dir == null) return;
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort only
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    private static DType requireFloat(DType d, String what) {
+        if (d == null || !d.isFloatReadable()) {
+            throw new IllegalArgumentException(what + " must be F32, F16 or BF16, not " + d);
+        }
+        return d;
+    }
+}
