@@ -50,8 +50,10 @@ public record Gpt2Config(int nEmbd, int nHead, int nLayer, int nPositions, int v
             root = new ObjectMapper().readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file + ": not found (a Hugging Face GPT-2 directory has config.json beside model.safetensors)");
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(file + ": cannot be read: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw new ModelFormatException(file + ": expected a JSON object");
         try {

@@ -3,7 +3,6 @@ package sealjvm.gpt2.safetensors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -13,6 +12,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import sealjvm.tensor.Convert;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -61,9 +61,6 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    private static final ValueLayout.OfShort U16_LE =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int CHUNK = 16 * 1024; // elements converted per step (16-bit dtypes)
 
     private final String file;
     private final Arena arena;
@@ -161,19 +158,9 @@ public final class SafeTensors implements AutoCloseable {
         switch (info.dtype()) {
             // Tensor stores little-endian floats, as does safetensors: a byte copy is exact on any platform.
             case F32 -> MemorySegment.copy(src, 0, dst.segment(), 0, src.byteSize());
-            case F16, BF16 -> {
-                boolean bf16 = info.dtype() == DType.BF16;
-                short[] halves = new short[(int) Math.min(CHUNK, n)];
-                float[] floats = new float[halves.length];
-                for (long i = 0; i < n; i += CHUNK) {
-                    int m = (int) Math.min(CHUNK, n - i);
-                    MemorySegment.copy(src, U16_LE, i * 2, halves, 0, m);
-                    for (int k = 0; k < m; k++) {
-                        floats[k] = bf16 ? DType.bf16ToFloat(halves[k]) : Float.float16ToFloat(halves[k]);
-                    }
-                    MemorySegment.copy(floats, 0, dst.segment(), Tensor.F32, i * 4, m);
-                }
-            }
+            // The tensor layer's conversion kernels (property-tested against their scalar twins).
+            case F16 -> Convert.f16ToF32(src, 0, dst);
+            case BF16 -> Convert.bf16ToF32(src, 0, dst);
             default -> throw new AssertionError(info.dtype()); // excluded by requireFloat
         }
     }
