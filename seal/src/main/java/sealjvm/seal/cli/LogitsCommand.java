@@ -1,0 +1,34 @@
+package sealjvm.seal.cli;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.tensor.Npy;
+import sealjvm.tensor.Tensor;
+
+/** {@code seal logits --model DIR --ids 15496,11,995 --out FILE.npy}: float32 [T, vocab_size], as PyTorch computes it. */
+@Command(name = "logits", mixinStandardHelpOptions = true, description = "Write the logits of a token sequence as a float32 .npy of shape [T, vocab_size].")
+final class LogitsCommand implements Callable<Integer> {
+    @Mixin ModelOption model;
+
+    @Option(names = "--ids", required = true, split = ",", paramLabel = "ID,ID,...", description = "Token ids, comma-separated.")
+    int[] ids;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Output file (written atomically).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Gpt2Model m = model.load(); Arena arena = Arena.ofShared()) {
+            Tensor logits = m.logits(new int[][] {ids}, arena);
+            Npy.write(out, logits.view(ids.length, m.config.vocabSize()));
+            System.err.println("wrote " + out + " " + Arrays.toString(new int[] {ids.length, m.config.vocabSize()}));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package sealjvm.seal.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sealjvm.gpt2.ModelFormatException;
+import sealjvm.gpt2.safetensors.SafeTensorsException;
+
+/**
+ * {@code bin/seal}: the command-line front of SEAL on the JVM.
+ * User errors (bad flags, files, ids) print one line to stderr and exit 1; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "seal", mixinStandardHelpOptions = true, version = "seal 0.1.0",
+        description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
+        subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+public final class SealCli {
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
+    boolean verbose;
+
+    /** Where the project lives (set by bin/seal); the bundled weights are under it. */
+    static Path home() {
+        return Path.of(System.getProperty("seal.home", ".")).toAbsolutePath().normalize();
+    }
+
+    /** The bundled default model: a small model over GPT-2's real vocabulary. */
+    static Path defaultModel() { return home().resolve("weights/models/gpt2-tiny-random"); }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new SealCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            boolean verbose = parsed.matchedOption("--verbose") != null
+                    || parsed.subcommands().stream().anyMatch(p -> p.matchedOption("--verbose") != null);
+            PrintWriter err = cmd.getErr();
+            Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+            if (isUserError(t)) {
+                err.println("error: " + t.getMessage());
+            } else {
+                err.println("internal error: " + t + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            }
+            if (verbose) t.printStackTrace(err);
+            err.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    static boolean isUserError(Throwable t) {
+        return t instanceof IllegalArgumentException || t instanceof ModelFormatException
+                || t instanceof SafeTensorsException || t instanceof IOException || t instanceof IllegalStateException;
+    }
+}
