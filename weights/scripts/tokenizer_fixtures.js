@@ -110,6 +110,12 @@ const texts = [
   'line\u2028separator and paragraph\u2029separator',
   'next line\u0085char (not JS whitespace)',
   'zero\u200bwidth space (not JS whitespace)',
+  // where JS \s and Java's default \s split differently: a Unicode space next to punctuation or after ' '
+  '«\u00a0Bonjour\u00a0!\u00a0» dit-il\u00a0; puis\u00a0: «\u00a0Ça va\u00a0?\u00a0»',
+  'wait\u00a0!',
+  'x \u2003y and z \u3000\u3000w',
+  '10\u202f000\u00a0€ and 5\u2009%',
+  'end\u2028!\u2029?',
   // punctuation runs
   '!!!???...',
   '...',
