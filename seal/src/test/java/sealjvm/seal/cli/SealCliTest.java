@@ -1,0 +1,107 @@
+package sealjvm.seal.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sealjvm.tensor.Npy;
+import sealjvm.tensor.Tensor;
+
+/** The CLI contracts: exact command forms, outputs and exit codes. */
+class SealCliTest {
+    static Path home;
+
+    @BeforeAll
+    static void findHome() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("weights/tokenizer"))) { home = d; break; }
+        }
+        assertNotNull(home, "repository root with weights/ not found");
+        System.setProperty("seal.home", home.toString());
+    }
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String stdin, String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        InputStream oldIn = System.in;
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            int code = SealCli.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        }
+    }
+
+    @Test
+    void tokenizePrintsGpt3EncoderIds() {
+        Result r = run("Hello, world! SEAL edits its own weights.", "tokenize");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("15496,11,995,0,36160,31671,663,898,19590,13", r.out().strip());
+    }
+
+    @Test
+    void logitsWritesTheFixtureLogits(@TempDir Path tmp) throws Exception {
+        Path model = home.resolve("weights/fixtures/models/tiny-real-vocab");
+        Path out = tmp.resolve("l.npy");
+        Result r = run("", "logits", "--model", model.toString(), "--ids", "15496,11,995,0,36160,31671,663,898,19590,13", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (Arena arena = Arena.ofShared()) {
+            Tensor got = Npy.read(out, arena), want = Npy.read(model.resolve("logits.npy"), arena);
+            assertArrayEquals(new int[] {10, 50257}, got.shape());
+            for (long i = 0; i < got.size(); i++) assertEquals(want.get(i), got.get(i), 1e-4);
+        }
+    }
+
+    @Test
+    void generateIsReproducibleWithASeed() {
+        Result a = run("", "generate", "--prompt", "Once upon a time", "--max-new-tokens", "8", "--seed", "5");
+        Result b = run("", "generate", "--prompt", "Once upon a time", "--max-new-tokens", "8", "--seed", "5");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().startsWith("Once upon a time"));
+        assertTrue(a.out().length() > "Once upon a time".length() + 1, a.out());
+        assertEquals(a.out(), b.out());
+    }
+
+    @Test
+    void userErrorsAreOneLineWithoutStackTrace(@TempDir Path tmp) {
+        Result r = run("", "logits", "--ids", "1,99999", "--out", tmp.resolve("x.npy").toString());
+        assertEquals(1, r.code());
+        assertEquals("error: token id 99999 is outside the vocabulary [0, 50257)", r.err().strip());
+        assertFalse(Files.exists(tmp.resolve("x.npy")));
+
+        r = run("", "generate", "--model", tmp.resolve("nope").toString(), "--prompt", "hi");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains("nope") && !r.err().contains("\tat "), r.err());
+
+        r = run("", "generate", "--prompt", "hi", "--max-new-tokens", "100000");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("n_positions=256"), r.err());
+
+        r = run("", "logits", "--ids", "1,x", "--out", "y.npy");
+        assertEquals(2, r.code()); // picocli: usage error
+    }
+
+    @Test
+    void verboseShowsTheStackTrace(@TempDir Path tmp) {
+        Result r = run("", "--verbose", "logits", "--ids", "1,99999", "--out", tmp.resolve("x.npy").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("\tat "), r.err());
+    }
+}
