@@ -27,10 +27,18 @@ public final class Gpt2Model implements AutoCloseable {
     public final Gpt2Params params;
     private final Arena arena;
 
+    /** Weight names of each block's linears, in forward order, as hooks see them. */
+    private final String[][] linearNames;
+
     public Gpt2Model(Gpt2Config config, Gpt2Params params, Arena arena) {
         this.config = config;
         this.params = params;
         this.arena = arena;
+        linearNames = new String[config.nLayer()][];
+        for (int l = 0; l < config.nLayer(); l++) {
+            String h = "h." + l + ".";
+            linearNames[l] = new String[] {h + "attn.c_attn.weight", h + "attn.c_proj.weight", h + "mlp.c_fc.weight", h + "mlp.c_proj.weight"};
+        }
     }
 
     /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors. */
@@ -106,9 +114,14 @@ public final class Gpt2Model implements AutoCloseable {
      * ids holds B·T ids, sequence-major.
      */
     public Tensor forward(KVCache cache, int[] ids, int T, Arena out) {
+        return forward(cache, ids, T, out, LinearHook.NONE);
+    }
+
+    /** {@link #forward(KVCache, int[], int, Arena)} with a hook after every block linear (e.g. adapters). */
+    public Tensor forward(KVCache cache, int[] ids, int T, Arena out, LinearHook hook) {
         Tensor logits = Tensor.allocate(out, cache.batch, T, config.vocabSize());
         try (Arena tmp = Arena.ofShared()) {
-            Tensor h = hidden(cache, ids, T, tmp);
+            Tensor h = hidden(cache, ids, T, tmp, hook);
             Matmul.matmulTransposed(logits, h, params.lmHead, null);
         }
         return logits;
@@ -119,6 +132,11 @@ public final class Gpt2Model implements AutoCloseable {
      * advances the cache by T.
      */
     public Tensor hidden(KVCache cache, int[] ids, int T, Arena out) {
+        return hidden(cache, ids, T, out, LinearHook.NONE);
+    }
+
+    /** {@link #hidden(KVCache, int[], int, Arena)} with a hook after every block linear (e.g. adapters). */
+    public Tensor hidden(KVCache cache, int[] ids, int T, Arena out, LinearHook hook) {
         int B = cache.batch, C = config.nEmbd(), pos0 = cache.length;
         if (T < 1) throw new IllegalArgumentException("need at least one token per sequence");
         if (ids.length != B * T) throw new IllegalArgumentException(ids.length + " ids for a batch of " + B + " x " + T);
@@ -141,15 +159,20 @@ public final class Gpt2Model implements AutoCloseable {
             for (int l = 0; l < config.nLayer(); l++) {
                 Gpt2Params.Block p = params.blocks.get(l);
                 Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), config.layerNormEpsilon());
+                String[] names = linearNames[l];
                 Matmul.matmul(qkv, ln, p.attnW(), p.attnB());                   // (B,T,C) -> (B,T,3C)
+                hook.afterLinear(names[0], ln, qkv);
                 splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
                 Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
                 Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());          // (B,T,C) -> (B,T,C)
+                hook.afterLinear(names[1], att, proj);
                 Kernels.add(x, x, proj);
                 Kernels.layernorm(ln, x, p.ln2W(), p.ln2B(), config.layerNormEpsilon());
                 Matmul.matmul(fc, ln, p.fcW(), p.fcB());                         // (B,T,C) -> (B,T,4C)
+                hook.afterLinear(names[2], ln, fc);
                 Kernels.gelu(fc, fc);
                 Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB());               // (B,T,4C) -> (B,T,C)
+                hook.afterLinear(names[3], fc, proj);
                 Kernels.add(x, x, proj);
             }
             Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
