@@ -1,0 +1,195 @@
+package sealjvm.seal.policy;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.edit.LowRankDelta;
+import sealjvm.seal.edit.Target;
+import sealjvm.tensor.Tensor;
+
+/**
+ * The edit generator (the policy): from the mean-pooled final hidden state h (C) of the context,
+ * an MLP gives the mean μ (D) of a diagonal Gaussian over the factors of every target's edit;
+ * the log-std (D) is a learned vector.
+ *
+ * <pre>
+ * z1 = h·W1 + b1   (C) -> (H)        a1 = tanh(z1)
+ * μ  = a1·W2 + b2  (H) -> (D)        D = Σ_t (in_t·r + r·out_t): A_t then B_t, row-major
+ * z  = μ + exp(logσ)·ε,  ε ~ N(0, I)
+ * </pre>
+ * Kept in double: it is small next to the model, and its gradients are checked against PyTorch in double.
+ * All parameters live in one array {@link #theta} (W1, b1, W2, b2, logσ), so Adam and checkpoints see one vector.
+ */
+public final class EditGenerator {
+    public record Shape(List<Target> targets, int rank, float alpha, int inputDim, int hiddenDim) {
+        public Shape {
+            targets = List.copyOf(targets);
+            if (targets.isEmpty()) throw new IllegalArgumentException("an edit generator needs at least one target");
+            if (rank < 1) throw new IllegalArgumentException("rank must be >= 1, got " + rank);
+            if (hiddenDim < 1) throw new IllegalArgumentException("hidden size must be >= 1, got " + hiddenDim);
+        }
+
+        /** Number of Gaussian dimensions: every factor of every target. */
+        public int outputDim() {
+            int d = 0;
+            for (Target t : targets) d += rank * (t.in() + t.out());
+            return d;
+        }
+    }
+
+    public final Shape shape;
+    public final int C, H, D;
+    /** W1 (C,H) | b1 (H) | W2 (H,D) | b2 (D) | logσ (D). */
+    public final double[] theta;
+    public final int oW1, oB1, oW2, oB2, oLogStd;
+
+    public EditGenerator(Shape shape) {
+        this.shape = shape;
+        C = shape.inputDim();
+        H = shape.hiddenDim();
+        D = shape.outputDim();
+        oW1 = 0;
+        oB1 = oW1 + C * H;
+        oW2 = oB1 + H;
+        oB2 = oW2 + H * D;
+        oLogStd = oB2 + D;
+        theta = new double[oLogStd + D];
+    }
+
+    /**
+     * Initialization that gives a first-order learning signal: with μ_A = μ_B = 0 the expected reward's
+     * gradient vanishes (ΔW = A·B is bilinear), so, as LoRA does, the A part of b2 starts random
+     * (std 1/√in) and the B part at zero; W2 starts small so the context can steer from there.
+     */
+    public void initialize(long seed, double initStd) {
+        var r = new SplittableRandom(seed);
+        for (int i = 0; i < C * H; i++) theta[oW1 + i] = r.nextGaussian() / Math.sqrt(C);
+        for (int i = 0; i < H * D; i++) theta[oW2 + i] = r.nextGaussian() * 0.01 / Math.sqrt(H);
+        int off = 0;
+        for (Target t : shape.targets()) {
+            int nA = t.in() * shape.rank();
+            for (int i = 0; i < nA; i++) theta[oB2 + off + i] = r.nextGaussian() / Math.sqrt(t.in());
+            off += nA + shape.rank() * t.out();
+        }
+        java.util.Arrays.fill(theta, oLogStd, oLogStd + D, Math.log(initStd));
+    }
+
+    public int parameterCount() { return theta.length; }
+
+    /** The activations of one forward, kept for the backward. */
+    public record Forward(double[] input, double[] a1, double[] mean) {}
+
+    // h (C) -> μ (D)
+    public Forward forward(double[] h) {
+        if (h.length != C) throw new IllegalArgumentException("input of " + h.length + " values, generator expects " + C);
+        double[] a1 = new double[H];
+        for (int j = 0; j < H; j++) a1[j] = theta[oB1 + j];
+        for (int c = 0; c < C; c++) {
+            double x = h[c];
+            int row = oW1 + c * H;
+            for (int j = 0; j < H; j++) a1[j] += x * theta[row + j];
+        }
+        for (int j = 0; j < H; j++) a1[j] = Math.tanh(a1[j]);
+        double[] mu = new double[D];
+        System.arraycopy(theta, oB2, mu, 0, D);
+        for (int j = 0; j < H; j++) {
+            double a = a1[j];
+            int row = oW2 + j * D;
+            for (int d = 0; d < D; d++) mu[d] += a * theta[row + d];
+        }
+        return new Forward(h.clone(), a1, mu);
+    }
+
+    public double std(int d) { return Math.exp(theta[oLogStd + d]); }
+
+    /** ε ~ N(0, I) of dimension D. */
+    public double[] noise(SplittableRandom rng) {
+        double[] eps = new double[D];
+        for (int d = 0; d < D; d++) eps[d] = rng.nextGaussian();
+        return eps;
+    }
+
+    /** z = μ + σ·ε. */
+    public double[] sample(double[] mean, double[] eps) {
+        double[] z = new double[D];
+        for (int d = 0; d < D; d++) z[d] = mean[d] + std(d) * eps[d];
+        return z;
+    }
+
+    /** log N(z; μ, σ²) summed over the D dimensions. */
+    public double logProb(double[] z, double[] mean) {
+        double lp = 0;
+        for (int d = 0; d < D; d++) {
+            double ls = theta[oLogStd + d], e = (z[d] - mean[d]) / Math.exp(ls);
+            lp += -0.5 * e * e - ls - 0.5 * Math.log(2 * Math.PI);
+        }
+        return lp;
+    }
+
+    /** Entropy of the Gaussian: Σ (logσ + ½·log(2πe)). */
+    public double entropy() {
+        double s = 0;
+        for (int d = 0; d < D; d++) s += theta[oLogStd + d] + 0.5 * Math.log(2 * Math.PI * Math.E);
+        return s;
+    }
+
+    /**
+     * The REINFORCE loss of one context and its K samples, and its gradient added into {@code grad}:
+     * L = −(1/K)·Σ_k adv_k·log π(z_k | h) − β·entropy, with z_k = μ + σ·ε_k.
+     * By hand: ∂L/∂μ = −(1/K)Σ adv_k·ε_k/σ;  ∂L/∂logσ = −(1/K)Σ adv_k·(ε_k² − 1) − β;
+     * then back through μ = a1·W2 + b2 and a1 = tanh(h·W1 + b1). Returns L.
+     */
+    public double lossAndGradient(Forward f, double[][] eps, double[] adv, double beta, double[] grad) {
+        int K = eps.length;
+        double[] dMu = new double[D];
+        double loss = 0;
+        for (int k = 0; k < K; k++) {
+            double[] z = sample(f.mean(), eps[k]);
+            loss -= adv[k] * logProb(z, f.mean()) / K;
+            for (int d = 0; d < D; d++) {
+                double e = eps[k][d];
+                dMu[d] -= adv[k] * e / std(d) / K;
+                grad[oLogStd + d] -= adv[k] * (e * e - 1) / K;
+            }
+        }
+        loss -= beta * entropy();
+        for (int d = 0; d < D; d++) grad[oLogStd + d] -= beta;
+        // μ = a1·W2 + b2
+        double[] da1 = new double[H];
+        for (int j = 0; j < H; j++) {
+            double a = f.a1()[j], s = 0;
+            int row = oW2 + j * D;
+            for (int d = 0; d < D; d++) {
+                grad[row + d] += a * dMu[d];
+                s += theta[row + d] * dMu[d];
+            }
+            da1[j] = s;
+        }
+        for (int d = 0; d < D; d++) grad[oB2 + d] += dMu[d];
+        // a1 = tanh(z1), z1 = h·W1 + b1
+        for (int j = 0; j < H; j++) da1[j] *= 1 - f.a1()[j] * f.a1()[j];
+        for (int c = 0; c < C; c++) {
+            double x = f.input()[c];
+            int row = oW1 + c * H;
+            for (int j = 0; j < H; j++) grad[row + j] += x * da1[j];
+        }
+        for (int j = 0; j < H; j++) grad[oB1 + j] += da1[j];
+        return loss;
+    }
+
+    /** The edit whose factors are {@code z}: A_t (in,r) then B_t (r,out) for each target, in order. */
+    public Edit toEdit(double[] z, Arena arena) {
+        if (z.length != D) throw new IllegalArgumentException("edit vector of " + z.length + " values, expected " + D);
+        List<LowRankDelta> ds = new ArrayList<>();
+        int off = 0, r = shape.rank();
+        for (Target t : shape.targets()) {
+            Tensor a = Tensor.allocate(arena, t.in(), r), b = Tensor.allocate(arena, r, t.out());
+            for (int i = 0; i < t.in() * r; i++) a.set(i, (float) z[off++]);
+            for (int i = 0; i < r * t.out(); i++) b.set(i, (float) z[off++]);
+            ds.add(new LowRankDelta(t, a, b, shape.alpha()));
+        }
+        return new Edit(ds);
+    }
+}
