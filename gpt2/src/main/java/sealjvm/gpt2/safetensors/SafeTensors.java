@@ -134,6 +134,15 @@ public final class SafeTensors implements AutoCloseable {
         return data().asSlice(info.begin(), info.byteSize());
     }
 
+    /** The values of an F64 tensor (any shape, flattened), exactly as stored. */
+    public double[] readF64(String name) {
+        Info info = require(name);
+        if (info.dtype() != DType.F64) {
+            throw new SafeTensorsException(file + ": tensor '" + name + "': dtype " + info.dtype() + " is not F64");
+        }
+        return bytes(name).toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN));
+    }
+
     /** A new 64-byte-aligned float32 tensor in {@code arena}, converted from F32, F16 or BF16. */
     public Tensor readF32(String name, Arena arena) {
         Info info = requireFloat(name);

@@ -49,14 +49,56 @@ public final class SafeTensorsWriter {
         Map<String, DType> dtypes = new TreeMap<>();
         byte[] header = header(sorted, metadata, storageOf, dtypes);
 
+        writeAtomically(file, ch -> {
+            writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            writeFully(ch, ByteBuffer.wrap(header));
+            for (var e : sorted.entrySet()) writeData(ch, e.getValue(), dtypes.get(e.getKey()));
+        });
+    }
+
+    /**
+     * Writes 1-D float64 arrays exactly (checkpoints of optimizer and policy state, where a float32
+     * round trip would break bit-exact resume). Atomic like {@link #write(Path, Map, Map, DType)}.
+     */
+    public static void writeF64(Path file, Map<String, double[]> arrays, Map<String, String> metadata) {
+        Map<String, double[]> sorted = new TreeMap<>(arrays);
+        ObjectNode root = Header.JSON.createObjectNode();
+        if (metadata != null) {
+            ObjectNode meta = root.putObject(Header.METADATA_KEY);
+            new TreeMap<>(metadata).forEach(meta::put);
+        }
+        long offset = 0;
+        for (var e : sorted.entrySet()) {
+            if (e.getKey().equals(Header.METADATA_KEY)) throw new IllegalArgumentException("a tensor cannot be named " + e.getKey());
+            long bytes = 8L * e.getValue().length;
+            ObjectNode entry = root.putObject(e.getKey());
+            entry.put("dtype", DType.F64.safetensorsName());
+            entry.putArray("shape").add(e.getValue().length);
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] header = pad(root);
+        writeAtomically(file, ch -> {
+            writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            writeFully(ch, ByteBuffer.wrap(header));
+            for (double[] a : sorted.values()) {
+                ByteBuffer buf = ByteBuffer.allocate(8 * a.length).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asDoubleBuffer().put(a);
+                writeFully(ch, buf);
+            }
+        });
+    }
+
+    private interface Body { void write(FileChannel ch) throws IOException; }
+
+    /** Temp file in the target's directory, fsync, atomic rename, directory fsync. */
+    private static void writeAtomically(Path file, Body body) {
         Path target = file.toAbsolutePath();
         Path tmp = null;
         try {
             tmp = createTemp(target);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-                writeFully(ch, ByteBuffer.wrap(header));
-                for (var e : sorted.entrySet()) writeData(ch, e.getValue(), dtypes.get(e.getKey()));
+                body.write(ch);
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -97,6 +139,10 @@ public final class SafeTensorsWriter {
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
+        return pad(root);
+    }
+
+    private static byte[] pad(ObjectNode root) {
         byte[] json;
         try {
             json = Header.JSON.writeValueAsBytes(root);

@@ -1,0 +1,102 @@
+package sealjvm.seal.task;
+
+import java.lang.foreign.Arena;
+import java.util.List;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.KVCache;
+import sealjvm.seal.edit.BatchedAdapters;
+import sealjvm.seal.edit.Edit;
+import sealjvm.tensor.Matmul;
+import sealjvm.tensor.Tensor;
+
+/**
+ * Evaluating the unedited model and K edits in one batched forward: the n sequences are repeated
+ * 1+K times (block 0 without edit, block k+1 with edit k as an adapter) and right-padded to one length.
+ * Right padding is harmless under the causal mask: no real position attends to a later pad.
+ */
+public final class Scoring {
+    private Scoring() {}
+
+    /** Final hidden states (1+K)·n × T × C of {@code seqs} under no edit and each edit. */
+    public static Tensor hidden(Gpt2Model model, List<int[]> seqs, List<Edit> edits, Arena arena) {
+        int n = seqs.size(), blocks = 1 + edits.size();
+        int T = seqs.stream().mapToInt(s -> s.length).max().orElseThrow();
+        int[] ids = new int[blocks * n * T];
+        int[] editOfRow = new int[blocks * n];
+        for (int j = 0; j < blocks; j++) {
+            for (int i = 0; i < n; i++) {
+                int row = j * n + i;
+                editOfRow[row] = j - 1;
+                System.arraycopy(seqs.get(i), 0, ids, row * T, seqs.get(i).length); // pads are token 0
+            }
+        }
+        try (Arena tmp = Arena.ofShared()) {
+            KVCache cache = model.newCache(blocks * n, T, tmp);
+            return model.hidden(cache, ids, T, arena, new BatchedAdapters(edits, editOfRow));
+        }
+    }
+
+    /** The hidden state at position t of row r: a view (C). */
+    public static Tensor at(Tensor hidden, int row, int t) {
+        int T = hidden.dim(1), C = hidden.dim(2);
+        return hidden.slice(((long) row * T + t) * C, C);
+    }
+
+    /**
+     * log p(target_i | position_i) for each (row, position, target) triple: the LM head applied to just
+     * those rows (never to the whole batch × vocabulary), then a log-softmax per row.
+     */
+    public static double[] tokenLogProbs(Gpt2Model model, Tensor hidden, int[] rows, int[] positions, int[] targets) {
+        int R = rows.length, C = hidden.dim(2), V = model.config.vocabSize();
+        double[] out = new double[R];
+        try (Arena tmp = Arena.ofShared()) {
+            Tensor h = Tensor.allocate(tmp, R, C);
+            for (int i = 0; i < R; i++) h.row(i).copyFrom(at(hidden, rows[i], positions[i]));
+            Tensor logits = Tensor.allocate(tmp, R, V);
+            Matmul.matmulTransposed(logits, h, model.params.lmHead, null);
+            for (int i = 0; i < R; i++) {
+                Tensor row = logits.row(i);
+                double max = Double.NEGATIVE_INFINITY;
+                for (int v = 0; v < V; v++) max = Math.max(max, row.get(v));
+                double sum = 0;
+                for (int v = 0; v < V; v++) sum += Math.exp(row.get(v) - max);
+                out[i] = row.get(targets[i]) - max - Math.log(sum);
+            }
+        }
+        return out;
+    }
+
+    /** Mean next-token log-likelihood of each block over all positions of {@code seqs}: (1+K) values. */
+    public static double[] meanTokenLogLik(Gpt2Model model, List<int[]> seqs, List<Edit> edits) {
+        int n = seqs.size(), blocks = 1 + edits.size();
+        int per = 0;
+        for (int[] s : seqs) per += s.length - 1;
+        int[] rows = new int[blocks * per], pos = new int[blocks * per], tgt = new int[blocks * per];
+        int q = 0;
+        for (int j = 0; j < blocks; j++) for (int i = 0; i < n; i++) for (int t = 0; t + 1 < seqs.get(i).length; t++) {
+            rows[q] = j * n + i; pos[q] = t; tgt[q] = seqs.get(i)[t + 1]; q++;
+        }
+        try (Arena arena = Arena.ofShared()) {
+            Tensor h = hidden(model, seqs, edits, arena);
+            double[] lp = tokenLogProbs(model, h, rows, pos, tgt);
+            double[] out = new double[blocks];
+            for (int i = 0; i < lp.length; i++) out[i / per] += lp[i] / per;
+            return out;
+        }
+    }
+
+    /** Mean-pooled final hidden state of one sequence under the unedited model (the generator's input). */
+    public static double[] pooled(Gpt2Model model, int[] ids) {
+        try (Arena arena = Arena.ofShared()) {
+            Tensor h = hidden(model, List.of(ids), List.of(), arena);
+            int C = h.dim(2);
+            double[] out = new double[C];
+            for (int t = 0; t < ids.length; t++) {
+                Tensor row = at(h, 0, t);
+                for (int c = 0; c < C; c++) out[c] += row.get(c) / ids.length;
+            }
+            return out;
+        }
+    }
+
+}
