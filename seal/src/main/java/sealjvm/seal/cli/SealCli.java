@@ -16,7 +16,8 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
  */
 @Command(name = "seal", mixinStandardHelpOptions = true, version = "seal 0.1.0",
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
-        subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SealCli {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean verbose;
@@ -50,6 +51,13 @@ public final class SealCli {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Only the CPU backend exists in this build; the CUDA backend is the GPU issue's. */
+    static void checkDevice(String device) {
+        if (device.equals("cpu")) return;
+        if (device.equals("cuda")) throw new IllegalArgumentException("--device cuda: the CUDA backend is not in this build yet; use --device cpu");
+        throw new IllegalArgumentException("--device must be cpu or cuda, got '" + device + "'");
     }
 
     static boolean isUserError(Throwable t) {

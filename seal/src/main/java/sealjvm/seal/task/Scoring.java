@@ -46,9 +46,10 @@ public final class Scoring {
      * log p(target_i | position_i) for each (row, position, target) triple: the LM head applied to just
      * those rows (never to the whole batch × vocabulary), then a log-softmax per row.
      */
-    public static double[] tokenLogProbs(Gpt2Model model, Tensor hidden, int[] rows, int[] positions, int[] targets) {
+    public static LogProbs tokenLogProbs(Gpt2Model model, Tensor hidden, int[] rows, int[] positions, int[] targets) {
         int R = rows.length, C = hidden.dim(2), V = model.config.vocabSize();
         double[] out = new double[R];
+        boolean[] top1 = new boolean[R];
         try (Arena tmp = Arena.ofShared()) {
             Tensor h = Tensor.allocate(tmp, R, C);
             for (int i = 0; i < R; i++) h.row(i).copyFrom(at(hidden, rows[i], positions[i]));
@@ -58,13 +59,17 @@ public final class Scoring {
                 Tensor row = logits.row(i);
                 double max = Double.NEGATIVE_INFINITY;
                 for (int v = 0; v < V; v++) max = Math.max(max, row.get(v));
+                top1[i] = row.get(targets[i]) == max;
                 double sum = 0;
                 for (int v = 0; v < V; v++) sum += Math.exp(row.get(v) - max);
                 out[i] = row.get(targets[i]) - max - Math.log(sum);
             }
         }
-        return out;
+        return new LogProbs(out, top1);
     }
+
+    /** log p of each requested token, and whether it was the top-1 prediction. */
+    public record LogProbs(double[] logp, boolean[] top1) {}
 
     /** Mean next-token log-likelihood of each block over all positions of {@code seqs}: (1+K) values. */
     public static double[] meanTokenLogLik(Gpt2Model model, List<int[]> seqs, List<Edit> edits) {
@@ -78,7 +83,7 @@ public final class Scoring {
         }
         try (Arena arena = Arena.ofShared()) {
             Tensor h = hidden(model, seqs, edits, arena);
-            double[] lp = tokenLogProbs(model, h, rows, pos, tgt);
+            double[] lp = tokenLogProbs(model, h, rows, pos, tgt).logp();
             double[] out = new double[blocks];
             for (int i = 0; i < lp.length; i++) out[i / per] += lp[i] / per;
             return out;

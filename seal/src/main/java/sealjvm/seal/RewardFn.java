@@ -1,0 +1,34 @@
+package sealjvm.seal;
+
+import java.util.List;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.task.Scoring;
+import sealjvm.seal.task.Task;
+
+/**
+ * The reward of an edit: its gain on the task's held-out examples over the unedited model, minus
+ * λ_forget × the increase of LM loss on general held-out text (catastrophic forgetting), minus
+ * λ_norm × ‖ΔW‖_F (edit size) — the guide's "common mistakes" priced in.
+ */
+public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> generalText) {
+
+    /** Per edit k: reward, task gain, LM-loss increase, ‖ΔW‖; plus the unedited score and accuracies. */
+    public record Result(double[] reward, double[] gain, double[] forgetting, double[] norm,
+                         double baseScore, double baseAccuracy, double[] accuracy) {}
+
+    public Result evaluate(Gpt2Model model, Task task, Task.Episode episode, List<Edit> edits) {
+        int K = edits.size();
+        Task.Scores s = task.score(model, episode, edits);
+        double[] lm = lambdaForget == 0 || generalText.isEmpty() ? new double[1 + K] : Scoring.meanTokenLogLik(model, generalText, edits);
+        double[] reward = new double[K], gain = new double[K], forget = new double[K], norm = new double[K], acc = new double[K];
+        for (int k = 0; k < K; k++) {
+            gain[k] = s.score()[1 + k] - s.score()[0];
+            forget[k] = lm[0] - lm[1 + k];              // LM loss after − before (loss = −log-likelihood)
+            norm[k] = edits.get(k).frobeniusNorm();
+            acc[k] = s.accuracy()[1 + k];
+            reward[k] = gain[k] - lambdaForget * Math.max(0, forget[k]) - lambdaNorm * norm[k];
+        }
+        return new Result(reward, gain, forget, norm, s.score()[0], s.accuracy()[0], acc);
+    }
+}

@@ -1,0 +1,45 @@
+package sealjvm.seal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/** The reward curve of a run as a PNG: per-episode mean reward and its moving average. */
+public final class RewardPlot {
+    private RewardPlot() {}
+
+    public static void write(Path png, List<JsonNode> metrics, String task) throws IOException {
+        if (metrics.isEmpty()) return;
+        System.setProperty("java.awt.headless", "true");
+        List<Double> x = new ArrayList<>(), y = new ArrayList<>(), avg = new ArrayList<>();
+        int w = Math.max(1, metrics.size() / 20);
+        double sum = 0;
+        for (int i = 0; i < metrics.size(); i++) {
+            double r = metrics.get(i).get("reward_mean").doubleValue();
+            x.add((double) i);
+            y.add(r);
+            sum += r;
+            if (i >= w) sum -= metrics.get(i - w).get("reward_mean").doubleValue();
+            avg.add(sum / Math.min(i + 1, w));
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("SEAL " + task + ": reward per episode")
+                .xAxisTitle("episode").yAxisTitle("mean reward (gain - penalties)").build();
+        chart.getStyler().setMarkerSize(0);
+        chart.addSeries("reward", x, y);
+        chart.addSeries("moving average (" + w + ")", x, avg);
+        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".reward_curve", ".png");
+        try {
+            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

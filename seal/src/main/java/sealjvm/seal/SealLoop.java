@@ -1,0 +1,159 @@
+package sealjvm.seal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.policy.Adam;
+import sealjvm.seal.policy.EditGenerator;
+import sealjvm.seal.task.Scoring;
+import sealjvm.seal.task.Task;
+
+/**
+ * The SEAL loop (Zweiger et al. 2025, with edits as low-rank weight deltas), one episode at a time:
+ * <ol>
+ *   <li>draw a context and held-out examples of the task;</li>
+ *   <li>the frozen model reads the context; its mean-pooled final hidden state goes to the generator;</li>
+ *   <li>sample K self-edits ΔW = (α/r)·A·B from the generator's Gaussian;</li>
+ *   <li>apply them (as K adapters in one batched forward), score the held-out examples, revert (O(1));
+ *       reward = gain over the unedited model − forgetting − edit size ({@link RewardFn});</li>
+ *   <li>REINFORCE with a leave-one-out (or EMA) baseline, gradient clipping, Adam.</li>
+ * </ol>
+ * Each episode's randomness comes from (seed, episode) alone, and every kernel is deterministic,
+ * so a run resumed from its checkpoint continues exactly as if it had never stopped.
+ */
+public final class SealLoop {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where a run is in its training: everything a checkpoint must hold. */
+    public static final class State {
+        public final EditGenerator generator;
+        public final Adam adam;
+        public int episodesDone;
+        public double emaBaseline;
+        public int skipped;
+
+        public State(EditGenerator generator, Adam adam) { this.generator = generator; this.adam = adam; }
+    }
+
+    private final TrainConfig config;
+    private final Setup setup;
+    private final State state;
+
+    public SealLoop(TrainConfig config, Setup setup, State state) {
+        this.config = config;
+        this.setup = setup;
+        this.state = state;
+    }
+
+    /** A fresh generator and optimizer for {@code config}. */
+    public static State initialState(TrainConfig config, Setup setup) {
+        var shape = new EditGenerator.Shape(setup.targets(), config.rank(), config.alpha(), setup.model().config.nEmbd(), config.hidden());
+        var gen = new EditGenerator(shape);
+        gen.initialize(mix(config.seed(), -1), config.initStd());
+        return new State(gen, new Adam(gen.parameterCount(), config.lr()));
+    }
+
+    /** The independent random stream of one episode (SplitMix64 of seed and index). */
+    public static SplittableRandom episodeRandom(long seed, long episode) { return new SplittableRandom(mix(seed, episode)); }
+
+    static long mix(long seed, long i) {
+        long z = seed * 0x9E3779B97F4A7C15L + (i + 1) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Runs one training episode, updates the generator, and returns its metrics line. */
+    public ObjectNode episode() {
+        long t0 = System.nanoTime();
+        int e = state.episodesDone;
+        EditGenerator gen = state.generator;
+        SplittableRandom rng = episodeRandom(config.seed(), e);
+        Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, rng);
+
+        EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.model(), ep.context()));
+        int K = config.samples();
+        double[][] eps = new double[K][];
+        RewardFn.Result r;
+        try (Arena arena = Arena.ofShared()) {
+            List<Edit> edits = new ArrayList<>();
+            for (int k = 0; k < K; k++) {
+                eps[k] = gen.noise(rng);
+                edits.add(gen.toEdit(gen.sample(f.mean(), eps[k]), arena));
+            }
+            r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits);
+        }
+
+        double[] adv = new double[K];
+        double mean = mean(r.reward()), baseline;
+        if (config.baseline().equals("rloo")) {
+            double sum = mean * K;
+            for (int k = 0; k < K; k++) adv[k] = r.reward()[k] - (sum - r.reward()[k]) / (K - 1);
+            baseline = mean;
+        } else {
+            baseline = e == 0 ? mean : state.emaBaseline;   // the first episode has no history: center on itself
+            for (int k = 0; k < K; k++) adv[k] = r.reward()[k] - baseline;
+        }
+
+        double[] grad = new double[gen.parameterCount()];
+        double loss = gen.lossAndGradient(f, eps, adv, config.entropyBonus(), grad);
+        double gradNorm = Adam.norm(grad);
+        boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm) && allFinite(r.reward());
+        if (finite) {
+            Adam.clip(grad, config.clip());
+            state.adam.update(gen.theta, grad);
+            state.emaBaseline = e == 0 ? mean : config.emaDecay() * state.emaBaseline + (1 - config.emaDecay()) * mean;
+        } else {
+            state.skipped++;
+            System.err.println("warning: episode " + e + ": non-finite reward or gradient, update skipped (" + state.skipped + " so far)");
+        }
+        state.episodesDone++;
+
+        ObjectNode m = JSON.createObjectNode();
+        m.put("episode", e);
+        m.put("reward_mean", mean);
+        m.put("reward_std", std(r.reward()));
+        m.put("baseline", baseline);
+        m.put("loss", loss);
+        m.put("grad_norm", gradNorm);
+        m.put("edit_norm", mean(r.norm()));
+        m.put("forgetting", mean(r.forgetting()));
+        m.put("gain_mean", mean(r.gain()));
+        m.put("base_score", r.baseScore());
+        m.put("base_accuracy", r.baseAccuracy());
+        m.put("edit_accuracy", mean(r.accuracy()));
+        m.put("sigma_mean", meanSigma(gen));
+        m.put("skipped", state.skipped);
+        m.put("seconds", (System.nanoTime() - t0) / 1e9);
+        return m;
+    }
+
+    public State state() { return state; }
+
+    static double meanSigma(EditGenerator g) {
+        double s = 0;
+        for (int d = 0; d < g.D; d++) s += g.std(d);
+        return s / g.D;
+    }
+
+    static boolean allFinite(double[] a) {
+        for (double x : a) if (!Double.isFinite(x)) return false;
+        return true;
+    }
+
+    public static double mean(double[] a) {
+        double s = 0;
+        for (double x : a) s += x;
+        return a.length == 0 ? 0 : s / a.length;
+    }
+
+    static double std(double[] a) {
+        double m = mean(a), s = 0;
+        for (double x : a) s += (x - m) * (x - m);
+        return a.length < 2 ? 0 : Math.sqrt(s / (a.length - 1));
+    }
+}

@@ -1,0 +1,36 @@
+package sealjvm.seal;
+
+/**
+ * Everything that defines a SEAL training run; saved as RUN_DIR/config.json so that {@code --resume}
+ * and {@code bin/seal eval} rebuild exactly the same task, model, generator and data.
+ */
+public record TrainConfig(
+        String task,          // spam | facts
+        String model,         // Hugging Face GPT-2 directory
+        String targets,       // e.g. h.1.mlp.c_proj
+        int rank, float alpha,
+        int samples,          // K edits sampled per context
+        int episodes,
+        double lr,
+        long seed,
+        int hidden,           // generator MLP width
+        double initStd,       // initial σ of the Gaussian over factors
+        double entropyBonus,  // β
+        String baseline,      // rloo | ema
+        double emaDecay,
+        double clip,          // max gradient norm (0 = off)
+        double lambdaForget, double lambdaNorm,
+        String data,          // full (fetched on first use) | sample (committed, small)
+        long dataSeed) {
+
+    public TrainConfig {
+        if (!task.equals("spam") && !task.equals("facts")) throw new IllegalArgumentException("--task must be spam or facts, got '" + task + "'");
+        if (!baseline.equals("rloo") && !baseline.equals("ema")) throw new IllegalArgumentException("--baseline must be rloo or ema, got '" + baseline + "'");
+        if (baseline.equals("rloo") && samples < 2) throw new IllegalArgumentException("the RLOO baseline needs --samples >= 2, got " + samples);
+        if (samples < 1 || episodes < 0 || rank < 1 || hidden < 1) {
+            throw new IllegalArgumentException("need --samples >= 1, --episodes >= 0, --rank >= 1, hidden >= 1");
+        }
+        if (!(lr > 0) || !(initStd > 0)) throw new IllegalArgumentException("--lr and the initial std must be positive");
+        if (!data.equals("full") && !data.equals("sample")) throw new IllegalArgumentException("--data must be full or sample, got '" + data + "'");
+    }
+}

@@ -1,0 +1,69 @@
+package sealjvm.seal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Runs {@link SealLoop} over a run directory: progress bar, metrics, a checkpoint per episode, the plot. */
+public final class Trainer {
+    private Trainer() {}
+
+    /** Starts a new run in {@code out} (which must not hold one already). */
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress) throws IOException {
+        RunDir run = new RunDir(out);
+        if (Files.exists(run.config()) || Files.exists(run.checkpoint())) {
+            throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
+        }
+        run.writeConfig(config);
+        try (Setup setup = Setup.create(config, home, out)) {
+            SealLoop.State state = SealLoop.initialState(config, setup);
+            run.truncateMetrics(0);
+            run.saveCheckpoint(state);
+            return loop(config, setup, state, run, progress);
+        }
+    }
+
+    /** Continues the run in {@code out} from its last checkpoint. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+        RunDir run = new RunDir(out);
+        TrainConfig config = run.readConfig();
+        try (Setup setup = Setup.create(config, home, out)) {
+            SealLoop.State state = SealLoop.initialState(config, setup);
+            if (Files.exists(run.checkpoint())) run.loadCheckpoint(state);
+            run.truncateMetrics(state.episodesDone);
+            return loop(config, setup, state, run, progress);
+        }
+    }
+
+    private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress) throws IOException {
+        SealLoop loop = new SealLoop(config, setup, state);
+        ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("seal " + config.task()).setInitialMax(config.episodes())
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().startsFrom(state.episodesDone, java.time.Duration.ZERO)
+                .build() : null;
+        try {
+            double ema = Double.NaN;
+            while (state.episodesDone < config.episodes()) {
+                ObjectNode m = loop.episode();
+                run.appendMetrics(m);          // line first, then checkpoint: resume drops lines past the checkpoint
+                run.saveCheckpoint(state);
+                double r = m.get("reward_mean").doubleValue();
+                ema = Double.isNaN(ema) ? r : 0.95 * ema + 0.05 * r;
+                if (bar != null) {
+                    bar.stepTo(state.episodesDone);
+                    bar.setExtraMessage(String.format("reward %+.4f (avg %+.4f)", r, ema));
+                }
+            }
+        } finally {
+            if (bar != null) bar.close();
+        }
+        List<JsonNode> metrics = run.readMetrics();
+        RewardPlot.write(run.plot(), metrics, config.task());
+        return metrics;
+    }
+}

@@ -1,0 +1,29 @@
+package sealjvm.seal.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sealjvm.seal.SealEval;
+import sealjvm.seal.TrainConfig;
+import sealjvm.seal.RunDir;
+
+/** {@code seal eval --run RUN_DIR --task T --episodes N --seed S}: held-out rewards, one JSON line. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a trained generator on held-out episodes against no_edit, random_edit and mean_edit; prints one JSON line.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, paramLabel = "RUN_DIR") Path run;
+    @Option(names = "--task", description = "Must match the run's task (checked).") String task;
+    @Option(names = "--episodes", defaultValue = "200", description = "Held-out episodes (default: ${DEFAULT-VALUE}).") int episodes;
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the held-out episodes (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--device", defaultValue = "cpu") String device;
+
+    @Override
+    public Integer call() throws Exception {
+        SealCli.checkDevice(device);
+        TrainConfig c = new RunDir(run).readConfig();
+        if (task != null && !task.equals(c.task())) throw new IllegalArgumentException(run + " was trained on task " + c.task() + ", not " + task);
+        System.out.println(SealEval.evaluate(SealCli.home(), run, episodes, seed));
+        return 0;
+    }
+}
