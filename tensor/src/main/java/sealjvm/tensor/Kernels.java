@@ -108,6 +108,31 @@ public final class Kernels {
         });
     }
 
+    /** logits (N,V) -> lse (N): log Σ_v exp(x_v) per row, max-subtracted (log-softmax = x − lse). */
+    public static void logSumExp(float[] lse, Tensor logits) {
+        int V = logits.dim(-1);
+        int N = Math.toIntExact(logits.size() / V);
+        if (lse.length != N) throw new IllegalArgumentException(lse.length + " outputs for " + N + " rows");
+        MemorySegment x = logits.segment();
+        int vv = V - V % L;
+        Parallel.forChunks(N, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long base = (long) r * V;
+                FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (int c = 0; c < vv; c += L) mx = mx.max(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE));
+                float max = mx.reduceLanes(VectorOperators.MAX);
+                for (int c = vv; c < V; c++) max = Math.max(max, x.getAtIndex(F32, base + c));
+                FloatVector m = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+                for (int c = 0; c < vv; c += L) {
+                    acc = acc.add(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).lanewise(VectorOperators.EXP));
+                }
+                double sum = acc.reduceLanes(VectorOperators.ADD);
+                for (int c = vv; c < V; c++) sum += Math.exp(x.getAtIndex(F32, base + c) - max);
+                lse[r] = (float) (max + Math.log(sum));
+            }
+        });
+    }
+
     static void softmaxRow(MemorySegment o, MemorySegment x, long base, int V) {
         int vv = V - V % L;
         FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);

@@ -103,6 +103,18 @@ class KernelPropertiesTest {
     }
 
     @Property(tries = 40)
+    void logSumExpMatchesTwin(@ForAll @IntRange(min = 1, max = 9) int N, @ForAll @IntRange(min = 1, max = 700) int V, @ForAll long seed) {
+        var r = new SplittableRandom(seed);
+        float[] x = randn(r, N * V, 10);
+        try (Arena arena = Arena.ofShared()) {
+            float[] got = new float[N];
+            Kernels.logSumExp(got, Tensor.of(arena, x, N, V));
+            float[] want = ScalarKernels.logSumExp(x, N, V);
+            for (int i = 0; i < N; i++) assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), "row " + i);
+        }
+    }
+
+    @Property(tries = 40)
     void embeddingMatchesTwin(@ForAll @IntRange(min = 1, max = 20) int T, @ForAll @IntRange(min = 1, max = 90) int C,
                               @ForAll @IntRange(min = 0, max = 5) int pos0, @ForAll long seed) {
         var r = new SplittableRandom(seed);

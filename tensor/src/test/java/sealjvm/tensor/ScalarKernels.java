@@ -71,6 +71,18 @@ final class ScalarKernels {
         return out;
     }
 
+    // inp (N,V) -> out (N): log Σ exp
+    static float[] logSumExp(float[] x, int N, int V) {
+        float[] out = new float[N];
+        for (int r = 0; r < N; r++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int c = 0; c < V; c++) max = Math.max(max, x[r * V + c]);
+            for (int c = 0; c < V; c++) sum += Math.exp(x[r * V + c] - max);
+            out[r] = (float) (max + Math.log(sum));
+        }
+        return out;
+    }
+
     // ids (B,T) -> out (B,T,C)
     static float[] embedding(int[] ids, float[] wte, float[] wpe, int C, int pos0) {
         float[] out = new float[ids.length * C];

@@ -6,6 +6,7 @@ import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.KVCache;
 import sealjvm.seal.edit.BatchedAdapters;
 import sealjvm.seal.edit.Edit;
+import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Tensor;
 
@@ -50,19 +51,28 @@ public final class Scoring {
         int R = rows.length, C = hidden.dim(2), V = model.config.vocabSize();
         double[] out = new double[R];
         boolean[] top1 = new boolean[R];
+        // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
+        int chunk = Math.min(64, R);
         try (Arena tmp = Arena.ofShared()) {
-            Tensor h = Tensor.allocate(tmp, R, C);
-            for (int i = 0; i < R; i++) h.row(i).copyFrom(at(hidden, rows[i], positions[i]));
-            Tensor logits = Tensor.allocate(tmp, R, V);
-            Matmul.matmulTransposed(logits, h, model.params.lmHead, null);
-            for (int i = 0; i < R; i++) {
-                Tensor row = logits.row(i);
-                double max = Double.NEGATIVE_INFINITY;
-                for (int v = 0; v < V; v++) max = Math.max(max, row.get(v));
-                top1[i] = row.get(targets[i]) == max;
-                double sum = 0;
-                for (int v = 0; v < V; v++) sum += Math.exp(row.get(v) - max);
-                out[i] = row.get(targets[i]) - max - Math.log(sum);
+            Tensor h = Tensor.allocate(tmp, chunk, C);
+            Tensor logits = Tensor.allocate(tmp, chunk, V);
+            float[] lse = new float[chunk];
+            for (int i0 = 0; i0 < R; i0 += chunk) {
+                int n = Math.min(chunk, R - i0);
+                Tensor hn = h.slice(0, n, C), ln = logits.slice(0, n, V);
+                for (int i = 0; i < n; i++) hn.row(i).copyFrom(at(hidden, rows[i0 + i], positions[i0 + i]));
+                Matmul.matmulTransposed(ln, hn, model.params.lmHead, null);
+                float[] l = n == chunk ? lse : new float[n];
+                Kernels.logSumExp(l, ln);
+                for (int i = 0; i < n; i++) {
+                    Tensor row = ln.row(i);
+                    float target = row.get(targets[i0 + i]);
+                    out[i0 + i] = (double) target - l[i];
+                    // top-1: no logit above the target's (ties count as top-1)
+                    boolean top = true;
+                    for (int v = 0; v < V && top; v++) top = row.get(v) <= target;
+                    top1[i0 + i] = top;
+                }
             }
         }
         return new LogProbs(out, top1);
