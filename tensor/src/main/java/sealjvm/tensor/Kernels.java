@@ -50,7 +50,7 @@ public final class Kernels {
                 long base = (long) r * C;
                 FloatVector acc = FloatVector.zero(S);
                 for (int c = 0; c < cv; c += L) acc = acc.add(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE));
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = VectorMath.sum(acc);
                 for (int c = cv; c < C; c++) sum += x.getAtIndex(F32, base + c);
                 float mean = sum / C;
                 FloatVector m = FloatVector.broadcast(S, mean);
@@ -59,9 +59,9 @@ public final class Kernels {
                     FloatVector d = FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m);
                     vacc = d.fma(d, vacc);
                 }
-                float var = vacc.reduceLanes(VectorOperators.ADD);
+                float var = VectorMath.sum(vacc);
                 for (int c = cv; c < C; c++) { float d = x.getAtIndex(F32, base + c) - mean; var += d * d; }
-                float rstd = (float) (1.0 / Math.sqrt(var / C + eps));
+                float rstd = (float) (1.0 / Math.sqrt(var / C + eps)); // sqrt is exact IEEE
                 FloatVector rs = FloatVector.broadcast(S, rstd);
                 for (int c = 0; c < cv; c += L) {
                     FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).mul(rs)
@@ -87,14 +87,14 @@ public final class Kernels {
             for (; i + L <= end; i += L) {
                 FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
                 FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_SCALE);
-                v.mul(0.5f).mul(inner.lanewise(VectorOperators.TANH).add(1f)).intoMemorySegment(o, i * 4, LE);
+                v.mul(0.5f).mul(VectorMath.tanh(inner).add(1f)).intoMemorySegment(o, i * 4, LE);
             }
             for (; i < end; i++) o.setAtIndex(F32, i, geluScalar(x.getAtIndex(F32, i)));
         });
     }
 
     static float geluScalar(float x) {
-        return 0.5f * x * (1f + (float) Math.tanh(GELU_SCALE * (x + 0.044715f * x * x * x)));
+        return 0.5f * x * (1f + VectorMath.tanh(FloatVector.broadcast(Matmul.S, GELU_SCALE * (x + 0.044715f * x * x * x))).lane(0));
     }
 
     /** inp (N,V) -> out (N,V): softmax of each row (max-subtracted). out may alias inp. */
@@ -124,11 +124,11 @@ public final class Kernels {
                 for (int c = vv; c < V; c++) max = Math.max(max, x.getAtIndex(F32, base + c));
                 FloatVector m = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
                 for (int c = 0; c < vv; c += L) {
-                    acc = acc.add(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).lanewise(VectorOperators.EXP));
+                    acc = acc.add(VectorMath.exp(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m)));
                 }
-                double sum = acc.reduceLanes(VectorOperators.ADD);
-                for (int c = vv; c < V; c++) sum += Math.exp(x.getAtIndex(F32, base + c) - max);
-                lse[r] = (float) (max + Math.log(sum));
+                double sum = VectorMath.sum(acc);
+                for (int c = vv; c < V; c++) sum += VectorMath.exp(x.getAtIndex(F32, base + c) - max);
+                lse[r] = (float) (max + StrictMath.log(sum));
             }
         });
     }
@@ -142,13 +142,13 @@ public final class Kernels {
         FloatVector m = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0; c < vv; c += L) {
-            FloatVector e = FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m));
             e.intoMemorySegment(o, (base + c) * 4, LE);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (int c = vv; c < V; c++) {
-            float e = (float) Math.exp(x.getAtIndex(F32, base + c) - max);
+            float e = VectorMath.exp(x.getAtIndex(F32, base + c) - max);
             o.setAtIndex(F32, base + c, e);
             sum += e;
         }
@@ -218,8 +218,7 @@ public final class Kernels {
                     att[t2] = s;
                     if (s > max) max = s;
                 }
-                float sum = 0f;
-                for (int t2 = 0; t2 < n; t2++) { float e = (float) Math.exp(att[t2] - max); att[t2] = e; sum += e; }
+                float sum = expInPlace(att, n, max);
                 float inv = 1f / sum;
                 long oo = qo;
                 int c = 0;
@@ -237,6 +236,20 @@ public final class Kernels {
                 }
             }
         });
+    }
+
+    /** a[i] = e^(a[i] − max) for i < n; returns Σ a[i] (vector exp, fixed summation order). */
+    static float expInPlace(float[] a, int n, float max) {
+        FloatVector m = FloatVector.broadcast(S, max), acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, a, i).sub(m));
+            e.intoArray(a, i);
+            acc = acc.add(e);
+        }
+        float sum = VectorMath.sum(acc);
+        for (; i < n; i++) { a[i] = VectorMath.exp(a[i] - max); sum += a[i]; }
+        return sum;
     }
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[1024]);

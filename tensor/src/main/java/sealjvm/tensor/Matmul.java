@@ -140,10 +140,10 @@ public final class Matmul {
             c00 = a0.fma(v0, c00); c01 = a0.fma(v1, c01); c02 = a0.fma(v2, c02); c03 = a0.fma(v3, c03);
             c10 = a1.fma(v0, c10); c11 = a1.fma(v1, c11); c12 = a1.fma(v2, c12); c13 = a1.fma(v3, c13);
         }
-        float[] s = {c00.reduceLanes(VectorOperators.ADD), c01.reduceLanes(VectorOperators.ADD),
-                c02.reduceLanes(VectorOperators.ADD), c03.reduceLanes(VectorOperators.ADD),
-                c10.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD),
-                c12.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD)};
+        float[] s = {VectorMath.sum(c00), VectorMath.sum(c01),
+                VectorMath.sum(c02), VectorMath.sum(c03),
+                VectorMath.sum(c10), VectorMath.sum(c11),
+                VectorMath.sum(c12), VectorMath.sum(c13)};
         for (int r = 0; r < 2; r++) {
             for (int c = 0; c < 4; c++) {
                 float v = s[r * 4 + c];
@@ -166,8 +166,8 @@ public final class Matmul {
             c2 = a0.fma(FloatVector.fromMemorySegment(S, w, w2 + k, LE), c2);
             c3 = a0.fma(FloatVector.fromMemorySegment(S, w, w3 + k, LE), c3);
         }
-        float[] s = {c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD),
-                c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD)};
+        float[] s = {VectorMath.sum(c0), VectorMath.sum(c1),
+                VectorMath.sum(c2), VectorMath.sum(c3)};
         for (int c = 0; c < 4; c++) {
             float v = s[c];
             for (int k = kv; k < K; k++) v += a.getAtIndex(F32, (long) i * K + k) * w.getAtIndex(F32, (long) (n + c) * K + k);
@@ -183,7 +183,7 @@ public final class Matmul {
         for (int k = 0; k < kv; k += L) {
             acc = FloatVector.fromMemorySegment(S, a, (x + k) * 4, LE).fma(FloatVector.fromMemorySegment(S, b, (y + k) * 4, LE), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(acc);
         for (int k = kv; k < K; k++) s += a.getAtIndex(F32, x + k) * b.getAtIndex(F32, y + k);
         return s;
     }

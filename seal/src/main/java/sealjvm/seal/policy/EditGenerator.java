@@ -91,7 +91,7 @@ public final class EditGenerator {
             int row = oW1 + c * H;
             for (int j = 0; j < H; j++) a1[j] += x * theta[row + j];
         }
-        for (int j = 0; j < H; j++) a1[j] = Math.tanh(a1[j]);
+        for (int j = 0; j < H; j++) a1[j] = StrictMath.tanh(a1[j]); // StrictMath: the same bits interpreted or compiled
         double[] mu = new double[D];
         System.arraycopy(theta, oB2, mu, 0, D);
         for (int j = 0; j < H; j++) {

@@ -1,0 +1,88 @@
+package sealjvm.seal;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A training run killed at a random moment resumes to exactly the metrics of an uninterrupted run. */
+class TrainResumeTest {
+    static Path home;
+
+    @BeforeAll
+    static void findHome() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("weights/models/gpt2-tiny-random"))) { home = d; break; }
+        }
+        assertNotNull(home);
+    }
+
+    static TrainConfig tiny(int episodes) {
+        return new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
+                episodes, 1e-3, 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
+    }
+
+    static List<JsonNode> withoutTiming(List<JsonNode> metrics) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode n : metrics) { ObjectNode c = n.deepCopy(); c.remove("seconds"); out.add(c); }
+        return out;
+    }
+
+    @Test
+    void killedRunResumesToTheSameMetrics(@TempDir Path tmp) throws Exception {
+        int episodes = 12;
+        List<JsonNode> straight = Trainer.train(tiny(episodes), home, tmp.resolve("straight"), false);
+        assertEquals(episodes, straight.size());
+
+        // The same run in a child JVM, killed (SIGKILL) once a random number of episodes is on disk.
+        Path killed = tmp.resolve("killed");
+        new RunDir(killed).writeConfig(tiny(episodes));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-Dseal.home=" + home, "-cp", System.getProperty("java.class.path"), "sealjvm.seal.cli.SealCli",
+                "train", "--resume", killed.toString(), "--no-progress")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        int killAfter = 2 + new java.util.Random().nextInt(episodes - 4);
+        Path metrics = killed.resolve("metrics.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && System.nanoTime() < deadline
+                && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < killAfter)) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(new java.util.Random().nextInt(200));          // somewhere inside the next episode
+        p.destroyForcibly().waitFor();
+        int done = new RunDir(killed).readMetrics().size();
+        assertTrue(done < episodes, "the child finished before it was killed; log: " + Files.readString(tmp.resolve("child.log")));
+
+        List<JsonNode> resumed = Trainer.resume(home, killed, false);
+        assertEquals(withoutTiming(straight), withoutTiming(resumed), "resumed after " + done + " episodes");
+        assertTrue(Files.size(killed.resolve("reward_curve.png")) > 1000);
+        assertFalse(Files.list(killed).anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temp files left behind");
+    }
+
+    @Test
+    void refusesToOverwriteARun(@TempDir Path tmp) throws Exception {
+        Trainer.train(tiny(1), home, tmp, false);
+        var e = assertThrows(IllegalArgumentException.class, () -> Trainer.train(tiny(1), home, tmp, false));
+        assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+    }
+
+    @Test
+    void evalReportsBaselinesAndAnInterval(@TempDir Path tmp) throws Exception {
+        Trainer.train(tiny(3), home, tmp, false);
+        var out = SealEval.evaluate(home, tmp, 6, 3);
+        for (String k : List.of("trained", "no_edit", "random_edit", "mean_edit")) assertTrue(out.get(k).isNumber(), k);
+        assertEquals(0.0, out.get("no_edit").doubleValue());
+        JsonNode ci = out.get("trained_minus_no_edit_ci95");
+        assertTrue(ci.get(0).doubleValue() <= out.get("trained").doubleValue() && out.get("trained").doubleValue() <= ci.get(1).doubleValue(), out.toString());
+        assertEquals(out, SealEval.evaluate(home, tmp, 6, 3), "eval is deterministic");
+    }
+}

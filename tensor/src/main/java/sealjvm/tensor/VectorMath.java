@@ -1,0 +1,76 @@
+package sealjvm.tensor;
+
+import static sealjvm.tensor.Matmul.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+
+/**
+ * Lane reductions and transcendentals that give the same bits however the code runs.
+ *
+ * <p>Why: the Vector API's {@code reduceLanes(ADD)} and {@code lanewise(EXP/TANH)} may compute
+ * differently when interpreted (scalar fallback) and when compiled (intrinsics), so a result could
+ * change as the JIT warms up — which would break bit-exact resume of training runs. Everything here
+ * is built from lanewise add/mul/fma and shuffles, which IEEE 754 fixes exactly.
+ */
+public final class VectorMath {
+    private VectorMath() {}
+
+    /** Shuffles that bring lane i+w to lane i, for w = L/2, L/4, …, 1. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int n = Integer.numberOfTrailingZeros(S.length());
+        VectorShuffle<Float>[] out = new VectorShuffle[n];
+        for (int i = 0, w = S.length() / 2; w >= 1; i++, w /= 2) out[i] = VectorShuffle.iota(S, w, 1, true);
+        return out;
+    }
+
+    /** Σ lanes, as a fixed pairwise tree (halves added lanewise, then quarters, …). */
+    public static float sum(FloatVector v) {
+        for (VectorShuffle<Float> s : HALVES) v = v.add(v.rearrange(s));
+        return v.lane(0);
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits
+    private static final float MAX_X = 88.3f, MIN_X = -87.3f;
+
+    /** e^x per lane (Cephes expf polynomial, ≤ 2 ulp in the normal range; 0 below −87.3, +∞ above 88.3). */
+    public static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.compare(VectorOperators.LT, MIN_X);
+        VectorMask<Float> over = x.compare(VectorOperators.GT, MAX_X);
+        FloatVector xc = x.max(MIN_X).min(MAX_X);
+        FloatVector t = xc.mul(LOG2E).add(ROUND);
+        FloatVector n = t.sub(ROUND);                                   // round(x·log2 e)
+        FloatVector r = xc.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));       // x − n·ln 2, in two parts
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(S, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector er = p.mul(r.mul(r)).add(r).add(1f);                // e^r
+        IntVector k = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND));
+        FloatVector scale = k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats(); // 2^n
+        FloatVector y = er.mul(scale);
+        return y.blend(0f, under).blend(Float.POSITIVE_INFINITY, over).blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /** tanh per lane: sign(u)·(1 − e^{−2|u|})/(1 + e^{−2|u|}). */
+    public static FloatVector tanh(FloatVector u) {
+        FloatVector e = exp(u.abs().mul(-2f));
+        FloatVector t = FloatVector.broadcast(S, 1f).sub(e).div(e.add(1f));
+        return t.blend(t.neg(), u.compare(VectorOperators.LT, 0f));
+    }
+
+    /** The scalar twin of {@link #exp} lane by lane, for tails: same operations, same bits. */
+    public static float exp(float x) {
+        return exp(FloatVector.broadcast(S, x)).lane(0);
+    }
+}
