@@ -16,7 +16,8 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
  */
 @Command(name = "seal", mixinStandardHelpOptions = true, version = "seal 0.1.0",
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
-        subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SealCli {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean verbose;
