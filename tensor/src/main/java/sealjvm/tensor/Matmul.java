@@ -240,7 +240,11 @@ public final class Matmul {
         Parallel.forChunks(blocks, 1, (b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
                 int nEnd = Math.min(N, (blk + 1) * TB);
-                for (int n = blk * TB; n < nEnd; n += 4) {
+                int n0 = blk * TB;
+                if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
+                    for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n0, K, N);
+                }
+                for (int n = n0; n < nEnd; n += 4) {
                     if (n + 4 <= nEnd) {
                         int i = 0;
                         for (; i + 4 <= M; i += 4) dots4x4(o, a, ws, bs, i, n, K, N);
@@ -298,6 +302,27 @@ public final class Matmul {
             c3 = a0.fma(FloatVector.fromMemorySegment(S, w, w3 + k, LE), c3);
         }
         finish4(o, a, w, b, i, n, K, N, kv, hsum(c0), hsum(c1), hsum(c2), hsum(c3));
+    }
+
+    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        long x0 = (long) i * K * 4, r = 4L * K;
+        long w0 = (long) n * K * 4;
+        int kv = K - K % L;
+        for (long k = 0; k < 4L * kv; k += 4L * L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + k, LE);
+            long q = w0 + k;
+            c0 = a0.fma(FloatVector.fromMemorySegment(S, w, q, LE), c0);
+            c1 = a0.fma(FloatVector.fromMemorySegment(S, w, q + r, LE), c1);
+            c2 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 2 * r, LE), c2);
+            c3 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 3 * r, LE), c3);
+            c4 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 4 * r, LE), c4);
+            c5 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 5 * r, LE), c5);
+            c6 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 6 * r, LE), c6);
+            c7 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 7 * r, LE), c7);
+        }
+        finish4(o, a, w, b, i, n, K, N, kv, hsum(c0), hsum(c1), hsum(c2), hsum(c3));
+        finish4(o, a, w, b, i, n + 4, K, N, kv, hsum(c4), hsum(c5), hsum(c6), hsum(c7));
     }
 
     // Row i, columns n..n+3: lane sums, scalar k tail, bias.
