@@ -41,6 +41,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--iters", defaultValue = "10", description = "Timed runs (default: ${DEFAULT-VALUE}).")
         int iters;
 
+        @Option(names = "--warmup-ms", defaultValue = "2000",
+                description = "Keep warming up (so that the JIT has compiled the kernels) until this long has passed (default: ${DEFAULT-VALUE}).")
+        long warmupMs;
+
         int applyThreads() {
             if (threads != null) Parallel.setThreads(threads);
             if (warmup < 0 || iters < 1) throw new IllegalArgumentException("need --warmup >= 0 and --iters >= 1");
@@ -49,7 +53,8 @@ final class BenchCommand implements Runnable {
 
         /** Runs body warmup + iters times; returns the sorted timed durations in ms. */
         double[] time(Runnable body) {
-            for (int i = 0; i < warmup; i++) body.run();
+            long until = System.nanoTime() + warmupMs * 1_000_000;
+            for (int i = 0; i < warmup || System.nanoTime() < until; i++) body.run();
             double[] ms = new double[iters];
             for (int i = 0; i < iters; i++) {
                 long t0 = System.nanoTime();
