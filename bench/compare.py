@@ -141,7 +141,7 @@ def main():
         med_np, _ = timeit(lambda: np.matmul(A, Wn, out=out), 3, it_mm)
         At, Wt = torch.from_numpy(A), torch.from_numpy(Wn)
         med_t, _ = timeit(lambda: torch.matmul(At, Wt), 3, it_mm)
-        ours = seal(["matmul", "--m", M, "--k", K, "--n", Nn, "--threads", N, "--warmup", 5, "--iters", it_mm]
+        ours = seal(["matmul", "--m", M, "--k", K, "--n", Nn, "--threads", N, "--warmup", 5, "--warmup-ms", 5000, "--iters", it_mm]
                     + (["--transposed"] if tied else []))
         gf_np, gf_t = flops / med_np / 1e6, flops / med_t / 1e6
         rows.append(dict(what="matmul " + label, ours_ms=ours["median_ms"], torch_ms=med_t, blas_ms=med_np,
@@ -164,7 +164,7 @@ def main():
                 base = list(cache)
                 med_t, _ = timeit(lambda: model.forward(ids, list(base)), 2, it_fw)
             ours = seal(["forward", "--layers", g["layers"], "--embd", g["embd"], "--heads", g["heads"], "--vocab", g["vocab"],
-                         "--tokens", T, "--past", past, "--threads", N, "--warmup", 3 if T > 1 else 10, "--iters", it_fw if T > 1 else 3 * it_fw])
+                         "--tokens", T, "--past", past, "--threads", N, "--warmup-ms", 5000, "--warmup", 3 if T > 1 else 10, "--iters", it_fw if T > 1 else 3 * it_fw])
             limit = 0.7 if T > 1 else 0.5
             r = ours["median_ms"] / med_t
             what = "forward T=%d" % T + (" (decode, KV cache %d)" % past if past else "")

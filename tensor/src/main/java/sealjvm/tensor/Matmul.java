@@ -5,7 +5,6 @@ import static sealjvm.tensor.Tensor.F32;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,44 +83,51 @@ public final class Matmul {
                         FloatVector.fromMemorySegment(S, ws, src + 8L * L, LE).intoArray(pack, dst + 2 * L);
                         FloatVector.fromMemorySegment(S, ws, src + 12L * L, LE).intoArray(pack, dst + 3 * L);
                     }
-                    boolean first = k0 == 0, last = k0 + kc == K;
+                    if (k0 == 0) initPartials(c, bs, M, j);
                     int i = 0;
-                    for (; i + MR <= M; i += MR) tile4(o, a, pack, c, bs, i, j, k0, kc, K, N, first, last, epi);
-                    for (; i < M; i++) tile1(o, a, pack, c, bs, i, j, k0, kc, K, N, first, last, epi);
+                    for (; i + MR <= M; i += MR) tile4(a, pack, c, i, k0, kc, K);
+                    for (; i < M; i++) tile1(a, pack, c, i, k0, kc, K);
                 }
+                storePartials(o, c, M, j, N, epi);
             }
         });
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
     }
 
-    private static FloatVector init(MemorySegment b, float[] c, int ci, int j, boolean first) {
-        if (!first) return FloatVector.fromArray(S, c, ci);
-        return b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
-    }
-
-    private static void put(FloatVector v, MemorySegment o, float[] c, int ci, long oi, boolean last, int epi) {
-        if (!last) { v.intoArray(c, ci); return; }
-        long off = oi * 4;
-        switch (epi) {
-            case GELU -> v = Kernels.gelu(v);
-            case RESIDUAL -> v = FloatVector.fromMemorySegment(S, o, off, LE).add(v);
-            default -> { }
+    // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
+    // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
+    private static void initPartials(float[] c, MemorySegment b, int M, int j) {
+        for (int i = 0; i < M; i++) {
+            for (int v = 0; v < NR; v += L) {
+                (b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE)).intoArray(c, i * NR + v);
+            }
         }
-        v.intoMemorySegment(o, off, LE);
     }
 
-    // rows i..i+3, columns j..j+NR-1, k-panel k0..k0+kc-1 (packed [kc][NR]); partial sums live in c between panels.
-    private static void tile4(MemorySegment o, MemorySegment a, float[] p, float[] c, MemorySegment b, int i, int j, int k0, int kc,
-                              int K, int N, boolean first, boolean last, int epi) {
+    // out[:, j..j+NR) = epilogue(c)
+    private static void storePartials(MemorySegment o, float[] c, int M, int j, int N, int epi) {
+        for (int i = 0; i < M; i++) {
+            for (int v = 0; v < NR; v += L) {
+                FloatVector x = FloatVector.fromArray(S, c, i * NR + v);
+                long off = ((long) i * N + j + v) * 4;
+                if (epi == GELU) x = Kernels.gelu(x);
+                else if (epi == RESIDUAL) x = FloatVector.fromMemorySegment(S, o, off, LE).add(x);
+                x.intoMemorySegment(o, off, LE);
+            }
+        }
+    }
+
+    // rows i..i+3 of the partial sums c (M,NR) += a[i.., k0..k0+kc) · the packed panel p [kc][NR]
+    private static void tile4(MemorySegment a, float[] p, float[] c, int i, int k0, int kc, int K) {
         int r0 = i * NR, r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
-        FloatVector c00 = init(b, c, r0, j, first), c01 = init(b, c, r0 + L, j + L, first),
-                c02 = init(b, c, r0 + 2 * L, j + 2 * L, first), c03 = init(b, c, r0 + 3 * L, j + 3 * L, first);
-        FloatVector c10 = init(b, c, r1, j, first), c11 = init(b, c, r1 + L, j + L, first),
-                c12 = init(b, c, r1 + 2 * L, j + 2 * L, first), c13 = init(b, c, r1 + 3 * L, j + 3 * L, first);
-        FloatVector c20 = init(b, c, r2, j, first), c21 = init(b, c, r2 + L, j + L, first),
-                c22 = init(b, c, r2 + 2 * L, j + 2 * L, first), c23 = init(b, c, r2 + 3 * L, j + 3 * L, first);
-        FloatVector c30 = init(b, c, r3, j, first), c31 = init(b, c, r3 + L, j + L, first),
-                c32 = init(b, c, r3 + 2 * L, j + 2 * L, first), c33 = init(b, c, r3 + 3 * L, j + 3 * L, first);
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + L),
+                c02 = FloatVector.fromArray(S, c, r0 + 2 * L), c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + L),
+                c12 = FloatVector.fromArray(S, c, r1 + 2 * L), c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + L),
+                c22 = FloatVector.fromArray(S, c, r2 + 2 * L), c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L),
+                c32 = FloatVector.fromArray(S, c, r3 + 2 * L), c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
         long a0 = ((long) i * K + k0) * 4, a1 = a0 + 4L * K, a2 = a1 + 4L * K, a3 = a2 + 4L * K;
         for (int kk = 0; kk < kc; kk++) {
             int q = kk * NR;
@@ -137,22 +143,16 @@ public final class Matmul {
             x = FloatVector.broadcast(S, a.get(F32, a3 + ko));
             c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
         }
-        long o0 = (long) i * N + j, o1 = o0 + N, o2 = o1 + N, o3 = o2 + N;
-        put(c00, o, c, r0, o0, last, epi); put(c01, o, c, r0 + L, o0 + L, last, epi);
-        put(c02, o, c, r0 + 2 * L, o0 + 2 * L, last, epi); put(c03, o, c, r0 + 3 * L, o0 + 3 * L, last, epi);
-        put(c10, o, c, r1, o1, last, epi); put(c11, o, c, r1 + L, o1 + L, last, epi);
-        put(c12, o, c, r1 + 2 * L, o1 + 2 * L, last, epi); put(c13, o, c, r1 + 3 * L, o1 + 3 * L, last, epi);
-        put(c20, o, c, r2, o2, last, epi); put(c21, o, c, r2 + L, o2 + L, last, epi);
-        put(c22, o, c, r2 + 2 * L, o2 + 2 * L, last, epi); put(c23, o, c, r2 + 3 * L, o2 + 3 * L, last, epi);
-        put(c30, o, c, r3, o3, last, epi); put(c31, o, c, r3 + L, o3 + L, last, epi);
-        put(c32, o, c, r3 + 2 * L, o3 + 2 * L, last, epi); put(c33, o, c, r3 + 3 * L, o3 + 3 * L, last, epi);
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
     }
 
-    private static void tile1(MemorySegment o, MemorySegment a, float[] p, float[] c, MemorySegment b, int i, int j, int k0, int kc,
-                              int K, int N, boolean first, boolean last, int epi) {
+    private static void tile1(MemorySegment a, float[] p, float[] c, int i, int k0, int kc, int K) {
         int r0 = i * NR;
-        FloatVector c0 = init(b, c, r0, j, first), c1 = init(b, c, r0 + L, j + L, first),
-                c2 = init(b, c, r0 + 2 * L, j + 2 * L, first), c3 = init(b, c, r0 + 3 * L, j + 3 * L, first);
+        FloatVector c0 = FloatVector.fromArray(S, c, r0), c1 = FloatVector.fromArray(S, c, r0 + L),
+                c2 = FloatVector.fromArray(S, c, r0 + 2 * L), c3 = FloatVector.fromArray(S, c, r0 + 3 * L);
         long a0 = ((long) i * K + k0) * 4;
         for (int kk = 0; kk < kc; kk++) {
             int q = kk * NR;
@@ -162,9 +162,7 @@ public final class Matmul {
             c2 = FloatVector.fromArray(S, p, q + 2 * L).fma(x, c2);
             c3 = FloatVector.fromArray(S, p, q + 3 * L).fma(x, c3);
         }
-        long o0 = (long) i * N + j;
-        put(c0, o, c, r0, o0, last, epi); put(c1, o, c, r0 + L, o0 + L, last, epi);
-        put(c2, o, c, r0 + 2 * L, o0 + 2 * L, last, epi); put(c3, o, c, r0 + 3 * L, o0 + 3 * L, last, epi);
+        c0.intoArray(c, r0); c1.intoArray(c, r0 + L); c2.intoArray(c, r0 + 2 * L); c3.intoArray(c, r0 + 3 * L);
     }
 
     // Decode path: one row against an 8-vector strip of w streamed from memory, row by row of w.
@@ -192,11 +190,23 @@ public final class Matmul {
             c6 = FloatVector.fromMemorySegment(S, w, wo + 6 * v, LE).fma(x, c6);
             c7 = FloatVector.fromMemorySegment(S, w, wo + 7 * v, LE).fma(x, c7);
         }
-        long oo = (long) i * N + j;
-        put(c0, o, null, 0, oo, true, epi); put(c1, o, null, 0, oo + L, true, epi);
-        put(c2, o, null, 0, oo + 2 * L, true, epi); put(c3, o, null, 0, oo + 3 * L, true, epi);
-        put(c4, o, null, 0, oo + 4 * L, true, epi); put(c5, o, null, 0, oo + 5 * L, true, epi);
-        put(c6, o, null, 0, oo + 6 * L, true, epi); put(c7, o, null, 0, oo + 7 * L, true, epi);
+        float[] c = ROW.get();
+        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
+        c4.intoArray(c, 4 * L); c5.intoArray(c, 5 * L); c6.intoArray(c, 6 * L); c7.intoArray(c, 7 * L);
+        storeRow(o, c, NV, (long) i * N + j, epi);
+    }
+
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[NV]);
+
+    // out[oi .. oi+n) = epilogue(c[0..n)), n a multiple of L
+    private static void storeRow(MemorySegment o, float[] c, int n, long oi, int epi) {
+        for (int v = 0; v < n; v += L) {
+            FloatVector x = FloatVector.fromArray(S, c, v);
+            long off = (oi + v) * 4;
+            if (epi == GELU) x = Kernels.gelu(x);
+            else if (epi == RESIDUAL) x = FloatVector.fromMemorySegment(S, o, off, LE).add(x);
+            x.intoMemorySegment(o, off, LE);
+        }
     }
 
     // Columns j0..N-1 (fewer than a tile): one vector at a time, then scalar fma chains; split over rows.
@@ -212,7 +222,9 @@ public final class Matmul {
                         acc = FloatVector.fromMemorySegment(S, w, ((long) k * N + j) * 4, LE)
                                 .fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
                     }
-                    put(acc, o, null, 0, (long) i * N + j, true, epi);
+                    float[] c = ROW.get();
+                    acc.intoArray(c, 0);
+                    storeRow(o, c, L, (long) i * N + j, epi);
                 }
                 for (; j < N; j++) {
                     float s = b == null ? 0f : b.getAtIndex(F32, j);
@@ -233,7 +245,7 @@ public final class Matmul {
         checkOut(out, M, N);
         if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
         MemorySegment o = out.segment(), a = inp.segment(), ws = w.segment(), bs = bias == null ? null : bias.segment();
-        // Every element: L lane-partial fma chains over k in vector steps, a fixed pairwise lane sum (hsum),
+        // Every element: L lane-partial fma chains over k in vector steps, a fixed pairwise lane sum (laneSum),
         // the scalar k tail in order, then the bias: the same whatever the tile or the thread count.
         // A task owns TB rows of w (TB x K stays in L2) and runs every input row against them, 4x4 at a time.
         int blocks = (N + TB - 1) / TB;
@@ -283,10 +295,12 @@ public final class Matmul {
             FloatVector a3 = FloatVector.fromMemorySegment(S, a, x3 + k, LE);
             c30 = a3.fma(v0, c30); c31 = a3.fma(v1, c31); c32 = a3.fma(v2, c32); c33 = a3.fma(v3, c33);
         }
-        finish4(o, a, w, b, i, n, K, N, kv, hsum(c00), hsum(c01), hsum(c02), hsum(c03));
-        finish4(o, a, w, b, i + 1, n, K, N, kv, hsum(c10), hsum(c11), hsum(c12), hsum(c13));
-        finish4(o, a, w, b, i + 2, n, K, N, kv, hsum(c20), hsum(c21), hsum(c22), hsum(c23));
-        finish4(o, a, w, b, i + 3, n, K, N, kv, hsum(c30), hsum(c31), hsum(c32), hsum(c33));
+        float[] t = LANES.get();
+        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
+        c10.intoArray(t, 4 * L); c11.intoArray(t, 5 * L); c12.intoArray(t, 6 * L); c13.intoArray(t, 7 * L);
+        c20.intoArray(t, 8 * L); c21.intoArray(t, 9 * L); c22.intoArray(t, 10 * L); c23.intoArray(t, 11 * L);
+        c30.intoArray(t, 12 * L); c31.intoArray(t, 13 * L); c32.intoArray(t, 14 * L); c33.intoArray(t, 15 * L);
+        for (int r = 0; r < 4; r++) finish4(o, a, w, b, i + r, n, K, N, kv, t, 4 * r * L);
     }
 
     private static void dots1x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
@@ -301,7 +315,9 @@ public final class Matmul {
             c2 = a0.fma(FloatVector.fromMemorySegment(S, w, w2 + k, LE), c2);
             c3 = a0.fma(FloatVector.fromMemorySegment(S, w, w3 + k, LE), c3);
         }
-        finish4(o, a, w, b, i, n, K, N, kv, hsum(c0), hsum(c1), hsum(c2), hsum(c3));
+        float[] t = LANES.get();
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        finish4(o, a, w, b, i, n, K, N, kv, t, 0);
     }
 
     private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
@@ -321,19 +337,18 @@ public final class Matmul {
             c6 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 6 * r, LE), c6);
             c7 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 7 * r, LE), c7);
         }
-        finish4(o, a, w, b, i, n, K, N, kv, hsum(c0), hsum(c1), hsum(c2), hsum(c3));
-        finish4(o, a, w, b, i, n + 4, K, N, kv, hsum(c4), hsum(c5), hsum(c6), hsum(c7));
+        float[] t = LANES.get();
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
+        finish4(o, a, w, b, i, n, K, N, kv, t, 0);
+        finish4(o, a, w, b, i, n + 4, K, N, kv, t, 4 * L);
     }
 
     // Row i, columns n..n+3: lane sums, scalar k tail, bias.
     private static void finish4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, int kv,
-                                float s0, float s1, float s2, float s3) {
-        // (vectors are reduced by the caller: a FloatVector passed to a method that is not inlined gets boxed)
+                                float[] t, int off) {
         long oi = (long) i * N + n;
-        finish1(o, a, w, b, i, n, K, kv, oi, s0);
-        finish1(o, a, w, b, i, n + 1, K, kv, oi + 1, s1);
-        finish1(o, a, w, b, i, n + 2, K, kv, oi + 2, s2);
-        finish1(o, a, w, b, i, n + 3, K, kv, oi + 3, s3);
+        for (int c = 0; c < 4; c++) finish1(o, a, w, b, i, n + c, K, kv, oi + c, laneSum(t, off + c * L));
     }
 
     private static void finish1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int kv, long oi, float s) {
@@ -342,28 +357,16 @@ public final class Matmul {
         o.setAtIndex(F32, oi, s);
     }
 
-    private static final VectorShuffle<Float> H1 = half(1), H2 = half(2), H3 = half(3), H4 = half(4);
-
-    private static VectorShuffle<Float> half(int step) {
-        int d = Math.max(1, L >> step);
-        return VectorShuffle.fromOp(S, lane -> lane ^ d);
-    }
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     /**
-     * Sum of the lanes in a fixed pairwise order (reduceLanes leaves the order to the JIT, and the
-     * interpreter's order may differ from compiled code's: results must not depend on warm-up).
+     * Sum of the L lane partials t[off..off+L) in a fixed pairwise order. (Not reduceLanes, whose order is the
+     * JIT's and may differ between interpreted and compiled code; and the vectors are stored to an array by the
+     * caller because a FloatVector passed to a method the JIT does not inline is boxed.)
      */
-    static float hsum(FloatVector v) {
-        if (L == 16) {
-            v = v.add(v.rearrange(H1));
-            v = v.add(v.rearrange(H2));
-            v = v.add(v.rearrange(H3));
-            v = v.add(v.rearrange(H4));
-            return v.lane(0);
-        }
-        float[] t = v.toArray();
-        for (int w = L / 2; w >= 1; w /= 2) for (int j = 0; j < w; j++) t[j] += t[j + w];
-        return t[0];
+    static float laneSum(float[] t, int off) {
+        for (int w = L / 2; w >= 1; w /= 2) for (int j = 0; j < w; j++) t[off + j] += t[off + j + w];
+        return t[off];
     }
 
     /** Dot product of two float runs of length K starting at element offsets x and y. */
@@ -373,7 +376,9 @@ public final class Matmul {
         for (int k = 0; k < kv; k += L) {
             acc = FloatVector.fromMemorySegment(S, a, (x + k) * 4, LE).fma(FloatVector.fromMemorySegment(S, b, (y + k) * 4, LE), acc);
         }
-        float s = hsum(acc);
+        float[] t = LANES.get();
+        acc.intoArray(t, 0);
+        float s = laneSum(t, 0);
         for (int k = kv; k < K; k++) s = Math.fma(a.getAtIndex(F32, x + k), b.getAtIndex(F32, y + k), s);
         return s;
     }
