@@ -120,11 +120,32 @@ public final class Gpt2Model implements AutoCloseable {
     /** {@link #forward(KVCache, int[], int, Arena)} with a hook after every block linear (e.g. adapters). */
     public Tensor forward(KVCache cache, int[] ids, int T, Arena out, LinearHook hook) {
         Tensor logits = Tensor.allocate(out, cache.batch, T, config.vocabSize());
-        try (Arena tmp = Arena.ofShared()) {
-            Tensor h = hidden(cache, ids, T, tmp, hook);
-            Matmul.matmulTransposed(logits, h, params.lmHead, null);
-        }
+        forwardInto(cache, ids, T, logits, hook);
         return logits;
+    }
+
+    /**
+     * As {@link #forward(KVCache, int[], int, Arena)}, writing the logits (B,T,V) into {@code logits}.
+     * Allocates nothing once the model has seen a step of this size: the decode loop's entry point.
+     */
+    public void forwardInto(KVCache cache, int[] ids, int T, Tensor logits) {
+        forwardInto(cache, ids, T, logits, LinearHook.NONE);
+    }
+
+    /** {@link #forwardInto(KVCache, int[], int, Tensor)} with a hook after every block linear. */
+    public void forwardInto(KVCache cache, int[] ids, int T, Tensor logits, LinearHook hook) {
+        if (logits.size() != (long) cache.batch * T * config.vocabSize()) {
+            throw new IllegalArgumentException("logits " + logits + " is not (" + cache.batch + "," + T + "," + config.vocabSize() + ")");
+        }
+        Workspace ws = takeWorkspace();
+        try {
+            ws.ensure(cache.batch * T);
+            Tensor h = ws.x.slice(0, cache.batch, T, config.nEmbd());
+            hiddenInto(cache, ids, T, h, ws, hook);
+            Matmul.matmulTransposed(logits, h, params.lmHead, null);
+        } finally {
+            returnWorkspace(ws);
+        }
     }
 
     /**
@@ -137,6 +158,17 @@ public final class Gpt2Model implements AutoCloseable {
 
     /** {@link #hidden(KVCache, int[], int, Arena)} with a hook after every block linear (e.g. adapters). */
     public Tensor hidden(KVCache cache, int[] ids, int T, Arena out, LinearHook hook) {
+        Tensor x = Tensor.allocate(out, cache.batch, T, config.nEmbd());
+        Workspace ws = takeWorkspace();
+        try {
+            hiddenInto(cache, ids, T, x, ws, hook);
+        } finally {
+            returnWorkspace(ws);
+        }
+        return x;
+    }
+
+    private void hiddenInto(KVCache cache, int[] ids, int T, Tensor x, Workspace ws, LinearHook hook) {
         int B = cache.batch, C = config.nEmbd(), pos0 = cache.length;
         if (T < 1) throw new IllegalArgumentException("need at least one token per sequence");
         if (ids.length != B * T) throw new IllegalArgumentException(ids.length + " ids for a batch of " + B + " x " + T);
@@ -146,39 +178,86 @@ public final class Gpt2Model implements AutoCloseable {
         if (pos0 + T > cache.capacity) {
             throw new IllegalArgumentException("KV cache holds " + cache.capacity + " positions; " + (pos0 + T) + " needed");
         }
-        Tensor x = Tensor.allocate(out, B, T, C);
-        try (Arena tmp = Arena.ofShared()) {
-            Tensor ln = Tensor.allocate(tmp, B, T, C);
-            Tensor qkv = Tensor.allocate(tmp, B, T, 3 * C);
-            Tensor q = Tensor.allocate(tmp, B, T, C);
-            Tensor att = Tensor.allocate(tmp, B, T, C);
-            Tensor proj = Tensor.allocate(tmp, B, T, C);
-            Tensor fc = Tensor.allocate(tmp, B, T, 4 * C);
+        ws.ensure(B * T);
+        Tensor ln = ws.ln.slice(0, B, T, C);
+        Tensor qkv = ws.qkv.slice(0, B, T, 3 * C);
+        Tensor q = ws.q.slice(0, B, T, C);
+        Tensor att = ws.att.slice(0, B, T, C);
+        Tensor fc = ws.fc.slice(0, B, T, 4 * C);
+        float eps = config.layerNormEpsilon();
 
-            Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
-            for (int l = 0; l < config.nLayer(); l++) {
-                Gpt2Params.Block p = params.blocks.get(l);
-                Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), config.layerNormEpsilon());
-                String[] names = linearNames[l];
-                Matmul.matmul(qkv, ln, p.attnW(), p.attnB());                   // (B,T,C) -> (B,T,3C)
-                hook.afterLinear(names[0], ln, qkv);
-                splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
-                Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
-                Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());          // (B,T,C) -> (B,T,C)
+        boolean fused = hook == LinearHook.NONE;   // a hook must see each linear's output before GELU/residual
+        Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        for (int l = 0; l < config.nLayer(); l++) {
+            Gpt2Params.Block p = params.blocks.get(l);
+            String[] names = linearNames[l];
+            Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), eps);
+            Matmul.matmul(qkv, ln, p.attnW(), p.attnB());                   // (B,T,C) -> (B,T,3C)
+            hook.afterLinear(names[0], ln, qkv);
+            splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
+            Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
+            Tensor proj = q;                                                 // q is free once attention is done
+            if (fused) {
+                Matmul.matmulResidual(x, att, p.attnProjW(), p.attnProjB()); // x += att · W + b
+            } else {
+                Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());      // (B,T,C) -> (B,T,C)
                 hook.afterLinear(names[1], att, proj);
                 Kernels.add(x, x, proj);
-                Kernels.layernorm(ln, x, p.ln2W(), p.ln2B(), config.layerNormEpsilon());
-                Matmul.matmul(fc, ln, p.fcW(), p.fcB());                         // (B,T,C) -> (B,T,4C)
+            }
+            Kernels.layernorm(ln, x, p.ln2W(), p.ln2B(), eps);
+            if (fused) {
+                Matmul.matmulGelu(fc, ln, p.fcW(), p.fcB());                 // (B,T,C) -> gelu (B,T,4C)
+                Matmul.matmulResidual(x, fc, p.fcProjW(), p.fcProjB());      // x += fc · W + b
+            } else {
+                Matmul.matmul(fc, ln, p.fcW(), p.fcB());                     // (B,T,C) -> (B,T,4C)
                 hook.afterLinear(names[2], ln, fc);
                 Kernels.gelu(fc, fc);
-                Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB());               // (B,T,4C) -> (B,T,C)
+                Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB());           // (B,T,4C) -> (B,T,C)
                 hook.afterLinear(names[3], fc, proj);
                 Kernels.add(x, x, proj);
             }
-            Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
         }
+        Kernels.layernorm(x, x, params.lnfW, params.lnfB, eps);
         cache.length = pos0 + T;
-        return x;
+    }
+
+    /** Activation buffers of one forward, kept between calls so that decoding allocates nothing. */
+    private final class Workspace {
+        private Arena arena;
+        private int rows;
+        Tensor x, ln, qkv, q, att, fc;
+
+        void ensure(int n) {
+            if (n <= rows) return;
+            if (arena != null) arena.close();
+            int C = config.nEmbd();
+            arena = Arena.ofShared();
+            rows = n;
+            x = Tensor.allocate(arena, n * C);
+            ln = Tensor.allocate(arena, n * C);
+            qkv = Tensor.allocate(arena, n * 3 * C);
+            q = Tensor.allocate(arena, n * C);
+            att = Tensor.allocate(arena, n * C);
+            fc = Tensor.allocate(arena, n * 4 * C);
+        }
+
+        void free() {
+            if (arena != null) arena.close();
+            arena = null;
+            rows = 0;
+        }
+    }
+
+    // One workspace is kept; a second concurrent forward gets a temporary one.
+    private final java.util.concurrent.atomic.AtomicReference<Workspace> spare = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private Workspace takeWorkspace() {
+        Workspace w = spare.getAndSet(null);
+        return w != null ? w : new Workspace();
+    }
+
+    private void returnWorkspace(Workspace w) {
+        if (!spare.compareAndSet(null, w)) w.free();
     }
 
     // qkv (B,T,3C) -> q (B,T,C), and k, v into rows pos0..pos0+T-1 of the caches (B,cap,C)
@@ -198,5 +277,9 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        Workspace w = spare.getAndSet(null);
+        if (w != null) w.free();
+        arena.close();
+    }
 }

@@ -30,6 +30,12 @@ public final class KVCache {
     public int capacity() { return capacity; }
     public int batch() { return batch; }
 
+    /** Keep only the first {@code n} positions (e.g. to rerun a decode step from the same context). */
+    public void truncate(int n) {
+        if (n < 0 || n > length) throw new IllegalArgumentException("cannot truncate a cache of " + length + " positions to " + n);
+        length = n;
+    }
+
     /** Forget everything: the next forward starts at position 0. */
     public void reset() { length = 0; }
 }

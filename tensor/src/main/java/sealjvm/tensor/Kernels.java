@@ -85,12 +85,16 @@ public final class Kernels {
             long start = r0 * 4096L, end = Math.min(n, r1 * 4096L);
             long i = start;
             for (; i + L <= end; i += L) {
-                FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
-                FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_SCALE);
-                v.mul(0.5f).mul(VectorMath.tanh(inner).add(1f)).intoMemorySegment(o, i * 4, LE);
+                gelu(FloatVector.fromMemorySegment(S, x, i * 4, LE)).intoMemorySegment(o, i * 4, LE);
             }
             for (; i < end; i++) o.setAtIndex(F32, i, geluScalar(x.getAtIndex(F32, i)));
         });
+    }
+
+    /** The tanh GELU of each lane (shared by {@link #gelu(Tensor, Tensor)} and the fused matmul epilogue). */
+    static FloatVector gelu(FloatVector v) {
+        FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_SCALE);
+        return v.mul(0.5f).mul(VectorMath.tanh(inner).add(1f));
     }
 
     static float geluScalar(float x) {

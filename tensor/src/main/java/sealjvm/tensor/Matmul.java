@@ -5,7 +5,6 @@ import static sealjvm.tensor.Tensor.F32;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,79 +23,219 @@ public final class Matmul {
     private Matmul() {}
 
     /** out (M,N) = inp (M,K) · w (K,N) + bias (N); bias may be null. */
-    public static void matmul(Tensor out, Tensor inp, Tensor w, Tensor bias) {
+    public static void matmul(Tensor out, Tensor inp, Tensor w, Tensor bias) { gemm(out, inp, w, bias, NONE); }
+
+    /** out (M,N) = gelu(inp (M,K) · w (K,N) + bias (N)), GPT-2's tanh GELU fused into the store (as {@link Kernels#gelu}). */
+    public static void matmulGelu(Tensor out, Tensor inp, Tensor w, Tensor bias) { gemm(out, inp, w, bias, GELU); }
+
+    /** out (M,N) += inp (M,K) · w (K,N) + bias (N): the residual add fused into the store; out must not alias inp. */
+    public static void matmulResidual(Tensor out, Tensor inp, Tensor w, Tensor bias) {
+        if (out.segment().asOverlappingSlice(inp.segment()).isPresent()) throw new IllegalArgumentException("residual out aliases inp");
+        gemm(out, inp, w, bias, RESIDUAL);
+    }
+
+    static final int NONE = 0, GELU = 1, RESIDUAL = 2;
+    /** Columns per micro-tile (four vectors), k-depth of one packed panel, rows per micro-tile. */
+    static final int NR = 4 * L, KC = 256, MR = 4;
+    /** Columns per task of the few-row (decode) path: eight vectors. */
+    static final int NV = 8 * L;
+    /** Below this many rows the weight is streamed straight from memory (a matrix-vector product), not packed. */
+    static final int GEMM_MIN_ROWS = 4;
+
+    private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    private static final ThreadLocal<float[][]> CBUF = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /*
+     * Every output element is one fused-multiply-add chain, acc = bias; acc = fma(a[i,k], w[k,j], acc) for
+     * k = 0..K-1 in order, then the epilogue. All paths below (packed tiles, row tails, the decode path, vector
+     * and scalar column tails) compute exactly that, and work is split over columns only, so the result is
+     * bit-identical whatever the thread count or the tile an element lands in.
+     */
+    private static void gemm(Tensor out, Tensor inp, Tensor w, Tensor bias, int epi) {
         int K = w.dim(0), N = w.dim(1);
         int M = rows(inp, K, "inp");
         checkOut(out, M, N);
         if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
         MemorySegment o = out.segment(), a = inp.segment(), ws = w.segment(), bs = bias == null ? null : bias.segment();
-        int NB = 2 * L;
-        int tiles = N / NB;
-        // Each task owns a strip of NB columns: the strip of W (K x NB) stays in cache across all rows.
-        Parallel.forChunks(tiles, 1, (t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
-                int j = t * NB;
-                int i = 0;
-                for (; i + 4 <= M; i += 4) tile4x2(o, a, ws, bs, i, j, K, N);
-                for (; i < M; i++) tile1x2(o, a, ws, bs, i, j, K, N);
+        if (M < GEMM_MIN_ROWS) {
+            int strips = N / NV;
+            Parallel.forChunks(strips, 1, (s0, s1) -> {
+                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, ws, bs, i, s * NV, K, N, epi);
+            });
+            narrowColumns(o, a, ws, bs, M, K, N, strips * NV, epi);
+            return;
+        }
+        int strips = N / NR;
+        Parallel.forChunks(strips, 1, (s0, s1) -> {
+            float[] pack = PACK.get();
+            float[][] cb = CBUF.get();
+            if (cb[0].length < M * NR) cb[0] = new float[M * NR];
+            float[] c = cb[0];
+            for (int s = s0; s < s1; s++) {
+                int j = s * NR;
+                for (int k0 = 0; k0 < K; k0 += KC) {
+                    int kc = Math.min(KC, K - k0);
+                    for (int kk = 0; kk < kc; kk++) {
+                        long src = ((long) (k0 + kk) * N + j) * 4;
+                        int dst = kk * NR;
+                        FloatVector.fromMemorySegment(S, ws, src, LE).intoArray(pack, dst);
+                        FloatVector.fromMemorySegment(S, ws, src + 4L * L, LE).intoArray(pack, dst + L);
+                        FloatVector.fromMemorySegment(S, ws, src + 8L * L, LE).intoArray(pack, dst + 2 * L);
+                        FloatVector.fromMemorySegment(S, ws, src + 12L * L, LE).intoArray(pack, dst + 3 * L);
+                    }
+                    if (k0 == 0) initPartials(c, bs, M, j);
+                    int i = 0;
+                    for (; i + MR <= M; i += MR) tile4(a, pack, c, i, k0, kc, K);
+                    for (; i < M; i++) tile1(a, pack, c, i, k0, kc, K);
+                }
+                storePartials(o, c, M, j, N, epi);
             }
         });
-        int jTail = tiles * NB;
-        if (jTail < N) {
-            Parallel.forChunks(M, 16, (i0, i1) -> {
-                for (int i = i0; i < i1; i++) {
-                    for (int j = jTail; j < N; j++) {
-                        float s = bs == null ? 0f : bs.getAtIndex(F32, j);
-                        for (int k = 0; k < K; k++) s += a.getAtIndex(F32, (long) i * K + k) * ws.getAtIndex(F32, (long) k * N + j);
-                        o.setAtIndex(F32, (long) i * N + j, s);
-                    }
-                }
-            });
+        narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
+    }
+
+    // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
+    // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
+    private static void initPartials(float[] c, MemorySegment b, int M, int j) {
+        for (int i = 0; i < M; i++) {
+            for (int v = 0; v < NR; v += L) {
+                (b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE)).intoArray(c, i * NR + v);
+            }
         }
     }
 
-    private static void tile4x2(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+    // out[:, j..j+NR) = epilogue(c)
+    private static void storePartials(MemorySegment o, float[] c, int M, int j, int N, int epi) {
+        for (int i = 0; i < M; i++) {
+            for (int v = 0; v < NR; v += L) {
+                FloatVector x = FloatVector.fromArray(S, c, i * NR + v);
+                long off = ((long) i * N + j + v) * 4;
+                if (epi == GELU) x = Kernels.gelu(x);
+                else if (epi == RESIDUAL) x = FloatVector.fromMemorySegment(S, o, off, LE).add(x);
+                x.intoMemorySegment(o, off, LE);
+            }
+        }
+    }
+
+    // rows i..i+3 of the partial sums c (M,NR) += a[i.., k0..k0+kc) · the packed panel p [kc][NR]
+    private static void tile4(MemorySegment a, float[] p, float[] c, int i, int k0, int kc, int K) {
+        int r0 = i * NR, r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + L),
+                c02 = FloatVector.fromArray(S, c, r0 + 2 * L), c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + L),
+                c12 = FloatVector.fromArray(S, c, r1 + 2 * L), c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + L),
+                c22 = FloatVector.fromArray(S, c, r2 + 2 * L), c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L),
+                c32 = FloatVector.fromArray(S, c, r3 + 2 * L), c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
+        long a0 = ((long) i * K + k0) * 4, a1 = a0 + 4L * K, a2 = a1 + 4L * K, a3 = a2 + 4L * K;
+        for (int kk = 0; kk < kc; kk++) {
+            int q = kk * NR;
+            FloatVector w0 = FloatVector.fromArray(S, p, q), w1 = FloatVector.fromArray(S, p, q + L),
+                    w2 = FloatVector.fromArray(S, p, q + 2 * L), w3 = FloatVector.fromArray(S, p, q + 3 * L);
+            long ko = 4L * kk;
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + ko));
+            c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, a.get(F32, a1 + ko));
+            c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, a.get(F32, a2 + ko));
+            c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, a.get(F32, a3 + ko));
+            c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+    }
+
+    private static void tile1(MemorySegment a, float[] p, float[] c, int i, int k0, int kc, int K) {
+        int r0 = i * NR;
+        FloatVector c0 = FloatVector.fromArray(S, c, r0), c1 = FloatVector.fromArray(S, c, r0 + L),
+                c2 = FloatVector.fromArray(S, c, r0 + 2 * L), c3 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        long a0 = ((long) i * K + k0) * 4;
+        for (int kk = 0; kk < kc; kk++) {
+            int q = kk * NR;
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * kk));
+            c0 = FloatVector.fromArray(S, p, q).fma(x, c0);
+            c1 = FloatVector.fromArray(S, p, q + L).fma(x, c1);
+            c2 = FloatVector.fromArray(S, p, q + 2 * L).fma(x, c2);
+            c3 = FloatVector.fromArray(S, p, q + 3 * L).fma(x, c3);
+        }
+        c0.intoArray(c, r0); c1.intoArray(c, r0 + L); c2.intoArray(c, r0 + 2 * L); c3.intoArray(c, r0 + 3 * L);
+    }
+
+    // Decode path: one row against an 8-vector strip of w streamed from memory, row by row of w.
+    private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (b == null) {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
         } else {
-            c00 = c10 = c20 = c30 = FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
-            c01 = c11 = c21 = c31 = FloatVector.fromMemorySegment(S, b, (long) (j + L) * 4, LE);
+            long bo = (long) j * 4, v = 4L * L;
+            c0 = FloatVector.fromMemorySegment(S, b, bo, LE); c1 = FloatVector.fromMemorySegment(S, b, bo + v, LE);
+            c2 = FloatVector.fromMemorySegment(S, b, bo + 2 * v, LE); c3 = FloatVector.fromMemorySegment(S, b, bo + 3 * v, LE);
+            c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
+            c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
         }
-        long a0 = (long) i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
+        long a0 = (long) i * K * 4, v = 4L * L;
         for (int k = 0; k < K; k++) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
             long wo = ((long) k * N + j) * 4;
-            FloatVector w0 = FloatVector.fromMemorySegment(S, w, wo, LE);
-            FloatVector w1 = FloatVector.fromMemorySegment(S, w, wo + 4L * L, LE);
-            FloatVector x0 = FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k));
-            FloatVector x1 = FloatVector.broadcast(S, a.getAtIndex(F32, a1 + k));
-            FloatVector x2 = FloatVector.broadcast(S, a.getAtIndex(F32, a2 + k));
-            FloatVector x3 = FloatVector.broadcast(S, a.getAtIndex(F32, a3 + k));
-            c00 = w0.fma(x0, c00); c01 = w1.fma(x0, c01);
-            c10 = w0.fma(x1, c10); c11 = w1.fma(x1, c11);
-            c20 = w0.fma(x2, c20); c21 = w1.fma(x2, c21);
-            c30 = w0.fma(x3, c30); c31 = w1.fma(x3, c31);
+            c0 = FloatVector.fromMemorySegment(S, w, wo, LE).fma(x, c0);
+            c1 = FloatVector.fromMemorySegment(S, w, wo + v, LE).fma(x, c1);
+            c2 = FloatVector.fromMemorySegment(S, w, wo + 2 * v, LE).fma(x, c2);
+            c3 = FloatVector.fromMemorySegment(S, w, wo + 3 * v, LE).fma(x, c3);
+            c4 = FloatVector.fromMemorySegment(S, w, wo + 4 * v, LE).fma(x, c4);
+            c5 = FloatVector.fromMemorySegment(S, w, wo + 5 * v, LE).fma(x, c5);
+            c6 = FloatVector.fromMemorySegment(S, w, wo + 6 * v, LE).fma(x, c6);
+            c7 = FloatVector.fromMemorySegment(S, w, wo + 7 * v, LE).fma(x, c7);
         }
-        long r = ((long) i * N + j) * 4, rowBytes = 4L * N, v = 4L * L;
-        c00.intoMemorySegment(o, r, LE); c01.intoMemorySegment(o, r + v, LE);
-        c10.intoMemorySegment(o, r + rowBytes, LE); c11.intoMemorySegment(o, r + rowBytes + v, LE);
-        c20.intoMemorySegment(o, r + 2 * rowBytes, LE); c21.intoMemorySegment(o, r + 2 * rowBytes + v, LE);
-        c30.intoMemorySegment(o, r + 3 * rowBytes, LE); c31.intoMemorySegment(o, r + 3 * rowBytes + v, LE);
+        float[] c = ROW.get();
+        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
+        c4.intoArray(c, 4 * L); c5.intoArray(c, 5 * L); c6.intoArray(c, 6 * L); c7.intoArray(c, 7 * L);
+        storeRow(o, c, NV, (long) i * N + j, epi);
     }
 
-    private static void tile1x2(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N) {
-        FloatVector c0 = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
-        FloatVector c1 = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) (j + L) * 4, LE);
-        long a0 = (long) i * K;
-        for (int k = 0; k < K; k++) {
-            long wo = ((long) k * N + j) * 4;
-            FloatVector x = FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k));
-            c0 = FloatVector.fromMemorySegment(S, w, wo, LE).fma(x, c0);
-            c1 = FloatVector.fromMemorySegment(S, w, wo + 4L * L, LE).fma(x, c1);
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[NV]);
+
+    // out[oi .. oi+n) = epilogue(c[0..n)), n a multiple of L
+    private static void storeRow(MemorySegment o, float[] c, int n, long oi, int epi) {
+        for (int v = 0; v < n; v += L) {
+            FloatVector x = FloatVector.fromArray(S, c, v);
+            long off = (oi + v) * 4;
+            if (epi == GELU) x = Kernels.gelu(x);
+            else if (epi == RESIDUAL) x = FloatVector.fromMemorySegment(S, o, off, LE).add(x);
+            x.intoMemorySegment(o, off, LE);
         }
-        long r = ((long) i * N + j) * 4;
-        c0.intoMemorySegment(o, r, LE);
-        c1.intoMemorySegment(o, r + 4L * L, LE);
+    }
+
+    // Columns j0..N-1 (fewer than a tile): one vector at a time, then scalar fma chains; split over rows.
+    private static void narrowColumns(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int M, int K, int N, int j0, int epi) {
+        if (j0 >= N) return;
+        Parallel.forChunks(M, 8, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                long a0 = (long) i * K;
+                int j = j0;
+                for (; j + L <= N; j += L) {
+                    FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
+                    for (int k = 0; k < K; k++) {
+                        acc = FloatVector.fromMemorySegment(S, w, ((long) k * N + j) * 4, LE)
+                                .fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
+                    }
+                    float[] c = ROW.get();
+                    acc.intoArray(c, 0);
+                    storeRow(o, c, L, (long) i * N + j, epi);
+                }
+                for (; j < N; j++) {
+                    float s = b == null ? 0f : b.getAtIndex(F32, j);
+                    for (int k = 0; k < K; k++) s = Math.fma(w.getAtIndex(F32, (long) k * N + j), a.getAtIndex(F32, a0 + k), s);
+                    long oi = (long) i * N + j;
+                    if (epi == GELU) s = Kernels.geluScalar(s);
+                    else if (epi == RESIDUAL) s = o.getAtIndex(F32, oi) + s;
+                    o.setAtIndex(F32, oi, s);
+                }
+            }
+        });
     }
 
     /** out (M,N) = inp (M,K) · w (N,K)ᵀ + bias (N); bias may be null. */
@@ -106,52 +245,62 @@ public final class Matmul {
         checkOut(out, M, N);
         if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
         MemorySegment o = out.segment(), a = inp.segment(), ws = w.segment(), bs = bias == null ? null : bias.segment();
-        int blocks = (N + 3) / 4;
-        // Each task owns blocks of 4 rows of W (4 x K stays in L1) and runs them against every input row.
-        Parallel.forChunks(blocks, 8, (b0, b1) -> {
+        // Every element: L lane-partial fma chains over k in vector steps, a fixed pairwise lane sum (laneSum),
+        // the scalar k tail in order, then the bias: the same whatever the tile or the thread count.
+        // A task owns TB rows of w (TB x K stays in L2) and runs every input row against them, 4x4 at a time.
+        int blocks = (N + TB - 1) / TB;
+        Parallel.forChunks(blocks, 1, (b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
-                int n = blk * 4;
-                if (n + 4 <= N) {
-                    int i = 0;
-                    for (; i + 2 <= M; i += 2) dots2x4(o, a, ws, bs, i, n, K, N);
-                    for (; i < M; i++) dots1x4(o, a, ws, bs, i, n, K, N);
-                } else {
-                    for (int i = 0; i < M; i++) for (int nn = n; nn < N; nn++) {
-                        float s = dot(a, (long) i * K, ws, (long) nn * K, K);
-                        o.setAtIndex(F32, (long) i * N + nn, bs == null ? s : s + bs.getAtIndex(F32, nn));
+                int nEnd = Math.min(N, (blk + 1) * TB);
+                int n0 = blk * TB;
+                if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
+                    for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n0, K, N);
+                }
+                for (int n = n0; n < nEnd; n += 4) {
+                    if (n + 4 <= nEnd) {
+                        int i = 0;
+                        for (; i + 4 <= M; i += 4) dots4x4(o, a, ws, bs, i, n, K, N);
+                        for (; i < M; i++) dots1x4(o, a, ws, bs, i, n, K, N);
+                    } else {
+                        for (int i = 0; i < M; i++) for (int nn = n; nn < nEnd; nn++) {
+                            float s = dot(a, (long) i * K, ws, (long) nn * K, K);
+                            o.setAtIndex(F32, (long) i * N + nn, bs == null ? s : s + bs.getAtIndex(F32, nn));
+                        }
                     }
                 }
             }
         });
     }
 
-    private static void dots2x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
+    /** Rows of w per task of {@link #matmulTransposed}. */
+    static final int TB = 64;
+
+    private static void dots4x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        long x0 = (long) i * K * 4, x1 = x0 + 4L * K;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        long x0 = (long) i * K * 4, x1 = x0 + 4L * K, x2 = x1 + 4L * K, x3 = x2 + 4L * K;
         long w0 = (long) n * K * 4, w1 = w0 + 4L * K, w2 = w1 + 4L * K, w3 = w2 + 4L * K;
         int kv = K - K % L;
         for (long k = 0; k < 4L * kv; k += 4L * L) {
-            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + k, LE);
-            FloatVector a1 = FloatVector.fromMemorySegment(S, a, x1 + k, LE);
             FloatVector v0 = FloatVector.fromMemorySegment(S, w, w0 + k, LE);
             FloatVector v1 = FloatVector.fromMemorySegment(S, w, w1 + k, LE);
             FloatVector v2 = FloatVector.fromMemorySegment(S, w, w2 + k, LE);
             FloatVector v3 = FloatVector.fromMemorySegment(S, w, w3 + k, LE);
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + k, LE);
             c00 = a0.fma(v0, c00); c01 = a0.fma(v1, c01); c02 = a0.fma(v2, c02); c03 = a0.fma(v3, c03);
+            FloatVector a1 = FloatVector.fromMemorySegment(S, a, x1 + k, LE);
             c10 = a1.fma(v0, c10); c11 = a1.fma(v1, c11); c12 = a1.fma(v2, c12); c13 = a1.fma(v3, c13);
+            FloatVector a2 = FloatVector.fromMemorySegment(S, a, x2 + k, LE);
+            c20 = a2.fma(v0, c20); c21 = a2.fma(v1, c21); c22 = a2.fma(v2, c22); c23 = a2.fma(v3, c23);
+            FloatVector a3 = FloatVector.fromMemorySegment(S, a, x3 + k, LE);
+            c30 = a3.fma(v0, c30); c31 = a3.fma(v1, c31); c32 = a3.fma(v2, c32); c33 = a3.fma(v3, c33);
         }
-        float[] s = {VectorMath.sum(c00), VectorMath.sum(c01),
-                VectorMath.sum(c02), VectorMath.sum(c03),
-                VectorMath.sum(c10), VectorMath.sum(c11),
-                VectorMath.sum(c12), VectorMath.sum(c13)};
-        for (int r = 0; r < 2; r++) {
-            for (int c = 0; c < 4; c++) {
-                float v = s[r * 4 + c];
-                for (int k = kv; k < K; k++) v += a.getAtIndex(F32, (long) (i + r) * K + k) * w.getAtIndex(F32, (long) (n + c) * K + k);
-                if (b != null) v += b.getAtIndex(F32, n + c);
-                o.setAtIndex(F32, (long) (i + r) * N + n + c, v);
-            }
-        }
+        float[] t = LANES.get();
+        c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
+        c10.intoArray(t, 4 * L); c11.intoArray(t, 5 * L); c12.intoArray(t, 6 * L); c13.intoArray(t, 7 * L);
+        c20.intoArray(t, 8 * L); c21.intoArray(t, 9 * L); c22.intoArray(t, 10 * L); c23.intoArray(t, 11 * L);
+        c30.intoArray(t, 12 * L); c31.intoArray(t, 13 * L); c32.intoArray(t, 14 * L); c33.intoArray(t, 15 * L);
+        for (int r = 0; r < 4; r++) finish4(o, a, w, b, i + r, n, K, N, kv, t, 4 * r * L);
     }
 
     private static void dots1x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
@@ -166,14 +315,58 @@ public final class Matmul {
             c2 = a0.fma(FloatVector.fromMemorySegment(S, w, w2 + k, LE), c2);
             c3 = a0.fma(FloatVector.fromMemorySegment(S, w, w3 + k, LE), c3);
         }
-        float[] s = {VectorMath.sum(c0), VectorMath.sum(c1),
-                VectorMath.sum(c2), VectorMath.sum(c3)};
-        for (int c = 0; c < 4; c++) {
-            float v = s[c];
-            for (int k = kv; k < K; k++) v += a.getAtIndex(F32, (long) i * K + k) * w.getAtIndex(F32, (long) (n + c) * K + k);
-            if (b != null) v += b.getAtIndex(F32, n + c);
-            o.setAtIndex(F32, (long) i * N + n + c, v);
+        float[] t = LANES.get();
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        finish4(o, a, w, b, i, n, K, N, kv, t, 0);
+    }
+
+    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        long x0 = (long) i * K * 4, r = 4L * K;
+        long w0 = (long) n * K * 4;
+        int kv = K - K % L;
+        for (long k = 0; k < 4L * kv; k += 4L * L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + k, LE);
+            long q = w0 + k;
+            c0 = a0.fma(FloatVector.fromMemorySegment(S, w, q, LE), c0);
+            c1 = a0.fma(FloatVector.fromMemorySegment(S, w, q + r, LE), c1);
+            c2 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 2 * r, LE), c2);
+            c3 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 3 * r, LE), c3);
+            c4 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 4 * r, LE), c4);
+            c5 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 5 * r, LE), c5);
+            c6 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 6 * r, LE), c6);
+            c7 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 7 * r, LE), c7);
         }
+        float[] t = LANES.get();
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
+        finish4(o, a, w, b, i, n, K, N, kv, t, 0);
+        finish4(o, a, w, b, i, n + 4, K, N, kv, t, 4 * L);
+    }
+
+    // Row i, columns n..n+3: lane sums, scalar k tail, bias.
+    private static void finish4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, int kv,
+                                float[] t, int off) {
+        long oi = (long) i * N + n;
+        for (int c = 0; c < 4; c++) finish1(o, a, w, b, i, n + c, K, kv, oi + c, laneSum(t, off + c * L));
+    }
+
+    private static void finish1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int kv, long oi, float s) {
+        for (int k = kv; k < K; k++) s = Math.fma(a.getAtIndex(F32, (long) i * K + k), w.getAtIndex(F32, (long) n * K + k), s);
+        if (b != null) s += b.getAtIndex(F32, n);
+        o.setAtIndex(F32, oi, s);
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
+
+    /**
+     * Sum of the L lane partials t[off..off+L) in a fixed pairwise order. (Not reduceLanes, whose order is the
+     * JIT's and may differ between interpreted and compiled code; and the vectors are stored to an array by the
+     * caller because a FloatVector passed to a method the JIT does not inline is boxed.)
+     */
+    static float laneSum(float[] t, int off) {
+        for (int w = L / 2; w >= 1; w /= 2) for (int j = 0; j < w; j++) t[off + j] += t[off + j + w];
+        return t[off];
     }
 
     /** Dot product of two float runs of length K starting at element offsets x and y. */
@@ -183,8 +376,10 @@ public final class Matmul {
         for (int k = 0; k < kv; k += L) {
             acc = FloatVector.fromMemorySegment(S, a, (x + k) * 4, LE).fma(FloatVector.fromMemorySegment(S, b, (y + k) * 4, LE), acc);
         }
-        float s = VectorMath.sum(acc);
-        for (int k = kv; k < K; k++) s += a.getAtIndex(F32, x + k) * b.getAtIndex(F32, y + k);
+        float[] t = LANES.get();
+        acc.intoArray(t, 0);
+        float s = laneSum(t, 0);
+        for (int k = kv; k < K; k++) s = Math.fma(a.getAtIndex(F32, x + k), b.getAtIndex(F32, y + k), s);
         return s;
     }
 

@@ -19,7 +19,7 @@ import sealjvm.tensor.Tensor;
 public final class EditBenchmark {
     private EditBenchmark() {}
 
-    public static ObjectNode run(int rows, int cols, int rank, int iterations) {
+    public static ObjectNode run(int rows, int cols, int rank, int iterations, long warmupMs) {
         if (rows < 1 || cols < 1 || rank < 1 || iterations < 1) throw new IllegalArgumentException("--rows, --cols, --rank and iterations must be >= 1");
         try (Arena arena = Arena.ofShared()) {
             var r = new SplittableRandom(1);
@@ -31,9 +31,10 @@ public final class EditBenchmark {
             MemorySegment original = arena.allocate(w.byteSize());
             original.copyFrom(w.segment());
 
-            int warmup = Math.max(3, iterations / 5);
             double[] apply = new double[iterations], revert = new double[iterations], cp = new double[iterations];
-            for (int it = -warmup; it < iterations; it++) {
+            long warmUntil = System.nanoTime() + warmupMs * 1_000_000;
+            for (int it = -3; it < iterations; it++) {
+                if (it == -1 && System.nanoTime() < warmUntil) it = -2;  // warm up (JIT) for at least warmupMs
                 long t0 = System.nanoTime();
                 LowRank.applyWithSnapshot(w, a, b, 0.5f, snap);
                 long t1 = System.nanoTime();

@@ -1,0 +1,193 @@
+package sealjvm.seal.cli;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sealjvm.gpt2.Gpt2Config;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.KVCache;
+import sealjvm.gpt2.RandomInit;
+import sealjvm.tensor.Matmul;
+import sealjvm.tensor.Parallel;
+import sealjvm.tensor.Tensor;
+
+/**
+ * {@code seal bench ...}: quick wall-clock benchmarks on random weights made in-process.
+ * Every subcommand prints, as its last line on stdout, one JSON object with at least
+ * {@code median_ms}, {@code min_ms} and {@code gflops} — outside checks parse that line.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks on random weights; the last line printed is one JSON object.",
+        subcommands = {BenchCommand.Forward.class, BenchCommand.MatmulBench.class, BenchCommand.EditBench.class, CommandLine.HelpCommand.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { throw new CommandLine.ParameterException(spec.commandLine(), "bench needs a subcommand: forward, matmul"); }
+
+    /** Options every bench subcommand shares. */
+    static class Common {
+        @Option(names = "--threads", description = "Kernel threads (default: the number of cores).")
+        Integer threads;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--iters", defaultValue = "10", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+        int iters;
+
+        @Option(names = "--warmup-ms", defaultValue = "2000",
+                description = "Keep warming up (so that the JIT has compiled the kernels) until this long has passed (default: ${DEFAULT-VALUE}).")
+        long warmupMs;
+
+        int applyThreads() {
+            if (threads != null) Parallel.setThreads(threads);
+            if (warmup < 0 || iters < 1) throw new IllegalArgumentException("need --warmup >= 0 and --iters >= 1");
+            return Parallel.threads();
+        }
+
+        /** Runs body warmup + iters times; returns the sorted timed durations in ms. */
+        double[] time(Runnable body) {
+            long until = System.nanoTime() + warmupMs * 1_000_000;
+            for (int i = 0; i < warmup || System.nanoTime() < until; i++) body.run();
+            double[] ms = new double[iters];
+            for (int i = 0; i < iters; i++) {
+                long t0 = System.nanoTime();
+                body.run();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(ms);
+            return ms;
+        }
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    static String num(double v) { return String.format(Locale.ROOT, "%.4f", v); }
+
+    /** {@code seal bench forward}: a GPT-2-shaped forward (prefill of T tokens, or decode after --past cached ones). */
+    @Command(name = "forward", mixinStandardHelpOptions = true,
+            description = "Time a GPT-2 forward (logits of T tokens) on random weights of the given shape.")
+    static final class Forward implements Callable<Integer> {
+        @CommandLine.Mixin Common common;
+        @Option(names = "--layers", defaultValue = "12") int layers;
+        @Option(names = "--embd", defaultValue = "768") int embd;
+        @Option(names = "--heads", defaultValue = "12") int heads;
+        @Option(names = "--vocab", defaultValue = "50257") int vocab;
+        @Option(names = "--positions", defaultValue = "1024", description = "n_positions (default: ${DEFAULT-VALUE}).") int positions;
+        @Option(names = "--tokens", defaultValue = "128", description = "New tokens per forward; 1 = a single-token forward (default: ${DEFAULT-VALUE}).")
+        int tokens;
+        @Option(names = "--past", defaultValue = "0", description = "Positions already in the KV cache (e.g. 127 for decode) (default: ${DEFAULT-VALUE}).")
+        int past;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        @Override
+        public Integer call() {
+            int threads = common.applyThreads();
+            if (tokens < 1 || past < 0) throw new IllegalArgumentException("need --tokens >= 1 and --past >= 0");
+            int P = Math.max(positions, past + tokens);
+            Gpt2Config cfg = new Gpt2Config(embd, heads, layers, P, vocab, 1e-5f, "gelu_new");
+            try (Gpt2Model m = Gpt2Model.create(cfg, true); Arena arena = Arena.ofShared()) {
+                RandomInit.fill(m.params, seed);
+                KVCache cache = m.newCache(1, past + tokens, arena);
+                SplittableRandom r = new SplittableRandom(seed);
+                int[] ids = r.ints(tokens, 0, vocab).toArray();
+                if (past > 0) m.forward(cache, r.ints(past, 0, vocab).toArray(), past, arena);
+                Tensor logits = Tensor.allocate(arena, 1, tokens, vocab);
+                double[] ms = common.time(() -> {
+                    cache.truncate(past);
+                    m.forwardInto(cache, ids, tokens, logits);
+                });
+                long C = embd;
+                long matmulParams = layers * 12L * C * C + (long) vocab * C;
+                long ctxSum = (long) tokens * past + (long) tokens * (tokens + 1) / 2; // keys seen, summed over queries
+                double flops = 2.0 * tokens * matmulParams + layers * 4.0 * ctxSum * C;
+                double bytes = 4.0 * (matmulParams + 2L * layers * (past + tokens) * C); // weights + K/V read once
+                double med = median(ms);
+                System.out.println(String.format(Locale.ROOT,
+                        "forward layers=%d embd=%d heads=%d vocab=%d tokens=%d past=%d threads=%d: median %.2f ms, min %.2f ms",
+                        layers, embd, heads, vocab, tokens, past, threads, med, ms[0]));
+                System.out.println("{\"bench\":\"forward\",\"layers\":" + layers + ",\"embd\":" + embd + ",\"heads\":" + heads
+                        + ",\"vocab\":" + vocab + ",\"tokens\":" + tokens + ",\"past\":" + past + ",\"threads\":" + threads
+                        + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
+                        + ",\"gflops\":" + num(flops / med / 1e6) + ",\"gbps\":" + num(bytes / med / 1e6) + "}");
+            }
+            return 0;
+        }
+    }
+
+    /** {@code seal bench matmul}: out (M,N) = A (M,K) · W (K,N) + b, or the tied-head form A · Wᵀ with W (N,K). */
+    @Command(name = "matmul", mixinStandardHelpOptions = true, description = "Time one matrix product on random data.")
+    static final class MatmulBench implements Callable<Integer> {
+        @CommandLine.Mixin Common common;
+        @Option(names = "--m", required = true) int m;
+        @Option(names = "--k", required = true) int k;
+        @Option(names = "--n", required = true) int n;
+        @Option(names = "--transposed", description = "W stored (N,K), as the tied LM head (wte).") boolean transposed;
+        @Option(names = "--bias", description = "Add a bias row.") boolean bias;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        @Override
+        public Integer call() {
+            int threads = common.applyThreads();
+            if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("need --m, --k, --n >= 1");
+            try (Arena arena = Arena.ofShared()) {
+                SplittableRandom r = new SplittableRandom(seed);
+                Tensor a = random(arena, r, m, k);
+                Tensor w = transposed ? random(arena, r, n, k) : random(arena, r, k, n);
+                Tensor b = bias ? random(arena, r, n) : null;
+                Tensor out = Tensor.allocate(arena, m, n);
+                double[] ms = common.time(() -> {
+                    if (transposed) Matmul.matmulTransposed(out, a, w, b);
+                    else Matmul.matmul(out, a, w, b);
+                });
+                double med = median(ms);
+                double flops = 2.0 * m * k * n;
+                double bytes = 4.0 * ((double) m * k + (double) k * n + (double) m * n);
+                System.out.println(String.format(Locale.ROOT, "matmul %dx%d · %s threads=%d: median %.3f ms, min %.3f ms",
+                        m, k, transposed ? "(" + n + "x" + k + ")ᵀ" : k + "x" + n, threads, med, ms[0]));
+                System.out.println("{\"bench\":\"matmul\",\"m\":" + m + ",\"k\":" + k + ",\"n\":" + n + ",\"transposed\":" + transposed
+                        + ",\"threads\":" + threads + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
+                        + ",\"gflops\":" + num(flops / med / 1e6) + ",\"gbps\":" + num(bytes / med / 1e6) + "}");
+            }
+            return 0;
+        }
+
+        static Tensor random(Arena arena, SplittableRandom r, int... shape) {
+            Tensor t = Tensor.allocate(arena, shape);
+            for (long i = 0; i < t.size(); i++) t.set(i, (float) r.nextGaussian());
+            return t;
+        }
+    }
+
+    /** {@code seal bench edit}: MERGED apply + bit-exact revert vs a plain copy of the same bytes, in one run. */
+    @Command(name = "edit", mixinStandardHelpOptions = true,
+            description = "Time merged low-rank apply and revert on a R×C weight against a plain copy; last line is JSON.")
+    static final class EditBench implements Callable<Integer> {
+        @CommandLine.Mixin Common common;
+        @Option(names = "--rows", defaultValue = "768") int rows;
+        @Option(names = "--cols", defaultValue = "3072") int cols;
+        @Option(names = "--rank", defaultValue = "8") int rank;
+        @Option(names = "--device", defaultValue = "cpu") String device;
+
+        @Override
+        public Integer call() {
+            SealCli.checkDevice(device);
+            common.applyThreads();
+            var out = sealjvm.seal.edit.EditBenchmark.run(rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
+            System.out.println(String.format(Locale.ROOT, "edit %dx%d rank %d threads=%d: apply %.3f ms, revert %.3f ms, copy %.3f ms",
+                    rows, cols, rank, out.get("threads").intValue(), out.get("apply_ms").doubleValue(), out.get("revert_ms").doubleValue(),
+                    out.get("copy_ms").doubleValue()));
+            System.out.println(out);
+            return 0;
+        }
+    }
+}
