@@ -209,6 +209,7 @@ public final class Kernels {
         float scale = (float) (1.0 / Math.sqrt(hs));
         MemorySegment o = out.segment(), qs = q.segment(), ks = k.segment(), vs = v.segment();
         Parallel.forChunks(B * nHead * Tq, 1, (i0, i1) -> {
+            float[] lanes = Matmul.LANES.get();
             float[] att = SCRATCH.get();
             if (att.length < Tk) { att = new float[Tk]; SCRATCH.set(att); }
             for (int i = i0; i < i1; i++) {
@@ -218,7 +219,7 @@ public final class Kernels {
                 long kvBase = (long) b * Tk * C + (long) h * hs;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t2 = 0; t2 < n; t2++) {
-                    float s = Matmul.dot(qs, qo, ks, kvBase + (long) t2 * C, hs) * scale;
+                    float s = Matmul.dot(qs, qo, ks, kvBase + (long) t2 * C, hs, lanes) * scale;
                     att[t2] = s;
                     if (s > max) max = s;
                 }

@@ -250,20 +250,21 @@ public final class Matmul {
         // A task owns TB rows of w (TB x K stays in L2) and runs every input row against them, 4x4 at a time.
         int blocks = (N + TB - 1) / TB;
         Parallel.forChunks(blocks, 1, (b0, b1) -> {
+            float[] t = LANES.get();   // once per task: a ThreadLocal lookup per tile costs more than a small tile
             for (int blk = b0; blk < b1; blk++) {
                 int nEnd = Math.min(N, (blk + 1) * TB);
                 int n0 = blk * TB;
                 if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
-                    for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n0, K, N);
+                    for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n0, K, N, t);
                 }
                 for (int n = n0; n < nEnd; n += 4) {
                     if (n + 4 <= nEnd) {
                         int i = 0;
-                        for (; i + 4 <= M; i += 4) dots4x4(o, a, ws, bs, i, n, K, N);
-                        for (; i < M; i++) dots1x4(o, a, ws, bs, i, n, K, N);
+                        for (; i + 4 <= M; i += 4) dots4x4(o, a, ws, bs, i, n, K, N, t);
+                        for (; i < M; i++) dots1x4(o, a, ws, bs, i, n, K, N, t);
                     } else {
                         for (int i = 0; i < M; i++) for (int nn = n; nn < nEnd; nn++) {
-                            float s = dot(a, (long) i * K, ws, (long) nn * K, K);
+                            float s = dot(a, (long) i * K, ws, (long) nn * K, K, t);
                             o.setAtIndex(F32, (long) i * N + nn, bs == null ? s : s + bs.getAtIndex(F32, nn));
                         }
                     }
@@ -275,7 +276,7 @@ public final class Matmul {
     /** Rows of w per task of {@link #matmulTransposed}. */
     static final int TB = 64;
 
-    private static void dots4x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
+    private static void dots4x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         long x0 = (long) i * K * 4, x1 = x0 + 4L * K, x2 = x1 + 4L * K, x3 = x2 + 4L * K;
@@ -295,7 +296,6 @@ public final class Matmul {
             FloatVector a3 = FloatVector.fromMemorySegment(S, a, x3 + k, LE);
             c30 = a3.fma(v0, c30); c31 = a3.fma(v1, c31); c32 = a3.fma(v2, c32); c33 = a3.fma(v3, c33);
         }
-        float[] t = LANES.get();
         c00.intoArray(t, 0); c01.intoArray(t, L); c02.intoArray(t, 2 * L); c03.intoArray(t, 3 * L);
         c10.intoArray(t, 4 * L); c11.intoArray(t, 5 * L); c12.intoArray(t, 6 * L); c13.intoArray(t, 7 * L);
         c20.intoArray(t, 8 * L); c21.intoArray(t, 9 * L); c22.intoArray(t, 10 * L); c23.intoArray(t, 11 * L);
@@ -303,7 +303,7 @@ public final class Matmul {
         for (int r = 0; r < 4; r++) finish4(o, a, w, b, i + r, n, K, N, kv, t, 4 * r * L);
     }
 
-    private static void dots1x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
+    private static void dots1x4(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
         long x0 = (long) i * K * 4;
         long w0 = (long) n * K * 4, w1 = w0 + 4L * K, w2 = w1 + 4L * K, w3 = w2 + 4L * K;
@@ -315,12 +315,11 @@ public final class Matmul {
             c2 = a0.fma(FloatVector.fromMemorySegment(S, w, w2 + k, LE), c2);
             c3 = a0.fma(FloatVector.fromMemorySegment(S, w, w3 + k, LE), c3);
         }
-        float[] t = LANES.get();
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
         finish4(o, a, w, b, i, n, K, N, kv, t, 0);
     }
 
-    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N) {
+    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         long x0 = (long) i * K * 4, r = 4L * K;
         long w0 = (long) n * K * 4;
@@ -337,7 +336,6 @@ public final class Matmul {
             c6 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 6 * r, LE), c6);
             c7 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 7 * r, LE), c7);
         }
-        float[] t = LANES.get();
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
         c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
         finish4(o, a, w, b, i, n, K, N, kv, t, 0);
@@ -357,7 +355,7 @@ public final class Matmul {
         o.setAtIndex(F32, oi, s);
     }
 
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
+    static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     /**
      * Sum of the L lane partials t[off..off+L) in a fixed pairwise order. (Not reduceLanes, whose order is the
@@ -371,12 +369,16 @@ public final class Matmul {
 
     /** Dot product of two float runs of length K starting at element offsets x and y. */
     static float dot(MemorySegment a, long x, MemorySegment b, long y, int K) {
+        return dot(a, x, b, y, K, LANES.get());
+    }
+
+    /** {@link #dot(MemorySegment, long, MemorySegment, long, int)} with the caller's lane scratch (≥ L floats). */
+    static float dot(MemorySegment a, long x, MemorySegment b, long y, int K, float[] t) {
         FloatVector acc = FloatVector.zero(S);
         int kv = K - K % L;
         for (int k = 0; k < kv; k += L) {
             acc = FloatVector.fromMemorySegment(S, a, (x + k) * 4, LE).fma(FloatVector.fromMemorySegment(S, b, (y + k) * 4, LE), acc);
         }
-        float[] t = LANES.get();
         acc.intoArray(t, 0);
         float s = laneSum(t, 0);
         for (int k = kv; k < K; k++) s = Math.fma(a.getAtIndex(F32, x + k), b.getAtIndex(F32, y + k), s);

@@ -25,7 +25,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled model).")
     Path model;
 
-    @Option(names = "--targets", defaultValue = "h.1.mlp.c_proj", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--targets", defaultValue = "h.1.attn.c_proj", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: ${DEFAULT-VALUE}).")
     String targets;
 
     @Option(names = "--rank", defaultValue = "4", description = "Rank r of ΔW = (α/r)·A·B (default: ${DEFAULT-VALUE}).")
@@ -37,10 +37,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "8", description = "Edits sampled per context, K (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--episodes", defaultValue = "600", description = "Training episodes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--episodes", defaultValue = "800", description = "Training episodes (default: ${DEFAULT-VALUE}).")
     int episodes;
 
-    @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -49,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")
     int hidden;
 
-    @Option(names = "--init-std", defaultValue = "0.05", description = "Initial σ of the edit Gaussian (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--init-std", defaultValue = "0.01", description = "Initial σ of the edit Gaussian (default: ${DEFAULT-VALUE}).")
     double initStd;
 
     @Option(names = "--entropy", defaultValue = "0", description = "Entropy bonus β (default: ${DEFAULT-VALUE}).")
