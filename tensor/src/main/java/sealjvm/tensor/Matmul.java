@@ -248,12 +248,46 @@ public final class Matmul {
         // Every element: L lane-partial fma chains over k in vector steps, a fixed pairwise lane sum (laneSum),
         // the scalar k tail in order, then the bias: the same whatever the tile or the thread count.
         // A task owns TB rows of w (TB x K stays in L2) and runs every input row against them, 4x4 at a time.
-        int blocks = (N + TB - 1) / TB;
+        if (M >= GEMM_MIN_ROWS) {
+            // Batched (prefill, scoring): pack 64 rows of W transposed into a [kc][64] panel and run the same 4×64
+            // register tiles as matmul — the dot-product form below is bound by its lane sums at this size.
+            int strips = N / NR;
+            Parallel.forChunks(strips, 1, (s0, s1) -> {
+                float[] pack = PACK.get();
+                float[][] cb = CBUF.get();
+                if (cb[0].length < M * NR) cb[0] = new float[M * NR];
+                float[] c = cb[0];
+                for (int s = s0; s < s1; s++) {
+                    int j = s * NR;
+                    for (int k0 = 0; k0 < K; k0 += KC) {
+                        int kc = Math.min(KC, K - k0);
+                        for (int col = 0; col < NR; col++) {
+                            long src = (long) (j + col) * K + k0;
+                            for (int kk = 0; kk < kc; kk++) pack[kk * NR + col] = ws.getAtIndex(F32, src + kk);
+                        }
+                        if (k0 == 0) initPartials(c, bs, M, j);
+                        int i = 0;
+                        for (; i + MR <= M; i += MR) tile4(a, pack, c, i, k0, kc, K);
+                        for (; i < M; i++) tile1(a, pack, c, i, k0, kc, K);
+                    }
+                    storePartials(o, c, M, j, N, NONE);
+                }
+            });
+            int n0 = strips * NR;
+            if (n0 < N) dotsRange(o, a, ws, bs, M, K, N, n0);
+            return;
+        }
+        dotsRange(o, a, ws, bs, M, K, N, 0);
+    }
+
+    // Columns n0..N-1 of out = inp · wᵀ + b in the dot-product form (each element: lane partials, fixed lane sum).
+    private static void dotsRange(MemorySegment o, MemorySegment a, MemorySegment ws, MemorySegment bs, int M, int K, int N, int nStart) {
+        int blocks = (N - nStart + TB - 1) / TB;
         Parallel.forChunks(blocks, 1, (b0, b1) -> {
             float[] t = LANES.get();   // once per task: a ThreadLocal lookup per tile costs more than a small tile
             for (int blk = b0; blk < b1; blk++) {
-                int nEnd = Math.min(N, (blk + 1) * TB);
-                int n0 = blk * TB;
+                int nEnd = Math.min(N, nStart + (blk + 1) * TB);
+                int n0 = nStart + blk * TB;
                 if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
                     for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n0, K, N, t);
                 }

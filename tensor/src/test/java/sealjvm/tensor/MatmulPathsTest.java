@@ -1,6 +1,7 @@
 package sealjvm.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static sealjvm.tensor.KernelPropertiesTest.assertClose;
 import static sealjvm.tensor.KernelPropertiesTest.randn;
@@ -53,7 +54,11 @@ class MatmulPathsTest {
         }
     }
 
-    /** Rows one at a time (the decode path) give exactly the rows of the batched product (the packed path). */
+    /**
+     * Rows one at a time (the decode path) give the rows of the batched product (the packed path): exactly for
+     * matmul (both are one fma chain per element); for the transposed form the decode path sums lane partials of
+     * dot products while the batched one runs fma chains, so they agree to rounding.
+     */
     @Property(tries = 20)
     void rowsAloneEqualRowsInABatch(@ForAll @IntRange(min = 4, max = 21) int M, @ForAll @IntRange(min = 1, max = 600) int K,
                                     @ForAll @IntRange(min = 1, max = 300) int N, @ForAll boolean transposed, @ForAll long seed) {
@@ -66,7 +71,9 @@ class MatmulPathsTest {
             for (int i = 0; i < M; i++) {
                 Tensor row = ta.slice((long) i * K, 1, K);
                 if (transposed) Matmul.matmulTransposed(one, row, tw, tb); else Matmul.matmul(one, row, tw, tb);
-                assertArrayEquals(all.slice((long) i * N, N).toArray(), one.toArray(), "row " + i);
+                float[] want = all.slice((long) i * N, N).toArray(), got = one.toArray();
+                if (!transposed) assertArrayEquals(want, got, "row " + i);
+                else for (int j = 0; j < N; j++) assertEquals(want[j], got[j], 2e-5f * (float) Math.sqrt(K) * (1 + Math.abs(want[j])), "row " + i + " col " + j);
             }
         }
     }
