@@ -105,6 +105,7 @@ public final class SealLoop {
         boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm) && allFinite(r.reward());
         if (finite) {
             Adam.clip(grad, config.clip());
+            state.adam.lr = config.lrAt(e);
             state.adam.update(gen.theta, grad);
             state.emaBaseline = e == 0 ? mean : config.emaDecay() * state.emaBaseline + (1 - config.emaDecay()) * mean;
         } else {
@@ -127,6 +128,7 @@ public final class SealLoop {
         m.put("base_accuracy", r.baseAccuracy());
         m.put("edit_accuracy", mean(r.accuracy()));
         m.put("sigma_mean", meanSigma(gen));
+        m.put("lr", config.lrAt(e));
         m.put("skipped", state.skipped);
         m.put("seconds", (System.nanoTime() - t0) / 1e9);
         return m;

@@ -12,6 +12,7 @@ public record TrainConfig(
         int samples,          // K edits sampled per context
         int episodes,
         double lr,
+        String lrSchedule,    // cosine (to 0 at the last episode) | constant
         long seed,
         int hidden,           // generator MLP width
         double initStd,       // initial σ of the Gaussian over factors
@@ -23,6 +24,12 @@ public record TrainConfig(
         String data,          // full (fetched on first use) | sample (committed, small)
         long dataSeed) {
 
+    /** The learning rate of episode e: cosine decay tames the late random walk of Adam on noisy REINFORCE gradients. */
+    public double lrAt(int episode) {
+        if (lrSchedule.equals("constant") || episodes <= 1) return lr;
+        return lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(episode, episodes) / episodes));
+    }
+
     public TrainConfig {
         if (!task.equals("spam") && !task.equals("facts")) throw new IllegalArgumentException("--task must be spam or facts, got '" + task + "'");
         if (!baseline.equals("rloo") && !baseline.equals("ema")) throw new IllegalArgumentException("--baseline must be rloo or ema, got '" + baseline + "'");
@@ -31,6 +38,9 @@ public record TrainConfig(
             throw new IllegalArgumentException("need --samples >= 1, --episodes >= 0, --rank >= 1, hidden >= 1");
         }
         if (!(lr > 0) || !(initStd > 0)) throw new IllegalArgumentException("--lr and the initial std must be positive");
+        if (!lrSchedule.equals("cosine") && !lrSchedule.equals("constant")) {
+            throw new IllegalArgumentException("--lr-schedule must be cosine or constant, got '" + lrSchedule + "'");
+        }
         if (!data.equals("full") && !data.equals("sample")) throw new IllegalArgumentException("--data must be full or sample, got '" + data + "'");
     }
 }

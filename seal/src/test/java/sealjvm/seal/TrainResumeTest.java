@@ -27,7 +27,7 @@ class TrainResumeTest {
 
     static TrainConfig tiny(int episodes) {
         return new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
-                episodes, 1e-3, 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
+                episodes, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
     }
 
     static List<JsonNode> withoutTiming(List<JsonNode> metrics) {

@@ -43,6 +43,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (decays to 0 at the last episode) | constant (default: ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -92,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = model != null ? model : SealCli.defaultModel();
-            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples, episodes, lr, seed,
+            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples, episodes, lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed);
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress);
         }

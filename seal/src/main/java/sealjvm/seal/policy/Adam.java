@@ -2,7 +2,8 @@ package sealjvm.seal.policy;
 
 /** Adam (Kingma & Ba) over one parameter vector, with optional global-norm gradient clipping. */
 public final class Adam {
-    public final double lr, beta1, beta2, eps;
+    public double lr;
+    public final double beta1, beta2, eps;
     public final double[] m, v;
     public long step;
 
