@@ -46,6 +46,11 @@ public final class Npy {
             Files.deleteIfExists(tmp);
             throw e;
         }
+        try { // createTempFile makes 0600; a user's output should read like any file they write
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -37,7 +37,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "8", description = "Edits sampled per context, K (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--episodes", defaultValue = "800", description = "Training episodes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--episodes", defaultValue = "1500", description = "Training episodes (default: ${DEFAULT-VALUE}).")
     int episodes;
 
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
@@ -70,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lambda-forget", defaultValue = "1.0", description = "Weight of the LM-loss increase on general text (default: ${DEFAULT-VALUE}).")
     double lambdaForget;
 
-    @Option(names = "--lambda-norm", defaultValue = "0.001", description = "Weight of ‖ΔW‖ (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lambda-norm", defaultValue = "0.0002", description = "Weight of ‖ΔW‖ (default: ${DEFAULT-VALUE}).")
     double lambdaNorm;
 
     @Option(names = "--data", defaultValue = "full", description = "full (spam corpus fetched on first use) | sample (small committed sample) (default: ${DEFAULT-VALUE}).")
