@@ -66,6 +66,27 @@ public final class Matmul {
             return;
         }
         int strips = N / NR;
+        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, j, k0, kc) -> {
+            for (int kk = 0; kk < kc; kk++) {
+                long src = ((long) (k0 + kk) * N + j) * 4;
+                int dst = kk * NR;
+                FloatVector.fromMemorySegment(S, ws, src, LE).intoArray(pack, dst);
+                FloatVector.fromMemorySegment(S, ws, src + 4L * L, LE).intoArray(pack, dst + L);
+                FloatVector.fromMemorySegment(S, ws, src + 8L * L, LE).intoArray(pack, dst + 2 * L);
+                FloatVector.fromMemorySegment(S, ws, src + 12L * L, LE).intoArray(pack, dst + 3 * L);
+            }
+        });
+        narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
+    }
+
+    /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack [kc][NR]. */
+    @FunctionalInterface
+    private interface PanelPacker { void pack(float[] pack, int j, int k0, int kc); }
+
+    // Output columns [0, strips·NR): per strip and 256-deep k-panel, pack the weight panel, run 4×64 register
+    // tiles over all rows into partial sums that start at the bias, then store them through the epilogue.
+    private static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
+                                     PanelPacker packer) {
         Parallel.forChunks(strips, 1, (s0, s1) -> {
             float[] pack = PACK.get();
             float[][] cb = CBUF.get();
@@ -75,14 +96,7 @@ public final class Matmul {
                 int j = s * NR;
                 for (int k0 = 0; k0 < K; k0 += KC) {
                     int kc = Math.min(KC, K - k0);
-                    for (int kk = 0; kk < kc; kk++) {
-                        long src = ((long) (k0 + kk) * N + j) * 4;
-                        int dst = kk * NR;
-                        FloatVector.fromMemorySegment(S, ws, src, LE).intoArray(pack, dst);
-                        FloatVector.fromMemorySegment(S, ws, src + 4L * L, LE).intoArray(pack, dst + L);
-                        FloatVector.fromMemorySegment(S, ws, src + 8L * L, LE).intoArray(pack, dst + 2 * L);
-                        FloatVector.fromMemorySegment(S, ws, src + 12L * L, LE).intoArray(pack, dst + 3 * L);
-                    }
+                    packer.pack(pack, j, k0, kc);
                     if (k0 == 0) initPartials(c, bs, M, j);
                     int i = 0;
                     for (; i + MR <= M; i += MR) tile4(a, pack, c, i, k0, kc, K);
@@ -91,7 +105,6 @@ public final class Matmul {
                 storePartials(o, c, M, j, N, epi);
             }
         });
-        narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
     }
 
     // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
@@ -252,25 +265,10 @@ public final class Matmul {
             // Batched (prefill, scoring): pack 64 rows of W transposed into a [kc][64] panel and run the same 4×64
             // register tiles as matmul — the dot-product form below is bound by its lane sums at this size.
             int strips = N / NR;
-            Parallel.forChunks(strips, 1, (s0, s1) -> {
-                float[] pack = PACK.get();
-                float[][] cb = CBUF.get();
-                if (cb[0].length < M * NR) cb[0] = new float[M * NR];
-                float[] c = cb[0];
-                for (int s = s0; s < s1; s++) {
-                    int j = s * NR;
-                    for (int k0 = 0; k0 < K; k0 += KC) {
-                        int kc = Math.min(KC, K - k0);
-                        for (int col = 0; col < NR; col++) {
-                            long src = (long) (j + col) * K + k0;
-                            for (int kk = 0; kk < kc; kk++) pack[kk * NR + col] = ws.getAtIndex(F32, src + kk);
-                        }
-                        if (k0 == 0) initPartials(c, bs, M, j);
-                        int i = 0;
-                        for (; i + MR <= M; i += MR) tile4(a, pack, c, i, k0, kc, K);
-                        for (; i < M; i++) tile1(a, pack, c, i, k0, kc, K);
-                    }
-                    storePartials(o, c, M, j, N, NONE);
+            packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
+                for (int col = 0; col < NR; col++) {
+                    long src = (long) (j + col) * K + k0;
+                    for (int kk = 0; kk < kc; kk++) pack[kk * NR + col] = ws.getAtIndex(F32, src + kk);
                 }
             });
             int n0 = strips * NR;

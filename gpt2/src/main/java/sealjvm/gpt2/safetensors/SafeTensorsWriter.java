@@ -50,8 +50,7 @@ public final class SafeTensorsWriter {
         byte[] header = header(sorted, metadata, storageOf, dtypes);
 
         writeAtomically(file, ch -> {
-            writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-            writeFully(ch, ByteBuffer.wrap(header));
+            writeHeader(ch, header);
             for (var e : sorted.entrySet()) writeData(ch, e.getValue(), dtypes.get(e.getKey()));
         });
     }
@@ -79,8 +78,7 @@ public final class SafeTensorsWriter {
         }
         byte[] header = pad(root);
         writeAtomically(file, ch -> {
-            writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
-            writeFully(ch, ByteBuffer.wrap(header));
+            writeHeader(ch, header);
             for (double[] a : sorted.values()) {
                 ByteBuffer buf = ByteBuffer.allocate(8 * a.length).order(ByteOrder.LITTLE_ENDIAN);
                 buf.asDoubleBuffer().put(a);
@@ -90,6 +88,12 @@ public final class SafeTensorsWriter {
     }
 
     private interface Body { void write(FileChannel ch) throws IOException; }
+
+    // u64 little-endian header length, then the padded JSON header
+    private static void writeHeader(FileChannel ch, byte[] header) throws IOException {
+        writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+        writeFully(ch, ByteBuffer.wrap(header));
+    }
 
     /** Temp file in the target's directory, fsync, atomic rename, directory fsync. */
     private static void writeAtomically(Path file, Body body) {
