@@ -42,6 +42,7 @@ public final class Matmul {
     /** Below this many rows the weight is streamed straight from memory (a matrix-vector product), not packed. */
     static final int GEMM_MIN_ROWS = 4;
 
+    private static final ThreadLocal<float[]> TROWS = ThreadLocal.withInitial(() -> new float[16 * KC]);
     private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NR]);
     private static final ThreadLocal<float[][]> CBUF = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -266,9 +267,14 @@ public final class Matmul {
             // register tiles as matmul — the dot-product form below is bound by its lane sums at this size.
             int strips = N / NR;
             packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
-                for (int col = 0; col < NR; col++) {
-                    long src = (long) (j + col) * K + k0;
-                    for (int kk = 0; kk < kc; kk++) pack[kk * NR + col] = ws.getAtIndex(F32, src + kk);
+                // Bulk-copy 16 rows of W at a time into a small buffer, then write them transposed into the panel.
+                float[] rows = TROWS.get();
+                for (int c0 = 0; c0 < NR; c0 += 16) {
+                    for (int c = 0; c < 16; c++) MemorySegment.copy(ws, F32, ((long) (j + c0 + c) * K + k0) * 4, rows, c * KC, kc);
+                    for (int kk = 0; kk < kc; kk++) {
+                        int d = kk * NR + c0;
+                        for (int c = 0; c < 16; c++) pack[d + c] = rows[c * KC + kk];
+                    }
                 }
             });
             int n0 = strips * NR;
