@@ -25,27 +25,72 @@ public final class LowRank {
         }
         MemorySegment ws = w.segment(), as = a.segment(), bs = b.segment(), snap = snapshot == null ? null : snapshot.segment();
         long rowBytes = 4L * out;
-        Parallel.forChunks(in, 32, (i0, i1) -> {
-            float[] coef = new float[r];
+        Parallel.forChunks(in, 32, (i0, i1) -> applyRows(ws, as, bs, snap, s, r, out, i0, i1));
+    }
+
+    /** Columns per block: r rows of B × JB floats stay in L1 while the block of every row is updated. */
+    private static final int JB = 512;
+
+    // Rows i0..i1 of W, in column blocks: snapshot the block of the row, then update it four rank components
+    // per sweep. Every element: w = fma(b_0j, s·a_i0, w), then k = 1, 2, … in order — whatever the rank or tail.
+    private static void applyRows(MemorySegment ws, MemorySegment as, MemorySegment bs, MemorySegment snap, float s, int r, int out,
+                                  int i0, int i1) {
+        long rowBytes = 4L * out;
+        for (int jb = 0; jb < out; jb += JB) {
+            int je = Math.min(out, jb + JB), jv = jb + (je - jb) / L * L;
             for (int i = i0; i < i1; i++) {
                 long row = i * rowBytes;
-                if (snap != null) MemorySegment.copy(ws, row, snap, row, rowBytes);
-                for (int k = 0; k < r; k++) coef[k] = s * as.getAtIndex(F32, (long) i * r + k);
-                int j = 0;
-                for (; j + L <= out; j += L) {
-                    FloatVector acc = FloatVector.fromMemorySegment(S, ws, row + 4L * j, LE);
-                    for (int k = 0; k < r; k++) {
-                        acc = FloatVector.fromMemorySegment(S, bs, ((long) k * out + j) * 4, LE).fma(FloatVector.broadcast(S, coef[k]), acc);
+                // The first sweep also writes the snapshot: each W vector is stored there as it is loaded.
+                int k = 0;
+                for (; k + 4 <= r; k += 4) {   // one load and one store of W per four fmas
+                    long ai = (long) i * r + k;
+                    float c0 = s * as.getAtIndex(F32, ai), c1 = s * as.getAtIndex(F32, ai + 1);
+                    float c2 = s * as.getAtIndex(F32, ai + 2), c3 = s * as.getAtIndex(F32, ai + 3);
+                    FloatVector v0 = FloatVector.broadcast(S, c0), v1 = FloatVector.broadcast(S, c1);
+                    FloatVector v2 = FloatVector.broadcast(S, c2), v3 = FloatVector.broadcast(S, c3);
+                    long b0 = (long) k * out * 4, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+                    boolean first = k == 0 && snap != null;
+                    for (int j = jb; j < jv; j += L) {
+                        long wo = row + 4L * j, jo = 4L * j;
+                        FloatVector acc = FloatVector.fromMemorySegment(S, ws, wo, LE);
+                        if (first) acc.intoMemorySegment(snap, wo, LE);
+                        acc = FloatVector.fromMemorySegment(S, bs, b0 + jo, LE).fma(v0, acc);
+                        acc = FloatVector.fromMemorySegment(S, bs, b1 + jo, LE).fma(v1, acc);
+                        acc = FloatVector.fromMemorySegment(S, bs, b2 + jo, LE).fma(v2, acc);
+                        acc = FloatVector.fromMemorySegment(S, bs, b3 + jo, LE).fma(v3, acc);
+                        acc.intoMemorySegment(ws, wo, LE);
                     }
-                    acc.intoMemorySegment(ws, row + 4L * j, LE);
+                    for (int j = jv; j < je; j++) {
+                        long e = (long) i * out + j;
+                        float w = ws.getAtIndex(F32, e);
+                        if (first) snap.setAtIndex(F32, e, w);
+                        w = Math.fma(bs.getAtIndex(F32, (long) k * out + j), c0, w);
+                        w = Math.fma(bs.getAtIndex(F32, (long) (k + 1) * out + j), c1, w);
+                        w = Math.fma(bs.getAtIndex(F32, (long) (k + 2) * out + j), c2, w);
+                        w = Math.fma(bs.getAtIndex(F32, (long) (k + 3) * out + j), c3, w);
+                        ws.setAtIndex(F32, e, w);
+                    }
                 }
-                for (; j < out; j++) {
-                    float acc = ws.getAtIndex(F32, (long) i * out + j);
-                    for (int k = 0; k < r; k++) acc = Math.fma(bs.getAtIndex(F32, (long) k * out + j), coef[k], acc);
-                    ws.setAtIndex(F32, (long) i * out + j, acc);
+                for (; k < r; k++) {
+                    float c = s * as.getAtIndex(F32, (long) i * r + k);
+                    FloatVector cv = FloatVector.broadcast(S, c);
+                    long bRow = (long) k * out * 4;
+                    boolean first = k == 0 && snap != null;
+                    for (int j = jb; j < jv; j += L) {
+                        long wo = row + 4L * j;
+                        FloatVector w = FloatVector.fromMemorySegment(S, ws, wo, LE);
+                        if (first) w.intoMemorySegment(snap, wo, LE);
+                        FloatVector.fromMemorySegment(S, bs, bRow + 4L * j, LE).fma(cv, w).intoMemorySegment(ws, wo, LE);
+                    }
+                    for (int j = jv; j < je; j++) {
+                        long e = (long) i * out + j;
+                        float w = ws.getAtIndex(F32, e);
+                        if (first) snap.setAtIndex(F32, e, w);
+                        ws.setAtIndex(F32, e, Math.fma(bs.getAtIndex(F32, (long) k * out + j), c, w));
+                    }
                 }
             }
-        });
+        }
     }
 
     /** dst = src, byte for byte, split over the pool (the revert of {@link #applyWithSnapshot}). */
