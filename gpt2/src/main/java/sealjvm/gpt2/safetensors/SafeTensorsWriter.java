@@ -61,11 +61,7 @@ public final class SafeTensorsWriter {
      */
     public static void writeF64(Path file, Map<String, double[]> arrays, Map<String, String> metadata) {
         Map<String, double[]> sorted = new TreeMap<>(arrays);
-        ObjectNode root = Header.JSON.createObjectNode();
-        if (metadata != null) {
-            ObjectNode meta = root.putObject(Header.METADATA_KEY);
-            new TreeMap<>(metadata).forEach(meta::put);
-        }
+        ObjectNode root = headerRoot(metadata);
         long offset = 0;
         for (var e : sorted.entrySet()) {
             if (e.getKey().equals(Header.METADATA_KEY)) throw new IllegalArgumentException("a tensor cannot be named " + e.getKey());
@@ -88,6 +84,16 @@ public final class SafeTensorsWriter {
     }
 
     private interface Body { void write(FileChannel ch) throws IOException; }
+
+    // The header object with its __metadata__ entry (sorted), when there is metadata.
+    private static ObjectNode headerRoot(Map<String, String> metadata) {
+        ObjectNode root = Header.JSON.createObjectNode();
+        if (metadata != null) {
+            ObjectNode meta = root.putObject(Header.METADATA_KEY);
+            new TreeMap<>(metadata).forEach(meta::put);
+        }
+        return root;
+    }
 
     // u64 little-endian header length, then the padded JSON header
     private static void writeHeader(FileChannel ch, byte[] header) throws IOException {
@@ -124,11 +130,7 @@ public final class SafeTensorsWriter {
     /** The padded JSON header; fills {@code dtypes} with the storage dtype chosen for each tensor. */
     private static byte[] header(Map<String, Tensor> sorted, Map<String, String> metadata,
                                  Function<? super String, DType> storageOf, Map<String, DType> dtypes) {
-        ObjectNode root = Header.JSON.createObjectNode();
-        if (metadata != null) {
-            ObjectNode meta = root.putObject(Header.METADATA_KEY);
-            new TreeMap<>(metadata).forEach(meta::put);
-        }
+        ObjectNode root = headerRoot(metadata);
         long offset = 0;
         for (var e : sorted.entrySet()) {
             String name = e.getKey();
