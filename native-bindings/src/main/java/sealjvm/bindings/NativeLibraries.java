@@ -127,6 +127,12 @@ public final class NativeLibraries {
                 if (!Files.exists(file)) {
                     continue;
                 }
+                String notElf = notElf(file);
+                if (notElf != null) {
+                    // Handing a non-library to dlopen makes HotSpot print stack-guard warnings; skip it up front.
+                    failures.add(file + ": " + notElf);
+                    continue;
+                }
                 try {
                     SymbolLookup lookup = SymbolLookup.libraryLookup(file, Arena.global());
                     return new Search(library, Optional.of(lookup), Optional.of(file.toString()), dirs, failures);
@@ -147,6 +153,17 @@ public final class NativeLibraries {
             }
         }
         return new Search(library, Optional.empty(), Optional.empty(), dirs, failures);
+    }
+
+    /** Null if {@code file} starts with the ELF magic, else why it cannot be a shared library. */
+    private static String notElf(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            boolean elf = magic.length == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+            return elf ? null : "not an ELF shared object";
+        } catch (IOException | SecurityException e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
     }
 
     /** The search folders, in order, without duplicates. Only existing folders matter, but all are listed. */
