@@ -18,7 +18,7 @@ grep '^## ' "$includes" | while read -r _ cls header lib; do
     jextract \
         --target-package sealjvm.bindings \
         --header-class-name "$cls" \
-        --library ":$lib" \
+        --library "$lib" \
         -I "$cuda_home/include" \
         --output "$out" \
         @"$args" \
