@@ -38,6 +38,7 @@ DTYPES = {  # storage dtype name -> (torch dtype, safetensors dtype, bytes, conf
     "F32": (torch.float32, "F32", 4, "float32"),
     "F16": (torch.float16, "F16", 2, "float16"),
     "BF16": (torch.bfloat16, "BF16", 2, "bfloat16"),
+    "F64": (torch.float64, "F64", 8, "float64"),  # used by make_grad_fixtures.py (gradients)
 }
 
 PROMPT = "Hello, world! SEAL edits its own weights."
@@ -107,6 +108,9 @@ def tensor_bytes(t, st_dtype):
     if st_dtype == "F32":
         assert t.dtype == torch.float32
         return t.numpy().astype("<f4").tobytes()
+    if st_dtype == "F64":
+        assert t.dtype == torch.float64
+        return t.numpy().astype("<f8").tobytes()
     if st_dtype == "F16":
         assert t.dtype == torch.float16
         return t.numpy().astype("<f2").tobytes()
@@ -140,8 +144,9 @@ def safetensors_bytes(tensors):
 
 
 def read_safetensors(blob):
-    """Tiny independent reader (numpy only). Validates the layout; returns {name: (dtype, float32 array)}."""
-    sizes = {"F32": 4, "F16": 2, "BF16": 2}
+    """Tiny independent reader (numpy only). Validates the layout; returns {name: (dtype, array)}
+    (float32 arrays, except float64 for F64 tensors)."""
+    sizes = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8}
     assert len(blob) >= 8, "file too short"
     (n,) = struct.unpack("<Q", blob[:8])
     assert n % 8 == 0, "header length not a multiple of 8"
@@ -165,6 +170,8 @@ def read_safetensors(blob):
         buf = data[b:end]
         if dt == "F32":
             arr = np.frombuffer(buf, dtype="<f4").astype(np.float32)
+        elif dt == "F64":
+            arr = np.frombuffer(buf, dtype="<f8").astype(np.float64)
         elif dt == "F16":
             arr = np.frombuffer(buf, dtype="<f2").astype(np.float32)
         else:  # BF16: top 16 bits of an IEEE float32
