@@ -17,6 +17,7 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
 @Command(name = "seal", mixinStandardHelpOptions = true, version = "seal 0.1.0",
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
         subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
+                PerplexityCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SealCli {

@@ -99,6 +99,55 @@ class SealCliTest {
     }
 
     @Test
+    void perplexityPrintsOneJsonLine(@TempDir Path tmp) throws Exception {
+        String model = home.resolve("weights/fixtures/models/tiny-real-vocab").toString();
+        String brown = home.resolve("weights/fixtures/brown").toString();
+        Result r = run("", "perplexity", "--model", model, "--corpus", "brown-heldout", "--brown-dir", brown, "--max-tokens", "300");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().strip().lines().count(), r.out());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(model, json.get("model").asText());
+        assertEquals("brown-heldout", json.get("corpus").asText());
+        assertEquals(300, json.get("tokens").asInt());
+        assertEquals(128, json.get("context").asInt());
+        assertEquals(300 - 3, json.get("predicted").asInt()); // windows 128, 128, 44: their first tokens are not predicted
+        double ppl = json.get("perplexity").asDouble(), nll = json.get("nll").asDouble();
+        assertEquals(Math.exp(nll), ppl, 1e-9 * ppl);
+        assertTrue(ppl > 1 && json.get("unigram_perplexity").asDouble() > 1, r.out());
+        assertTrue(json.get("seconds").asDouble() >= 0);
+
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, "The jury said it did find that many of the laws are outmoded.");
+        r = run("", "perplexity", "--model", model, "--corpus", text.toString(), "--brown-dir", brown);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(17, new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("tokens").asInt()); // 16 + <|endoftext|>
+    }
+
+    @Test
+    void perplexityRejectsUnknownCorpora(@TempDir Path tmp) throws Exception {
+        String brown = home.resolve("weights/fixtures/brown").toString();
+        Result r = run("", "perplexity", "--corpus", "brown-test", "--brown-dir", brown);
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("error: --corpus brown-test: "), r.err());
+        assertEquals("", r.out());
+
+        r = run("", "perplexity", "--corpus", tmp.resolve("missing.txt").toString(), "--brown-dir", brown);
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains("missing.txt") && !r.err().contains("\tat "), r.err());
+
+        Path bad = tmp.resolve("latin1.txt");
+        Files.write(bad, new byte[] {'c', 'a', 'f', (byte) 0xe9});
+        r = run("", "perplexity", "--corpus", bad.toString(), "--brown-dir", brown);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("latin1.txt") && r.err().contains("UTF-8"), r.err());
+
+        r = run("", "perplexity", "--corpus", "brown-heldout", "--brown-dir", tmp.resolve("nobrown").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: ") && r.err().contains("nobrown"), r.err());
+    }
+
+    @Test
     void verboseShowsTheStackTrace(@TempDir Path tmp) {
         Result r = run("", "--verbose", "logits", "--ids", "1,99999", "--out", tmp.resolve("x.npy").toString());
         assertEquals(1, r.code());

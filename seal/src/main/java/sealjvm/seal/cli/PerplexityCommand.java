@@ -1,0 +1,91 @@
+package sealjvm.seal.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.seal.data.BrownCorpus;
+import sealjvm.seal.eval.Perplexity;
+import sealjvm.seal.eval.UnigramModel;
+import sealjvm.tensor.Parallel;
+
+/**
+ * {@code seal perplexity --model DIR --corpus brown-heldout [--max-tokens N] [--threads N]}: the model's
+ * perplexity and that of an add-one unigram fit on brown-train, on the same tokens; one JSON line.
+ */
+@Command(name = "perplexity", mixinStandardHelpOptions = true,
+        description = "Perplexity of a model on a corpus (non-overlapping windows of n_positions), next to an add-one "
+                + "unigram baseline fit on brown-train; prints one JSON line.")
+final class PerplexityCommand implements Callable<Integer> {
+    @Mixin ModelOption model;
+
+    @Option(names = "--corpus", required = true, paramLabel = "NAME|FILE",
+            description = "brown-heldout, brown-train, or a UTF-8 text file (one document, followed by <|endoftext|>).")
+    String corpus;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens of the corpus.")
+    Integer maxTokens;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--brown-dir", paramLabel = "DIR",
+            description = "Read the Brown corpus from raw files in DIR (e.g. weights/fixtures/brown) instead of the npm cache.")
+    Path brownDir;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
+        if (threads != null) Parallel.setThreads(threads);
+        boolean named = corpus.equals("brown-heldout") || corpus.equals("brown-train");
+        Path file = named ? null : Path.of(corpus);
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--corpus " + corpus + ": no such corpus or file (use brown-heldout, brown-train, or a UTF-8 text file)");
+        }
+        Gpt2Tokenizer tokenizer = model.tokenizer();
+        BrownCorpus brown = brownDir != null ? BrownCorpus.load(brownDir) : BrownCorpus.loadDefault();
+        int[] train = brown.tokens(BrownCorpus.Split.TRAIN, tokenizer);
+        int[] ids = file != null ? readText(file, tokenizer)
+                : corpus.equals("brown-train") ? train : brown.tokens(BrownCorpus.Split.HELDOUT, tokenizer);
+        if (maxTokens != null && ids.length > maxTokens) ids = Arrays.copyOf(ids, maxTokens);
+        try (Gpt2Model m = model.load()) {
+            Perplexity.Result r = Perplexity.evaluate(m, ids);
+            Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("model", model.dir().toString()).put("corpus", corpus).put("tokens", r.tokens()).put("predicted", r.predicted())
+                    .put("perplexity", r.perplexity()).put("nll", r.nll()).put("unigram_perplexity", u.perplexity())
+                    .put("context", r.context()).put("threads", Parallel.threads())
+                    .put("seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
+            System.out.println(o);
+        }
+        return 0;
+    }
+
+    /** The file as one document: strict UTF-8 (a bad byte is an error, not a silent U+FFFD), then EOT. */
+    private static int[] readText(Path file, Gpt2Tokenizer tokenizer) throws IOException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("--corpus " + file + ": not UTF-8 text");
+        }
+        int[] body = tokenizer.encode(text);
+        int[] ids = Arrays.copyOf(body, body.length + 1);
+        ids[body.length] = tokenizer.eotId();
+        return ids;
+    }
+}

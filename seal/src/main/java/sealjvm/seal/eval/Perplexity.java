@@ -1,0 +1,103 @@
+package sealjvm.seal.eval;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.KVCache;
+import sealjvm.tensor.Kernels;
+import sealjvm.tensor.Matmul;
+import sealjvm.tensor.Tensor;
+
+/**
+ * Perplexity of a GPT-2 on a token stream: exp(mean next-token NLL, in nats).
+ *
+ * <p>The stream is cut into non-overlapping windows of {@code context} tokens (the model's
+ * n_positions by default; the last window may be shorter). Each window is evaluated on its own, from
+ * an empty context: its tokens 1..n-1 are predicted from the tokens before them in the window, and its
+ * first token is not predicted (nothing precedes it in the window). So {@code predicted} =
+ * tokens − number of windows. This is cheaper than HF's strided evaluation and gives a slightly
+ * higher (pessimistic) perplexity, since tokens early in a window see little context.
+ * {@link #isTarget} says which positions are predicted, so other models (the unigram baseline) can be
+ * scored on exactly the same tokens.
+ */
+public final class Perplexity {
+    private Perplexity() {}
+
+    /** Rows of the LM head computed at once: the logits buffer is ROWS × vocab floats, never tokens × vocab. */
+    static final int ROWS = 128;
+
+    /**
+     * @param tokens    tokens read
+     * @param predicted tokens predicted (scored)
+     * @param nll       mean negative log-likelihood per predicted token, in nats
+     * @param perplexity exp(nll)
+     * @param context   window length
+     */
+    public record Result(int tokens, long predicted, double nll, double perplexity, int context) {
+        static Result of(int tokens, long predicted, double nllSum, int context) {
+            if (predicted == 0) throw new IllegalArgumentException("need at least 2 tokens in a window to measure perplexity, got " + tokens);
+            double nll = nllSum / predicted;
+            return new Result(tokens, predicted, nll, Math.exp(nll), context);
+        }
+    }
+
+    /** Windows of n_positions, as many windows per forward as fit in about 2048 token rows. */
+    public static Result evaluate(Gpt2Model model, int[] ids) {
+        int context = model.config.nPositions();
+        return evaluate(model, ids, context, Math.max(1, 2048 / context));
+    }
+
+    /** Non-overlapping windows of {@code context} tokens, {@code batch} windows per forward. */
+    public static Result evaluate(Gpt2Model model, int[] ids, int context, int batch) {
+        if (context < 2 || context > model.config.nPositions()) {
+            throw new IllegalArgumentException("context must be in [2, n_positions=" + model.config.nPositions() + "], got " + context);
+        }
+        if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        int full = ids.length / context, rest = ids.length % context;
+        double sum = 0;
+        long predicted = 0;
+        for (int w = 0; w < full; w += batch) {
+            int b = Math.min(batch, full - w);
+            sum += windowsNll(model, ids, w * context, b, context);
+            predicted += (long) b * (context - 1);
+        }
+        if (rest >= 2) { // the short last window: a batch must be rectangular, so it goes alone
+            sum += windowsNll(model, ids, full * context, 1, rest);
+            predicted += rest - 1;
+        }
+        return Result.of(ids.length, predicted, sum, context);
+    }
+
+    /** Whether position {@code i} of the stream is predicted (not the first token of a window). */
+    public static boolean isTarget(int i, int context) {
+        return i % context != 0;
+    }
+
+    /** Sum of −log p(ids[s+t+1] | ids[s..s+t]) over the B windows of T tokens starting at {@code start}. */
+    static double windowsNll(Gpt2Model model, int[] ids, int start, int B, int T) {
+        int[] flat = Arrays.copyOfRange(ids, start, start + B * T);
+        int C = model.config.nEmbd(), V = model.config.vocabSize(), N = B * T;
+        double sum = 0;
+        try (Arena arena = Arena.ofShared()) {
+            KVCache cache = model.newCache(B, T, arena);
+            // Hidden states, then the LM head in row chunks: B·T·V logits at once would be GBs for GPT-2.
+            Tensor h = model.hidden(cache, flat, T, arena).view(N, C);
+            int rows = Math.min(ROWS, N);
+            Tensor logits = Tensor.allocate(arena, rows, V);
+            float[] lse = new float[rows];
+            for (int r0 = 0; r0 < N; r0 += rows) {
+                int n = Math.min(rows, N - r0);
+                Tensor ln = logits.slice(0, n, V);
+                Matmul.matmulTransposed(ln, h.slice((long) r0 * C, n, C), model.params.lmHead, null);
+                float[] l = n == rows ? lse : new float[n];
+                Kernels.logSumExp(l, ln);
+                for (int i = 0; i < n; i++) {
+                    int r = r0 + i;
+                    if (r % T == T - 1) continue; // a window's last position predicts nothing inside it
+                    sum += (double) l[i] - ln.get((long) i * V + flat[r + 1]);
+                }
+            }
+        }
+        return sum;
+    }
+}
