@@ -82,6 +82,41 @@ public final class Gpt2Model implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes this model as a Hugging Face GPT-2 directory: config.json and model.safetensors, names as
+     * {@code GPT2LMHeadModel.save_pretrained} writes them ({@code transformer.} prefix; {@code lm_head.weight} only
+     * when untied), stored as {@code storage} (F32, F16 or BF16). Each file is written atomically.
+     */
+    public void save(Path dir, sealjvm.gpt2.safetensors.DType storage) throws java.io.IOException {
+        Files.createDirectories(dir);
+        var tensors = new java.util.LinkedHashMap<String, Tensor>();
+        for (var e : params.byName().entrySet()) {
+            tensors.put(e.getKey().equals("lm_head.weight") ? e.getKey() : "transformer." + e.getKey(), e.getValue());
+        }
+        sealjvm.gpt2.safetensors.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"), storage);
+        String dtype = switch (storage) { case F16 -> "float16"; case BF16 -> "bfloat16"; default -> "float32"; };
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        json.put("activation_function", config.activationFunction());
+        json.putArray("architectures").add("GPT2LMHeadModel");
+        json.put("bos_token_id", 50256).put("eos_token_id", 50256).put("layer_norm_epsilon", (double) config.layerNormEpsilon());
+        json.put("model_type", "gpt2").put("n_ctx", config.nPositions()).put("n_embd", config.nEmbd()).put("n_head", config.nHead())
+                .put("n_layer", config.nLayer()).put("n_positions", config.nPositions()).put("tie_word_embeddings", params.tied)
+                .put("torch_dtype", dtype).put("vocab_size", config.vocabSize());
+        byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
+        Path tmp = Files.createTempFile(dir, ".config.json", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            try { // createTempFile makes 0600; the user's model should read like any file they write
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** A model with the given parameters (e.g. made in-process for tests and benchmarks). */
     public static Gpt2Model create(Gpt2Config config, boolean tied) {
         Arena arena = Arena.ofShared();

@@ -1,0 +1,38 @@
+package sealjvm.seal.pretrain;
+
+/**
+ * Everything that defines a pretraining run (saved as the run's pretrain_config.json; {@code --resume} reads it back).
+ * The model is GPT-2 with the GPT-2 vocabulary; the batch of one step is {@code batch × accum} windows of
+ * {@code context} tokens.
+ */
+public record PretrainConfig(String corpus, int nLayer, int nEmbd, int nHead, int context,
+                             int batch, int accum, int steps,
+                             double lr, double minLr, int warmup, double weightDecay, double gradClip,
+                             long seed, int evalEvery, int evalBatches, int checkpointEvery, String dtype) {
+    public PretrainConfig {
+        positive("layers", nLayer);
+        positive("width", nEmbd);
+        positive("heads", nHead);
+        positive("context", context);
+        positive("batch", batch);
+        positive("accum", accum);
+        positive("steps", steps);
+        positive("eval-every", evalEvery);
+        positive("eval-batches", evalBatches);
+        positive("checkpoint-every", checkpointEvery);
+        if (nEmbd % nHead != 0) throw new IllegalArgumentException("--width " + nEmbd + " is not divisible by --heads " + nHead);
+        if (!(lr > 0) || minLr < 0 || minLr > lr) throw new IllegalArgumentException("--lr " + lr + " / --min-lr " + minLr + ": need 0 <= min-lr <= lr, lr > 0");
+        if (warmup < 0 || warmup > steps) throw new IllegalArgumentException("--warmup " + warmup + " must be in [0, steps=" + steps + "]");
+        if (weightDecay < 0) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+        if (gradClip < 0) throw new IllegalArgumentException("--grad-clip must be >= 0 (0 = off), got " + gradClip);
+        if (!dtype.equals("F16") && !dtype.equals("BF16") && !dtype.equals("F32")) {
+            throw new IllegalArgumentException("--dtype must be F16, BF16 or F32, got '" + dtype + "'");
+        }
+    }
+
+    private static void positive(String flag, int v) {
+        if (v < 1) throw new IllegalArgumentException("--" + flag + " must be >= 1, got " + v);
+    }
+
+    public int tokensPerStep() { return batch * accum * context; }
+}
