@@ -32,10 +32,12 @@ public final class Sampler {
     public int next(float[] logits) {
         if (options.temperature() == 0f) return argmax(logits);
         int V = logits.length;
-        Integer[] order = new Integer[V];
-        for (int i = 0; i < V; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a])); // best first; ties keep id order
         int keep = options.topK() > 0 ? Math.min(options.topK(), V) : V;
+        Integer[] order = keep < V ? topK(logits, keep) : new Integer[V];
+        if (keep == V) {
+            for (int i = 0; i < V; i++) order[i] = i;
+            Arrays.sort(order, BEST_FIRST(logits)); // best first; ties keep id order
+        }
         double max = logits[order[0]] / (double) options.temperature();
         double[] p = new double[keep];
         double sum = 0;
@@ -62,6 +64,23 @@ public final class Sampler {
             if (u < 0) return order[i];
         }
         return order[keep - 1];
+    }
+
+    private static java.util.Comparator<Integer> BEST_FIRST(float[] logits) {
+        return (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b);
+    }
+
+    /** The k best ids, best first (ties: lower id first) — what a full sort's first k would be, in O(V log k). */
+    static Integer[] topK(float[] logits, int k) {
+        java.util.PriorityQueue<Integer> worstFirst = new java.util.PriorityQueue<>(k + 1, BEST_FIRST(logits).reversed());
+        for (int i = 0; i < logits.length; i++) {
+            if (worstFirst.size() < k) { worstFirst.add(i); continue; }
+            int w = worstFirst.peek();
+            if (logits[i] > logits[w]) { worstFirst.poll(); worstFirst.add(i); }  // equal logits: the lower id stays
+        }
+        Integer[] out = worstFirst.toArray(new Integer[0]);
+        Arrays.sort(out, BEST_FIRST(logits));
+        return out;
     }
 
     static int argmax(float[] x) {

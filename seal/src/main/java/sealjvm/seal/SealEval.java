@@ -110,7 +110,7 @@ public final class SealEval {
     }
 
     /** 95% bootstrap percentile interval of mean(x − y) over paired episodes (10,000 resamples, seeded). */
-    static double[] bootstrapCi(double[] x, double[] y, long seed) {
+    public static double[] bootstrapCi(double[] x, double[] y, long seed) {
         int n = x.length;
         double[] d = new double[n];
         for (int i = 0; i < n; i++) d[i] = x[i] - y[i];

@@ -60,7 +60,7 @@ public final class SealLoop {
     /** The independent random stream of one episode (SplitMix64 of seed and index). */
     public static SplittableRandom episodeRandom(long seed, long episode) { return new SplittableRandom(mix(seed, episode)); }
 
-    static long mix(long seed, long i) {
+    public static long mix(long seed, long i) {
         long z = seed * 0x9E3779B97F4A7C15L + (i + 1) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -10,7 +10,7 @@ import sealjvm.seal.RunDir;
 
 /** {@code seal eval --run RUN_DIR --task T --episodes N --seed S}: held-out rewards, one JSON line. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a trained generator on held-out episodes against no_edit, random_edit and mean_edit; prints one JSON line.")
+        description = {"Evaluate a run on held-out episodes; prints one JSON line.", "generator runs: trained vs no_edit, random_edit and mean_edit.", "text runs: trained self-edit vs no_edit, SFT on the raw passage and the untrained model's self-edit."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR") Path run;
     @Option(names = "--task", description = "Must match the run's task (checked).") String task;
@@ -21,6 +21,12 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device);
+        if (sealjvm.seal.text.TextSealTrainer.isTextRun(run)) {
+            var c = sealjvm.seal.text.TextSealTrainer.readConfig(run);
+            if (task != null && !task.equals(c.task())) throw new IllegalArgumentException(run + " was trained on task " + c.task() + ", not " + task);
+            System.out.println(sealjvm.seal.text.TextSealEval.evaluate(SealCli.home(), run, episodes, seed));
+            return 0;
+        }
         TrainConfig c = new RunDir(run).readConfig();
         if (task != null && !task.equals(c.task())) throw new IllegalArgumentException(run + " was trained on task " + c.task() + ", not " + task);
         System.out.println(SealEval.evaluate(SealCli.home(), run, episodes, seed));

@@ -10,7 +10,7 @@ import sealjvm.gpt2.Gpt2Tokenizer;
 final class ModelOption {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Hugging Face GPT-2 directory (config.json, model.safetensors[, vocab.json, merges.txt]). "
-                    + "Default: the bundled weights/models/gpt2-tiny-random.")
+                    + "Default: the bundled model in weights/models.")
     Path model;
 
     Path dir() { return model != null ? model : SealCli.defaultModel(); }

@@ -30,7 +30,7 @@ public final class SealCli {
     }
 
     /** The bundled default model: a small model over GPT-2's real vocabulary. */
-    static Path defaultModel() { return home().resolve("weights/models/gpt2-tiny-random"); }
+    static Path defaultModel() { return sealjvm.seal.BundledModel.dir(home()); }
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -11,8 +11,14 @@ import sealjvm.seal.Trainer;
 
 /** {@code seal train --task spam|facts --out RUN_DIR}: REINFORCE-train the edit generator. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train the edit generator with REINFORCE (SEAL). Writes RUN_DIR/metrics.jsonl, a checkpoint per episode and reward_curve.png.")
+        description = {"Train SEAL. --method generator (default): an edit generator emits ΔW directly, trained with REINFORCE; "
+                + "writes RUN_DIR/metrics.jsonl, a checkpoint per episode and reward_curve.png.",
+                "--method text (the paper's method, --task facts): the model writes a self-edit as text, applied by a LoRA fine-tune; "
+                + "ReST-EM trains the model's own policy adapter; writes metrics.jsonl, policy-round-N/ (PEFT), state.json, reward_curve.png."})
 final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--method", defaultValue = "generator", description = "generator | text (default: ${DEFAULT-VALUE}).")
+    String method;
+
     @Option(names = "--task", description = "spam | facts (required unless --resume).")
     String task;
 
@@ -34,8 +40,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "4", description = "LoRA α (default: ${DEFAULT-VALUE}).")
     float alpha;
 
-    @Option(names = "--samples", defaultValue = "8", description = "Edits sampled per context, K (default: ${DEFAULT-VALUE}).")
-    int samples;
+    @Option(names = "--samples", description = "Edits sampled per context, K (default: 8 for generator, 4 for text).")
+    Integer samples;
 
     @Option(names = "--episodes", defaultValue = "1500", description = "Training episodes (default: ${DEFAULT-VALUE}).")
     int episodes;
@@ -85,17 +91,59 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    // --method text
+    @Option(names = "--prompt", description = "text: self-edit prompt, {passage} is replaced (default: \"{passage}\\n\\nImplications of the passage:\\n\").")
+    String prompt = sealjvm.seal.text.TextSealConfig.DEFAULT_PROMPT;
+    @Option(names = "--edit-tokens", defaultValue = "48", description = "text: max tokens of a self-edit (default: ${DEFAULT-VALUE}).")
+    int editTokens;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "text: sampling temperature (default: ${DEFAULT-VALUE}).")
+    float temperature;
+    @Option(names = "--top-k", defaultValue = "50", description = "text: top-k of sampling, 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+    @Option(names = "--rounds", defaultValue = "3", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
+    int rounds;
+    @Option(names = "--passages", defaultValue = "32", description = "text: training passages per round (default: ${DEFAULT-VALUE}).")
+    int passages;
+    @Option(names = "--threshold", defaultValue = "0", description = "text: keep a passage's best self-edit if its reward exceeds this (default: ${DEFAULT-VALUE}).")
+    double threshold;
+    @Option(names = "--inner-targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "text: linears the inner LoRA fine-tune edits (default: ${DEFAULT-VALUE}).")
+    String innerTargets;
+    @Option(names = "--inner-rank", defaultValue = "8") int innerRank;
+    @Option(names = "--inner-alpha", defaultValue = "16") float innerAlpha;
+    @Option(names = "--inner-steps", defaultValue = "10", description = "text: steps of the inner fine-tune (default: ${DEFAULT-VALUE}).")
+    int innerSteps;
+    @Option(names = "--inner-lr", defaultValue = "0.003") double innerLr;
+    @Option(names = "--policy-targets", defaultValue = "h.*.attn.c_attn,h.*.mlp.c_fc", description = "text: linears of the policy adapter (default: ${DEFAULT-VALUE}).")
+    String policyTargets;
+    @Option(names = "--policy-rank", defaultValue = "8") int policyRank;
+    @Option(names = "--policy-alpha", defaultValue = "16") float policyAlpha;
+    @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
+    int policyEpochs;
+    @Option(names = "--policy-lr", defaultValue = "0.001") double policyLr;
+
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device);
         List<JsonNode> metrics;
-        if (resume != null) {
+        if (resume != null && sealjvm.seal.text.TextSealTrainer.isTextRun(resume)) {
+            if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
+            metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, !noProgress);
+        } else if (resume == null && method.equals("text")) {
+            if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
+            Path modelDir = model != null ? model : SealCli.defaultModel();
+            var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
+                    samples == null ? 4 : samples, rounds, passages, threshold, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
+                    policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed);
+            metrics = sealjvm.seal.text.TextSealTrainer.train(c, SealCli.home(), out, !noProgress);
+        } else if (!method.equals("generator") && !method.equals("text")) {
+            throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
+        } else if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
             metrics = Trainer.resume(SealCli.home(), resume, !noProgress);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = model != null ? model : SealCli.defaultModel();
-            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples, episodes, lr, lrSchedule, seed,
+            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed);
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress);
         }

@@ -70,6 +70,11 @@ public final class Pretrainer {
 
     /** Trains from scratch ({@code resume} false, the folder must not hold a run) or from the last checkpoint. */
     public List<JsonNode> run(boolean resume, boolean progress) throws IOException {
+        return run(resume, progress, c.steps());
+    }
+
+    /** As {@link #run(boolean, boolean)}, stopping after step {@code stopAt} (an interruption, for tests). */
+    public List<JsonNode> run(boolean resume, boolean progress, int stopAt) throws IOException {
         if (!resume && (Files.exists(configFile()) || Files.exists(checkpointFile()))) {
             throw new IllegalArgumentException(dir + " already holds a run: use --resume " + dir + " to continue it, or choose another --out");
         }
@@ -91,7 +96,7 @@ public final class Pretrainer {
             long t0 = System.nanoTime();
             int startStep = step;
             try {
-                while (step < c.steps()) {
+                while (step < Math.min(stopAt, c.steps())) {
                     long ts = System.nanoTime();
                     bp.zeroGrad();
                     double loss = 0;
@@ -113,7 +118,7 @@ public final class Pretrainer {
                     m.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
                     if (!Double.isFinite(loss)) throw new IllegalStateException("loss became " + loss + " at step " + step + ": lower --lr");
                     metrics.appendMetrics(m);
-                    if (step % c.checkpointEvery() == 0 || step == c.steps()) {
+                    if (step % c.checkpointEvery() == 0 || step == c.steps() || step == stopAt) {
                         saveCheckpoint(model, opt, step);
                         model.save(modelDir(), DType.valueOf(c.dtype()));
                     }

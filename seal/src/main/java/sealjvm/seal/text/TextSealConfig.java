@@ -1,0 +1,40 @@
+package sealjvm.seal.text;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * Everything that defines a text-SEAL run (the paper's method), saved as RUN_DIR/config.json with
+ * {@code "method": "text"} so that {@code --resume} and {@code bin/seal eval} rebuild the same run.
+ *
+ * <p>Outer loop: {@code rounds} of ReST-EM, each over {@code passagesPerRound} training passages; per passage
+ * {@code samples} self-edits of up to {@code editTokens} tokens are sampled from the current policy; each is applied
+ * by a LoRA fine-tune of the base model ({@code inner*}); the best one whose reward exceeds {@code threshold} is kept,
+ * and the policy adapter ({@code policy*}) is fine-tuned from the base model on (prompt → kept self-edit).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record TextSealConfig(
+        String method,            // "text"
+        String task,              // facts
+        String model,             // Hugging Face GPT-2 directory
+        String prompt,            // self-edit prompt; {passage} is replaced by the passage
+        int editTokens, float temperature, int topK,
+        int samples, int rounds, int passagesPerRound, double threshold,
+        String innerTargets, int innerRank, float innerAlpha, int innerSteps, double innerLr,
+        String policyTargets, int policyRank, float policyAlpha, int policyEpochs, double policyLr,
+        long seed, long dataSeed) {
+
+    public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
+
+    public TextSealConfig {
+        if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
+        if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
+        if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
+        if (editTokens < 2 || samples < 1 || rounds < 0 || passagesPerRound < 1) {
+            throw new IllegalArgumentException("need --edit-tokens >= 2, --samples >= 1, --rounds >= 0, --passages >= 1");
+        }
+        if (innerRank < 1 || innerSteps < 1 || policyRank < 1 || policyEpochs < 1 || !(innerLr > 0) || !(policyLr > 0)) {
+            throw new IllegalArgumentException("LoRA settings: ranks, steps, epochs must be >= 1 and learning rates > 0");
+        }
+        if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
+    }
+}

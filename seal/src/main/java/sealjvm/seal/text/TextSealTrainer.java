@@ -1,0 +1,130 @@
+package sealjvm.seal.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.seal.RewardPlot;
+import sealjvm.seal.RunDir;
+import sealjvm.seal.SealLoop;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.edit.PeftAdapter;
+import sealjvm.seal.sft.LoraSft;
+
+/**
+ * Runs {@link TextSeal} over a run folder: config.json, metrics.jsonl (a line per passage), the policy adapter
+ * of each round as a PEFT folder policy-round-N/, state.json naming the rounds done and the current policy
+ * (written last, atomically: a kill mid-round resumes at the start of that round), reward_curve.png.
+ */
+public final class TextSealTrainer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TextSealTrainer() {}
+
+    public static boolean isTextRun(Path dir) {
+        try {
+            Path f = dir.resolve("config.json");
+            return Files.exists(f) && "text".equals(JSON.readTree(f.toFile()).path("method").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static TextSealConfig readConfig(Path dir) throws IOException {
+        try {
+            return JSON.readValue(dir.resolve("config.json").toFile(), TextSealConfig.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(dir.resolve("config.json") + ": invalid text-SEAL config: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static Gpt2Tokenizer tokenizer(Path home, Path modelDir) {
+        return Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
+                ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
+    }
+
+    /** The policy adapter named by state.json (null before the first round), loaded into {@code arena}. */
+    static Edit loadPolicy(Path run, Gpt2Model model, Arena arena) throws IOException {
+        Path state = run.resolve("state.json");
+        if (!Files.exists(state)) return null;
+        JsonNode s = JSON.readTree(state.toFile());
+        String dir = s.path("policy").asText("");
+        return dir.isEmpty() ? null : PeftAdapter.read(run.resolve(dir), model.config, arena);
+    }
+
+    static int roundsDone(Path run) throws IOException {
+        Path state = run.resolve("state.json");
+        return Files.exists(state) ? JSON.readTree(state.toFile()).path("rounds_done").asInt(0) : 0;
+    }
+
+    public static List<JsonNode> train(TextSealConfig c, Path home, Path out, boolean progress) throws IOException {
+        RunDir run = new RunDir(out);
+        if (Files.exists(run.config())) {
+            throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
+        }
+        Files.createDirectories(out);
+        RunDir.writeAtomically(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
+        return loop(c, home, out, progress);
+    }
+
+    public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+        return loop(readConfig(out), home, out, progress);
+    }
+
+    private static List<JsonNode> loop(TextSealConfig c, Path home, Path out, boolean progress) throws IOException {
+        RunDir run = new RunDir(out);
+        Path modelDir = Path.of(c.model());
+        int done = roundsDone(out);
+        run.truncateMetrics(done * c.passagesPerRound());
+        Arena policyArena = Arena.ofShared();
+        try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, tokenizer(home, modelDir))) {
+            Edit policy = loadPolicy(out, model, policyArena);
+            ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("text-seal").setInitialMax((long) c.rounds() * c.passagesPerRound())
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
+                    .startsFrom((long) done * c.passagesPerRound(), java.time.Duration.ZERO).build() : null;
+            try {
+                for (int r = done; r < c.rounds(); r++) {
+                    List<ObjectNode> lines = new ArrayList<>();
+                    List<LoraSft.Example> kept = seal.collect(r, policy, lines);
+                    for (ObjectNode m : lines) run.appendMetrics(m);
+                    ObjectNode state = JSON.createObjectNode().put("rounds_done", r + 1).put("kept_last_round", kept.size());
+                    String policyName = policy == null ? "" : JSON.readTree(out.resolve("state.json").toFile()).path("policy").asText("");
+                    if (!kept.isEmpty()) {
+                        Arena next = Arena.ofShared();
+                        LoraSft.Result fit = seal.fitPolicy(kept, SealLoop.mix(c.seed() ^ 0x9011C7L, r), next);
+                        policyName = "policy-round-" + (r + 1);
+                        PeftAdapter.write(out.resolve(policyName), fit.edit(), c.model());
+                        policyArena.close();
+                        policyArena = next;
+                        policy = fit.edit();
+                        state.put("policy_sft_loss_first", fit.losses()[0]).put("policy_sft_loss_last", fit.losses()[fit.losses().length - 1]);
+                    }
+                    state.put("policy", policyName);
+                    RunDir.writeAtomically(out.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+                    if (bar != null) {
+                        bar.stepTo((long) (r + 1) * c.passagesPerRound());
+                        bar.setExtraMessage(String.format("round %d: reward %+.4f, kept %d/%d", r + 1,
+                                lines.stream().mapToDouble(m -> m.get("reward_mean").asDouble()).average().orElse(0), kept.size(), lines.size()));
+                    }
+                }
+            } finally {
+                if (bar != null) bar.close();
+            }
+        } finally {
+            policyArena.close();
+        }
+        List<JsonNode> metrics = run.readMetrics();
+        RewardPlot.write(run.plot(), metrics, "text-SEAL facts");
+        return metrics;
+    }
+}
