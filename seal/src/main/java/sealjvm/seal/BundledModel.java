@@ -6,7 +6,7 @@ import java.nio.file.Path;
 public final class BundledModel {
     private BundledModel() {}
 
-    public static final String NAME = "gpt2-tiny-random";
+    public static final String NAME = "gpt2-brown";
 
     public static Path dir(Path home) { return home.resolve("weights/models").resolve(NAME); }
 }

@@ -103,6 +103,7 @@ public final class LoraSft implements AutoCloseable {
         int T = 0;
         for (Example e : batch) T = Math.max(T, e.tokens().length - 1);
         if (T > model.config.nPositions()) throw new IllegalArgumentException("SFT example of " + (T + 1) + " tokens exceeds n_positions=" + model.config.nPositions());
+        T = Math.min(model.config.nPositions(), (T + 31) / 32 * 32);   // few distinct shapes, so few cached passes
         int B = batch.size();
         int[] x = new int[B * T], y = new int[B * T];
         java.util.Arrays.fill(x, 50256 % model.config.vocabSize());   // padding after the end: causal, so never seen
