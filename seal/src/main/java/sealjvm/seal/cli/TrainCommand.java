@@ -106,6 +106,11 @@ final class TrainCommand implements Callable<Integer> {
     int passages;
     @Option(names = "--threshold", defaultValue = "0", description = "text: keep a passage's best self-edit if its reward exceeds this (default: ${DEFAULT-VALUE}).")
     double threshold;
+    @Option(names = "--keep-vs-passage", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "text: a self-edit is kept only if it also beats fine-tuning on the passage alone (default: ${DEFAULT-VALUE}).")
+    boolean keepVsPassage;
+    @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: passage+edit (the paper's) | edit (default: ${DEFAULT-VALUE}).")
+    String innerData;
     @Option(names = "--inner-targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "text: linears the inner LoRA fine-tune edits (default: ${DEFAULT-VALUE}).")
     String innerTargets;
     @Option(names = "--inner-rank", defaultValue = "8") int innerRank;
@@ -132,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = model != null ? model : SealCli.defaultModel();
             var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
-                    samples == null ? 4 : samples, rounds, passages, threshold, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
+                    samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
                     policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed);
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, SealCli.home(), out, !noProgress);
         } else if (!method.equals("generator") && !method.equals("text")) {

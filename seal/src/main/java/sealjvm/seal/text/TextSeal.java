@@ -26,9 +26,9 @@ import sealjvm.seal.task.Task;
  * for round in rounds:                                        (ReST-EM)
  *     for passage in passagesPerRound training passages:
  *         self_edits = K samples of policy(prompt(passage))   (text: "implications" of the passage)
- *         for each self_edit: Δ = LoRA-SFT(base, self_edit)     (the inner loop: an Edit on the base model)
+ *         for each self_edit: Δ = LoRA-SFT(base, passage + self_edit)   (the inner loop: an Edit on the base model)
  *         reward = score(base + Δ, questions) − score(base, questions)   (questions asked WITHOUT the passage)
- *         keep the best self_edit if its reward > threshold
+ *         keep the best self_edit if its reward > threshold (+ the reward of LoRA-SFT(base, passage) alone)
  *     policy = LoRA-SFT(base, [prompt(passage) → kept self_edit])       (E-step samples, M-step fine-tune)
  * </pre>
  * The edited model is always the base model: the policy adapter is merged only while generating, so a gain is
@@ -85,11 +85,23 @@ public final class TextSeal implements AutoCloseable {
         }
     }
 
-    /** The inner loop: a LoRA fine-tune of the base model on one text; a text under 2 tokens teaches nothing (ΔW = 0). */
-    public Edit learn(int[] text, long seed, Arena arena) {
+    /**
+     * The inner loop: a LoRA fine-tune of the base model on the passage and the self-edit (each an example of every
+     * step's batch), or on the self-edit alone ({@code innerData} "edit"). A self-edit under 2 tokens adds nothing.
+     */
+    public Edit learn(int[] passage, int[] selfEdit, long seed, Arena arena) {
+        List<LoraSft.Example> data = new ArrayList<>();
+        if (config.innerData().equals("passage+edit") && passage.length >= 2) data.add(LoraSft.Example.of(passage));
+        if (selfEdit.length >= 2) data.add(LoraSft.Example.of(selfEdit));
+        LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), Math.max(1, data.size()), seed);
+        if (data.isEmpty()) return inner.init(o, arena);   // ΔW = 0
+        return inner.train(data, o, arena).edit();
+    }
+
+    /** The "SFT on the raw passage" baseline: the same fine-tune on the passage alone. */
+    public Edit learnPassage(int[] passage, long seed, Arena arena) {
         LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), 1, seed);
-        if (text.length < 2) return inner.init(o, arena);
-        return inner.train(List.of(LoraSft.Example.of(text)), o, arena).edit();
+        return passage.length < 2 ? inner.init(o, arena) : inner.train(List.of(LoraSft.Example.of(passage)), o, arena).edit();
     }
 
     /** Per edit: score gain over the unedited base on the episode's questions, and the accuracies (index 0: no edit). */
@@ -122,7 +134,8 @@ public final class TextSeal implements AutoCloseable {
             Task.Scores s;
             try (Arena arena = Arena.ofShared()) {
                 List<Edit> edits = new ArrayList<>();
-                for (int k = 0; k < texts.size(); k++) edits.add(learn(texts.get(k), SealLoop.mix(seed, 100 + k), arena));
+                for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), SealLoop.mix(seed, 100 + k), arena));
+                if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), SealLoop.mix(seed, 99), arena));
                 s = score(ep, edits);
             }
             int best = 0;
@@ -130,7 +143,8 @@ public final class TextSeal implements AutoCloseable {
                 rewards[k] = s.score()[k + 1] - s.score()[0];
                 if (rewards[k] > rewards[best]) best = k;
             }
-            boolean keep = rewards[best] > config.threshold() && texts.get(best).length >= 1;
+            double passageReward = config.keepVsPassage() ? s.score()[rewards.length + 1] - s.score()[0] : 0;
+            boolean keep = rewards[best] > config.threshold() + passageReward && texts.get(best).length >= 1;
             if (keep) {
                 int[] seq = new int[prompt.length + texts.get(best).length + 1];
                 System.arraycopy(prompt, 0, seq, 0, prompt.length);
@@ -141,9 +155,11 @@ public final class TextSeal implements AutoCloseable {
             ObjectNode m = json.createObjectNode();
             m.put("episode", round * config.passagesPerRound() + i).put("round", round);
             m.put("reward_mean", SealLoop.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);
+            if (config.keepVsPassage()) m.put("reward_passage_only", passageReward);
             m.put("accuracy_no_edit", s.accuracy()[0]);
             double acc = 0;
             for (int k = 0; k < rewards.length; k++) acc += s.accuracy()[k + 1] / rewards.length;
+            if (config.keepVsPassage()) m.put("accuracy_passage_only", s.accuracy()[rewards.length + 1]);
             m.put("accuracy_mean", acc);
             m.put("edit_tokens_mean", texts.stream().mapToInt(t -> t.length).average().orElse(0));
             m.put("best_self_edit", tokenizer.decode(texts.get(best)));

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  *
  * <p>Outer loop: {@code rounds} of ReST-EM, each over {@code passagesPerRound} training passages; per passage
  * {@code samples} self-edits of up to {@code editTokens} tokens are sampled from the current policy; each is applied
- * by a LoRA fine-tune of the base model ({@code inner*}); the best one whose reward exceeds {@code threshold} is kept,
+ * by a LoRA fine-tune of the base model ({@code inner*}) on the passage plus the self-edit, as in the paper's "passage +
+ * synthetic" ({@code innerData} "passage+edit"; "edit": the self-edit alone); the best one whose reward exceeds
+ * {@code threshold} — plus the reward of fine-tuning on the passage alone when {@code keepVsPassage} — is kept,
  * and the policy adapter ({@code policy*}) is fine-tuned from the base model on (prompt → kept self-edit).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -18,7 +20,8 @@ public record TextSealConfig(
         String model,             // Hugging Face GPT-2 directory
         String prompt,            // self-edit prompt; {passage} is replaced by the passage
         int editTokens, float temperature, int topK,
-        int samples, int rounds, int passagesPerRound, double threshold,
+        int samples, int rounds, int passagesPerRound, double threshold, boolean keepVsPassage,
+        String innerData,         // passage+edit | edit
         String innerTargets, int innerRank, float innerAlpha, int innerSteps, double innerLr,
         String policyTargets, int policyRank, float policyAlpha, int policyEpochs, double policyLr,
         long seed, long dataSeed) {
@@ -34,6 +37,9 @@ public record TextSealConfig(
         }
         if (innerRank < 1 || innerSteps < 1 || policyRank < 1 || policyEpochs < 1 || !(innerLr > 0) || !(policyLr > 0)) {
             throw new IllegalArgumentException("LoRA settings: ranks, steps, epochs must be >= 1 and learning rates > 0");
+        }
+        if (!innerData.equals("passage+edit") && !innerData.equals("edit")) {
+            throw new IllegalArgumentException("--inner-data must be passage+edit or edit, got '" + innerData + "'");
         }
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }

@@ -19,9 +19,10 @@ import sealjvm.seal.task.Task;
  * <ul>
  *   <li>{@code no_edit}: the base model;</li>
  *   <li>{@code raw_passage}: fine-tune on the passage itself ("SFT on the raw passage");</li>
- *   <li>{@code untrained_self_edit}: fine-tune on a self-edit sampled from the base model;</li>
- *   <li>{@code trained_self_edit}: fine-tune on a self-edit sampled from the trained policy.</li>
+ *   <li>{@code untrained_self_edit}: fine-tune on the passage + a self-edit sampled from the base model;</li>
+ *   <li>{@code trained_self_edit}: fine-tune on the passage + a self-edit sampled from the trained policy.</li>
  * </ul>
+ * (With {@code innerData} "edit" the two self-edit arms train on the self-edit alone.)
  * Both self-edit arms use the same sampler seed per passage. Gains are in answer log-likelihood (nats per question).
  */
 public final class TextSealEval {
@@ -44,8 +45,10 @@ public final class TextSealEval {
                 int[] untrained = seal.selfEdits(prompt, null, 1, s).getFirst();
                 int[] trained = seal.selfEdits(prompt, policy, 1, s).getFirst();
                 try (Arena arena = Arena.ofShared()) {
-                    List<Edit> edits = List.of(seal.learn(ep.context(), SealLoop.mix(s, 1), arena), seal.learn(untrained, SealLoop.mix(s, 2), arena),
-                            seal.learn(trained, SealLoop.mix(s, 3), arena));
+                    // The same LoRA initialization for all three: only the training text differs.
+                    long init = SealLoop.mix(s, 1);
+                    List<Edit> edits = List.of(seal.learnPassage(ep.context(), init, arena), seal.learn(ep.context(), untrained, init, arena),
+                            seal.learn(ep.context(), trained, init, arena));
                     Task.Scores sc = seal.score(ep, edits);
                     for (int k = 0; k < 3; k++) gain[k][e] = sc.score()[k + 1] - sc.score()[0];
                     for (int k = 0; k < 4; k++) acc[k][e] = sc.accuracy()[k];

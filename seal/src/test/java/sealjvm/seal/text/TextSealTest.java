@@ -24,7 +24,7 @@ class TextSealTest {
 
     static TextSealConfig tiny(int rounds) {
         Path model = home().resolve("weights/models").resolve(BundledModel.NAME);
-        return new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, rounds, 2, -1e9,
+        return new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, rounds, 2, -1e9, false, "passage+edit",
                 "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11);
     }
 
