@@ -59,12 +59,17 @@ class Gpt2BackpropTest {
             bp.zeroGrad();
             bp.backward(1f);
             int checked = 0;
+            double worst = 0;
+            String worstName = "";
             for (var e : bp.grads.byName().entrySet()) {
                 double[] want = ref.readF64(e.getKey());
                 double err = relError(e.getValue().toArray(), want);
                 assertTrue(err <= 1e-4, name + ": gradient of " + e.getKey() + " has relative error " + err);
+                if (err > worst) { worst = err; worstName = e.getKey(); }
                 checked++;
             }
+            System.out.printf("%s: loss %.9f (torch %.9f), logits max abs error %.2e, worst gradient relative error %.2e (%s)%n",
+                    name, loss, ref.readF64("loss")[0], maxErr, worst, worstName);
             assertEquals(ref.names().size() - 2, checked, "every gradient in the fixture was compared");
         }
     }
