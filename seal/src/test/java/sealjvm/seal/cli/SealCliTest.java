@@ -148,6 +148,37 @@ class SealCliTest {
     }
 
     @Test
+    void pretrainWritesAModelThatTheOtherCommandsLoad(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("pt");
+        Result r = run("", "pretrain", "--corpus", "brown-sample", "--out", out.toString(), "--layers", "1", "--width", "32", "--heads", "2",
+                "--context", "32", "--batch", "2", "--steps", "3", "--warmup", "1", "--eval-every", "3", "--eval-batches", "1", "--dtype", "f32",
+                "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        var last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+        assertEquals(3, last.get("step").asInt());
+        assertTrue(last.has("val_loss") && last.has("grad_norm"), r.out());
+        Result g = run("", "generate", "--model", out.resolve("model").toString(), "--prompt", "The", "--max-new-tokens", "3", "--seed", "1");
+        assertEquals(0, g.code(), g.err());
+
+        Result again = run("", "pretrain", "--corpus", "brown-sample", "--out", out.toString(), "--no-progress");
+        assertEquals(1, again.code());
+        assertTrue(again.err().startsWith("error: ") && again.err().contains("--resume"), again.err());
+        Result bad = run("", "pretrain", "--corpus", "brown-sample", "--out", tmp.resolve("x").toString(), "--width", "30", "--heads", "4");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--width 30") && !bad.err().contains("\tat "), bad.err());
+    }
+
+    @Test
+    void textMethodRejectsTasksItDoesNotSupport(@TempDir Path tmp) {
+        Result r = run("", "train", "--method", "text", "--task", "spam", "--out", tmp.resolve("t").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: --method text supports --task facts"), r.err());
+        r = run("", "train", "--method", "texts", "--task", "facts", "--out", tmp.resolve("t").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--method must be generator or text"), r.err());
+    }
+
+    @Test
     void verboseShowsTheStackTrace(@TempDir Path tmp) {
         Result r = run("", "--verbose", "logits", "--ids", "1,99999", "--out", tmp.resolve("x.npy").toString());
         assertEquals(1, r.code());
