@@ -179,6 +179,24 @@ class SealCliTest {
     }
 
     @Test
+    void sftWritesAPeftAdapterAndLowersTheLoss(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("texts.txt");
+        Files.writeString(data, "The capital of Veldra is Ostrin.\n\nVeldra was founded in 1422.\n");
+        Result r = run("", "sft", "--data", data.toString(), "--out", tmp.resolve("adapter").toString(), "--steps", "12", "--batch", "2",
+                "--targets", "h.1.mlp.c_proj");
+        assertEquals(0, r.code(), r.err());
+        var line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().strip());
+        assertEquals(2, line.get("texts").asInt());
+        var loss = line.get("loss");
+        assertTrue(loss.get(11).asDouble() < loss.get(0).asDouble(), loss.toString());
+        assertTrue(Files.exists(tmp.resolve("adapter/adapter_config.json")) && Files.exists(tmp.resolve("adapter/adapter_model.safetensors")));
+
+        Result bad = run("", "sft", "--data", tmp.resolve("none.txt").toString(), "--out", tmp.resolve("a2").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().startsWith("error: --data ") && bad.err().contains("none.txt"), bad.err());
+    }
+
+    @Test
     void verboseShowsTheStackTrace(@TempDir Path tmp) {
         Result r = run("", "--verbose", "logits", "--ids", "1,99999", "--out", tmp.resolve("x.npy").toString());
         assertEquals(1, r.code());
