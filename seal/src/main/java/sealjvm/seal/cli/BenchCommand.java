@@ -23,7 +23,8 @@ import sealjvm.tensor.Tensor;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on random weights; the last line printed is one JSON object.",
-        subcommands = {BenchCommand.Forward.class, BenchCommand.MatmulBench.class, BenchCommand.EditBench.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.Forward.class, BenchCommand.TrainBench.class, BenchCommand.MatmulBench.class, BenchCommand.EditBench.class,
+                CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -119,6 +120,52 @@ final class BenchCommand implements Runnable {
                         + ",\"vocab\":" + vocab + ",\"tokens\":" + tokens + ",\"past\":" + past + ",\"threads\":" + threads
                         + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
                         + ",\"gflops\":" + num(flops / med / 1e6) + ",\"gbps\":" + num(bytes / med / 1e6) + "}");
+            }
+            return 0;
+        }
+    }
+
+    /** {@code seal bench train}: one training step — forward, backward and AdamW — of a GPT-2 on a (B,T) batch. */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Time one training step (forward + backward + AdamW) of a GPT-2 on random weights and tokens.")
+    static final class TrainBench implements Callable<Integer> {
+        @CommandLine.Mixin Common common;
+        @Option(names = "--layers", defaultValue = "4") int layers;
+        @Option(names = "--embd", defaultValue = "128") int embd;
+        @Option(names = "--heads", defaultValue = "4") int heads;
+        @Option(names = "--vocab", defaultValue = "50257") int vocab;
+        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--tokens", defaultValue = "256", description = "T, also n_positions (default: ${DEFAULT-VALUE}).") int tokens;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        @Override
+        public Integer call() {
+            int threads = common.applyThreads();
+            if (batch < 1 || tokens < 1) throw new IllegalArgumentException("need --batch >= 1 and --tokens >= 1");
+            Gpt2Config cfg = new Gpt2Config(embd, heads, layers, tokens, vocab, 1e-5f, "gelu_new");
+            try (Gpt2Model m = Gpt2Model.create(cfg, true); var bp = new sealjvm.gpt2.train.Gpt2Backprop(m, batch, tokens);
+                 var opt = new sealjvm.gpt2.train.AdamW(m.params, 0.9f, 0.95f, 1e-8f, 0.1f, sealjvm.gpt2.train.AdamW.decayMatrices(m.params))) {
+                RandomInit.fill(m.params, seed);
+                SplittableRandom r = new SplittableRandom(seed);
+                int[] x = r.ints((long) batch * tokens, 0, vocab).toArray(), y = r.ints((long) batch * tokens, 0, vocab).toArray();
+                double[] ms = common.time(() -> {
+                    bp.zeroGrad();
+                    bp.forward(x, y);
+                    bp.backward(1f);
+                    sealjvm.gpt2.train.AdamW.clipGradNorm(bp.grads, 1.0);
+                    opt.update(bp.grads, 1e-4);
+                });
+                long C = embd, BT = (long) batch * tokens;
+                long matmulParams = layers * 12L * C * C + (long) vocab * C;
+                double flops = 3 * (2.0 * BT * matmulParams + layers * 4.0 * batch * ((long) tokens * (tokens + 1) / 2) * C); // backward ≈ 2× forward
+                double med = median(ms);
+                System.out.println(String.format(Locale.ROOT,
+                        "train step layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d threads=%d: median %.1f ms (%.0f tokens/s), min %.1f ms",
+                        layers, embd, heads, vocab, batch, tokens, threads, med, BT / med * 1000, ms[0]));
+                System.out.println("{\"bench\":\"train\",\"layers\":" + layers + ",\"embd\":" + embd + ",\"heads\":" + heads
+                        + ",\"vocab\":" + vocab + ",\"batch\":" + batch + ",\"tokens\":" + tokens + ",\"threads\":" + threads
+                        + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
+                        + ",\"tokens_per_s\":" + num(BT / med * 1000) + ",\"gflops\":" + num(flops / med / 1e6) + "}");
             }
             return 0;
         }
