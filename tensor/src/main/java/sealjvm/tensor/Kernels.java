@@ -38,10 +38,17 @@ public final class Kernels {
 
     /** inp (N,C) -> out (N,C): (x - mean) / sqrt(var + eps) * weight + bias, per row. out may alias inp. */
     public static void layernorm(Tensor out, Tensor inp, Tensor weight, Tensor bias, float eps) {
+        layernorm(out, inp, weight, bias, eps, null, null);
+    }
+
+    /** {@link #layernorm(Tensor, Tensor, Tensor, Tensor, float)} also writing each row's mean and 1/σ (N) when not null (training). */
+    public static void layernorm(Tensor out, Tensor inp, Tensor weight, Tensor bias, float eps, Tensor meanOut, Tensor rstdOut) {
         int C = inp.dim(-1);
         int N = Math.toIntExact(inp.size() / C);
-        if (out.size() != inp.size() || weight.size() != C || bias.size() != C) {
-            throw new IllegalArgumentException("layernorm shapes: inp " + inp + " out " + out + " weight " + weight + " bias " + bias);
+        if (out.size() != inp.size() || weight.size() != C || bias.size() != C
+                || (meanOut != null && meanOut.size() != N) || (rstdOut != null && rstdOut.size() != N)) {
+            throw new IllegalArgumentException("layernorm shapes: inp " + inp + " out " + out + " weight " + weight + " bias " + bias
+                    + " mean " + meanOut + " rstd " + rstdOut);
         }
         MemorySegment o = out.segment(), x = inp.segment(), w = weight.segment(), b = bias.segment();
         int cv = C - C % L;
@@ -62,6 +69,8 @@ public final class Kernels {
                 float var = VectorMath.sum(vacc);
                 for (int c = cv; c < C; c++) { float d = x.getAtIndex(F32, base + c) - mean; var += d * d; }
                 float rstd = (float) (1.0 / Math.sqrt(var / C + eps)); // sqrt is exact IEEE
+                if (meanOut != null) meanOut.set(r, mean);
+                if (rstdOut != null) rstdOut.set(r, rstd);
                 FloatVector rs = FloatVector.broadcast(S, rstd);
                 for (int c = 0; c < cv; c += L) {
                     FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(m).mul(rs)

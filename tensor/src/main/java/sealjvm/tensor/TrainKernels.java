@@ -28,32 +28,7 @@ public final class TrainKernels {
 
     /** inp (N,C) -> out (N,C), mean (N), rstd (N): {@link Kernels#layernorm} keeping its statistics. */
     public static void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, float eps) {
-        Kernels.layernorm(out, inp, weight, bias, eps);
-        int C = inp.dim(-1);
-        int N = Math.toIntExact(inp.size() / C);
-        if (mean.size() != N || rstd.size() != N) throw new IllegalArgumentException("layernorm stats " + mean + " " + rstd + " for " + N + " rows");
-        MemorySegment x = inp.segment();
-        int cv = C - C % L;
-        // The same arithmetic as Kernels.layernorm, so (x - mean)·rstd here is what the forward normalized with.
-        Parallel.forChunks(N, 8, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                long base = (long) r * C;
-                FloatVector acc = FloatVector.zero(S);
-                for (int c = 0; c < cv; c += L) acc = acc.add(FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE));
-                float sum = VectorMath.sum(acc);
-                for (int c = cv; c < C; c++) sum += x.getAtIndex(F32, base + c);
-                float m = sum / C;
-                FloatVector mv = FloatVector.broadcast(S, m), vacc = FloatVector.zero(S);
-                for (int c = 0; c < cv; c += L) {
-                    FloatVector d = FloatVector.fromMemorySegment(S, x, (base + c) * 4, LE).sub(mv);
-                    vacc = d.fma(d, vacc);
-                }
-                float var = VectorMath.sum(vacc);
-                for (int c = cv; c < C; c++) { float d = x.getAtIndex(F32, base + c) - m; var += d * d; }
-                mean.set(r, m);
-                rstd.set(r, (float) (1.0 / Math.sqrt(var / C + eps)));
-            }
-        });
+        Kernels.layernorm(out, inp, weight, bias, eps, mean, rstd);
     }
 
     /**

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The repository root (the directory holding weights/fixtures), found from the working directory up. */
-final class TestHome {
+public final class TestHome {
     private TestHome() {}
 
-    static Path find() {
+    public static Path find() {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.isDirectory(d.resolve("weights/fixtures"))) return d;
         }

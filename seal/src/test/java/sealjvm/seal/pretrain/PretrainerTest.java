@@ -17,12 +17,7 @@ import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.seal.data.BrownCorpus;
 
 class PretrainerTest {
-    static Path home() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("weights/fixtures"))) return d;
-        }
-        throw new IllegalStateException("repository root not found");
-    }
+    static Path home() { return sealjvm.seal.data.TestHome.find(); }
 
     static PretrainConfig tiny(int steps) {
         return new PretrainConfig("brown-sample", 1, 32, 2, 32, 4, 2, steps, 3e-3, 3e-4, 2, 0.1, 1.0, 5, 3, 2, 100, "F32");

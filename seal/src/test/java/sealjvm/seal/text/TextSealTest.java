@@ -15,12 +15,7 @@ import sealjvm.seal.BundledModel;
 
 /** A tiny end-to-end text-SEAL run on the bundled model: train, resume across a round, evaluate (CI, seconds). */
 class TextSealTest {
-    static Path home() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("weights/fixtures"))) return d;
-        }
-        throw new IllegalStateException("repository root not found");
-    }
+    static Path home() { return sealjvm.seal.data.TestHome.find(); }
 
     static TextSealConfig tiny(int rounds) {
         Path model = home().resolve("weights/models").resolve(BundledModel.NAME);
