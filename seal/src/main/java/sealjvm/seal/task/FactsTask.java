@@ -31,6 +31,22 @@ public final class FactsTask implements Task {
 
     record Question(int[] prompt, int[] answer) {}
 
+    /**
+     * The episode's held-out questions with their answers, one per line ("What is the capital of X? A: Y\n…"): used
+     * only as an oracle diagnostic (a self-edit that already holds the test), never in training.
+     */
+    @SuppressWarnings("unchecked")
+    public int[] answeredQuestions(Episode episode) {
+        int[] newline = tokenizer.encode("\n");
+        java.util.List<Integer> ids = new ArrayList<>();
+        for (Question q : (List<Question>) episode.heldout()) {
+            for (int t : q.prompt()) ids.add(t);
+            for (int t : q.answer()) ids.add(t);
+            for (int t : newline) ids.add(t);
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     @Override
     public Episode draw(Stage stage, SplittableRandom rng) {
         List<Passage> pool = stage == Stage.TRAIN ? splits.train() : splits.eval();

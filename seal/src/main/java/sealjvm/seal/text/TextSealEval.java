@@ -22,7 +22,9 @@ import sealjvm.seal.task.Task;
  *   <li>{@code untrained_self_edit}: fine-tune on the passage + a self-edit sampled from the base model;</li>
  *   <li>{@code trained_self_edit}: fine-tune on the passage + a self-edit sampled from the trained policy.</li>
  * </ul>
- * (With {@code innerData} "edit" the two self-edit arms train on the self-edit alone.)
+ * (With {@code innerData} "edit" the two self-edit arms train on the self-edit alone.) A diagnostic fifth arm,
+ * {@code oracle_qa_self_edit}, uses the held-out questions with their answers as the self-edit: it has seen the
+ * test, so it is no method — it measures how much room a self-edit has above the raw passage at all.
  * Both self-edit arms use the same sampler seed per passage. Gains are in answer log-likelihood (nats per question).
  */
 public final class TextSealEval {
@@ -32,7 +34,7 @@ public final class TextSealEval {
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         TextSealConfig c = TextSealTrainer.readConfig(runDir);
         Path modelDir = Path.of(c.model());
-        double[][] gain = new double[3][episodes], acc = new double[4][episodes];
+        double[][] gain = new double[4][episodes], acc = new double[5][episodes];
         int rounds;
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
              Arena policyArena = Arena.ofShared()) {
@@ -48,10 +50,10 @@ public final class TextSealEval {
                     // The same LoRA initialization for all three: only the training text differs.
                     long init = SealLoop.mix(s, 1);
                     List<Edit> edits = List.of(seal.learnPassage(ep.context(), init, arena), seal.learn(ep.context(), untrained, init, arena),
-                            seal.learn(ep.context(), trained, init, arena));
+                            seal.learn(ep.context(), trained, init, arena), seal.learn(ep.context(), seal.task.answeredQuestions(ep), init, arena));
                     Task.Scores sc = seal.score(ep, edits);
-                    for (int k = 0; k < 3; k++) gain[k][e] = sc.score()[k + 1] - sc.score()[0];
-                    for (int k = 0; k < 4; k++) acc[k][e] = sc.accuracy()[k];
+                    for (int k = 0; k < 4; k++) gain[k][e] = sc.score()[k + 1] - sc.score()[0];
+                    for (int k = 0; k < 5; k++) acc[k][e] = sc.accuracy()[k];
                 }
             }
         }
@@ -59,13 +61,14 @@ public final class TextSealEval {
         out.put("method", "text").put("task", c.task()).put("episodes", episodes).put("rounds_trained", rounds);
         ObjectNode g = out.putObject("gain");
         g.put("no_edit", 0.0).put("raw_passage", SealLoop.mean(gain[0])).put("untrained_self_edit", SealLoop.mean(gain[1]))
-                .put("trained_self_edit", SealLoop.mean(gain[2]));
+                .put("trained_self_edit", SealLoop.mean(gain[2])).put("oracle_qa_self_edit", SealLoop.mean(gain[3]));
         ObjectNode a = out.putObject("accuracy");
         a.put("no_edit", SealLoop.mean(acc[0])).put("raw_passage", SealLoop.mean(acc[1])).put("untrained_self_edit", SealLoop.mean(acc[2]))
-                .put("trained_self_edit", SealLoop.mean(acc[3]));
+                .put("trained_self_edit", SealLoop.mean(acc[3])).put("oracle_qa_self_edit", SealLoop.mean(acc[4]));
         interval(out, "trained_minus_raw_passage_ci95", gain[2], gain[0], seed);
         interval(out, "trained_minus_untrained_ci95", gain[2], gain[1], seed);
         interval(out, "trained_minus_no_edit_ci95", gain[2], new double[episodes], seed);
+        interval(out, "oracle_qa_minus_raw_passage_ci95", gain[3], gain[0], seed);
         return out;
     }
 

@@ -50,7 +50,7 @@ class TextSealTest {
         }
 
         ObjectNode eval = TextSealEval.evaluate(home(), tmp.resolve("full"), 2, 5);
-        for (String k : List.of("raw_passage", "untrained_self_edit", "trained_self_edit")) {
+        for (String k : List.of("raw_passage", "untrained_self_edit", "trained_self_edit", "oracle_qa_self_edit")) {
             assertTrue(Double.isFinite(eval.get("gain").get(k).asDouble()), k);
         }
         assertEquals(2, eval.get("trained_minus_raw_passage_ci95").size());
