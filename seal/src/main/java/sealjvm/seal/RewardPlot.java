@@ -15,8 +15,18 @@ import org.knowm.xchart.XYChartBuilder;
 public final class RewardPlot {
     private RewardPlot() {}
 
+    /**
+     * Whether this runtime can draw PNGs: XChart needs AWT (module java.desktop), which the self-contained bundle
+     * leaves out to stay small. Without it the plots are skipped with a note; metrics.jsonl has every number.
+     */
+    public static boolean canPlot(Path png) {
+        if (ModuleLayer.boot().findModule("java.desktop").isPresent()) return true;
+        System.err.println("note: " + png.getFileName() + " not drawn: this Java runtime has no java.desktop (AWT); metrics.jsonl has the numbers");
+        return false;
+    }
+
     public static void write(Path png, List<JsonNode> metrics, String task) throws IOException {
-        if (metrics.isEmpty()) return;
+        if (metrics.isEmpty() || !canPlot(png)) return;
         System.setProperty("java.awt.headless", "true");
         List<Double> x = new ArrayList<>(), y = new ArrayList<>(), avg = new ArrayList<>();
         int w = Math.max(1, metrics.size() / 20);

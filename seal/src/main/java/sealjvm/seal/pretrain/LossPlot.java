@@ -16,7 +16,7 @@ final class LossPlot {
     private LossPlot() {}
 
     static void write(Path png, List<JsonNode> metrics) throws IOException {
-        if (metrics.isEmpty()) return;
+        if (metrics.isEmpty() || !sealjvm.seal.RewardPlot.canPlot(png)) return;
         System.setProperty("java.awt.headless", "true");
         List<Double> x = new ArrayList<>(), y = new ArrayList<>(), vx = new ArrayList<>(), vy = new ArrayList<>();
         for (JsonNode m : metrics) {
