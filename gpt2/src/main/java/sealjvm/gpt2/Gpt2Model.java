@@ -125,6 +125,20 @@ public final class Gpt2Model implements AutoCloseable {
 
     public KVCache newCache(int batch, int capacity, Arena where) { return new KVCache(config, batch, capacity, where); }
 
+    private volatile sealjvm.gpt2.cuda.CudaGpt2 gpu;
+
+    /**
+     * Attaches a device copy of this model (or detaches, with null): callers that score with the model
+     * (seal's Scoring) then run their forwards on the GPU. The CPU forward methods here are unaffected.
+     */
+    public void attachGpu(sealjvm.gpt2.cuda.CudaGpt2 copy) {
+        if (copy != null && copy.host != this) throw new IllegalArgumentException("device copy belongs to another model");
+        gpu = copy;
+    }
+
+    /** The attached device copy, or null when the model runs on the CPU. */
+    public sealjvm.gpt2.cuda.CudaGpt2 gpu() { return gpu; }
+
     /** ids (B,T) -> logits (B,T,V), allocated in {@code out}. All sequences must have the same length. */
     public Tensor logits(int[][] ids, Arena out) {
         int B = ids.length;
@@ -313,6 +327,9 @@ public final class Gpt2Model implements AutoCloseable {
 
     @Override
     public void close() {
+        sealjvm.gpt2.cuda.CudaGpt2 g = gpu;
+        gpu = null;
+        if (g != null) g.close();
         Workspace w = spare.getAndSet(null);
         if (w != null) w.free();
         arena.close();

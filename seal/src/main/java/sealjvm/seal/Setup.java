@@ -30,6 +30,7 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
         Path modelDir = Path.of(c.model());
         Gpt2Model model = Gpt2Model.load(modelDir);
         try {
+            Accelerator.attach(model);
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
             Task task = switch (c.task()) {

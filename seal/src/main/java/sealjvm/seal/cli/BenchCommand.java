@@ -88,40 +88,79 @@ final class BenchCommand implements Runnable {
         int tokens;
         @Option(names = "--past", defaultValue = "0", description = "Positions already in the KV cache (e.g. 127 for decode) (default: ${DEFAULT-VALUE}).")
         int past;
+        @Option(names = "--batch", defaultValue = "1", description = "Sequences per forward (default: ${DEFAULT-VALUE}).") int batch;
         @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
+        @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 | tf32 | bf16 (default: ${DEFAULT-VALUE}).")
+        String precision;
 
         @Override
         public Integer call() {
+            SealCli.checkDevice(device, precision);
             int threads = common.applyThreads();
-            if (tokens < 1 || past < 0) throw new IllegalArgumentException("need --tokens >= 1 and --past >= 0");
+            if (tokens < 1 || past < 0 || batch < 1) throw new IllegalArgumentException("need --tokens >= 1, --past >= 0 and --batch >= 1");
             int P = Math.max(positions, past + tokens);
             Gpt2Config cfg = new Gpt2Config(embd, heads, layers, P, vocab, 1e-5f, "gelu_new");
             try (Gpt2Model m = Gpt2Model.create(cfg, true); Arena arena = Arena.ofShared()) {
                 RandomInit.fill(m.params, seed);
-                KVCache cache = m.newCache(1, past + tokens, arena);
                 SplittableRandom r = new SplittableRandom(seed);
-                int[] ids = r.ints(tokens, 0, vocab).toArray();
-                if (past > 0) m.forward(cache, r.ints(past, 0, vocab).toArray(), past, arena);
-                Tensor logits = Tensor.allocate(arena, 1, tokens, vocab);
-                double[] ms = common.time(() -> {
-                    cache.truncate(past);
-                    m.forwardInto(cache, ids, tokens, logits);
-                });
+                int[] ids = r.ints((long) batch * tokens, 0, vocab).toArray();
+                int[] pastIds = r.ints((long) batch * past, 0, vocab).toArray();
+                double[] ms;
+                if (sealjvm.seal.Accelerator.cuda()) {
+                    ms = timeCuda(m, ids, pastIds);
+                } else {
+                    KVCache cache = m.newCache(batch, past + tokens, arena);
+                    if (past > 0) m.forward(cache, pastIds, past, arena);
+                    Tensor logits = Tensor.allocate(arena, batch, tokens, vocab);
+                    ms = common.time(() -> {
+                        cache.truncate(past);
+                        m.forwardInto(cache, ids, tokens, logits);
+                    });
+                }
                 long C = embd;
                 long matmulParams = layers * 12L * C * C + (long) vocab * C;
                 long ctxSum = (long) tokens * past + (long) tokens * (tokens + 1) / 2; // keys seen, summed over queries
-                double flops = 2.0 * tokens * matmulParams + layers * 4.0 * ctxSum * C;
-                double bytes = 4.0 * (matmulParams + 2L * layers * (past + tokens) * C); // weights + K/V read once
+                double flops = batch * (2.0 * tokens * matmulParams + layers * 4.0 * ctxSum * C);
+                double bytes = 4.0 * (matmulParams + 2L * batch * layers * (past + tokens) * C); // weights + K/V read once
                 double med = median(ms);
+                String where = sealjvm.seal.Accelerator.cuda() ? "cuda " + precision : "threads=" + threads;
                 System.out.println(String.format(Locale.ROOT,
-                        "forward layers=%d embd=%d heads=%d vocab=%d tokens=%d past=%d threads=%d: median %.2f ms, min %.2f ms",
-                        layers, embd, heads, vocab, tokens, past, threads, med, ms[0]));
+                        "forward layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d past=%d %s: median %.2f ms, min %.2f ms",
+                        layers, embd, heads, vocab, batch, tokens, past, where, med, ms[0]));
+                String dev = sealjvm.seal.Accelerator.cuda()
+                        ? ",\"device\":\"cuda\",\"gpu\":\"" + sealjvm.seal.Accelerator.device().name + "\",\"precision\":\"" + precision.toLowerCase(Locale.ROOT) + "\""
+                        : ",\"device\":\"cpu\"";
                 System.out.println("{\"bench\":\"forward\",\"layers\":" + layers + ",\"embd\":" + embd + ",\"heads\":" + heads
-                        + ",\"vocab\":" + vocab + ",\"tokens\":" + tokens + ",\"past\":" + past + ",\"threads\":" + threads
-                        + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
+                        + ",\"vocab\":" + vocab + ",\"batch\":" + batch + ",\"tokens\":" + tokens + ",\"past\":" + past + ",\"threads\":" + threads
+                        + dev + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
                         + ",\"gflops\":" + num(flops / med / 1e6) + ",\"gbps\":" + num(bytes / med / 1e6) + "}");
             }
             return 0;
+        }
+
+        // Device time per forward, from CUDA events around each run (the host only queues work).
+        private double[] timeCuda(Gpt2Model m, int[] ids, int[] pastIds) {
+            var dev = sealjvm.seal.Accelerator.device();
+            try (var gpu = new sealjvm.gpt2.cuda.CudaGpt2(m, dev); var cache = gpu.newCache(batch, past + tokens);
+                 var logits = dev.allocateUninitialized(batch, tokens, vocab)) {
+                if (past > 0) {
+                    try (var pl = dev.allocateUninitialized(batch, past, vocab)) {
+                        gpu.forward(cache, pastIds, past, pl, sealjvm.gpt2.cuda.DeviceLinearHook.NONE);
+                    }
+                }
+                Runnable step = () -> {
+                    cache.truncate(past);
+                    gpu.forward(cache, ids, tokens, logits, sealjvm.gpt2.cuda.DeviceLinearHook.NONE);
+                };
+                long until = System.nanoTime() + common.warmupMs * 1_000_000;
+                for (int i = 0; i < common.warmup || System.nanoTime() < until; i++) step.run();
+                dev.synchronize();
+                double[] ms = new double[common.iters];
+                for (int i = 0; i < ms.length; i++) ms[i] = dev.timeMillis(step);
+                Arrays.sort(ms);
+                return ms;
+            }
         }
     }
 
@@ -223,13 +262,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--rows", defaultValue = "768") int rows;
         @Option(names = "--cols", defaultValue = "3072") int cols;
         @Option(names = "--rank", defaultValue = "8") int rank;
-        @Option(names = "--device", defaultValue = "cpu") String device;
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
 
         @Override
         public Integer call() {
-            SealCli.checkDevice(device);
+            SealCli.checkDevice(device, "fp32");
             common.applyThreads();
-            var out = sealjvm.seal.edit.EditBenchmark.run(rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
+            var out = sealjvm.seal.Accelerator.cuda()
+                    ? sealjvm.seal.edit.EditBenchmark.runCuda(sealjvm.seal.Accelerator.device(), rows, cols, rank, Math.max(common.iters, 20))
+                    : sealjvm.seal.edit.EditBenchmark.run(rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
             System.out.println(String.format(Locale.ROOT, "edit %dx%d rank %d threads=%d: apply %.3f ms, revert %.3f ms, copy %.3f ms",
                     rows, cols, rank, out.get("threads").intValue(), out.get("apply_ms").doubleValue(), out.get("revert_ms").doubleValue(),
                     out.get("copy_ms").doubleValue()));

@@ -17,11 +17,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--episodes", defaultValue = "200", description = "Held-out episodes (default: ${DEFAULT-VALUE}).") int episodes;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the held-out episodes (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
+    String precision;
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device);
+        SealCli.checkDevice(device, precision);
         if (sealjvm.seal.text.TextSealTrainer.isTextRun(run)) {
+            if (sealjvm.seal.Accelerator.cuda()) {
+                throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
+            }
             var c = sealjvm.seal.text.TextSealTrainer.readConfig(run);
             if (task != null && !task.equals(c.task())) throw new IllegalArgumentException(run + " was trained on task " + c.task() + ", not " + task);
             System.out.println(sealjvm.seal.text.TextSealEval.evaluate(SealCli.home(), run, episodes, seed));

@@ -16,7 +16,7 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
  */
 @Command(name = "seal", mixinStandardHelpOptions = true, version = "seal 0.1.0",
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
-        subcommands = {LogitsCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {LogitsCommand.class, GpuCheckCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
                 PerplexityCommand.class,
                 BenchCommand.class, PretrainCommand.class, SftCommand.class,
                 CommandLine.HelpCommand.class})
@@ -55,15 +55,14 @@ public final class SealCli {
         return cli.execute(args);
     }
 
-    /** Only the CPU backend exists in this build; the CUDA backend is the GPU issue's. */
-    static void checkDevice(String device) {
-        if (device.equals("cpu")) return;
-        if (device.equals("cuda")) throw new IllegalArgumentException("--device cuda: the CUDA backend is not in this build yet; use --device cpu");
-        throw new IllegalArgumentException("--device must be cpu or cuda, got '" + device + "'");
+    /** Records --device/--precision for the run (see {@link sealjvm.seal.Accelerator}). */
+    static void checkDevice(String device, String precision) {
+        sealjvm.seal.Accelerator.select(device, precision);
     }
 
     static boolean isUserError(Throwable t) {
         return t instanceof IllegalArgumentException || t instanceof ModelFormatException
-                || t instanceof SafeTensorsException || t instanceof IOException || t instanceof IllegalStateException;
+                || t instanceof SafeTensorsException || t instanceof IOException || t instanceof IllegalStateException
+                || t instanceof sealjvm.bindings.CudaUnavailableException || t instanceof sealjvm.bindings.CudaException;
     }
 }

@@ -87,6 +87,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.")
     String device;
+    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
+    String precision;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
@@ -128,7 +130,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device);
+        SealCli.checkDevice(device, precision);
+        boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method.equals("text");
+        if (textRun && sealjvm.seal.Accelerator.cuda()) {
+            throw new IllegalArgumentException("--device cuda: text-SEAL fine-tunes with the backward pass, which runs on the CPU only in this build; use --device cpu");
+        }
         List<JsonNode> metrics;
         if (resume != null && sealjvm.seal.text.TextSealTrainer.isTextRun(resume)) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");

@@ -64,6 +64,51 @@ public final class EditBenchmark {
         }
     }
 
+    /**
+     * The same measurement on a CUDA device: the fused apply kernel (snapshot + W += s·A·B), the revert (device copy
+     * of the snapshot) and a plain device copy of the same bytes, each timed with CUDA events over
+     * {@code iterations} back-to-back runs (launch overhead included, as a SEAL loop pays it).
+     */
+    public static ObjectNode runCuda(sealjvm.tensor.cuda.CudaDevice dev, int rows, int cols, int rank, int iterations) {
+        if (rows < 1 || cols < 1 || rank < 1 || iterations < 1) throw new IllegalArgumentException("--rows, --cols, --rank and iterations must be >= 1");
+        try (Arena arena = Arena.ofShared()) {
+            var r = new SplittableRandom(1);
+            Tensor w = Tensor.allocate(arena, rows, cols), a = Tensor.allocate(arena, rows, rank), b = Tensor.allocate(arena, rank, cols);
+            for (long i = 0; i < w.size(); i++) w.set(i, (float) (r.nextGaussian() * 0.02));
+            for (long i = 0; i < a.size(); i++) a.set(i, (float) r.nextGaussian());
+            for (long i = 0; i < b.size(); i++) b.set(i, (float) (r.nextGaussian() * 0.01));
+            var ops = dev.ops();
+            try (var dw = dev.upload(w); var da = dev.upload(a); var db = dev.upload(b);
+                 var snap = dev.allocateUninitialized(rows, cols); var other = dev.allocateUninitialized(rows, cols)) {
+                for (int i = 0; i < 3; i++) { ops.lowRankApply(dw, da, db, 0.5f, snap); ops.copy(dw, snap); ops.copy(other, dw); }
+                dev.synchronize();
+                double ta = dev.timeMillis(() -> { for (int i = 0; i < iterations; i++) { ops.lowRankApply(dw, da, db, 0.5f, snap); ops.copy(dw, snap); } });
+                double tApplyOnly = dev.timeMillis(() -> { for (int i = 0; i < iterations; i++) ops.lowRankApply(other, da, db, 0.5f, snap); });
+                double tc = dev.timeMillis(() -> { for (int i = 0; i < iterations; i++) ops.copy(other, dw); });
+                boolean exact = java.util.Arrays.equals(dw.toArray(), w.toArray());
+                double bytes = (double) rows * cols * 4;
+                double perApplyRevert = ta / iterations * 1e6, perApply = tApplyOnly / iterations * 1e6, perCopy = tc / iterations * 1e6; // ns
+                ObjectNode out = new ObjectMapper().createObjectNode();
+                out.put("device", "cuda");
+                out.put("gpu", dev.name);
+                out.put("rows", rows);
+                out.put("cols", cols);
+                out.put("rank", rank);
+                out.put("threads", 0);
+                out.put("iterations", iterations);
+                out.put("apply_ms", perApply / 1e6);
+                out.put("revert_ms", (perApplyRevert - perApply) / 1e6);
+                out.put("apply_revert_ms", perApplyRevert / 1e6);
+                out.put("copy_ms", perCopy / 1e6);
+                out.put("apply_revert_gbps", 4 * bytes / perApplyRevert);
+                out.put("copy_gbps", 2 * bytes / perCopy);
+                out.put("ratio", (4 * bytes / perApplyRevert) / (2 * bytes / perCopy));
+                out.put("revert_exact", exact);
+                return out;
+            }
+        }
+    }
+
     static double median(double[] x) {
         double[] s = x.clone();
         Arrays.sort(s);

@@ -5,6 +5,7 @@ import java.util.List;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.KVCache;
 import sealjvm.seal.edit.BatchedAdapters;
+import sealjvm.seal.edit.DeviceEdits;
 import sealjvm.seal.edit.Edit;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
@@ -31,6 +32,12 @@ public final class Scoring {
                 System.arraycopy(seqs.get(i), 0, ids, row * T, seqs.get(i).length); // pads are token 0
             }
         }
+        sealjvm.gpt2.cuda.CudaGpt2 gpu = model.gpu();
+        if (gpu != null) {   // the same forward on the GPU; only the hidden states come back
+            try (var cache = gpu.newCache(blocks * n, T); var adapters = new DeviceEdits.Adapters(gpu, edits, editOfRow)) {
+                return gpu.hidden(cache, ids, T, arena, adapters);
+            }
+        }
         try (Arena tmp = Arena.ofShared()) {
             KVCache cache = model.newCache(blocks * n, T, tmp);
             return model.hidden(cache, ids, T, arena, new BatchedAdapters(edits, editOfRow));
@@ -51,6 +58,14 @@ public final class Scoring {
         int R = rows.length, C = hidden.dim(2), V = model.config.vocabSize();
         double[] out = new double[R];
         boolean[] top1 = new boolean[R];
+        if (model.gpu() != null) {   // gather the rows here, LM head and log-softmax on the GPU
+            try (Arena tmp = Arena.ofShared()) {
+                Tensor h = Tensor.allocate(tmp, Math.max(1, R), C);
+                for (int i = 0; i < R; i++) h.row(i).copyFrom(at(hidden, rows[i], positions[i]));
+                if (R > 0) model.gpu().tokenLogProbs(h.slice(0, R, C), targets, out, top1);
+            }
+            return new LogProbs(out, top1);
+        }
         // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
         int chunk = Math.min(64, R);
         try (Arena tmp = Arena.ofShared()) {

@@ -1,0 +1,85 @@
+package sealjvm.seal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sealjvm.seal.data.TestHome;
+import sealjvm.tensor.cuda.CudaDevice;
+
+/**
+ * The GPU acceptance checks ({@link GpuChecks}, also {@code bin/seal gpu-check}) and a SEAL run with the model on
+ * the device. Tagged gpu: skipped without a CUDA driver; CI runs them on the CPU emulator of the driver.
+ */
+@Tag("gpu")
+class GpuChecksTest {
+    static CudaDevice dev;
+    static Path home;
+
+    @BeforeAll
+    static void open() {
+        Assumptions.assumeTrue(CudaDevice.available(), "no CUDA driver");
+        dev = CudaDevice.open();
+        home = TestHome.find();
+    }
+
+    @AfterAll
+    static void close() {
+        if (dev != null) dev.close();
+    }
+
+    static boolean emulated() { return dev.name.contains("emulator"); }
+
+    static void assertOk(ObjectNode r) { assertTrue(r.get("ok").booleanValue(), r.toString()); }
+
+    @Test
+    void logitsMatchPyTorchOnEveryFixture() throws Exception {
+        assertOk(GpuChecks.fixtureLogits(dev, home.resolve("weights/fixtures/models"), 1e-4));
+    }
+
+    @Test
+    void mergedApplyIsTheCpusBitsAndRevertIsExact() { assertOk(GpuChecks.mergedExact(dev)); }
+
+    @Test
+    void batchedAdaptersEqualMerged() { assertOk(GpuChecks.adaptersEqualMerged(dev, 1e-4)); }
+
+    @Test
+    void allocatorDoesNotLeak() {
+        assertOk(GpuChecks.allocatorNoLeak(dev, emulated() ? 200 : 10_000)); // the emulator runs kernels on one CPU core
+    }
+
+    @Test
+    void adamKernelMatchesTheCpu() { assertOk(GpuChecks.adamMatchesCpu(dev)); }
+
+    /** The REINFORCE loop with the frozen model on the device follows the CPU run's rewards. */
+    @Test
+    void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {
+        TrainConfig c = new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
+                2, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
+        List<JsonNode> cpu, cuda;
+        try {
+            Accelerator.select("cpu", "fp32");
+            cpu = Trainer.train(c, home, tmp.resolve("cpu"), false);
+            Accelerator.select("cuda", "fp32");
+            cuda = Trainer.train(c, home, tmp.resolve("cuda"), false);
+        } finally {
+            Accelerator.select("cpu", "fp32");
+        }
+        assertEquals(cpu.size(), cuda.size());
+        for (int i = 0; i < cpu.size(); i++) {
+            for (String k : new String[] {"reward_mean", "base_score", "gain_mean"}) {
+                double a = cpu.get(i).get(k).doubleValue(), b = cuda.get(i).get(k).doubleValue();
+                assertEquals(a, b, 1e-3 * Math.max(1, Math.abs(a)), "episode " + i + " " + k + ": cpu " + a + " cuda " + b);
+            }
+        }
+    }
+}

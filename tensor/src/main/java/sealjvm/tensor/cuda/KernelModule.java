@@ -1,0 +1,145 @@
+package sealjvm.tensor.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import sealjvm.bindings.Cuda;
+import sealjvm.bindings.Nvrtc;
+import sealjvm.bindings.cuda_h;
+
+/**
+ * The kernels of {@code kernels.cu} (a resource next to this class), compiled by NVRTC for this device's
+ * compute capability and loaded as one module. The cubin is cached on disk under
+ * {@code $SEAL_CUDA_CACHE} (default {@code ~/.cache/seal-jvm/cuda}), named by the SHA-256 of the source,
+ * the options and the NVRTC version, so a second run skips the compile (and a changed source never
+ * meets a stale binary). Kernel parameters are packed as cuLaunchKernel wants them: an array of pointers
+ * to each argument's value.
+ */
+public final class KernelModule {
+    static final String SOURCE = "kernels.cu";
+
+    private final MemorySegment module;
+    private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
+    private final String cacheState;
+
+    KernelModule(int ccMajor, int ccMinor) {
+        String source = readSource();
+        String[] options = {"--gpu-architecture=sm_" + ccMajor + ccMinor};
+        int[] v = Nvrtc.version();
+        String key = sha256(source + "\n" + String.join(" ", options) + "\nnvrtc " + v[0] + "." + v[1]);
+        Path cached = cacheDir().resolve(key + ".cubin");
+        byte[] image = null;
+        String state;
+        try {
+            if (Files.isRegularFile(cached)) image = Files.readAllBytes(cached);
+        } catch (IOException e) {
+            image = null; // unreadable cache: compile again
+        }
+        if (image != null) {
+            state = "cubin from cache " + cached;
+        } else {
+            image = Nvrtc.compile(source, SOURCE, true, options);
+            state = "compiled by NVRTC " + v[0] + "." + v[1] + " (" + String.join(" ", options) + ")" + store(cached, image);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment img = a.allocate(image.length + 1L);
+            MemorySegment.copy(image, 0, img, ValueLayout.JAVA_BYTE, 0, image.length);
+            module = Cuda.loadModule(img);
+        }
+        cacheState = state;
+    }
+
+    /** Where the cubin came from (for logs): the cache file, or the compile. */
+    public String cacheState() { return cacheState; }
+
+    static Path cacheDir() {
+        String env = System.getenv("SEAL_CUDA_CACHE");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        return Path.of(System.getProperty("user.home", "."), ".cache", "seal-jvm", "cuda");
+    }
+
+    private static String store(Path file, byte[] image) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".cubin", ".tmp");
+            try {
+                Files.write(tmp, image);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return ", cached at " + file;
+        } catch (IOException | UnsupportedOperationException e) {
+            return ", not cached (" + e.getMessage() + ")"; // a read-only home must not stop the run
+        }
+    }
+
+    static String readSource() {
+        try (InputStream in = KernelModule.class.getResourceAsStream(SOURCE)) {
+            if (in == null) throw new IllegalStateException("resource sealjvm/tensor/cuda/" + SOURCE + " missing from the build");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    MemorySegment function(String name) {
+        return functions.computeIfAbsent(name, n -> Cuda.function(module, n));
+    }
+
+    /**
+     * Launches {@code kernel} on {@code stream}. Arguments: {@link DeviceTensor} (its pointer), {@code null}
+     * (a null pointer), {@link Integer} (int), {@link Long} (long long), {@link Float} (float).
+     */
+    void launch(MemorySegment stream, String kernel, int gx, int gy, int bx, Object... args) {
+        MemorySegment f = function(kernel);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(ValueLayout.ADDRESS, Math.max(1, args.length));
+            for (int i = 0; i < args.length; i++) {
+                Object arg = args[i];
+                MemorySegment slot;
+                if (arg == null) {
+                    slot = a.allocate(ValueLayout.JAVA_LONG);
+                    slot.set(ValueLayout.JAVA_LONG, 0, 0L);
+                } else if (arg instanceof DeviceTensor t) {
+                    slot = a.allocate(ValueLayout.JAVA_LONG);
+                    slot.set(ValueLayout.JAVA_LONG, 0, t.ptr());
+                } else if (arg instanceof Integer x) {
+                    slot = a.allocate(ValueLayout.JAVA_INT);
+                    slot.set(ValueLayout.JAVA_INT, 0, x);
+                } else if (arg instanceof Long x) {
+                    slot = a.allocate(ValueLayout.JAVA_LONG);
+                    slot.set(ValueLayout.JAVA_LONG, 0, x);
+                } else if (arg instanceof Float x) {
+                    slot = a.allocate(ValueLayout.JAVA_FLOAT);
+                    slot.set(ValueLayout.JAVA_FLOAT, 0, x);
+                } else {
+                    throw new IllegalArgumentException("kernel " + kernel + " argument " + i + ": unsupported type " + arg.getClass());
+                }
+                params.setAtIndex(ValueLayout.ADDRESS, i, slot);
+            }
+            Cuda.check(cuda_h.cuLaunchKernel(f, gx, gy, 1, bx, 1, 1, 0, stream, params, MemorySegment.NULL),
+                    "cuLaunchKernel(" + kernel + ", grid " + gx + "x" + gy + ", block " + bx + ")");
+        }
+    }
+}
