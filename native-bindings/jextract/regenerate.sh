@@ -15,7 +15,14 @@ mkdir -p "$out"
 grep '^## ' "$includes" | while read -r _ cls header lib; do
     args="$out/$cls.args"
     awk -v s="## $cls " 'index($0, s) == 1 {on = 1; next} /^## / {on = 0} on && /^--include-/' "$includes" > "$args"
+    extra=()
+    if [ "$header" = cublas_api.h ]; then
+        # cublas_api.h (CUDA 12.x, 13.0) #errors unless CUBLASAPI is defined; cublas_v2.h defines it empty
+        # for host code before including it, so do the same (see native-bindings/VERIFIED.md).
+        extra=(--define-macro CUBLASAPI=)
+    fi
     jextract \
+        ${extra[@]+"${extra[@]}"} \
         --target-package sealjvm.bindings \
         --header-class-name "$cls" \
         --library "$lib" \

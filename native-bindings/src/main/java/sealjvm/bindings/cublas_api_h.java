@@ -163,28 +163,28 @@ public final class cublas_api_h {
 
     private static final int CUDA_R_32F = (int) 0L;
 
-    /** {@snippet lang=c : enum cudaDataType_t (library_types.h).CUDA_R_32F = 0 } */
+    /** {@snippet lang=c : enum cudaDataType_t.CUDA_R_32F = 0 } */
     public static int CUDA_R_32F() {
         return CUDA_R_32F;
     }
 
     private static final int CUDA_R_64F = (int) 1L;
 
-    /** {@snippet lang=c : enum cudaDataType_t (library_types.h).CUDA_R_64F = 1 } */
+    /** {@snippet lang=c : enum cudaDataType_t.CUDA_R_64F = 1 } */
     public static int CUDA_R_64F() {
         return CUDA_R_64F;
     }
 
     private static final int CUDA_R_16F = (int) 2L;
 
-    /** {@snippet lang=c : enum cudaDataType_t (library_types.h).CUDA_R_16F = 2 } */
+    /** {@snippet lang=c : enum cudaDataType_t.CUDA_R_16F = 2 } */
     public static int CUDA_R_16F() {
         return CUDA_R_16F;
     }
 
     private static final int CUDA_R_16BF = (int) 14L;
 
-    /** {@snippet lang=c : enum cudaDataType_t (library_types.h).CUDA_R_16BF = 14 } */
+    /** {@snippet lang=c : enum cudaDataType_t.CUDA_R_16BF = 14 } */
     public static int CUDA_R_16BF() {
         return CUDA_R_16BF;
     }
