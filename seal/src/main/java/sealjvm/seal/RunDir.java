@@ -115,6 +115,22 @@ public final class RunDir {
         }
     }
 
+    /**
+     * Deletes the temp files of atomic writes that a killed process left behind ({@code .NAME*.tmp}, only ours:
+     * hidden and ending in .tmp); the files they were to replace are intact. Returns how many were removed.
+     */
+    public int removeStaleTemps() throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
+        int n = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(f) && Files.deleteIfExists(f)) n++;
+            }
+        }
+        return n;
+    }
+
     /** Temp file in the same folder, fsync, atomic rename: a reader sees the old file or the new one. */
     public static void writeAtomically(Path file, byte[] bytes) throws IOException {
         Path dir = file.toAbsolutePath().getParent();

@@ -33,6 +33,7 @@ public final class Trainer {
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
         RunDir run = new RunDir(out);
         TrainConfig config = run.readConfig();
+        run.removeStaleTemps();                // a killed run may have died inside an atomic write
         try (Setup setup = Setup.create(config, home, out)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             if (Files.exists(run.checkpoint())) run.loadCheckpoint(state);
