@@ -22,6 +22,10 @@ final class GpuCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = fixtures != null ? fixtures : SealCli.home().resolve("weights/fixtures/models");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": no fixture models there (the bundle leaves them out): pass --fixtures "
+                    + "<checkout>/weights/fixtures/models or set SEAL_DATA_HOME=<checkout>");
+        }
         boolean ok = true;
         try (CudaDevice dev = CudaDevice.open(0, Precision.FP32)) {
             System.out.println("{\"device\":\"" + dev.describe().replace("\"", "'") + "\",\"kernels\":\"" + dev.kernelSource().replace("\"", "'") + "\"}");
