@@ -665,8 +665,9 @@ CUEMU_EXPORT CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsign
             std::memcpy(&p, kernelParams[i], sizeof p);
             unsigned long long base;
             if (p != 0 && !find_range(p, 0, &base)) {
-                fault(CUDA_ERROR_ILLEGAL_ADDRESS, call + ": pointer parameter " + std::to_string(i) + " = " + hex(p) + " " +
-                                                      describe_range(p, 0) + "; the kernel was not run");
+                fault(CUDA_ERROR_ILLEGAL_ADDRESS, call + ": pointer parameter " + std::to_string(i) + " = " + hex(p) +
+                                                      " does not point into a live cuMemAlloc allocation (unknown or freed"
+                                                      " device pointer, or a host address); the kernel was not run");
                 return CUDA_SUCCESS;  // like a GPU fault: reported by later calls
             }
         }
