@@ -119,6 +119,16 @@ inline size_t match(const std::string& s, size_t open) {
 inline Result scan(const std::string& source) {
     Result r;
     std::string s = strip(source);
+    for (size_t pos = s.find("__shared__"); pos != std::string::npos; pos = s.find("__shared__", pos + 1)) {
+        if (!word_at(s, pos, "__shared__")) continue;
+        size_t b = pos;
+        while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n' || s[b - 1] == '\r')) b--;
+        if (b >= 6 && word_at(s, b - 6, "extern")) {
+            r.errors.push_back(std::to_string(line_of(s, pos)) +
+                               ": extern __shared__ (dynamic shared memory) is not supported by the SEAL CUDA emulator;"
+                               " use a static __shared__ array");
+        }
+    }
     for (size_t pos = s.find("__global__"); pos != std::string::npos; pos = s.find("__global__", pos + 1)) {
         if (!word_at(s, pos, "__global__")) continue;
         int line = line_of(s, pos);

@@ -310,6 +310,12 @@ static void test_nvrtc(const std::string& sample) {
     CHECK(log.find("\"not_built\" is not compiled into") != std::string::npos);
     compile("this is not C++", {}, &rc, &log);
     CHECK_EQ(rc, 6);
+    compile("extern \"C\" __global__ void axpb(float* x, float a, float b, int n) {\n"
+            "  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) x[i] = a * x[i] + b;\n}\n"
+            "extern __shared__ float dynamic[];\n",
+            {}, &rc, &log);
+    CHECK_EQ(rc, 6);
+    CHECK(log.find("sample.cu(5): error: extern __shared__ (dynamic shared memory) is not supported") != std::string::npos);
     compile("__global__ void mangled(float* x) { }", {}, &rc, &log);
     CHECK_EQ(rc, 6);
     CHECK(log.find("without extern \"C\"") != std::string::npos);

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +110,29 @@ class EmulatedCudaTest {
         assertTrue(Cuda.attribute(cuda_h.CU_DEVICE_ATTRIBUTE_CLOCK_RATE(), dev) > 1_000_000);
         assertEquals(8L << 30, Cuda.memInfo()[1]);
         assertArrayEquals(new int[] {13, 0}, Nvrtc.version());
+    }
+
+    @Test
+    void exportsEveryFunctionTheBindingsDeclare() throws IOException {
+        // includes.txt: "## <class> <header> <library>" starts a section, "--include-function NAME" lists one.
+        String library = null;
+        List<String> missing = new ArrayList<>();
+        int checked = 0;
+        try (var in = EmulatedCudaTest.class.getResourceAsStream("/sealjvm/bindings/includes.txt")) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("## ")) {
+                    library = line.trim().split("\\s+")[3];
+                } else if (line.startsWith("--include-function ")) {
+                    String symbol = line.substring("--include-function ".length()).trim();
+                    checked++;
+                    if (NativeLibraries.require(library).find(symbol).isEmpty()) {
+                        missing.add(library + ":" + symbol);
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 50, "parsed " + checked + " functions");
+        assertEquals(List.of(), missing, "add these to tools/cuda-emulator");
     }
 
     @Test
