@@ -179,10 +179,27 @@ static inline long long min(long long a, long long b) { return a < b ? a : b; }
 static inline long long max(long long a, long long b) { return a > b ? a : b; }
 static inline unsigned long long min(unsigned long long a, unsigned long long b) { return a < b ? a : b; }
 static inline unsigned long long max(unsigned long long a, unsigned long long b) { return a > b ? a : b; }
+// Mixed signedness/width, as CUDA's math_functions.hpp: the operation happens in the wider or unsigned type.
+static inline unsigned min(int a, unsigned b) { return min((unsigned)a, b); }
+static inline unsigned min(unsigned a, int b) { return min(a, (unsigned)b); }
+static inline unsigned max(int a, unsigned b) { return max((unsigned)a, b); }
+static inline unsigned max(unsigned a, int b) { return max(a, (unsigned)b); }
+static inline unsigned long long min(long long a, unsigned long long b) { return min((unsigned long long)a, b); }
+static inline unsigned long long min(unsigned long long a, long long b) { return min(a, (unsigned long long)b); }
+static inline unsigned long long max(long long a, unsigned long long b) { return max((unsigned long long)a, b); }
+static inline unsigned long long max(unsigned long long a, long long b) { return max(a, (unsigned long long)b); }
+static inline long long min(int a, long long b) { return min((long long)a, b); }
+static inline long long min(long long a, int b) { return min(a, (long long)b); }
+static inline long long max(int a, long long b) { return max((long long)a, b); }
+static inline long long max(long long a, int b) { return max(a, (long long)b); }
 static inline float min(float a, float b) { return fminf(a, b); }
 static inline float max(float a, float b) { return fmaxf(a, b); }
 static inline double min(double a, double b) { return fmin(a, b); }
 static inline double max(double a, double b) { return fmax(a, b); }
+static inline double min(float a, double b) { return fmin(a, b); }
+static inline double min(double a, float b) { return fmin(a, b); }
+static inline double max(float a, double b) { return fmax(a, b); }
+static inline double max(double a, float b) { return fmax(a, b); }
 template <class T>
 static inline T __ldg(const T* p) { return *p; }
 

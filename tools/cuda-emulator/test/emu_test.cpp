@@ -490,6 +490,22 @@ static void test_kernels(const std::string& sample) {
         OK(cuMemFree_v2(di));
         OK(cuMemFree_v2(dout));
     }
+    {  // CUDA's min/max overloads
+        CUdeviceptr d;
+        OK(cuMemAlloc_v2(&d, 4 * 8));
+        int i = -1;
+        unsigned un = 7;
+        long long l = 5000000000LL;
+        float f = 2.5f;
+        double dd = 1.25;
+        OK(launch(fn(m, "mixed_min_max"), 1, 1, 1, 1, 1, 1, {&d, &i, &un, &l, &f, &dd}));
+        std::vector<long long> o = download<long long>(d, 4);
+        CHECK_EQ(o[0], 7);
+        CHECK_EQ(o[1], 5000000000LL);
+        CHECK_EQ(o[2], 1250);
+        CHECK_EQ(o[3], 4294967295LL);
+        OK(cuMemFree_v2(d));
+    }
     {  // launch validation
         CUdeviceptr d;
         OK(cuMemAlloc_v2(&d, 4096));

@@ -111,3 +111,11 @@ extern "C" __global__ void warp_ops(const int* in, int* out, int srcLane) {
     __syncwarp();
     o[7] = __shfl_down_sync(0xffffffffu, v, 2, 16);  // width 16
 }
+
+// min/max overloads with mixed argument types, as CUDA declares them.
+extern "C" __global__ void mixed_min_max(long long* out, int i, unsigned u, long long l, float f, double d) {
+    out[0] = (long long)min(i, u);   // unsigned comparison: -1 becomes 4294967295
+    out[1] = (long long)max(i, l);
+    out[2] = (long long)(1000.0 * min(f, d));
+    out[3] = (long long)max(u, i);
+}
