@@ -147,6 +147,15 @@ CUresult check_range(const char* call, unsigned long long p, unsigned long long 
     return complain(CUDA_ERROR_INVALID_VALUE, std::string(call) + ": device range " + describe_range(p, bytes));
 }
 
+// A host argument that is a device address is a bug here (the emulator shares one address space;
+// code that relies on that would not work the same way on a GPU): use the DtoD copy.
+CUresult check_host(const char* call, const void* host) {
+    unsigned long long base;
+    if (!find_range(reinterpret_cast<uintptr_t>(host), 0, &base)) return CUDA_SUCCESS;
+    return complain(CUDA_ERROR_INVALID_VALUE, std::string(call) + ": host pointer " + hex(reinterpret_cast<uintptr_t>(host)) +
+                                                  " points into device memory (allocation " + hex(base) + ")");
+}
+
 bool valid_stream(CUstream s) {
     return s == nullptr || s == CU_STREAM_LEGACY || s == CU_STREAM_PER_THREAD || streams.count(s) > 0;
 }
@@ -425,6 +434,7 @@ CUEMU_EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr dstDevice, const void* srcHost
     if (CUresult rc = need_ctx()) return rc;
     if (ByteCount == 0) return CUDA_SUCCESS;
     if (!srcHost) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult rc = check_host("cuMemcpyHtoD_v2 (source)", srcHost)) return rc;
     if (CUresult rc = check_range("cuMemcpyHtoD_v2 (destination)", dstDevice, ByteCount)) return rc;
     return copy(reinterpret_cast<void*>(dstDevice), srcHost, ByteCount);
 }
@@ -434,6 +444,7 @@ CUEMU_EXPORT CUresult cuMemcpyDtoH_v2(void* dstHost, CUdeviceptr srcDevice, size
     if (CUresult rc = need_ctx()) return rc;
     if (ByteCount == 0) return CUDA_SUCCESS;
     if (!dstHost) return CUDA_ERROR_INVALID_VALUE;
+    if (CUresult rc = check_host("cuMemcpyDtoH_v2 (destination)", dstHost)) return rc;
     if (CUresult rc = check_range("cuMemcpyDtoH_v2 (source)", srcDevice, ByteCount)) return rc;
     return copy(dstHost, reinterpret_cast<const void*>(srcDevice), ByteCount);
 }

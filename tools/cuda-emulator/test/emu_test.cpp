@@ -227,6 +227,8 @@ static void test_device_and_memory() {
     CUdeviceptr e;
     OK(cuMemAlloc_v2(&e, 1000));
     OK(cuMemcpyDtoD_v2(e, d, 1000));
+    CHECK_EQ(cuMemcpyHtoD_v2(e, (const void*)d, 16), CUDA_ERROR_INVALID_VALUE);  // a device address as host pointer
+    CHECK_EQ(cuMemcpyDtoH_v2((void*)(e + 8), d, 16), CUDA_ERROR_INVALID_VALUE);
     CHECK_EQ(cuMemcpyDtoD_v2(e, d, 1001), CUDA_ERROR_INVALID_VALUE);
     CHECK_EQ(cuMemcpyHtoDAsync_v2(e, bytes.data(), 10, (CUstream)0x1234), CUDA_ERROR_INVALID_HANDLE);
     OK(cuMemcpyHtoDAsync_v2(e, bytes.data(), 10, nullptr));
