@@ -20,7 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Finds the CUDA shared libraries without any JVM flags ({@code java.library.path} is not consulted).
  *
  * <p>Library keys: {@code cuda} (driver), {@code nvrtc}, {@code cublas}. For each key the file names
- * are tried newest first in every search folder, in this order: {@code $CUDA_HOME/lib64} (and
+ * are tried newest first in every search folder, in this order: each folder of
+ * {@value #OVERRIDE_ENV} (colon-separated, searched before everything else, so that e.g. the CPU
+ * test double built by {@code tools/cuda-emulator/build.sh} replaces an installed CUDA in tests),
+ * {@code $CUDA_HOME/lib64} (and
  * {@code $CUDA_PATH/lib64}), each {@code LD_LIBRARY_PATH} entry, {@code /usr/local/cuda*}{@code /lib64},
  * {@code /usr/lib/x86_64-linux-gnu}, pip-installed NVIDIA wheels ({@code .../nvidia/*}{@code /lib} under
  * the system, {@code ~/.local} and {@code $VIRTUAL_ENV} Python trees), and finally the system loader
@@ -30,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NativeLibraries {
     private NativeLibraries() {
     }
+
+    /** Colon-separated folders searched before any other place; for test doubles and unusual installs. */
+    public static final String OVERRIDE_ENV = "SEAL_CUDA_LIBRARY_PATH";
 
     /** File names per library key, most preferred first (CUDA 13, then 12, then the dev symlink). */
     static final Map<String, List<String>> FILE_NAMES = Map.of(
@@ -105,7 +111,7 @@ public final class NativeLibraries {
             msg.append(" and the CUDA toolkit (or the pip wheel nvidia-").append(library).append("-cu12/cu13)");
         }
         msg.append(", then set CUDA_HOME to the toolkit root (its lib64 folder is searched) or add the folder"
-                + " holding the library to LD_LIBRARY_PATH.");
+                + " holding the library to LD_LIBRARY_PATH (or to " + OVERRIDE_ENV + ", searched first).");
         return new CudaUnavailableException(msg.toString());
     }
 
@@ -169,20 +175,14 @@ public final class NativeLibraries {
     /** The search folders, in order, without duplicates. Only existing folders matter, but all are listed. */
     static List<Path> searchDirectories(Map<String, String> env, Path userHome) {
         LinkedHashSet<Path> dirs = new LinkedHashSet<>();
+        addPathList(dirs, env.get(OVERRIDE_ENV));
         for (String var : List.of("CUDA_HOME", "CUDA_PATH")) {
             String home = env.get(var);
             if (home != null && !home.isBlank()) {
                 dirs.add(Path.of(home, "lib64"));
             }
         }
-        String ldPath = env.get("LD_LIBRARY_PATH");
-        if (ldPath != null) {
-            for (String entry : ldPath.split(":")) {
-                if (!entry.isBlank()) {
-                    dirs.add(Path.of(entry));
-                }
-            }
-        }
+        addPathList(dirs, env.get("LD_LIBRARY_PATH"));
         // /usr/local/cuda (the usual symlink) first, then versioned installs newest first.
         dirs.add(Path.of("/usr/local/cuda/lib64"));
         for (Path p : children(Path.of("/usr/local"), "cuda*", true)) {
@@ -214,6 +214,18 @@ public final class NativeLibraries {
             }
         }
         return List.copyOf(dirs);
+    }
+
+    /** Adds the non-empty entries of a colon-separated folder list, in order. */
+    private static void addPathList(LinkedHashSet<Path> dirs, String list) {
+        if (list == null) {
+            return;
+        }
+        for (String entry : list.split(":")) {
+            if (!entry.isBlank()) {
+                dirs.add(Path.of(entry));
+            }
+        }
     }
 
     /** Existing sub-folders of {@code dir} matching {@code glob}, sorted by name (descending if asked). */

@@ -25,6 +25,7 @@ class NativeLibrariesTest {
         assertTrue(msg.contains("/usr/lib/x86_64-linux-gnu"), msg);
         assertTrue(msg.contains("/usr/local/cuda/lib64"), msg);
         assertTrue(msg.contains("CUDA_HOME") && msg.contains("LD_LIBRARY_PATH"), msg);
+        assertTrue(msg.contains(NativeLibraries.OVERRIDE_ENV), msg);
         assertEquals(1, msg.lines().count(), "one message, one line: " + msg);
     }
 
@@ -58,6 +59,37 @@ class NativeLibrariesTest {
         assertEquals(Path.of("/a"), dirs.get(1));
         assertEquals(Path.of("/b"), dirs.get(2));
         assertTrue(dirs.indexOf(Path.of("/usr/local/cuda/lib64")) < dirs.indexOf(Path.of("/usr/lib/x86_64-linux-gnu")));
+    }
+
+    @Test
+    void overrideFoldersComeBeforeEverythingElse(@TempDir Path home) {
+        List<Path> dirs = NativeLibraries.searchDirectories(Map.of(NativeLibraries.OVERRIDE_ENV, "/emu/one::/emu/two:",
+                "CUDA_HOME", "/opt/cuda-x", "LD_LIBRARY_PATH", "/a"), home);
+        assertEquals(List.of(Path.of("/emu/one"), Path.of("/emu/two"), Path.of("/opt/cuda-x/lib64"), Path.of("/a")),
+                dirs.subList(0, 4));
+    }
+
+    @Test
+    void withoutOverrideTheSearchStartsAtCudaHome(@TempDir Path home) {
+        assertEquals(Path.of("/opt/cuda-x/lib64"),
+                NativeLibraries.searchDirectories(Map.of("CUDA_HOME", "/opt/cuda-x"), home).get(0));
+        assertEquals(Path.of("/opt/cuda-x/lib64"), NativeLibraries.searchDirectories(
+                Map.of(NativeLibraries.OVERRIDE_ENV, " ", "CUDA_HOME", "/opt/cuda-x"), home).get(0));
+    }
+
+    @Test
+    void anOverrideFolderIsTriedBeforeALaterFolderWithTheSameLibrary(@TempDir Path dir) throws Exception {
+        Path emulator = Files.createDirectories(dir.resolve("emulator"));
+        Path toolkit = Files.createDirectories(dir.resolve("toolkit/lib64"));
+        Files.writeString(emulator.resolve("libcublas.so.13"), "not an ELF file");
+        Files.writeString(toolkit.resolve("libcublas.so.13"), "not an ELF file either");
+        List<Path> dirs = NativeLibraries.searchDirectories(Map.of(NativeLibraries.OVERRIDE_ENV, emulator.toString(),
+                "CUDA_HOME", dir.resolve("toolkit").toString()), dir);
+        NativeLibraries.Search s = NativeLibraries.search("cublas", dirs, false);
+        assertTrue(s.lookup().isEmpty());
+        assertEquals(2, s.failures().size(), s.failures().toString());
+        assertTrue(s.failures().get(0).startsWith(emulator.toString()), s.failures().toString());
+        assertTrue(s.failures().get(1).startsWith(toolkit.toString()), s.failures().toString());
     }
 
     @Test
