@@ -130,7 +130,7 @@ public final class CudaEmulator {
     public static ChildRun runInChildJvm(Path libraryDir, List<Class<?>> testClasses, Map<String, String> extraEnv)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-cp", System.getProperty("java.class.path"),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-cp", System.getProperty("java.class.path"),
                 EmulatorChildMain.class.getName()));
         for (Class<?> c : testClasses) {
             cmd.add(c.getName());
@@ -160,5 +160,34 @@ public final class CudaEmulator {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * Builds the emulator from {@code kernels} into {@code target/cuda-emulator}, runs the gpu-tagged test
+     * {@code classes} against it in a child JVM, and returns one dynamic test per child test plus one asserting
+     * that every test method ran (none skipped). Skips (assumption) where the emulator cannot be built.
+     */
+    public static java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> testsOnEmulator(List<Path> kernels, List<Class<?>> classes,
+                                                                                             Path target) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(buildable(), "no C++ compiler (g++ / $CXX) or no tools/cuda-emulator here");
+        Path libs = build(target.resolve("cuda-emulator"), kernels);
+        ChildRun run = runInChildJvm(libs, classes, Map.of("SEAL_CUDA_CACHE", target.resolve("cuda-cache").toAbsolutePath().toString()));
+        String out = run.output();
+        String context = "\n--- child JVM (exit " + run.exitCode() + ") ---\n" + (out.length() <= 6000 ? out : "..." + out.substring(out.length() - 6000));
+        org.junit.jupiter.api.Assertions.assertFalse(run.results().isEmpty(), "no results from the child JVM" + context);
+        List<org.junit.jupiter.api.DynamicTest> tests = new ArrayList<>();
+        for (ChildResult r : run.results()) {
+            tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest(r.name(),
+                    () -> org.junit.jupiter.api.Assertions.assertTrue(r.successful(), r.name() + " " + r.status() + ": " + r.message() + context)));
+        }
+        java.util.TreeSet<String> expected = new java.util.TreeSet<>();
+        for (Class<?> c : classes) {
+            java.util.Arrays.stream(c.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(org.junit.jupiter.api.Test.class))
+                    .forEach(m -> expected.add(c.getSimpleName() + "." + m.getName()));
+        }
+        java.util.TreeSet<String> ran = new java.util.TreeSet<>(run.results().stream().map(ChildResult::name).toList());
+        tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest("every test ran on the emulator (none skipped)",
+                () -> org.junit.jupiter.api.Assertions.assertEquals(expected, ran, context)));
+        return tests.stream();
     }
 }
