@@ -140,6 +140,7 @@ public final class NativeLibraries {
                     continue;
                 }
                 try {
+                    preloadCompanions(library, dir);
                     SymbolLookup lookup = SymbolLookup.libraryLookup(file, Arena.global());
                     return new Search(library, Optional.of(lookup), Optional.of(file.toString()), dirs, failures);
                 } catch (RuntimeException e) {
@@ -159,6 +160,43 @@ public final class NativeLibraries {
             }
         }
         return new Search(library, Optional.empty(), Optional.empty(), dirs, failures);
+    }
+
+    /**
+     * NVRTC dlopen()s {@code libnvrtc-builtins.so.<major>.<minor>} by bare name at its first compile, which fails
+     * when libnvrtc itself was found here rather than on the loader's path (a pip wheel's {@code nvidia/cu13/lib},
+     * a toolkit not in ld.so.cache): NVRTC_ERROR_BUILTIN_OPERATION_FAILURE. Loading the builtins from the same
+     * folder first makes that dlopen find the already-loaded library by its soname.
+     */
+    private static void preloadCompanions(String library, Path dir) {
+        if (!library.equals("nvrtc")) {
+            return;
+        }
+        for (Path p : files(dir, "libnvrtc-builtins.so.*")) {
+            if (p.getFileName().toString().contains(".alt.")) {
+                continue;
+            }
+            try {
+                SymbolLookup.libraryLookup(p, Arena.global());
+            } catch (RuntimeException e) {
+                // not loadable: NVRTC will report the missing builtins itself, naming the file
+            }
+        }
+    }
+
+    private static List<Path> files(Path dir, String glob) {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p) && notElf(p) == null) {
+                    out.add(p);
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return out;
+        }
+        out.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        return out;
     }
 
     /** Null if {@code file} starts with the ELF magic, else why it cannot be a shared library. */
