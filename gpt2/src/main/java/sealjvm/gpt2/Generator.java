@@ -24,6 +24,24 @@ public final class Generator {
         }
         int[] out = new int[maxNewTokens];
         int n = 0;
+        sealjvm.gpt2.cuda.CudaGpt2 gpu = model.gpu();
+        if (gpu != null) {   // the same loop on the device; only the last position's logits come back each step
+            int V = model.config.vocabSize();
+            try (var cache = gpu.newCache(1, prompt.length + maxNewTokens);
+                 var logits = gpu.device.allocateUninitialized(prompt.length, V)) {
+                int[] step = prompt;
+                while (n < maxNewTokens) {
+                    var l = logits.slice(0, 1, step.length, V);
+                    gpu.forward(cache, step, step.length, l, sealjvm.gpt2.cuda.DeviceLinearHook.NONE);
+                    int id = sampler.next(l.slice((long) (step.length - 1) * V, V).toArray());
+                    out[n++] = id;
+                    onToken.accept(id);
+                    if (id == stopId) break;
+                    step = new int[] {id};
+                }
+            }
+            return Arrays.copyOf(out, n);
+        }
         try (Arena arena = Arena.ofShared()) {
             KVCache cache = model.newCache(1, prompt.length + maxNewTokens, arena);
             int[] step = prompt;

@@ -60,6 +60,19 @@ class GpuChecksTest {
     @Test
     void adamKernelMatchesTheCpu() { assertOk(GpuChecks.adamMatchesCpu(dev)); }
 
+    /** Greedy decoding through the device KV cache picks the CPU's tokens. */
+    @Test
+    void greedyGenerationMatchesTheCpu() {
+        try (var m = sealjvm.gpt2.Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {
+            int[] prompt = {464, 318, 257, 1332};
+            var greedy = new sealjvm.gpt2.Sampler.Options(0f, 0, 1f, 1);
+            int[] cpu = sealjvm.gpt2.Generator.generate(m, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
+            m.attachGpu(new sealjvm.gpt2.cuda.CudaGpt2(m, dev));
+            int[] cuda = sealjvm.gpt2.Generator.generate(m, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
+            assertEquals(java.util.Arrays.toString(cpu), java.util.Arrays.toString(cuda));
+        }
+    }
+
     /** The REINFORCE loop with the frozen model on the device follows the CPU run's rewards. */
     @Test
     void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {

@@ -35,11 +35,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
+    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.") String precision;
+
     @Override
     public Integer call() throws Exception {
+        SealCli.checkDevice(device, precision);
         Sampler sampler = new Sampler(new Sampler.Options(temperature, topK, topP, seed));
         Gpt2Tokenizer tok = model.tokenizer();
-        try (Gpt2Model m = model.load()) {
+        try (Gpt2Model m = attached(model.load())) {
             int[] ids = tok.encode(prompt);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             out.print(prompt);
@@ -61,5 +65,15 @@ final class GenerateCommand implements Callable<Integer> {
             out.println();
         }
         return 0;
+    }
+
+    private static Gpt2Model attached(Gpt2Model m) {
+        try {
+            sealjvm.seal.Accelerator.attach(m);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 }

@@ -22,13 +22,27 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Output file (written atomically).")
     Path out;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
+    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.") String precision;
+
     @Override
     public Integer call() throws Exception {
-        try (Gpt2Model m = model.load(); Arena arena = Arena.ofShared()) {
-            Tensor logits = m.logits(new int[][] {ids}, arena);
+        SealCli.checkDevice(device, precision);
+        try (Gpt2Model m = attached(model.load()); Arena arena = Arena.ofShared()) {
+            Tensor logits = m.gpu() != null ? m.gpu().logits(new int[][] {ids}, arena) : m.logits(new int[][] {ids}, arena);
             Npy.write(out, logits.view(ids.length, m.config.vocabSize()));
             System.err.println("wrote " + out + " " + Arrays.toString(new int[] {ids.length, m.config.vocabSize()}));
         }
         return 0;
+    }
+
+    private static Gpt2Model attached(Gpt2Model m) {
+        try {
+            sealjvm.seal.Accelerator.attach(m);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 }
