@@ -43,7 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
         SealCli.checkDevice(device, precision);
         Sampler sampler = new Sampler(new Sampler.Options(temperature, topK, topP, seed));
         Gpt2Tokenizer tok = model.tokenizer();
-        try (Gpt2Model m = attached(model.load())) {
+        try (Gpt2Model m = SealCli.onDevice(model.load())) {
             int[] ids = tok.encode(prompt);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             out.print(prompt);
@@ -65,15 +65,5 @@ final class GenerateCommand implements Callable<Integer> {
             out.println();
         }
         return 0;
-    }
-
-    private static Gpt2Model attached(Gpt2Model m) {
-        try {
-            sealjvm.seal.Accelerator.attach(m);
-            return m;
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
     }
 }

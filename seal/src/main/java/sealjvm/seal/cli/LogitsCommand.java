@@ -28,21 +28,11 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
-        try (Gpt2Model m = attached(model.load()); Arena arena = Arena.ofShared()) {
+        try (Gpt2Model m = SealCli.onDevice(model.load()); Arena arena = Arena.ofShared()) {
             Tensor logits = m.gpu() != null ? m.gpu().logits(new int[][] {ids}, arena) : m.logits(new int[][] {ids}, arena);
             Npy.write(out, logits.view(ids.length, m.config.vocabSize()));
             System.err.println("wrote " + out + " " + Arrays.toString(new int[] {ids.length, m.config.vocabSize()}));
         }
         return 0;
-    }
-
-    private static Gpt2Model attached(Gpt2Model m) {
-        try {
-            sealjvm.seal.Accelerator.attach(m);
-            return m;
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
     }
 }

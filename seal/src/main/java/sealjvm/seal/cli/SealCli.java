@@ -60,6 +60,17 @@ public final class SealCli {
         sealjvm.seal.Accelerator.select(device, precision);
     }
 
+    /** {@code m} with a device copy attached when --device cuda was chosen; closes {@code m} if that fails. */
+    static sealjvm.gpt2.Gpt2Model onDevice(sealjvm.gpt2.Gpt2Model m) {
+        try {
+            sealjvm.seal.Accelerator.attach(m);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
     static boolean isUserError(Throwable t) {
         return t instanceof IllegalArgumentException || t instanceof ModelFormatException
                 || t instanceof SafeTensorsException || t instanceof IOException || t instanceof IllegalStateException
