@@ -18,6 +18,13 @@ tar -xzf "$BUNDLE" -C /tmp/seal-bundle
 export SEAL=$(ls -d /tmp/seal-bundle/*/bin/seal | head -1)
 export SEAL_DATA_HOME=${SEAL_DATA_HOME:-$ROOT}
 export SEAL_CUDA_CACHE=/tmp/seal-cuda-cache
+# NVRTC and cuBLAS as pip wheels (nvidia-cuda-nvrtc, nvidia-cublas) live wherever this host's Python keeps its packages
+# (a venv, conda, /usr/local): ask Python, and search those folders first.
+NVLIBS=$(python3 -c 'import glob, os, site
+dirs = site.getsitepackages() + [site.getusersitepackages()]
+print(":".join(d for b in dirs for d in sorted(glob.glob(os.path.join(b, "nvidia", "*", "lib"))) if os.path.isdir(d)))' 2>/dev/null)
+export SEAL_CUDA_LIBRARY_PATH="${SEAL_CUDA_LIBRARY_PATH:+$SEAL_CUDA_LIBRARY_PATH:}$NVLIBS"
+echo "SEAL_CUDA_LIBRARY_PATH=$SEAL_CUDA_LIBRARY_PATH"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 date -u +%FT%TZ | tee -a "$OUT/device.txt"
 rc=0

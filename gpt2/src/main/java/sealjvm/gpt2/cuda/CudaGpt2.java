@@ -18,6 +18,7 @@ import sealjvm.tensor.cuda.DeviceTensor;
  * A {@link Gpt2Model} on the GPU: every parameter copied into one device allocation with the same offsets as
  * {@link Gpt2Params#all} (so names, edits and snapshots carry over), and the forward of {@link Gpt2Model}
  * step for step with {@link CudaOps}. Prefill and KV-cache decode are the same call, as on the CPU.
+ * One activation workspace serves every call, so the forward methods are synchronized.
  */
 public final class CudaGpt2 implements AutoCloseable {
     /** One block's parameters on the device. */
@@ -117,7 +118,7 @@ public final class CudaGpt2 implements AutoCloseable {
     public Cache newCache(int batch, int capacity) { return new Cache(batch, capacity); }
 
     /** ids (B,T) -> logits (B,T,V) on the host, in {@code out}: the device twin of {@link Gpt2Model#logits}. */
-    public Tensor logits(int[][] ids, Arena out) {
+    public synchronized Tensor logits(int[][] ids, Arena out) {
         int B = ids.length, T = ids[0].length;
         int[] flat = new int[B * T];
         for (int b = 0; b < B; b++) {
@@ -131,7 +132,7 @@ public final class CudaGpt2 implements AutoCloseable {
     }
 
     /** Appends T tokens to every sequence of the cache; writes their logits (B,T,V) into {@code logits}. */
-    public void forward(Cache cache, int[] ids, int T, DeviceTensor logits, DeviceLinearHook hook) {
+    public synchronized void forward(Cache cache, int[] ids, int T, DeviceTensor logits, DeviceLinearHook hook) {
         if (logits.size() != (long) cache.batch * T * config.vocabSize()) {
             throw new IllegalArgumentException("logits " + logits + " is not (" + cache.batch + "," + T + "," + config.vocabSize() + ")");
         }
@@ -140,12 +141,12 @@ public final class CudaGpt2 implements AutoCloseable {
     }
 
     /** ln_f(x) (B,T,C) of T new tokens per sequence, copied into {@code out} on the device. */
-    public void hidden(Cache cache, int[] ids, int T, DeviceTensor out, DeviceLinearHook hook) {
+    public synchronized void hidden(Cache cache, int[] ids, int T, DeviceTensor out, DeviceLinearHook hook) {
         out.copyFrom(hiddenInto(cache, ids, T, hook));
     }
 
     /** {@link #hidden} with the result on the host. */
-    public Tensor hidden(Cache cache, int[] ids, int T, Arena out, DeviceLinearHook hook) {
+    public synchronized Tensor hidden(Cache cache, int[] ids, int T, Arena out, DeviceLinearHook hook) {
         return hiddenInto(cache, ids, T, hook).toHost(out).view(cache.batch, T, config.nEmbd());
     }
 
@@ -239,7 +240,7 @@ public final class CudaGpt2 implements AutoCloseable {
      * log p(target_i) and top-1 flags for rows (n,C) of final hidden states given on the host: the LM head and a
      * log-softmax per row on the device, 1024 rows at a time (the logits never exceed 1024 × V floats).
      */
-    public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1) {
+    public synchronized void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1) {
         int n = rows.dim(0), C = config.nEmbd(), V = config.vocabSize(), chunk = Math.min(1024, Math.max(1, n));
         if (rows.dim(1) != C || targets.length != n || logp.length != n || top1.length != n) {
             throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + targets.length + " targets, outputs " + logp.length);
