@@ -159,7 +159,7 @@ public final class CudaGpt2 implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= V) throw new IllegalArgumentException("token id " + ids[i] + " at " + i + " outside [0, " + V + ")");
         }
-        Workspace w = workspace(B * T, (long) B * H * T * (pos0 + T));
+        Workspace w = workspace(B * T, CudaOps.attentionScratch(B, H, T, pos0));
         DeviceTensor x = w.x.slice(0, B, T, C), ln = w.ln.slice(0, B, T, C), qkv = w.qkv.slice(0, B, T, 3 * C);
         DeviceTensor att = w.att.slice(0, B, T, C), proj = w.proj.slice(0, B, T, C), fc = w.fc.slice(0, B, T, 4 * C);
         float eps = config.layerNormEpsilon();

@@ -136,27 +136,51 @@ public final class CudaOps {
 
     // ---- attention -------------------------------------------------------------------------------------------
 
+    /** Queries per step of {@link #attention}: scores never cover keys that no query of the step can see. */
+    public static final int QUERY_CHUNK = 128;
+
+    /** Scratch floats {@link #attention} needs for the scores of B·H heads, T new tokens at positions pos0... */
+    public static long attentionScratch(int B, int H, int T, int pos0) {
+        return (long) B * H * Math.min(T, QUERY_CHUNK) * (pos0 + T);
+    }
+
     /**
      * Causal self-attention of T new tokens per sequence at positions pos0.. over the cache.
      * qkv (B,T,3C) -> out (B,T,C); k, v of the new tokens are written into kCache, vCache (B,H,cap,hd).
-     * Scratch: q and o (B·T·C each) and scores (B·H·T·(pos0+T)).
+     * Scratch: q and o (B·T·C each) and scores ({@link #attentionScratch}).
      */
     public void attention(DeviceTensor out, DeviceTensor qkv, DeviceTensor kCache, DeviceTensor vCache, int B, int T, int C, int H,
                           int cap, int pos0, DeviceTensor q, DeviceTensor o, DeviceTensor scores) {
-        int hd = C / H, L = pos0 + T;
+        attention(out, qkv, kCache, vCache, B, T, C, H, cap, pos0, q, o, scores, QUERY_CHUNK);
+    }
+
+    /**
+     * {@link #attention} taking the queries {@code chunk} at a time: the queries q0..q1-1 of a step see keys
+     * 0..pos0+q1-1 only, so a prefill of T = 1024 in steps of 128 computes 56% of the full T×T scores (the rest
+     * is masked anyway) and its scratch is T/128 times smaller.
+     */
+    public void attention(DeviceTensor out, DeviceTensor qkv, DeviceTensor kCache, DeviceTensor vCache, int B, int T, int C, int H,
+                          int cap, int pos0, DeviceTensor q, DeviceTensor o, DeviceTensor scores, int chunk) {
+        int hd = C / H;
         long n = (long) B * T * C;
-        if (scores.size() < (long) B * H * T * L || q.size() < n || o.size() < n) {
-            throw new IllegalArgumentException("attention scratch too small for B=" + B + " T=" + T + " L=" + L);
+        if (chunk < 1) throw new IllegalArgumentException("query chunk must be >= 1, got " + chunk);
+        if (scores.size() < (long) B * H * Math.min(T, chunk) * (pos0 + T) || q.size() < n || o.size() < n) {
+            throw new IllegalArgumentException("attention scratch too small for B=" + B + " T=" + T + " pos0=" + pos0);
         }
         launch("split_qkv", blocks(n), 1, THREADS, q, kCache, vCache, qkv, B, T, C, H, cap, pos0);
-        // scores (T,L) = q (T,hd) · k (L,hd)ᵀ for each of the B·H heads
-        gemmBatched(false, true, T, L, hd, 1f, q.ptr(), (long) T * hd, kCache.ptr(), (long) cap * hd,
-                0f, scores.ptr(), (long) T * L, B * H);
-        int rows = B * H * T, perBlock = 4;
-        launch("softmax_causal", (rows + perBlock - 1) / perBlock, 1, 32 * perBlock, scores, rows, T, L, pos0, (float) (1.0 / Math.sqrt(hd)));
-        // o (T,hd) = p (T,L) · v (L,hd)
-        gemmBatched(false, false, T, hd, L, 1f, scores.ptr(), (long) T * L, vCache.ptr(), (long) cap * hd,
-                0f, o.ptr(), (long) T * hd, B * H);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        for (int q0 = 0; q0 < T; q0 += chunk) {
+            int tc = Math.min(chunk, T - q0), L = pos0 + q0 + tc;   // keys this step's queries can see
+            long qOff = (long) q0 * hd * Float.BYTES;
+            // scores (tc,L) = q[q0..] (tc,hd) · k (L,hd)ᵀ for each of the B·H heads
+            gemmBatched(false, true, tc, L, hd, 1f, q.ptr() + qOff, (long) T * hd, kCache.ptr(), (long) cap * hd,
+                    0f, scores.ptr(), (long) tc * L, B * H);
+            int rows = B * H * tc, perBlock = 4;
+            launch("softmax_causal", (rows + perBlock - 1) / perBlock, 1, 32 * perBlock, scores, rows, tc, L, pos0 + q0, scale);
+            // o[q0..] (tc,hd) = p (tc,L) · v (L,hd)
+            gemmBatched(false, false, tc, hd, L, 1f, scores.ptr(), (long) tc * L, vCache.ptr(), (long) cap * hd,
+                    0f, o.ptr() + qOff, (long) T * hd, B * H);
+        }
         launch("merge_heads", blocks(n), 1, THREADS, out, o, B, T, C, H);
     }
 

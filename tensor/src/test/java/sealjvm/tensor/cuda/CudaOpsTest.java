@@ -146,6 +146,13 @@ class CudaOpsTest {
                  DeviceTensor sq = dev.allocate(B * T * C); DeviceTensor so = dev.allocate(B * T * C); DeviceTensor scores = dev.allocate(B * H * T * L)) {
                 dev.ops().attention(out, dqkv, dk, dv, B, T, C, H, cap, pos0, sq, so, scores);
                 assertClose(want, out.toArray(), 1e-5, "attention T=" + T + " pos0=" + pos0);
+                for (int chunk : new int[] {1, 3}) {   // queries a few at a time, as long prefills run
+                    dk.copyFrom(kc);
+                    dv.copyFrom(vc);
+                    out.zero();
+                    dev.ops().attention(out, dqkv, dk, dv, B, T, C, H, cap, pos0, sq, so, scores, chunk);
+                    assertClose(want, out.toArray(), 1e-5, "attention T=" + T + " pos0=" + pos0 + " in query chunks of " + chunk);
+                }
             }
         }
     }
