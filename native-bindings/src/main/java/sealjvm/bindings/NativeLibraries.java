@@ -227,6 +227,8 @@ public final class NativeLibraries {
             dirs.add(p.resolve("lib64"));
         }
         dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
+        dirs.add(Path.of("/usr/local/nvidia/lib64"));   // where NVIDIA's container runtime mounts the driver
+        dirs.add(Path.of("/usr/lib/wsl/lib"));          // the driver under WSL 2
         List<Path> pythonTrees = new ArrayList<>();
         for (Path py : children(Path.of("/usr/lib"), "python3*", true)) {
             pythonTrees.add(py.resolve("dist-packages"));
