@@ -73,6 +73,19 @@ class GpuChecksTest {
         }
     }
 
+    /** Perplexity with the forward, LM head and log-softmax on the device = the CPU's. */
+    @Test
+    void perplexityMatchesTheCpu() {
+        try (var m = sealjvm.gpt2.Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {
+            int[] ids = new java.util.SplittableRandom(3).ints(150, 0, m.config.vocabSize()).toArray();   // 2 windows of 64 + a short one
+            var cpu = sealjvm.seal.eval.Perplexity.evaluate(m, ids, 64, 2);
+            m.attachGpu(new sealjvm.gpt2.cuda.CudaGpt2(m, dev));
+            var cuda = sealjvm.seal.eval.Perplexity.evaluate(m, ids, 64, 2);
+            assertEquals(cpu.predicted(), cuda.predicted());
+            assertEquals(cpu.nll(), cuda.nll(), 1e-5 * cpu.nll());
+        }
+    }
+
     /** The REINFORCE loop with the frozen model on the device follows the CPU run's rewards. */
     @Test
     void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {

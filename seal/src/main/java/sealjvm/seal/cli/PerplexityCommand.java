@@ -45,8 +45,12 @@ final class PerplexityCommand implements Callable<Integer> {
             description = "Read the Brown corpus from raw files in DIR (e.g. weights/fixtures/brown) instead of the npm cache.")
     Path brownDir;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
+    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.") String precision;
+
     @Override
     public Integer call() throws Exception {
+        SealCli.checkDevice(device, precision);
         long t0 = System.nanoTime();
         if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
         if (threads != null) Parallel.setThreads(threads);
@@ -61,7 +65,7 @@ final class PerplexityCommand implements Callable<Integer> {
         int[] ids = file != null ? readText(file, tokenizer)
                 : corpus.equals("brown-train") ? train : brown.tokens(BrownCorpus.Split.HELDOUT, tokenizer);
         if (maxTokens != null && ids.length > maxTokens) ids = Arrays.copyOf(ids, maxTokens);
-        try (Gpt2Model m = model.load()) {
+        try (Gpt2Model m = SealCli.onDevice(model.load())) {
             Perplexity.Result r = Perplexity.evaluate(m, ids);
             Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());
             ObjectNode o = new ObjectMapper().createObjectNode();

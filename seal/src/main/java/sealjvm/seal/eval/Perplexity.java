@@ -78,6 +78,25 @@ public final class Perplexity {
         int[] flat = Arrays.copyOfRange(ids, start, start + B * T);
         int C = model.config.nEmbd(), V = model.config.vocabSize(), N = B * T;
         double sum = 0;
+        sealjvm.gpt2.cuda.CudaGpt2 gpu = model.gpu();
+        if (gpu != null) {   // forward, LM head and log-softmax on the device; per-token log p come back
+            int n = B * (T - 1);
+            int[] targets = new int[n];
+            try (Arena arena = Arena.ofShared(); var cache = gpu.newCache(B, T)) {
+                Tensor h = gpu.hidden(cache, flat, T, arena, sealjvm.gpt2.cuda.DeviceLinearHook.NONE).view(N, C);
+                Tensor rows = Tensor.allocate(arena, Math.max(1, n), C);
+                int q = 0;
+                for (int r = 0; r < N; r++) {
+                    if (r % T == T - 1) continue; // a window's last position predicts nothing inside it
+                    rows.row(q).copyFrom(h.row(r));
+                    targets[q++] = flat[r + 1];
+                }
+                double[] logp = new double[n];
+                if (n > 0) gpu.tokenLogProbs(rows.slice(0, n, C), targets, logp, new boolean[n]);
+                for (double lp : logp) sum -= lp;
+            }
+            return sum;
+        }
         try (Arena arena = Arena.ofShared()) {
             KVCache cache = model.newCache(B, T, arena);
             // Hidden states, then the LM head in row chunks: B·T·V logits at once would be GBs for GPT-2.
