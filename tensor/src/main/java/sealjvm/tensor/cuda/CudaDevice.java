@@ -157,6 +157,7 @@ public final class CudaDevice implements AutoCloseable {
         makeCurrent();
         synchronize();
         Cublas.destroy(cublas);
+        kernels.unload();
         allocator.emptyCache();
         Cuda.check(cuda_h.cuStreamDestroy_v2(stream), "cuStreamDestroy_v2");
         closed = true;

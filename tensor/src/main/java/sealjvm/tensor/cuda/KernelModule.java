@@ -103,6 +103,12 @@ public final class KernelModule {
         }
     }
 
+    /** Unloads the module (its functions become invalid). */
+    void unload() {
+        functions.clear();
+        Cuda.check(cuda_h.cuModuleUnload(module), "cuModuleUnload");
+    }
+
     MemorySegment function(String name) {
         return functions.computeIfAbsent(name, n -> Cuda.function(module, n));
     }
