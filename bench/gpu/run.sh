@@ -4,9 +4,9 @@
 # 1. unpacks the bundle (default: dist/seal-bundle-*.tgz, built by `./mvnw -Pbundle -pl seal -am package -DskipTests`,
 #    with SEAL_BUNDLE_WEIGHTS=0 when it has to travel next to a checkout);
 # 2. bin/seal gpu-check  — the gpu tests' checks against PyTorch's fixture logits and the CPU engine;
-# 3. a SEAL training run with --device cuda (rollouts/s) and the same run on the CPU;
+# 3. REINFORCE rollouts/s with the model on the GPU and on the CPU (bin/seal bench reinforce), a short train + eval;
 # 4. bench/gpu/compare_gpu.py — our forward/edit benchmarks vs PyTorch eager on the same GPU.
-# Results: OUT_DIR/gpu-check.jsonl, OUT_DIR/compare.jsonl, OUT_DIR/compare.md, OUT_DIR/reinforce.json.
+# Results: OUT_DIR/gpu-check.jsonl, OUT_DIR/reinforce.jsonl, OUT_DIR/eval-cuda.json, OUT_DIR/compare.jsonl, OUT_DIR/compare.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -30,26 +30,14 @@ date -u +%FT%TZ | tee -a "$OUT/device.txt"
 rc=0
 echo "== gpu-check"
 "$SEAL" gpu-check | tee "$OUT/gpu-check.jsonl" || rc=1
-echo "== SEAL facts run, model on the GPU vs on the CPU (rollouts/s)"
+echo "== REINFORCE rollouts/s (bundled gpt2-brown, facts, K=8): model on the GPU, then on the CPU"
 for d in cuda cpu; do
-  /usr/bin/time -f "%e s wall" "$SEAL" train --task facts --out /tmp/seal-run-$d --episodes 20 --samples 8 --device $d --no-progress \
-    > "$OUT/train-$d.log" 2>&1 || rc=1
-  tail -2 "$OUT/train-$d.log"
+  "$SEAL" bench reinforce --device $d --episodes 20 --warmup 3 2>>"$OUT/reinforce.err" | tail -1 | tee -a "$OUT/reinforce.jsonl" || rc=1
 done
-python3 - "$OUT" <<'PY'
-import json, sys, glob
-out = sys.argv[1]
-res = {}
-for d in ["cuda", "cpu"]:
-    try:
-        lines = [json.loads(l) for l in open("/tmp/seal-run-%s/metrics.jsonl" % d)]
-        secs = sum(l["seconds"] for l in lines[2:]) / max(1, len(lines) - 2)   # skip the first episodes (warm-up)
-        res[d] = dict(episodes=len(lines), seconds_per_episode=secs, rollouts_per_s=8 / secs, last=lines[-1])
-    except Exception as e:
-        res[d] = dict(error=str(e))
-print(json.dumps(res))
-json.dump(res, open(out + "/reinforce.json", "w"), indent=1)
-PY
+echo "== a short SEAL training run with --device cuda (checkpoint, metrics, eval)"
+rm -rf /tmp/seal-run-cuda
+"$SEAL" train --task facts --out /tmp/seal-run-cuda --episodes 5 --device cuda --no-progress > "$OUT/train-cuda.log" 2>&1 \
+  && "$SEAL" eval --run /tmp/seal-run-cuda --device cuda --episodes 20 | tee "$OUT/eval-cuda.json" || rc=1
 echo "== compare with PyTorch"
 PYTHONUNBUFFERED=1 python3 bench/gpu/compare_gpu.py --markdown --out "$OUT/compare.jsonl" | tee "$OUT/compare.md" || rc=1
 exit $rc

@@ -24,6 +24,7 @@ import sealjvm.tensor.Tensor;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on random weights; the last line printed is one JSON object.",
         subcommands = {BenchCommand.Forward.class, BenchCommand.TrainBench.class, BenchCommand.MatmulBench.class, BenchCommand.EditBench.class,
+                BenchCommand.ReinforceBench.class,
                 CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -275,6 +276,58 @@ final class BenchCommand implements Runnable {
                     rows, cols, rank, out.get("threads").intValue(), out.get("apply_ms").doubleValue(), out.get("revert_ms").doubleValue(),
                     out.get("copy_ms").doubleValue()));
             System.out.println(out);
+            return 0;
+        }
+    }
+
+    /** {@code seal bench reinforce}: SEAL episodes (K rollouts each) of a fresh generator, nothing written to disk. */
+    @Command(name = "reinforce", mixinStandardHelpOptions = true,
+            description = "Time SEAL training episodes (sample K edits, score them, REINFORCE update); last line is JSON with rollouts_per_s.")
+    static final class ReinforceBench implements Callable<Integer> {
+        @Option(names = "--task", defaultValue = "facts", description = "facts (default) | spam (needs the corpus or --data sample).") String task;
+        @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled model).") java.nio.file.Path model;
+        @Option(names = "--targets", defaultValue = "h.1.attn.c_proj") String targets;
+        @Option(names = "--samples", defaultValue = "8", description = "Rollouts (edits) per episode, K (default: ${DEFAULT-VALUE}).") int samples;
+        @Option(names = "--episodes", defaultValue = "10", description = "Timed episodes (default: ${DEFAULT-VALUE}).") int episodes;
+        @Option(names = "--warmup", defaultValue = "2", description = "Untimed episodes first (default: ${DEFAULT-VALUE}).") int warmup;
+        @Option(names = "--data", defaultValue = "sample") String data;
+        @Option(names = "--threads", description = "Kernel threads (default: the number of cores).") Integer threads;
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
+        @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 | tf32 | bf16 (default: ${DEFAULT-VALUE}).") String precision;
+
+        @Override
+        public Integer call() throws Exception {
+            SealCli.checkDevice(device, precision);
+            if (threads != null) Parallel.setThreads(threads);
+            if (samples < 2 || episodes < 1 || warmup < 0) throw new IllegalArgumentException("need --samples >= 2, --episodes >= 1, --warmup >= 0");
+            java.nio.file.Path modelDir = model != null ? model : SealCli.defaultModel();
+            var c = new sealjvm.seal.TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, 4, 4f, samples, warmup + episodes, 1e-3, "constant",
+                    1, 64, 0.01, 0, "rloo", 0.9, 1.0, 1.0, 0.0002, data, 1234);
+            java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("seal-bench-reinforce");
+            try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp)) {
+                var loop = new sealjvm.seal.SealLoop(c, setup, sealjvm.seal.SealLoop.initialState(c, setup));
+                for (int i = 0; i < warmup; i++) loop.episode();
+                double[] ms = new double[episodes];
+                for (int i = 0; i < episodes; i++) {
+                    long t0 = System.nanoTime();
+                    loop.episode();
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(ms);
+                double med = median(ms);
+                String dev = sealjvm.seal.Accelerator.cuda()
+                        ? ",\"device\":\"cuda\",\"gpu\":\"" + sealjvm.seal.Accelerator.device().name + "\",\"precision\":\"" + precision.toLowerCase(Locale.ROOT) + "\""
+                        : ",\"device\":\"cpu\"";
+                System.out.println(String.format(Locale.ROOT, "reinforce task=%s model=%s K=%d %s: median %.1f ms per episode, %.1f rollouts/s",
+                        task, modelDir.getFileName(), samples, device, med, samples / med * 1000));
+                System.out.println("{\"bench\":\"reinforce\",\"task\":\"" + task + "\",\"model\":\"" + modelDir.getFileName() + "\",\"samples\":" + samples
+                        + ",\"threads\":" + Parallel.threads() + dev + ",\"iters\":" + episodes + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
+                        + ",\"rollouts_per_s\":" + num(samples / med * 1000) + "}");
+            } finally {
+                try (var files = java.nio.file.Files.walk(tmp)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
             return 0;
         }
     }
