@@ -37,6 +37,7 @@ public final class SealCli {
     }
 
     static int run(String... args) {
+        sealjvm.seal.Accelerator.select("cpu", "fp32");   // each invocation starts on the CPU; --device picks again
         CommandLine cli = new CommandLine(new SealCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.matchedOption("--verbose") != null

@@ -50,6 +50,26 @@ class SealCliTest {
     }
 
     @Test
+    void benchReinforcePrintsRolloutsPerSecond() {
+        Result r = run("", "bench", "reinforce", "--model", home.resolve("weights/models/gpt2-tiny-random").toString(), "--samples", "3",
+                "--episodes", "2", "--warmup", "0");
+        assertEquals(0, r.code(), r.err());
+        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("{\"bench\":\"reinforce\"") && last.contains("\"device\":\"cpu\"") && last.contains("\"rollouts_per_s\":"), last);
+    }
+
+    @Test
+    void cudaWithoutADriverIsOneClearError() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(sealjvm.tensor.cuda.CudaDevice.available(), "a CUDA driver is present");
+        Result r = run("", "bench", "edit", "--device", "cuda", "--rows", "8", "--cols", "8");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: CUDA library 'cuda'") && r.err().strip().lines().count() == 1, r.err());
+        Result bad = run("", "generate", "--prompt", "Hi", "--device", "tpu");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--device must be cpu or cuda, got 'tpu'"), bad.err());
+    }
+
+    @Test
     void tokenizePrintsGpt3EncoderIds() {
         Result r = run("Hello, world! SEAL edits its own weights.", "tokenize");
         assertEquals(0, r.code(), r.err());
