@@ -3,10 +3,11 @@
 #   bench/gpu/run.sh [BUNDLE.tgz] [OUT_DIR]
 # 1. unpacks the bundle (default: dist/seal-bundle-*.tgz, built by `./mvnw -Pbundle -pl seal -am package -DskipTests`,
 #    with SEAL_BUNDLE_WEIGHTS=0 when it has to travel next to a checkout);
-# 2. bin/seal gpu-check  — the gpu tests' checks against PyTorch's fixture logits and the CPU engine;
+# 2. bin/seal gpu-check  — the gpu tests' checks against PyTorch's fixture logits and the CPU engine — and, when
+#    dist/gpu-tests is there (bench/gpu/make-gpu-tests.sh), the gpu-tagged JUnit tests themselves, with the bundle's Java;
 # 3. REINFORCE rollouts/s with the model on the GPU and on the CPU (bin/seal bench reinforce), a short train + eval;
 # 4. bench/gpu/compare_gpu.py — our forward/edit benchmarks vs PyTorch eager on the same GPU.
-# Results: OUT_DIR/gpu-check.jsonl, OUT_DIR/reinforce.jsonl, OUT_DIR/eval-cuda.json, OUT_DIR/compare.jsonl, OUT_DIR/compare.md.
+# Results: OUT_DIR/gpu-check.jsonl, OUT_DIR/gpu-tests.txt, OUT_DIR/reinforce.jsonl, OUT_DIR/eval-cuda.json, OUT_DIR/compare.jsonl, OUT_DIR/compare.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -30,6 +31,31 @@ date -u +%FT%TZ | tee -a "$OUT/device.txt"
 rc=0
 echo "== gpu-check"
 "$SEAL" gpu-check | tee "$OUT/gpu-check.jsonl" || rc=1
+if [ -d dist/gpu-tests ]; then
+  echo "== the gpu-tagged JUnit tests, with the bundle's Java (dist/gpu-tests from bench/gpu/make-gpu-tests.sh)"
+  B=$(dirname "$(dirname "$SEAL")")
+  "$B/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Dseal.home="$SEAL_DATA_HOME" \
+    -cp "$B/app/seal.jar:$B/app/lib/*:dist/gpu-tests/*" sealjvm.bindings.EmulatorChildMain \
+    sealjvm.bindings.GpuSmokeTest sealjvm.tensor.cuda.CudaOpsTest sealjvm.seal.GpuChecksTest > "$OUT/gpu-tests.raw" 2>"$OUT/gpu-tests.err"
+  python3 - "$OUT" <<'PY' || rc=1
+import base64, sys
+out = sys.argv[1]
+rows = [l.rstrip("\n").split("\t") for l in open(out + "/gpu-tests.raw") if l.startswith("@@seal-cuda-emulator-result ")]
+lines, bad = [], 0
+for status, name, msg in rows:
+    status = status.split()[-1]
+    lines.append("%-10s %s" % (status, name))
+    if status != "SUCCESSFUL":
+        bad += 1
+        lines.append("    " + base64.b64decode(msg).decode("utf-8", "replace").replace("\n", "\n    ")[:3000])
+lines.append("%d tests, %d not successful" % (len(rows), bad))
+open(out + "/gpu-tests.txt", "w").write("\n".join(lines) + "\n")
+print("\n".join(l for l in lines if not l.startswith("    ")))
+sys.exit(1 if bad or not rows else 0)
+PY
+else
+  echo "== (no dist/gpu-tests: run bench/gpu/make-gpu-tests.sh before carrying dist/ to run the JUnit gpu tests here)"
+fi
 echo "== REINFORCE rollouts/s (bundled gpt2-brown, facts, K=8): model on the GPU, then on the CPU"
 for d in cuda cpu; do
   "$SEAL" bench reinforce --device $d --episodes 20 --warmup 3 2>>"$OUT/reinforce.err" | tail -1 | tee -a "$OUT/reinforce.jsonl" || rc=1
