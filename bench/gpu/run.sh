@@ -7,14 +7,18 @@
 #    dist/gpu-tests is there (bench/gpu/make-gpu-tests.sh), the gpu-tagged JUnit tests themselves, with the bundle's Java;
 # 3. REINFORCE rollouts/s with the model on the GPU and on the CPU (bin/seal bench reinforce), a short train + eval;
 # 4. bench/gpu/compare_gpu.py — our forward/edit benchmarks vs PyTorch eager on the same GPU.
-# Results: OUT_DIR/gpu-check.jsonl, OUT_DIR/gpu-tests.txt, OUT_DIR/reinforce.jsonl, OUT_DIR/eval-cuda.json, OUT_DIR/compare.jsonl, OUT_DIR/compare.md.
+# Results in OUT_DIR: gpu-results.tgz (device.txt, gpu-check.jsonl, gpu-tests.txt, reinforce.jsonl, eval-cuda.json,
+# compare.jsonl, compare.md, logs) and, unpacked, compare.md, gpu-tests.txt and gpu-check.jsonl.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BUNDLE=${1:-$(ls dist/seal-bundle-*.tgz 2>/dev/null | head -1)}
-OUT=${2:-${OUT:-/tmp/seal-gpu-out}}
+DEST=${2:-${OUT:-/tmp/seal-gpu-out}}
+# Every file goes to a work folder; DEST gets few files (the device tool brings back at most 8):
+# gpu-results.tgz (all of them), compare.md, gpu-tests.txt, gpu-check.jsonl.
+OUT=$(mktemp -d /tmp/seal-gpu-work.XXXXXX)
 [ -f "$BUNDLE" ] || { echo "no bundle: build one with ./mvnw -Pbundle -pl seal -am package -DskipTests" >&2; exit 2; }
-mkdir -p "$OUT" /tmp/seal-bundle
+mkdir -p "$DEST" /tmp/seal-bundle
 tar -xzf "$BUNDLE" -C /tmp/seal-bundle
 export SEAL=$(ls -d /tmp/seal-bundle/*/bin/seal | head -1)
 export SEAL_DATA_HOME=${SEAL_DATA_HOME:-$ROOT}
@@ -66,4 +70,7 @@ rm -rf /tmp/seal-run-cuda
   && "$SEAL" eval --run /tmp/seal-run-cuda --device cuda --episodes 20 | tee "$OUT/eval-cuda.json" || rc=1
 echo "== compare with PyTorch"
 PYTHONUNBUFFERED=1 python3 bench/gpu/compare_gpu.py --markdown --out "$OUT/compare.jsonl" | tee "$OUT/compare.md" || rc=1
+tar -czf "$DEST/gpu-results.tgz" -C "$OUT" .
+for f in compare.md gpu-tests.txt gpu-check.jsonl; do [ -f "$OUT/$f" ] && cp "$OUT/$f" "$DEST/"; done
+echo "results: $DEST ($(ls "$DEST" | tr '\n' ' '))"
 exit $rc
