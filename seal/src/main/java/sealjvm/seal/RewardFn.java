@@ -20,15 +20,29 @@ public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> gener
     public Result evaluate(Gpt2Model model, Task task, Task.Episode episode, List<Edit> edits) {
         int K = edits.size();
         Task.Scores s = task.score(model, episode, edits);
-        double[] lm = lambdaForget == 0 || generalText.isEmpty() ? new double[1 + K] : Scoring.meanTokenLogLik(model, generalText, edits);
-        double[] reward = new double[K], gain = new double[K], forget = new double[K], norm = new double[K], acc = new double[K];
+        double[] forget = forgetting(model, edits);
+        double[] reward = new double[K], gain = new double[K], norm = new double[K], acc = new double[K];
         for (int k = 0; k < K; k++) {
             gain[k] = s.score()[1 + k] - s.score()[0];
-            forget[k] = lm[0] - lm[1 + k];              // LM loss after − before (loss = −log-likelihood)
             norm[k] = edits.get(k).frobeniusNorm();
             acc[k] = s.accuracy()[1 + k];
-            reward[k] = gain[k] - lambdaForget * Math.max(0, forget[k]) - lambdaNorm * norm[k];
+            reward[k] = reward(gain[k], forget[k], norm[k]);
         }
         return new Result(reward, gain, forget, norm, s.score()[0], s.accuracy()[0], acc);
+    }
+
+    /** Per edit, the increase of LM loss on the general text (0 when the penalty is off). */
+    public double[] forgetting(Gpt2Model model, List<Edit> edits) {
+        int K = edits.size();
+        double[] forget = new double[K];
+        if (lambdaForget == 0 || generalText.isEmpty() || K == 0) return forget;
+        double[] lm = Scoring.meanTokenLogLik(model, generalText, edits);
+        for (int k = 0; k < K; k++) forget[k] = lm[0] - lm[1 + k];   // LM loss after − before (loss = −log-likelihood)
+        return forget;
+    }
+
+    /** gain − λ_forget·max(0, forgetting) − λ_norm·‖ΔW‖. */
+    public double reward(double gain, double forgetting, double norm) {
+        return gain - lambdaForget * Math.max(0, forgetting) - lambdaNorm * norm;
     }
 }

@@ -7,126 +7,217 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import sealjvm.seal.edit.Edit;
-import sealjvm.seal.edit.LowRankDelta;
+import sealjvm.seal.eval.ArmResults;
+import sealjvm.seal.eval.Baselines;
+import sealjvm.seal.eval.SequentialEval;
 import sealjvm.seal.policy.EditGenerator;
+import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Scoring;
+import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
-import sealjvm.tensor.Tensor;
 
 /**
- * Held-out evaluation of a trained generator on the task's eval split, against three baselines,
- * all scored with the run's own reward function on the same episodes:
+ * Held-out evaluation of a trained generator: the first N episodes of the task's eval split, each used once, every
+ * arm scored on the same episodes by the same scorer and reward:
  * <ul>
- *   <li>{@code no_edit}: the unedited model (reward 0 by definition: no gain, no forgetting, no size);</li>
- *   <li>{@code random_edit}: random factors rescaled so each target's ‖ΔW‖ equals the trained edit's;</li>
- *   <li>{@code mean_edit}: one context-independent edit, the generator's mean at the average pooled
- *       state of 64 training contexts — what context-specific edits have to beat.</li>
+ *   <li>{@code no_edit}: the unedited model;</li>
+ *   <li>{@code static_edit}: the best context-free edit ({@link Baselines}; spam: the generator's edit at the mean
+ *       training input, since spam's frozen-head score has no fine-tuning form);</li>
+ *   <li>{@code shuffled_context}: the trained generator fed another eval episode's context (same relation mix);</li>
+ *   <li>{@code sft_passage}: LoRA fine-tuning on the context (facts, lm);</li>
+ *   <li>{@code head_recalibration} (spam): the frozen head's scale and bias refit on the context's labels;</li>
+ *   <li>{@code trained}: the generator's mean edit μ(context) (no sampling noise).</li>
  * </ul>
- * {@code trained} is the generator's mean edit μ(context) (no sampling noise).
+ * The primary comparison is {@code trained − static_edit}: does the edit use the context?
  */
 public final class SealEval {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SealEval() {}
 
+    /** The arms of a generator run on {@code task}, in output order. */
+    static List<String> arms(String task) {
+        return switch (task) {
+            case "spam" -> List.of("no_edit", "static_edit", "shuffled_context", "head_recalibration", "trained");
+            default -> List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "trained");
+        };
+    }
+
+    /** For each episode, another of the same kind (the next one cyclically), or simply the next one. */
+    public static int[] partners(Task task, List<Task.Episode> eps) {
+        int n = eps.size();
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            String kind = task.kind(eps.get(i));
+            out[i] = (i + 1) % n;
+            for (int d = 1; d < n; d++) {
+                if (task.kind(eps.get((i + d) % n)).equals(kind)) { out[i] = (i + d) % n; break; }
+            }
+        }
+        return out;
+    }
+
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed) throws IOException {
+        return evaluate(home, runDir, episodes, seed, Baselines.Recipe.DEFAULT);
+    }
+
+    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
-        try (Setup setup = Setup.create(config, home, runDir)) {
+        long t0 = System.nanoTime();
+        try (Setup setup = Setup.create(config, home, runDir);
+             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
+             Arena keep = Arena.ofShared()) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
+            Task task = setup.task();
+            boolean spam = task instanceof SpamTask;
+            int n = Math.min(episodes, task.episodeCount(Task.Stage.EVAL));
+            if (n < 2) throw new IllegalArgumentException("the " + task.name() + " eval split has " + n + " episode(s): too few for an interval");
+            List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, n);
+            int[] partner = partners(task, eps);
 
-            double[] meanInput = new double[gen.C];
-            for (int i = 0; i < 64; i++) {
-                Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, SealLoop.episodeRandom(seed ^ 0x5EA1L, i));
-                double[] h = Scoring.pooled(setup.model(), ep.context());
-                for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
+            // The norm budget of the static edit: the trained edits' mean ‖ΔW‖ on heldout contexts.
+            int budgetN = Math.min(64, task.episodeCount(Task.Stage.HELDOUT));
+            double budget = 0;
+            for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
+                try (Arena a = Arena.ofShared()) {
+                    budget += gen.toEdit(gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(), a).frobeniusNorm() / budgetN;
+                }
             }
-            double[] meanEditZ = gen.forward(meanInput).mean();
+            Edit staticEdit;
+            String staticMethod;
+            if (spam) {
+                double[] meanInput = new double[gen.C];
+                for (int i = 0; i < 64; i++) {
+                    Task.Episode ep = task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed() ^ 0x5EA1L, i));
+                    double[] h = Scoring.pooled(setup.model(), ep.context());
+                    for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
+                }
+                staticEdit = gen.toEdit(gen.forward(meanInput).mean(), keep);
+                staticMethod = "the trained generator's edit at the mean input of 64 training contexts";
+            } else {
+                staticEdit = baselines.staticEdit(runDir.resolve("static_edit"), budget, config.seed(), config.model(), keep);
+                staticMethod = "backprop (see static_edit/static_edit.json)";
+            }
+            Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
 
-            double[][] rewards = new double[3][episodes], gains = new double[3][episodes], accs = new double[4][episodes];
-            for (int e = 0; e < episodes; e++) {
-                SplittableRandom rng = SealLoop.episodeRandom(seed, e);
-                Task.Episode ep = setup.task().draw(Task.Stage.EVAL, rng);
-                double[] z = gen.forward(Scoring.pooled(setup.model(), ep.context())).mean();
+            double[][] pooled = new double[n][];
+            for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.model(), eps.get(i).context());
+
+            ArmResults results = new ArmResults(arms(task.name()), "trained");
+            for (int i = 0; i < n; i++) {
+                Task.Episode ep = eps.get(i);
                 try (Arena arena = Arena.ofShared()) {
-                    Edit trained = gen.toEdit(z, arena);
-                    Edit random = sameNormRandom(trained, rng, arena);
-                    Edit mean = gen.toEdit(meanEditZ, arena);
-                    RewardFn.Result r = setup.reward().evaluate(setup.model(), setup.task(), ep, List.of(trained, random, mean));
-                    for (int k = 0; k < 3; k++) {
-                        rewards[k][e] = r.reward()[k];
-                        gains[k][e] = r.gain()[k];
-                        accs[k + 1][e] = r.accuracy()[k];
+                    Edit trained = gen.toEdit(gen.forward(pooled[i]).mean(), arena);
+                    Edit shuffled = gen.toEdit(gen.forward(pooled[partner[i]]).mean(), arena);
+                    List<String> names = new ArrayList<>(List.of("static_edit", "shuffled_context", "trained"));
+                    List<Edit> edits = new ArrayList<>(List.of(staticEdit, shuffled, trained));
+                    if (sftChoice != null) {
+                        names.add("sft_passage");
+                        edits.add(baselines.passageEdit(ep, sftChoice, SealLoop.mix(seed, i), arena));
                     }
-                    accs[0][e] = r.baseAccuracy();
+                    Task.Detail d = task.detail(setup.model(), ep, edits, true);
+                    double[] forget = setup.reward().forgetting(setup.model(), edits);
+                    results.episode(d.group());
+                    results.add("no_edit", row(d.correct(), 0), new double[d.units()], row(d.margin(), 0), 0);
+                    for (int k = 0; k < edits.size(); k++) {
+                        double[] gain = minus(d.score()[k + 1], d.score()[0]);
+                        double r = setup.reward().reward(mean(gain), forget[k], edits.get(k).frobeniusNorm());
+                        results.add(names.get(k), row(d.correct(), k + 1), gain, row(d.margin(), k + 1), r);
+                    }
+                    if (spam) {
+                        Task.Detail h = ((SpamTask) task).headRecalibration(setup.model(), ep);
+                        double[] gain = minus(h.score()[1], h.score()[0]);
+                        results.add("head_recalibration", h.correct()[1], gain, null, mean(gain));
+                    }
                 }
             }
             ObjectNode out = JSON.createObjectNode();
-            out.put("task", config.task());
-            out.put("episodes", episodes);
-            out.put("trained", SealLoop.mean(rewards[0]));
-            out.put("no_edit", 0.0);
-            out.put("random_edit", SealLoop.mean(rewards[1]));
-            out.put("mean_edit", SealLoop.mean(rewards[2]));
-            putInterval(out, "trained_minus_no_edit_ci95", rewards[0], new double[episodes], seed);
-            putInterval(out, "trained_minus_random_edit_ci95", rewards[0], rewards[1], seed);
-            putInterval(out, "trained_minus_mean_edit_ci95", rewards[0], rewards[2], seed);
-            ObjectNode g = out.putObject("task_gain");
-            g.put("trained", SealLoop.mean(gains[0]));
-            g.put("random_edit", SealLoop.mean(gains[1]));
-            g.put("mean_edit", SealLoop.mean(gains[2]));
-            ObjectNode a = out.putObject("accuracy");
-            a.put("no_edit", SealLoop.mean(accs[0]));
-            a.put("trained", SealLoop.mean(accs[1]));
-            a.put("random_edit", SealLoop.mean(accs[2]));
-            a.put("mean_edit", SealLoop.mean(accs[3]));
+            out.put("method", "generator").put("task", task.name()).put("episodes", n).put("eval_split_size", task.episodeCount(Task.Stage.EVAL));
+            out.put("seed", seed);
+            out.put("primary", "trained_minus_static_edit");
+            out.setAll(results.toJson(seed));
+            ObjectNode notes = out.putObject("controls");
+            notes.put("static_edit", staticMethod);
+            notes.put("static_edit_norm", staticEdit.frobeniusNorm());
+            notes.put("norm_budget", budget);
+            if (sftChoice != null) notes.put("sft_passage", "LoRA on the context, " + sftChoice.steps() + " steps, lr " + sftChoice.lr() + " (chosen on the heldout split)");
+            if (task instanceof FactsTask facts) out.set("reference", inContext(setup, facts, eps));
+            out.put("seconds", (System.nanoTime() - t0) / 1e9);
             return out;
         }
     }
 
-    /** Random Gaussian factors, each target rescaled so its ‖ΔW‖ equals {@code like}'s. */
-    static Edit sameNormRandom(Edit like, SplittableRandom rng, Arena arena) {
-        List<LowRankDelta> out = new ArrayList<>();
-        for (LowRankDelta d : like.deltas()) {
-            Tensor a = Tensor.allocate(arena, d.a().shape()), b = Tensor.allocate(arena, d.b().shape());
-            for (long i = 0; i < a.size(); i++) a.set(i, (float) rng.nextGaussian());
-            for (long i = 0; i < b.size(); i++) b.set(i, (float) rng.nextGaussian());
-            LowRankDelta raw = new LowRankDelta(d.target(), a, b, d.alpha());
-            double want = d.frobeniusNorm(), have = raw.frobeniusNorm();
-            float s = (float) Math.sqrt(have == 0 ? 0 : want / have);   // split the factor between A and B
-            for (long i = 0; i < a.size(); i++) a.set(i, a.get(i) * s);
-            for (long i = 0; i < b.size(); i++) b.set(i, b.get(i) * s);
-            out.add(raw);
+    /**
+     * {@link SequentialEval} for the trained generator and for sft_passage on the facts eval split: a JSON line per
+     * step to {@code lines}, heat maps {@code RUN/sequential-ARM.png}; returns the summary per arm.
+     */
+    public static ObjectNode sequential(Path home, Path runDir, int steps, long seed, int[] pplTokens,
+                                        java.util.function.Consumer<ObjectNode> lines) throws IOException {
+        RunDir run = new RunDir(runDir);
+        TrainConfig config = run.readConfig();
+        try (Setup setup = Setup.create(config, home, runDir);
+             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT)) {
+            if (!(setup.task() instanceof FactsTask facts)) throw new IllegalArgumentException("--sequential needs a facts run; " + runDir + " is " + config.task());
+            SealLoop.State state = SealLoop.initialState(config, setup);
+            run.loadCheckpoint(state);
+            EditGenerator gen = state.generator;
+            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
+            ObjectNode out = JSON.createObjectNode();
+            out.set("trained", SequentialEval.run(setup.model(), facts, "trained", steps,
+                    (ep, i, arena) -> gen.toEdit(gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(), arena),
+                    pplTokens, runDir.resolve("sequential-trained.png"), lines));
+            out.set("sft_passage", SequentialEval.run(setup.model(), facts, "sft_passage", steps,
+                    (ep, i, arena) -> baselines.passageEdit(ep, sft, SealLoop.mix(seed, i), arena),
+                    pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
+            return out;
         }
-        return new Edit(out);
     }
+
+    /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it. */
+    static ObjectNode inContext(Setup setup, FactsTask task, List<Task.Episode> eps) {
+        int[] newline = setup.tokenizer().encode("\n");
+        double inAcc = 0, outAcc = 0, inLl = 0, outLl = 0;
+        int units = 0;
+        for (Task.Episode ep : eps) {
+            List<FactsTask.Question> qs = ((FactsTask.Heldout) ep.heldout()).questions();
+            int[] prefix = new int[ep.context().length + newline.length];
+            System.arraycopy(ep.context(), 0, prefix, 0, ep.context().length);
+            System.arraycopy(newline, 0, prefix, ep.context().length, newline.length);
+            Task.Detail in = task.scoreQuestions(setup.model(), qs, prefix, List.of(), false);
+            Task.Detail out = task.scoreQuestions(setup.model(), qs, null, List.of(), false);
+            for (int u = 0; u < qs.size(); u++) {
+                inAcc += in.correct()[0][u]; outAcc += out.correct()[0][u];
+                inLl += in.score()[0][u]; outLl += out.score()[0][u];
+            }
+            units += qs.size();
+        }
+        ObjectNode n = JSON.createObjectNode();
+        n.put("in_context_accuracy", inAcc / units).put("no_context_accuracy", outAcc / units);
+        n.put("in_context_loglik", inLl / units).put("no_context_loglik", outLl / units);
+        return n;
+    }
+
+    static double[] row(double[][] m, int j) { return m == null ? null : m[j]; }
+
+    static double[] minus(double[] a, double[] b) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i] - b[i];
+        return d;
+    }
+
+    static double mean(double[] a) { return SealLoop.mean(a); }
 
     /** 95% bootstrap percentile interval of mean(x − y) over paired episodes (10,000 resamples, seeded). */
     public static double[] bootstrapCi(double[] x, double[] y, long seed) {
-        int n = x.length;
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) d[i] = x[i] - y[i];
-        var rng = new SplittableRandom(seed ^ 0xB007L);
-        double[] means = new double[10_000];
-        for (int b = 0; b < means.length; b++) {
-            double s = 0;
-            for (int i = 0; i < n; i++) s += d[rng.nextInt(n)];
-            means[b] = s / n;
-        }
-        Arrays.sort(means);
-        return new double[] {means[249], means[9749]};
-    }
-
-    private static void putInterval(ObjectNode out, String key, double[] x, double[] y, long seed) {
-        double[] ci = bootstrapCi(x, y, seed);
-        out.putArray(key).add(ci[0]).add(ci[1]);
+        double[][] d = new double[x.length][];
+        for (int i = 0; i < x.length; i++) d[i] = new double[] {x[i] - y[i]};
+        return sealjvm.seal.eval.ClusteredBootstrap.ci95(d, seed);
     }
 }

@@ -14,6 +14,7 @@ import sealjvm.seal.data.GeneralText;
 import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.task.FactsTask;
+import sealjvm.seal.task.LmTask;
 import sealjvm.seal.task.SpamHead;
 import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
@@ -36,6 +37,7 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
             Task task = switch (c.task()) {
                 case "spam" -> spam(c, home, runDir, model, tok);
                 case "facts" -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
+                case "lm" -> lm(c, home, model, tok);
                 default -> throw new IllegalArgumentException("unknown task " + c.task());
             };
             List<int[]> general = new ArrayList<>();
@@ -51,6 +53,16 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
             throw e;
         }
     }
+
+    /** Ham mails, long enough for context + continuation; the committed sample takes shorter windows. */
+    private static LmTask lm(TrainConfig c, Path home, Gpt2Model model, Gpt2Tokenizer tok) {
+        boolean sample = c.data().equals("sample");
+        List<SpamAssassin.Message> msgs = sample ? SpamAssassin.loadSample(SpamAssassin.defaultSample(home)) : SpamAssassin.loadDefault(LM_MAX_CHARS);
+        return new LmTask(tok, SpamAssassin.Split.of(msgs, c.dataSeed()), sample ? new LmTask.Options(32, 32) : LmTask.Options.defaults(), model.config.nPositions());
+    }
+
+    /** Characters kept per mail for {@code lm}: enough for 64 + 64 tokens of most mails. */
+    static final int LM_MAX_CHARS = 2000;
 
     private static SpamTask spam(TrainConfig c, Path home, Path runDir, Gpt2Model model, Gpt2Tokenizer tok) throws IOException {
         List<SpamAssassin.Message> msgs = c.data().equals("sample")

@@ -1,11 +1,13 @@
 package sealjvm.seal;
 
+import java.util.List;
+
 /**
  * Everything that defines a SEAL training run; saved as RUN_DIR/config.json so that {@code --resume}
  * and {@code bin/seal eval} rebuild exactly the same task, model, generator and data.
  */
 public record TrainConfig(
-        String task,          // spam | facts
+        String task,          // spam | facts | lm
         String model,         // Hugging Face GPT-2 directory
         String targets,       // e.g. h.1.mlp.c_proj
         int rank, float alpha,
@@ -31,7 +33,7 @@ public record TrainConfig(
     }
 
     public TrainConfig {
-        if (!task.equals("spam") && !task.equals("facts")) throw new IllegalArgumentException("--task must be spam or facts, got '" + task + "'");
+        if (!List.of("spam", "facts", "lm").contains(task)) throw new IllegalArgumentException("--task must be spam, facts or lm, got '" + task + "'");
         if (!baseline.equals("rloo") && !baseline.equals("ema")) throw new IllegalArgumentException("--baseline must be rloo or ema, got '" + baseline + "'");
         if (baseline.equals("rloo") && samples < 2) throw new IllegalArgumentException("the RLOO baseline needs --samples >= 2, got " + samples);
         if (samples < 1 || episodes < 0 || rank < 1 || hidden < 1) {

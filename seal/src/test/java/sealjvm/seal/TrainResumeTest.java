@@ -75,14 +75,44 @@ class TrainResumeTest {
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
     }
 
+    /** A recipe for the controls small enough for a test (the defaults fit hundreds of steps). */
+    static final sealjvm.seal.eval.Baselines.Recipe QUICK = new sealjvm.seal.eval.Baselines.Recipe(8, 3, 4, 3e-3, new int[] {1, 2}, new double[] {1e-3}, 2);
+
     @Test
-    void evalReportsBaselinesAndAnInterval(@TempDir Path tmp) throws Exception {
+    void evalReportsEveryArmWithClusteredIntervals(@TempDir Path tmp) throws Exception {
         Trainer.train(tiny(3), home, tmp, false);
-        var out = SealEval.evaluate(home, tmp, 6, 3);
-        for (String k : List.of("trained", "no_edit", "random_edit", "mean_edit")) assertTrue(out.get(k).isNumber(), k);
-        assertEquals(0.0, out.get("no_edit").doubleValue());
-        JsonNode ci = out.get("trained_minus_no_edit_ci95");
-        assertTrue(ci.get(0).doubleValue() <= out.get("trained").doubleValue() && out.get("trained").doubleValue() <= ci.get(1).doubleValue(), out.toString());
-        assertEquals(out, SealEval.evaluate(home, tmp, 6, 3), "eval is deterministic");
+        var out = SealEval.evaluate(home, tmp, 6, 3, QUICK);
+        assertEquals(6, out.get("episodes").asInt());
+        for (String arm : List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "trained")) {
+            for (String m : List.of("accuracy", "gain", "margin", "reward")) assertTrue(out.get("arms").get(arm).get(m).isNumber(), arm + " " + m);
+        }
+        assertEquals(0.0, out.get("arms").get("no_edit").get("gain").doubleValue());
+        assertEquals(0.0, out.get("arms").get("no_edit").get("reward").doubleValue());
+        for (String m : List.of("accuracy", "gain", "margin", "reward")) {
+            for (String arm : List.of("no_edit", "static_edit", "shuffled_context", "sft_passage")) {
+                JsonNode ci = out.get("ci95").get(m).get("trained_minus_" + arm);
+                double d = out.get("arms").get("trained").get(m).doubleValue() - out.get("arms").get(arm).get(m).doubleValue();
+                assertTrue(ci.get(0).doubleValue() <= d + 1e-12 && d <= ci.get(1).doubleValue() + 1e-12, m + " " + arm + ": " + out);
+            }
+        }
+        assertTrue(Files.exists(tmp.resolve("static_edit/adapter_config.json")), "the static edit is kept with the run");
+        assertTrue(Files.exists(tmp.resolve("sft_passage.json")));
+        ObjectNode again = SealEval.evaluate(home, tmp, 6, 3, QUICK);
+        out.remove("seconds");
+        again.remove("seconds");
+        assertEquals(out, again, "eval is deterministic, and the kept controls are the ones it fitted");
+    }
+
+    @Test
+    void sequentialEditsRestoreTheWeightsAndReportEachStep(@TempDir Path tmp) throws Exception {
+        Trainer.train(tiny(2), home, tmp, false);
+        List<ObjectNode> lines = new ArrayList<>();
+        var sum = SealEval.sequential(home, tmp, 3, 5, null, lines::add);
+        assertEquals(6, lines.size(), "3 steps x 2 arms");
+        for (int i = 0; i < 3; i++) assertEquals(i + 1, lines.get(i).get("accuracy").size());
+        for (String arm : List.of("trained", "sft_passage")) {
+            assertTrue(sum.get(arm).get("kept").asInt() <= sum.get(arm).get("learned").asInt());
+            assertTrue(Files.size(tmp.resolve("sequential-" + arm + ".png")) > 1000);
+        }
     }
 }

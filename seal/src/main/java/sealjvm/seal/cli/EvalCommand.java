@@ -1,21 +1,33 @@
 package sealjvm.seal.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sealjvm.seal.RunDir;
 import sealjvm.seal.SealEval;
 import sealjvm.seal.TrainConfig;
-import sealjvm.seal.RunDir;
+import sealjvm.seal.data.BrownCorpus;
+import sealjvm.seal.text.TextSealEval;
+import sealjvm.seal.text.TextSealTrainer;
 
-/** {@code seal eval --run RUN_DIR --task T --episodes N --seed S}: held-out rewards, one JSON line. */
+/** {@code seal eval --run RUN_DIR --task T --episodes N --seed S}: every arm on the eval split, one JSON line. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a run on held-out episodes; prints one JSON line.", "generator runs: trained vs no_edit, random_edit and mean_edit.", "text runs: trained self-edit vs no_edit, SFT on the raw passage and the untrained model's self-edit."})
+        description = {"Evaluate a run on its task's eval split (each passage/document once); the last line is one JSON object: "
+                + "\"arms\" {no_edit, static_edit, shuffled_context, sft_passage, trained, (text) untrained_self_edit, (spam) head_recalibration} "
+                + "with accuracy, gain, margin and reward each, and \"ci95\" {METRIC: {trained_minus_ARM: [lo, hi]}} from a bootstrap clustered by passage.",
+                "--sequential N (facts): write the edits of N eval passages one after another; a JSON line per step, "
+                + "heat maps RUN_DIR/sequential-ARM.png, a summary line."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR") Path run;
     @Option(names = "--task", description = "Must match the run's task (checked).") String task;
-    @Option(names = "--episodes", defaultValue = "200", description = "Held-out episodes (default: ${DEFAULT-VALUE}).") int episodes;
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the held-out episodes (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--episodes", defaultValue = "200", description = "Eval episodes, the first N of the eval split, each once (default: ${DEFAULT-VALUE}; capped at the split's size).") int episodes;
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap and of the eval-time fine-tunes and samples (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
+    @Option(names = "--ppl-tokens", defaultValue = "4096", description = "--sequential: Brown held-out tokens for the perplexity after each step, 0 = none (default: ${DEFAULT-VALUE}).") int pplTokens;
+    @Option(names = "--brown-dir", paramLabel = "DIR", description = "--sequential: read the Brown corpus from raw files in DIR instead of the npm cache.") Path brownDir;
     @Option(names = "--device", defaultValue = "cpu") String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
@@ -23,18 +35,27 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
-        if (sealjvm.seal.text.TextSealTrainer.isTextRun(run)) {
-            if (sealjvm.seal.Accelerator.cuda()) {
-                throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
+        boolean text = TextSealTrainer.isTextRun(run);
+        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task();
+        if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
+        if (text && sealjvm.seal.Accelerator.cuda()) {
+            throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
+        }
+        if (sequential != null) {
+            if (sequential < 1) throw new IllegalArgumentException("--sequential must be >= 1, got " + sequential);
+            if (pplTokens < 0) throw new IllegalArgumentException("--ppl-tokens must be >= 0, got " + pplTokens);
+            int[] ppl = null;
+            if (pplTokens > 0) {
+                BrownCorpus brown = brownDir != null ? BrownCorpus.load(brownDir) : BrownCorpus.loadDefault();
+                int[] all = brown.tokens(BrownCorpus.Split.HELDOUT, sealjvm.gpt2.Gpt2Tokenizer.fromDirectory(SealCli.home().resolve("weights/tokenizer")));
+                ppl = Arrays.copyOf(all, Math.min(all.length, pplTokens));
             }
-            var c = sealjvm.seal.text.TextSealTrainer.readConfig(run);
-            if (task != null && !task.equals(c.task())) throw new IllegalArgumentException(run + " was trained on task " + c.task() + ", not " + task);
-            System.out.println(sealjvm.seal.text.TextSealEval.evaluate(SealCli.home(), run, episodes, seed));
+            ObjectNode summary = text ? TextSealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println)
+                    : SealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println);
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        TrainConfig c = new RunDir(run).readConfig();
-        if (task != null && !task.equals(c.task())) throw new IllegalArgumentException(run + " was trained on task " + c.task() + ", not " + task);
-        System.out.println(SealEval.evaluate(SealCli.home(), run, episodes, seed));
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes, seed) : SealEval.evaluate(SealCli.home(), run, episodes, seed));
         return 0;
     }
 }

@@ -2,8 +2,11 @@ package sealjvm.seal.task;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
@@ -15,11 +18,14 @@ import sealjvm.tensor.Tensor;
 /**
  * {@code facts}: knowledge incorporation, the SEAL paper's first domain. Context = a passage of new
  * facts; held-out = questions about those facts asked WITHOUT the passage; score = mean over the
- * questions of log p(answer | question) (accuracy: every answer token is the model's top-1).
+ * questions of log p(answer | question); accuracy: every answer token is the model's top-1 (the greedy
+ * decoding of the answer); margin: log p(answer) − log p(the same relation's answer in another passage
+ * of the split), which an edit that shifts every answer alike (format, priors of a value list) cannot raise.
  */
 public final class FactsTask implements Task {
     private final Gpt2Tokenizer tokenizer;
     private final Facts.Splits splits;
+    private final Map<Stage, List<Episode>> episodes = new EnumMap<>(Stage.class);
 
     public FactsTask(Gpt2Tokenizer tokenizer, Facts.Splits splits) {
         this.tokenizer = tokenizer;
@@ -29,17 +35,57 @@ public final class FactsTask implements Task {
 
     @Override public String name() { return "facts"; }
 
-    record Question(int[] prompt, int[] answer) {}
+    /** A question (prompt tokens), its answer, its relation and a same-relation answer from another passage. */
+    public record Question(int[] prompt, int[] answer, String relation, int[] distractor) {}
+
+    /** What an episode holds out: the passage (for diagnostics only) and its questions. */
+    public record Heldout(Passage passage, List<Question> questions) {}
+
+    private List<Passage> pool(Stage stage) {
+        return switch (stage) {
+            case TRAIN -> splits.train();
+            case HELDOUT -> splits.heldout().isEmpty() ? splits.train() : splits.heldout();
+            case EVAL -> splits.eval();
+        };
+    }
+
+    /** Every passage of the stage's split as an episode (built once). */
+    private synchronized List<Episode> all(Stage stage) {
+        return episodes.computeIfAbsent(stage, s -> {
+            List<Passage> pool = pool(s);
+            List<Episode> out = new ArrayList<>(pool.size());
+            for (int p = 0; p < pool.size(); p++) {
+                List<Question> qs = new ArrayList<>();
+                for (Fact f : pool.get(p).facts()) {
+                    qs.add(new Question(tokenizer.encode(f.question()), tokenizer.encode(f.answer()), f.relation(),
+                            tokenizer.encode(distractor(pool, p, f))));
+                }
+                out.add(new Episode(tokenizer.encode(pool.get(p).text()), new Heldout(pool.get(p), qs)));
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    /** The answer of the same relation in the next passage (cyclically) whose value differs; the fact's own if none. */
+    static String distractor(List<Passage> pool, int p, Fact f) {
+        for (int d = 1; d < pool.size(); d++) {
+            for (Fact g : pool.get((p + d) % pool.size()).facts()) {
+                if (g.relation().equals(f.relation()) && !g.value().equals(f.value())) return g.answer();
+            }
+        }
+        return f.answer();
+    }
+
+    static List<Question> questions(Episode episode) { return ((Heldout) episode.heldout()).questions(); }
 
     /**
      * The episode's held-out questions with their answers, one per line ("What is the capital of X? A: Y\n…"): used
      * only as an oracle diagnostic (a self-edit that already holds the test), never in training.
      */
-    @SuppressWarnings("unchecked")
     public int[] answeredQuestions(Episode episode) {
         int[] newline = tokenizer.encode("\n");
-        java.util.List<Integer> ids = new ArrayList<>();
-        for (Question q : (List<Question>) episode.heldout()) {
+        List<Integer> ids = new ArrayList<>();
+        for (Question q : questions(episode)) {
             for (int t : q.prompt()) ids.add(t);
             for (int t : q.answer()) ids.add(t);
             for (int t : newline) ids.add(t);
@@ -49,50 +95,105 @@ public final class FactsTask implements Task {
 
     @Override
     public Episode draw(Stage stage, SplittableRandom rng) {
-        List<Passage> pool = stage == Stage.TRAIN ? splits.train() : splits.eval();
-        Passage p = pool.get(rng.nextInt(pool.size()));
-        List<Question> qs = new ArrayList<>();
-        for (Fact f : p.facts()) qs.add(new Question(tokenizer.encode(f.question()), tokenizer.encode(f.answer())));
-        return new Episode(tokenizer.encode(p.text()), qs);
+        List<Episode> pool = all(stage);
+        return pool.get(rng.nextInt(pool.size()));
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public Scores score(Gpt2Model model, Episode episode, List<Edit> edits) {
-        List<Question> qs = (List<Question>) episode.heldout();
-        int n = qs.size(), blocks = 1 + edits.size();
-        List<int[]> seqs = new ArrayList<>();
-        int answerTokens = 0;
-        for (Question q : qs) {
+    public List<Episode> episodes(Stage stage, int n) {
+        List<Episode> pool = all(stage);
+        if (n < 0 || n > pool.size()) throw new IllegalArgumentException("facts: asked for " + n + " " + stage.name().toLowerCase() + " passages, the split has " + pool.size());
+        return pool.subList(0, n);
+    }
+
+    @Override public int episodeCount(Stage stage) { return pool(stage).size(); }
+
+    @Override
+    public String kind(Episode episode) {
+        TreeSet<String> rels = new TreeSet<>();
+        for (Question q : questions(episode)) rels.add(q.relation());
+        return String.join(",", rels);
+    }
+
+    @Override
+    public List<Supervised> supervised(Episode episode) {
+        List<Supervised> out = new ArrayList<>();
+        for (Question q : questions(episode)) {
             int[] s = new int[q.prompt().length + q.answer().length];
             System.arraycopy(q.prompt(), 0, s, 0, q.prompt().length);
             System.arraycopy(q.answer(), 0, s, q.prompt().length, q.answer().length);
-            seqs.add(s);
-            answerTokens += q.answer().length;
+            out.add(new Supervised(s, q.prompt().length));
         }
-        // One row per (block, question, answer token): the position before the token predicts it.
-        int R = blocks * answerTokens;
-        int[] rows = new int[R], pos = new int[R], tgt = new int[R];
-        int r = 0;
-        for (int j = 0; j < blocks; j++) for (int i = 0; i < n; i++) {
-            Question q = qs.get(i);
-            for (int a = 0; a < q.answer().length; a++) {
-                rows[r] = j * n + i; pos[r] = q.prompt().length - 1 + a; tgt[r] = q.answer()[a]; r++;
+        return out;
+    }
+
+    @Override
+    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
+        List<Question> qs = questions(episode);
+        return scoreQuestions(model, qs, null, edits, margins);
+    }
+
+    /**
+     * The questions' scores under each block; with {@code prefix} (the passage and a newline, say) before every
+     * question — the in-context reading that an edit aims to match.
+     */
+    public Detail scoreQuestions(Gpt2Model model, List<Question> qs, int[] prefix, List<Edit> edits, boolean margins) {
+        int n = qs.size(), blocks = 1 + edits.size(), alts = margins ? 2 : 1, pre = prefix == null ? 0 : prefix.length;
+        // Sequences: [alt][question], alt 0 the true answer, alt 1 the distractor.
+        List<int[]> seqs = new ArrayList<>();
+        int rowsPerBlock = 0;
+        for (int alt = 0; alt < alts; alt++) {
+            for (Question q : qs) {
+                int[] ans = alt == 0 ? q.answer() : q.distractor();
+                int[] s = new int[pre + q.prompt().length + ans.length];
+                if (pre > 0) System.arraycopy(prefix, 0, s, 0, pre);
+                System.arraycopy(q.prompt(), 0, s, pre, q.prompt().length);
+                System.arraycopy(ans, 0, s, pre + q.prompt().length, ans.length);
+                seqs.add(s);
+                rowsPerBlock += ans.length;
             }
         }
-        double[] score = new double[blocks], acc = new double[blocks];
+        int S = seqs.size();
+        // One row per (block, sequence, answer token): the position before the token predicts it.
+        int R = blocks * rowsPerBlock;
+        int[] rows = new int[R], pos = new int[R], tgt = new int[R];
+        int r = 0;
+        for (int j = 0; j < blocks; j++) {
+            for (int alt = 0; alt < alts; alt++) {
+                for (int i = 0; i < n; i++) {
+                    Question q = qs.get(i);
+                    int[] ans = alt == 0 ? q.answer() : q.distractor();
+                    for (int a = 0; a < ans.length; a++) {
+                        rows[r] = j * S + alt * n + i; pos[r] = pre + q.prompt().length - 1 + a; tgt[r] = ans[a]; r++;
+                    }
+                }
+            }
+        }
+        double[][] score = new double[blocks][n], correct = new double[blocks][n], margin = margins ? new double[blocks][n] : null;
+        String[] group = new String[n];
+        for (int i = 0; i < n; i++) group[i] = qs.get(i).relation();
         try (Arena arena = Arena.ofShared()) {
             Tensor h = Scoring.hidden(model, seqs, edits, arena);
             Scoring.LogProbs lp = Scoring.tokenLogProbs(model, h, rows, pos, tgt);
             r = 0;
-            for (int j = 0; j < blocks; j++) for (int i = 0; i < n; i++) {
-                double ll = 0;
-                boolean allTop = true;
-                for (int a = 0; a < qs.get(i).answer().length; a++, r++) { ll += lp.logp()[r]; allTop &= lp.top1()[r]; }
-                score[j] += ll / n;
-                if (allTop) acc[j] += 1.0 / n;
+            for (int j = 0; j < blocks; j++) {
+                for (int alt = 0; alt < alts; alt++) {
+                    for (int i = 0; i < n; i++) {
+                        Question q = qs.get(i);
+                        int len = alt == 0 ? q.answer().length : q.distractor().length;
+                        double ll = 0;
+                        boolean allTop = true;
+                        for (int a = 0; a < len; a++, r++) { ll += lp.logp()[r]; allTop &= lp.top1()[r]; }
+                        if (alt == 0) {
+                            score[j][i] = ll;
+                            correct[j][i] = allTop ? 1 : 0;
+                        } else {
+                            margin[j][i] = score[j][i] - ll;
+                        }
+                    }
+                }
             }
         }
-        return new Scores(score, acc);
+        return new Detail(score, correct, margin, group);
     }
 }

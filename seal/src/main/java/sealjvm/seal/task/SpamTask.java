@@ -62,46 +62,132 @@ public final class SpamTask implements Task {
 
     @Override public String name() { return "spam"; }
 
-    record Heldout(List<Message> messages) {}
+    /** The context's labeled messages (for the head-recalibration control) and the held-out batch. */
+    record Heldout(List<Message> context, List<Message> messages) {}
 
     @Override
     public Episode draw(Stage stage, SplittableRandom rng) {
-        List<Message> ctxPool = stage == Stage.TRAIN ? split.train() : split.eval();
-        List<Message> heldPool = stage == Stage.TRAIN ? split.heldout() : split.eval();
+        boolean eval = stage == Stage.EVAL;
+        List<Message> ctxPool = eval ? split.eval() : split.train();
+        List<Message> heldPool = eval ? split.eval() : split.heldout();
         int[] ctxIdx = distinct(rng, ctxPool.size(), options.contextMessages(), new int[0]);
         // In EVAL both come from the eval split: the held-out batch excludes the context's messages.
-        int[] heldIdx = distinct(rng, heldPool.size(), options.heldoutBatch(), stage == Stage.EVAL ? ctxIdx : new int[0]);
+        int[] heldIdx = distinct(rng, heldPool.size(), options.heldoutBatch(), eval ? ctxIdx : new int[0]);
+        List<Message> ctx = new ArrayList<>(), held = new ArrayList<>();
+        for (int i : ctxIdx) ctx.add(ctxPool.get(i));
+        for (int i : heldIdx) held.add(heldPool.get(i));
+        return episode(ctx, held);
+    }
+
+    private Episode episode(List<Message> ctx, List<Message> held) {
         List<Integer> context = new ArrayList<>();
         int perMessage = Math.max(8, (maxContext - 1) / options.contextMessages());
-        for (int i : ctxIdx) {
-            Message m = ctxPool.get(i);
+        for (Message m : ctx) {
             int[] ids = tokenizer.encode("Label: " + (m.spam() ? "spam" : "ham") + "\n" + m.text() + "\n\n");
             for (int t : truncate(ids, perMessage)) context.add(t);
         }
-        List<Message> held = new ArrayList<>();
-        for (int i : heldIdx) held.add(heldPool.get(i));
-        return new Episode(context.stream().mapToInt(Integer::intValue).toArray(), new Heldout(held));
+        return new Episode(context.stream().mapToInt(Integer::intValue).toArray(), new Heldout(List.copyOf(ctx), List.copyOf(held)));
+    }
+
+    /**
+     * Consecutive groups of the split's messages, each group one episode (context, then held-out batch): no message
+     * is in two episodes. The context and held-out messages of an episode are drawn independently of each other, so
+     * the context carries no information about the held-out labels beyond what every context does.
+     */
+    @Override
+    public List<Episode> episodes(Stage stage, int n) {
+        List<Message> pool = stage == Stage.EVAL ? split.eval() : stage == Stage.HELDOUT ? split.heldout() : split.train();
+        int per = options.contextMessages() + options.heldoutBatch();
+        if (n < 0 || n > pool.size() / per) {
+            throw new IllegalArgumentException("spam: asked for " + n + " " + stage.name().toLowerCase() + " episodes, the split has messages for " + pool.size() / per);
+        }
+        List<Episode> out = new ArrayList<>();
+        for (int e = 0; e < n; e++) {
+            int at = e * per;
+            out.add(episode(pool.subList(at, at + options.contextMessages()), pool.subList(at + options.contextMessages(), at + per)));
+        }
+        return out;
     }
 
     @Override
-    public Scores score(Gpt2Model model, Episode episode, List<Edit> edits) {
+    public int episodeCount(Stage stage) {
+        List<Message> pool = stage == Stage.EVAL ? split.eval() : stage == Stage.HELDOUT ? split.heldout() : split.train();
+        return pool.size() / (options.contextMessages() + options.heldoutBatch());
+    }
+
+    private int[] messageTokens(Message m) {
+        return tokens.computeIfAbsent(m.id(), k -> truncate(tokenizer.encode(m.text()), options.maxTokens()));
+    }
+
+    @Override
+    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
         List<Message> msgs = ((Heldout) episode.heldout()).messages();
         List<int[]> seqs = new ArrayList<>();
-        for (Message m : msgs) seqs.add(tokens.computeIfAbsent(m.id(), k -> truncate(tokenizer.encode(m.text()), options.maxTokens())));
+        for (Message m : msgs) seqs.add(messageTokens(m));
         int n = seqs.size(), blocks = 1 + edits.size();
-        double[] score = new double[blocks], acc = new double[blocks];
+        double[][] score = new double[blocks][n], correct = new double[blocks][n];
+        String[] group = new String[n];
+        for (int i = 0; i < n; i++) group[i] = msgs.get(i).spam() ? "spam" : "ham";
         try (Arena arena = Arena.ofShared()) {
             Tensor h = Scoring.hidden(model, seqs, edits, arena);
             for (int j = 0; j < blocks; j++) {
                 for (int i = 0; i < n; i++) {
                     double logit = head.logit(Scoring.at(h, j * n + i, seqs.get(i).length - 1));
                     boolean spam = msgs.get(i).spam();
-                    score[j] += SpamHead.logLik(logit, spam) / n;
-                    if ((logit > 0) == spam) acc[j] += 1.0 / n;
+                    score[j][i] = SpamHead.logLik(logit, spam);
+                    correct[j][i] = (logit > 0) == spam ? 1 : 0;
                 }
             }
         }
-        return new Scores(score, acc);
+        return new Detail(score, correct, null, group);
+    }
+
+    /**
+     * The cheapest context-specific fix, as a control: the frozen head's scale and bias refit on the context's labeled
+     * messages (logit' = a·(w·h) + b', a Newton fit of the context's log-loss with a unit Gaussian prior around the
+     * frozen head's (1, b)); the held-out batch scored with it. Block 0 of the result is the unedited model's.
+     */
+    public Detail headRecalibration(Gpt2Model model, Episode episode) {
+        Heldout held = (Heldout) episode.heldout();
+        double[] ctxScore = new double[held.context().size()];
+        boolean[] ctxSpam = new boolean[held.context().size()];
+        List<int[]> ctxSeqs = new ArrayList<>();
+        for (Message m : held.context()) ctxSeqs.add(messageTokens(m));
+        try (Arena arena = Arena.ofShared()) {
+            Tensor h = Scoring.hidden(model, ctxSeqs, List.of(), arena);
+            for (int i = 0; i < ctxSeqs.size(); i++) {
+                ctxScore[i] = head.logit(Scoring.at(h, i, ctxSeqs.get(i).length - 1)) - head.b();
+                ctxSpam[i] = held.context().get(i).spam();
+            }
+        }
+        double a = 1, b = head.b();
+        for (int iter = 0; iter < 50; iter++) {
+            double ga = a - 1, gb = b - head.b(), haa = 1, hab = 0, hbb = 1;   // the prior's gradient and Hessian
+            for (int i = 0; i < ctxScore.length; i++) {
+                double z = a * ctxScore[i] + b, p = 1 / (1 + Math.exp(-z)), y = ctxSpam[i] ? 1 : 0, w = p * (1 - p);
+                ga += (p - y) * ctxScore[i]; gb += p - y;
+                haa += w * ctxScore[i] * ctxScore[i]; hab += w * ctxScore[i]; hbb += w;
+            }
+            double det = haa * hbb - hab * hab, da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+            a -= da; b -= db;
+            if (Math.abs(da) + Math.abs(db) < 1e-12) break;
+        }
+        Detail base = detail(model, episode, List.of(), false);
+        int n = base.units();
+        double[][] score = {base.score()[0], new double[n]}, correct = {base.correct()[0], new double[n]};
+        List<Message> msgs = held.messages();
+        List<int[]> seqs = new ArrayList<>();
+        for (Message m : msgs) seqs.add(messageTokens(m));
+        try (Arena arena = Arena.ofShared()) {
+            Tensor h = Scoring.hidden(model, seqs, List.of(), arena);
+            for (int i = 0; i < n; i++) {
+                double logit = a * (head.logit(Scoring.at(h, i, seqs.get(i).length - 1)) - head.b()) + b;
+                boolean spam = msgs.get(i).spam();
+                score[1][i] = SpamHead.logLik(logit, spam);
+                correct[1][i] = (logit > 0) == spam ? 1 : 0;
+            }
+        }
+        return new Detail(score, correct, null, base.group());
     }
 
     static int[] truncate(int[] ids, int max) {

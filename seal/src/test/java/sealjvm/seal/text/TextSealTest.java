@@ -49,11 +49,14 @@ class TextSealTest {
             }
         }
 
-        ObjectNode eval = TextSealEval.evaluate(home(), tmp.resolve("full"), 2, 5);
-        for (String k : List.of("raw_passage", "untrained_self_edit", "trained_self_edit", "oracle_qa_self_edit")) {
-            assertTrue(Double.isFinite(eval.get("gain").get(k).asDouble()), k);
+        ObjectNode eval = TextSealEval.evaluate(home(), tmp.resolve("full"), 2, 5,
+                new sealjvm.seal.eval.Baselines.Recipe(4, 2, 2, 3e-3, new int[] {1}, new double[] {1e-3}, 1));
+        for (String k : List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained")) {
+            assertTrue(Double.isFinite(eval.get("arms").get(k).get("gain").asDouble()), k);
+            assertTrue(Double.isFinite(eval.get("arms").get(k).get("margin").asDouble()), k);
         }
-        assertEquals(2, eval.get("trained_minus_raw_passage_ci95").size());
+        assertTrue(Double.isFinite(eval.get("diagnostics").get("oracle_qa_self_edit").get("gain").asDouble()));
+        assertEquals(2, eval.get("ci95").get("accuracy").get("trained_minus_sft_passage").size());
         assertEquals(2, eval.get("rounds_trained").asInt());
     }
 }

@@ -1,0 +1,132 @@
+package sealjvm.seal.eval;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Per-arm results over the same eval episodes, and their summary: for each arm the mean accuracy, gain and margin
+ * over all units (questions, messages, documents) and the mean reward over episodes; intervals of
+ * {@code trained − arm} for every metric by a bootstrap clustered by episode; a breakdown by unit group (relation).
+ * A metric the task does not have is JSON null; so is every metric of an arm that does not apply.
+ */
+public final class ArmResults {
+    public static final List<String> METRICS = List.of("accuracy", "gain", "margin", "reward");
+
+    private record Episode(double[] accuracy, double[] gain, double[] margin, double reward) {}
+
+    private final List<String> arms;
+    private final String reference;
+    private final Map<String, List<Episode>> byArm = new LinkedHashMap<>();
+    private final List<String[]> groups = new ArrayList<>();
+
+    /** {@code arms} in output order; {@code reference} is the arm every other is compared with ("trained"). */
+    public ArmResults(List<String> arms, String reference) {
+        if (!arms.contains(reference)) throw new IllegalArgumentException("the reference arm " + reference + " is not among " + arms);
+        this.arms = List.copyOf(arms);
+        this.reference = reference;
+        for (String a : arms) byArm.put(a, new ArrayList<>());
+    }
+
+    /** Starts an episode whose units have these groups; then {@link #add} each arm that applies once. */
+    public void episode(String[] unitGroups) { groups.add(unitGroups.clone()); }
+
+    /** One arm's per-unit values for the current episode ({@code accuracy}/{@code margin} null where the task has none). */
+    public void add(String arm, double[] accuracy, double[] gain, double[] margin, double reward) {
+        List<Episode> l = byArm.get(arm);
+        if (l == null) throw new IllegalArgumentException("unknown arm " + arm);
+        if (l.size() != groups.size() - 1) throw new IllegalStateException("arm " + arm + " added twice or before episode()");
+        l.add(new Episode(accuracy, gain, margin, reward));
+    }
+
+    public int episodes() { return groups.size(); }
+
+    private boolean present(String arm) { return !byArm.get(arm).isEmpty(); }
+
+    /** Per episode, the chosen metric's unit values of {@code arm} (reward: one value per episode), or null. */
+    private double[][] clusters(String arm, String metric, String group) {
+        List<Episode> l = byArm.get(arm);
+        if (l.isEmpty()) return null;
+        double[][] out = new double[l.size()][];
+        for (int e = 0; e < l.size(); e++) {
+            Episode ep = l.get(e);
+            double[] v = switch (metric) {
+                case "accuracy" -> ep.accuracy();
+                case "gain" -> ep.gain();
+                case "margin" -> ep.margin();
+                case "reward" -> new double[] {ep.reward()};
+                default -> throw new IllegalArgumentException(metric);
+            };
+            if (v == null) return null;
+            if (group != null) {
+                String[] g = groups.get(e);
+                int k = 0;
+                for (String s : g) if (s.equals(group)) k++;
+                double[] w = new double[k];
+                k = 0;
+                for (int u = 0; u < g.length; u++) if (g[u].equals(group)) w[k++] = v[u];
+                v = w;
+            }
+            out[e] = v;
+        }
+        return out;
+    }
+
+    private static double[][] minus(double[][] x, double[][] y) {
+        double[][] d = new double[x.length][];
+        for (int e = 0; e < x.length; e++) {
+            d[e] = new double[x[e].length];
+            for (int u = 0; u < x[e].length; u++) d[e][u] = x[e][u] - y[e][u];
+        }
+        return d;
+    }
+
+    private static void put(ObjectNode n, String key, double[][] clusters) {
+        if (clusters == null) n.putNull(key);
+        else n.put(key, ClusteredBootstrap.mean(clusters));
+    }
+
+    /** {"arms": {ARM: {accuracy, gain, margin, reward}}, "ci95": {METRIC: {"trained_minus_ARM": [lo, hi]}}, "by_group": …}. */
+    public ObjectNode toJson(long seed) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        ObjectNode armsNode = out.putObject("arms");
+        for (String a : arms) {
+            ObjectNode n = armsNode.putObject(a);
+            for (String m : METRICS) put(n, m, present(a) ? clusters(a, m, null) : null);
+        }
+        ObjectNode ci = out.putObject("ci95");
+        for (String m : METRICS) {
+            ObjectNode n = ci.putObject(m);
+            double[][] ref = clusters(reference, m, null);
+            for (String a : arms) {
+                if (a.equals(reference)) continue;
+                double[][] other = present(a) ? clusters(a, m, null) : null;
+                String key = reference + "_minus_" + a;
+                if (ref == null || other == null) {
+                    n.putNull(key);
+                } else {
+                    double[] iv = ClusteredBootstrap.ci95(minus(ref, other), seed);
+                    n.putArray(key).add(iv[0]).add(iv[1]);
+                }
+            }
+        }
+        TreeSet<String> all = new TreeSet<>();
+        for (String[] g : groups) for (String s : g) all.add(s);
+        if (all.size() > 1) {
+            ObjectNode bg = out.putObject("by_group");
+            for (String g : all) {
+                ObjectNode gn = bg.putObject(g);
+                for (String a : arms) {
+                    if (!present(a)) continue;
+                    ObjectNode n = gn.putObject(a);
+                    for (String m : List.of("accuracy", "gain", "margin")) put(n, m, clusters(a, m, g));
+                }
+            }
+        }
+        return out;
+    }
+}

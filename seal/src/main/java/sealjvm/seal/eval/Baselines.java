@@ -1,0 +1,214 @@
+package sealjvm.seal.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.seal.RewardFn;
+import sealjvm.seal.RunDir;
+import sealjvm.seal.SealLoop;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.edit.LowRankDelta;
+import sealjvm.seal.edit.MergedEdits;
+import sealjvm.seal.edit.PeftAdapter;
+import sealjvm.seal.edit.Target;
+import sealjvm.seal.sft.LoraSft;
+import sealjvm.seal.task.Task;
+import sealjvm.tensor.Tensor;
+
+/**
+ * The controls a context-specific edit must beat, built from the training and heldout splits only (never from the
+ * eval split), and kept in the run folder so every eval of a run compares with the same ones:
+ * <ul>
+ *   <li>{@code static_edit}: the best context-free edit of the same targets and rank — LoRA factors optimised by
+ *       backprop (Adam) on what the task scores (the answers of training questions, the continuations of training
+ *       documents), asked without any context, then scaled (≤ the norm budget) to the best heldout reward;</li>
+ *   <li>{@code sft_passage}: a LoRA fine-tune on the episode's own context (the paper's "train on the passage";
+ *       for {@code lm} dynamic evaluation), with steps and learning rate chosen on the heldout split.</li>
+ * </ul>
+ */
+public final class Baselines implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final double[] STATIC_SCALES = {1, 0.5, 0.25};
+
+    /**
+     * How the controls are built: the static edit's fine-tune (examples of {@code staticEpisodes} training episodes,
+     * steps, batch, lr), the sft_passage grid, and how many heldout episodes choose among the candidates.
+     */
+    public record Recipe(int staticEpisodes, int staticSteps, int staticBatch, double staticLr,
+                         int[] sftSteps, double[] sftLrs, int selectEpisodes) {
+        public static final Recipe DEFAULT = new Recipe(512, 200, 16, 3e-3, new int[] {5, 10, 20}, new double[] {1e-3, 3e-3, 1e-2}, 16);
+    }
+
+    /** Steps and learning rate of the passage fine-tune. */
+    public record SftChoice(int steps, double lr, double heldoutReward) {}
+
+    private final Gpt2Model model;
+    private final Task task;
+    private final RewardFn reward;
+    private final List<Target> targets;
+    private final int rank;
+    private final float alpha;
+    private final MergedEdits merged;
+    private final LoraSft sft;
+
+    private final Recipe recipe;
+
+    public Baselines(Gpt2Model model, Task task, RewardFn reward, List<Target> targets, int rank, float alpha, Recipe recipe) {
+        this.recipe = recipe;
+        this.model = model;
+        this.task = task;
+        this.reward = reward;
+        this.targets = List.copyOf(targets);
+        this.rank = rank;
+        this.alpha = alpha;
+        this.merged = new MergedEdits(model.params);
+        this.sft = new LoraSft(model, merged, targets);
+    }
+
+    /** Mean reward of each edit over the first {@link #{@code selectEpisodes} heldout episodes. */
+    private double[] heldoutReward(List<java.util.function.Function<Task.Episode, Edit>> makers, long seed) {
+        int n = Math.min(recipe.selectEpisodes(), task.episodeCount(Task.Stage.HELDOUT));
+        double[] out = new double[makers.size()];
+        int e = 0;
+        for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, n)) {
+            try (Arena arena = Arena.ofShared()) {
+                List<Edit> edits = new ArrayList<>();
+                for (var m : makers) edits.add(m.apply(ep));
+                RewardFn.Result r = reward.evaluate(model, task, ep, edits);
+                for (int k = 0; k < out.length; k++) out[k] += r.reward()[k] / n;
+            }
+            e++;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- static_edit
+
+    /** The run's static edit: read from {@code dir} if there, else fitted (norm ≤ {@code normCap}) and written there. */
+    public Edit staticEdit(Path dir, double normCap, long seed, String baseModel, Arena arena) throws IOException {
+        if (Files.exists(dir.resolve("adapter_config.json"))) return PeftAdapter.read(dir, model.config, arena);
+        List<LoraSft.Example> examples = new ArrayList<>();
+        final int n = Math.min(recipe.staticEpisodes(), task.episodeCount(Task.Stage.TRAIN));
+        for (Task.Episode ep : task.episodes(Task.Stage.TRAIN, n)) {
+            for (Task.Supervised s : task.supervised(ep)) examples.add(new LoraSft.Example(s.tokens(), s.lossFrom()));
+        }
+        if (examples.isEmpty()) throw new IllegalStateException("task " + task.name() + " has no supervised form for a static edit");
+        shuffle(examples, new SplittableRandom(SealLoop.mix(seed, 0x57A7L)));
+        Edit fitted = sft.train(examples, new LoraSft.Options(rank, alpha, recipe.staticSteps(), recipe.staticLr(), recipe.staticBatch(), SealLoop.mix(seed, 0x57A8L)), arena).edit();
+        double norm = fitted.frobeniusNorm();
+        double cap = norm > normCap ? normCap / norm : 1;
+        List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
+        for (double s : STATIC_SCALES) makers.add(ep -> scaled(fitted, s * cap, arena));
+        double[] r = heldoutReward(makers, seed);
+        int best = 0;
+        for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
+        final int bestIdx = best;
+        Edit chosen = scaled(fitted, STATIC_SCALES[best] * cap, arena);
+        writeDir(dir, tmp -> {
+            PeftAdapter.write(tmp, chosen, baseModel);
+            ObjectNode m = JSON.createObjectNode();
+            m.put("method", "backprop: LoRA fine-tune (Adam) on the scored targets of " + n + " training episodes, no context; "
+                    + "scaled to the best heldout reward among " + java.util.Arrays.toString(STATIC_SCALES) + " x the norm cap");
+            m.put("steps", recipe.staticSteps()).put("batch", recipe.staticBatch()).put("lr", recipe.staticLr()).put("examples", examples.size());
+            m.put("fitted_norm", norm).put("norm_cap", normCap).put("scale", STATIC_SCALES[bestIdx] * cap).put("norm", chosen.frobeniusNorm());
+            var rs = m.putArray("heldout_reward_by_scale");
+            for (double x : r) rs.add(x);
+            RunDir.writeAtomically(tmp.resolve("static_edit.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        });
+        return chosen;
+    }
+
+    /** A copy of {@code e} with every ΔW multiplied by {@code s} (B scaled). */
+    static Edit scaled(Edit e, double s, Arena arena) {
+        List<LowRankDelta> out = new ArrayList<>();
+        for (LowRankDelta d : e.deltas()) {
+            Tensor a = Tensor.allocate(arena, d.a().shape()), b = Tensor.allocate(arena, d.b().shape());
+            a.copyFrom(d.a());
+            for (long i = 0; i < b.size(); i++) b.set(i, (float) (d.b().get(i) * s));
+            out.add(new LowRankDelta(d.target(), a, b, d.alpha()));
+        }
+        return new Edit(out);
+    }
+
+    private static <T> void shuffle(List<T> l, SplittableRandom rng) {
+        for (int i = l.size() - 1; i > 0; i--) java.util.Collections.swap(l, i, rng.nextInt(i + 1));
+    }
+
+    // ---------------------------------------------------------------- sft_passage
+
+    /** The passage fine-tune's steps and lr: read from {@code file} if there, else chosen on the heldout split. */
+    public SftChoice sftChoice(Path file, long seed) throws IOException {
+        if (Files.exists(file)) {
+            JsonNode n = JSON.readTree(file.toFile());
+            return new SftChoice(n.path("steps").asInt(), n.path("lr").asDouble(), n.path("heldout_reward").asDouble());
+        }
+        List<SftChoice> grid = new ArrayList<>();
+        List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
+        for (int steps : recipe.sftSteps()) {
+            for (double lr : recipe.sftLrs()) {
+                SftChoice c = new SftChoice(steps, lr, 0);
+                grid.add(c);
+            }
+        }
+        double[] r = new double[grid.size()];
+        for (int k = 0; k < grid.size(); k++) {
+            SftChoice c = grid.get(k);
+            try (Arena arena = Arena.ofShared()) {
+                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, SealLoop.mix(seed, 0x5F7L), arena)), seed)[0];
+            }
+        }
+        int best = 0;
+        for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
+        SftChoice chosen = new SftChoice(grid.get(best).steps(), grid.get(best).lr(), r[best]);
+        ObjectNode m = JSON.createObjectNode();
+        m.put("steps", chosen.steps()).put("lr", chosen.lr()).put("heldout_reward", chosen.heldoutReward());
+        m.put("chosen_on", "mean reward over the first " + recipe.selectEpisodes() + " heldout episodes");
+        var g = m.putArray("grid");
+        for (int k = 0; k < grid.size(); k++) g.addObject().put("steps", grid.get(k).steps()).put("lr", grid.get(k).lr()).put("heldout_reward", r[k]);
+        RunDir.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        return chosen;
+    }
+
+    /** LoRA fine-tune of the base model on the episode's context, same targets and rank as the edits. */
+    public Edit passageEdit(Task.Episode ep, SftChoice c, long seed, Arena arena) {
+        List<LoraSft.Example> data = new ArrayList<>();
+        for (int[] t : task.contextTexts(ep)) if (t.length >= 2) data.add(LoraSft.Example.of(t));
+        LoraSft.Options o = new LoraSft.Options(rank, alpha, c.steps(), c.lr(), Math.max(1, data.size()), seed);
+        return data.isEmpty() ? sft.init(o, arena) : sft.train(data, o, arena).edit();
+    }
+
+    /** Writes a folder atomically: into a temp sibling, then renamed into place. */
+    interface DirWriter { void write(Path tmp) throws IOException; }
+
+    static void writeDir(Path dir, DirWriter w) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
+        try {
+            w.write(tmp);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(tmp)) {
+                try (var s = Files.walk(tmp)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sft.close();
+        merged.close();
+    }
+}
