@@ -23,7 +23,7 @@ import sealjvm.seal.text.TextSealTrainer;
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR") Path run;
     @Option(names = "--task", description = "Must match the run's task (checked).") String task;
-    @Option(names = "--episodes", defaultValue = "200", description = "Eval episodes, the first N of the eval split, each once (default: ${DEFAULT-VALUE}; capped at the split's size).") int episodes;
+    @Option(names = "--episodes", description = "Eval episodes, the first N of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap and of the eval-time fine-tunes and samples (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
     @Option(names = "--ppl-tokens", defaultValue = "4096", description = "--sequential: Brown held-out tokens for the perplexity after each step, 0 = none (default: ${DEFAULT-VALUE}).") int pplTokens;
@@ -55,7 +55,8 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes, seed) : SealEval.evaluate(SealCli.home(), run, episodes, seed));
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed)
+                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed));
         return 0;
     }
 }

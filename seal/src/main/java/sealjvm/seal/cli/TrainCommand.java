@@ -19,7 +19,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "generator", description = "generator | text (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--task", description = "spam | facts (required unless --resume).")
+    @Option(names = "--task", description = "facts | lm | spam (required unless --resume); text: facts.")
     String task;
 
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "New run directory.")
