@@ -12,7 +12,9 @@ import sealjvm.seal.edit.Edit;
 import sealjvm.seal.eval.ArmResults;
 import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.eval.SequentialEval;
+import sealjvm.seal.policy.ContentSignal;
 import sealjvm.seal.policy.EditGenerator;
+import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.SpamTask;
@@ -71,6 +73,7 @@ public final class SealEval {
         long t0 = System.nanoTime();
         try (Setup setup = Setup.create(config, home, runDir);
              Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
+             ContentSignal content = signal(config, setup);
              Arena keep = Arena.ofShared()) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
@@ -87,7 +90,8 @@ public final class SealEval {
             double budget = 0;
             for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
                 try (Arena a = Arena.ofShared()) {
-                    budget += gen.toEdit(gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(), a).frobeniusNorm() / budgetN;
+                    budget += SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(),
+                            content == null ? null : content.of(ep.context()), a).frobeniusNorm() / budgetN;
                 }
             }
             Edit staticEdit;
@@ -99,7 +103,7 @@ public final class SealEval {
                     double[] h = Scoring.pooled(setup.model(), ep.context());
                     for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
                 }
-                staticEdit = gen.toEdit(gen.forward(meanInput).mean(), keep);
+                staticEdit = gen.factorEdit(gen.forward(meanInput).mean(), keep);
                 staticMethod = "the trained generator's edit at the mean input of 64 training contexts";
             } else {
                 staticEdit = baselines.staticEdit(runDir.resolve("static_edit"), budget, config.seed(), config.model(), keep);
@@ -109,13 +113,15 @@ public final class SealEval {
 
             double[][] pooled = new double[n][];
             for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.model(), eps.get(i).context());
+            ContentSignal.Directions[] directions = new ContentSignal.Directions[n];
+            if (content != null) for (int i = 0; i < n; i++) directions[i] = content.of(eps.get(i).context());
 
             ArmResults results = new ArmResults(arms(task.name()), "trained");
             for (int i = 0; i < n; i++) {
                 Task.Episode ep = eps.get(i);
                 try (Arena arena = Arena.ofShared()) {
-                    Edit trained = gen.toEdit(gen.forward(pooled[i]).mean(), arena);
-                    Edit shuffled = gen.toEdit(gen.forward(pooled[partner[i]]).mean(), arena);
+                    Edit trained = SealLoop.edit(gen, gen.forward(pooled[i]).mean(), directions[i], arena);
+                    Edit shuffled = SealLoop.edit(gen, gen.forward(pooled[partner[i]]).mean(), directions[partner[i]], arena);
                     List<String> names = new ArrayList<>(List.of("static_edit", "shuffled_context", "trained"));
                     List<Edit> edits = new ArrayList<>(List.of(staticEdit, shuffled, trained));
                     if (sftChoice != null) {
@@ -163,7 +169,8 @@ public final class SealEval {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
         try (Setup setup = Setup.create(config, home, runDir);
-             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT)) {
+             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT);
+             ContentSignal content = signal(config, setup)) {
             if (!(setup.task() instanceof FactsTask facts)) throw new IllegalArgumentException("--sequential needs a facts run; " + runDir + " is " + config.task());
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
@@ -171,13 +178,19 @@ public final class SealEval {
             Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
             ObjectNode out = JSON.createObjectNode();
             out.set("trained", SequentialEval.run(setup.model(), facts, "trained", steps,
-                    (ep, i, arena) -> gen.toEdit(gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(), arena),
+                    (ep, i, arena) -> SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(),
+                            content == null ? null : content.of(ep.context()), arena),
                     pplTokens, runDir.resolve("sequential-trained.png"), lines));
             out.set("sft_passage", SequentialEval.run(setup.model(), facts, "sft_passage", steps,
                     (ep, i, arena) -> baselines.passageEdit(ep, sft, SealLoop.mix(seed, i), arena),
                     pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
             return out;
         }
+    }
+
+    /** The content signal of a {@code grad} run, null for {@code mlp}. */
+    static ContentSignal signal(TrainConfig config, Setup setup) {
+        return config.policy() == EditPolicy.GRAD ? new ContentSignal(setup.model(), setup.targets(), config.contentRank()) : null;
     }
 
     /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it. */

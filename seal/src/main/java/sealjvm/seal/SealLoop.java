@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.Adam;
+import sealjvm.seal.policy.ContentSignal;
+import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.policy.EditGenerator;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
@@ -25,7 +27,7 @@ import sealjvm.seal.task.Task;
  * Each episode's randomness comes from (seed, episode) alone, and every kernel is deterministic,
  * so a run resumed from its checkpoint continues exactly as if it had never stopped.
  */
-public final class SealLoop {
+public final class SealLoop implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a run is in its training: everything a checkpoint must hold. */
@@ -42,16 +44,23 @@ public final class SealLoop {
     private final TrainConfig config;
     private final Setup setup;
     private final State state;
+    private final ContentSignal content;   // null for the MLP policy
 
     public SealLoop(TrainConfig config, Setup setup, State state) {
         this.config = config;
         this.setup = setup;
         this.state = state;
+        this.content = config.policy() == EditPolicy.GRAD ? new ContentSignal(setup.model(), setup.targets(), config.contentRank()) : null;
+    }
+
+    /** The edit of latent {@code z} for a context whose content signal is {@code directions} (null: MLP policy). */
+    public static Edit edit(EditGenerator gen, double[] z, ContentSignal.Directions directions, Arena arena) {
+        return directions == null ? gen.toEdit(z, arena) : gen.toEdit(z, directions, arena);
     }
 
     /** A fresh generator and optimizer for {@code config}. */
     public static State initialState(TrainConfig config, Setup setup) {
-        var shape = new EditGenerator.Shape(setup.targets(), config.rank(), config.alpha(), setup.model().config.nEmbd(), config.hidden());
+        var shape = new EditGenerator.Shape(setup.targets(), config.rank(), config.alpha(), setup.model().config.nEmbd(), config.hidden(), config.contentRank());
         var gen = new EditGenerator(shape);
         gen.initialize(mix(config.seed(), -1), config.initStd());
         return new State(gen, new Adam(gen.parameterCount(), config.lr()));
@@ -76,6 +85,7 @@ public final class SealLoop {
         Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, rng);
 
         EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.model(), ep.context()));
+        ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
         double[][] eps = new double[K][];
         RewardFn.Result r;
@@ -83,7 +93,7 @@ public final class SealLoop {
             List<Edit> edits = new ArrayList<>();
             for (int k = 0; k < K; k++) {
                 eps[k] = gen.noise(rng);
-                edits.add(gen.toEdit(gen.sample(f.mean(), eps[k]), arena));
+                edits.add(edit(gen, gen.sample(f.mean(), eps[k]), directions, arena));
             }
             r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits);
         }
@@ -128,6 +138,11 @@ public final class SealLoop {
         m.put("base_accuracy", r.baseAccuracy());
         m.put("edit_accuracy", mean(r.accuracy()));
         m.put("sigma_mean", meanSigma(gen));
+        if (directions != null) {
+            double eta = 0;
+            for (int d = gen.shape.factorDim(); d < gen.D; d++) eta += Math.exp(f.mean()[d]) / (gen.D - gen.shape.factorDim());
+            m.put("content_step_mean", eta);
+        }
         m.put("lr", config.lrAt(e));
         m.put("skipped", state.skipped);
         m.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -135,6 +150,9 @@ public final class SealLoop {
     }
 
     public State state() { return state; }
+
+    @Override
+    public void close() { if (content != null) content.close(); }
 
     static double meanSigma(EditGenerator g) {
         double s = 0;

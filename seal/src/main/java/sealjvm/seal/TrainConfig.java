@@ -1,6 +1,7 @@
 package sealjvm.seal;
 
 import java.util.List;
+import sealjvm.seal.policy.EditPolicy;
 
 /**
  * Everything that defines a SEAL training run; saved as RUN_DIR/config.json so that {@code --resume}
@@ -24,7 +25,17 @@ public record TrainConfig(
         double clip,          // max gradient norm (0 = off)
         double lambdaForget, double lambdaNorm,
         String data,          // full (fetched on first use) | sample (committed, small)
-        long dataSeed) {
+        long dataSeed,
+        EditPolicy policy,    // how edits are built from a context (absent in older runs: mlp)
+        int contentRank) {    // grad: rank of the context's gradient direction
+
+    /** A run with the MLP policy (the settings of runs made before the policy was a choice). */
+    public TrainConfig(String task, String model, String targets, int rank, float alpha, int samples, int episodes, double lr,
+                       String lrSchedule, long seed, int hidden, double initStd, double entropyBonus, String baseline, double emaDecay,
+                       double clip, double lambdaForget, double lambdaNorm, String data, long dataSeed) {
+        this(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus, baseline, emaDecay,
+                clip, lambdaForget, lambdaNorm, data, dataSeed, EditPolicy.MLP, 0);
+    }
 
     /** The learning rate of episode e: cosine decay tames the late random walk of Adam on noisy REINFORCE gradients. */
     public double lrAt(int episode) {
@@ -33,6 +44,9 @@ public record TrainConfig(
     }
 
     public TrainConfig {
+        if (policy == null) policy = EditPolicy.MLP;
+        if (policy == EditPolicy.GRAD && contentRank < 1) throw new IllegalArgumentException("--generator grad needs --content-rank >= 1, got " + contentRank);
+        if (policy == EditPolicy.MLP) contentRank = 0;
         if (!List.of("spam", "facts", "lm").contains(task)) throw new IllegalArgumentException("--task must be spam, facts or lm, got '" + task + "'");
         if (!baseline.equals("rloo") && !baseline.equals("ema")) throw new IllegalArgumentException("--baseline must be rloo or ema, got '" + baseline + "'");
         if (baseline.equals("rloo") && samples < 2) throw new IllegalArgumentException("the RLOO baseline needs --samples >= 2, got " + samples);

@@ -43,7 +43,12 @@ public final class Trainer {
     }
 
     private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress) throws IOException {
-        SealLoop loop = new SealLoop(config, setup, state);
+        try (SealLoop loop = new SealLoop(config, setup, state)) {
+            return run(config, state, run, progress, loop);
+        }
+    }
+
+    private static List<JsonNode> run(TrainConfig config, SealLoop.State state, RunDir run, boolean progress, SealLoop loop) throws IOException {
         ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("seal " + config.task()).setInitialMax(config.episodes())
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().startsFrom(state.episodesDone, java.time.Duration.ZERO)
                 .build() : null;

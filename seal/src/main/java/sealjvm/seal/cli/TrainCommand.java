@@ -55,6 +55,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--generator", defaultValue = "mlp", description = "generator: mlp (factors from the pooled hidden state) | grad (plus the context's own "
+            + "LM-loss gradient at each target, rank --content-rank, with a learned step size) (default: ${DEFAULT-VALUE}).")
+    String policy;
+
+    @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad: rank of the gradient direction (default: ${DEFAULT-VALUE}).")
+    int contentRank;
+
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")
     int hidden;
 
@@ -155,7 +162,8 @@ final class TrainCommand implements Callable<Integer> {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = model != null ? model : SealCli.defaultModel();
             TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
-                    hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed);
+                    hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
+                    sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress);
         }
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());

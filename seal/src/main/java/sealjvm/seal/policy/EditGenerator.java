@@ -23,21 +23,37 @@ import sealjvm.tensor.Tensor;
  * All parameters live in one array {@link #theta} (W1, b1, W2, b2, logσ), so Adam and checkpoints see one vector.
  */
 public final class EditGenerator {
-    public record Shape(List<Target> targets, int rank, float alpha, int inputDim, int hiddenDim) {
+    /**
+     * The edit's shape: factors A (in, rank), B (rank, out) per target from the MLP; with {@code contentRank} > 0
+     * also one log step size per target for the content part −η·Ĝ (the context's own rank-{@code contentRank}
+     * gradient direction, {@link ContentSignal}).
+     */
+    public record Shape(List<Target> targets, int rank, float alpha, int inputDim, int hiddenDim, int contentRank) {
         public Shape {
             targets = List.copyOf(targets);
             if (targets.isEmpty()) throw new IllegalArgumentException("an edit generator needs at least one target");
             if (rank < 1) throw new IllegalArgumentException("rank must be >= 1, got " + rank);
             if (hiddenDim < 1) throw new IllegalArgumentException("hidden size must be >= 1, got " + hiddenDim);
+            if (contentRank < 0) throw new IllegalArgumentException("content rank must be >= 0, got " + contentRank);
         }
 
-        /** Number of Gaussian dimensions: every factor of every target. */
-        public int outputDim() {
+        public Shape(List<Target> targets, int rank, float alpha, int inputDim, int hiddenDim) {
+            this(targets, rank, alpha, inputDim, hiddenDim, 0);
+        }
+
+        /** Dimensions of the factors of every target. */
+        public int factorDim() {
             int d = 0;
             for (Target t : targets) d += rank * (t.in() + t.out());
             return d;
         }
+
+        /** Number of Gaussian dimensions: every factor of every target, then the content step sizes. */
+        public int outputDim() { return factorDim() + (contentRank > 0 ? targets.size() : 0); }
     }
+
+    /** Initial log step size and σ of the content part: η = 3 moves a unit-norm gradient direction noticeably. */
+    static final double CONTENT_INIT_LOG_STEP = Math.log(3), CONTENT_INIT_STD = 0.3;
 
     public final Shape shape;
     public final int C, H, D;
@@ -74,6 +90,10 @@ public final class EditGenerator {
             off += nA + shape.rank() * t.out();
         }
         java.util.Arrays.fill(theta, oLogStd, oLogStd + D, Math.log(initStd));
+        for (int d = shape.factorDim(); d < D; d++) {
+            theta[oB2 + d] = CONTENT_INIT_LOG_STEP;
+            theta[oLogStd + d] = Math.log(CONTENT_INIT_STD);
+        }
     }
 
     public int parameterCount() { return theta.length; }
@@ -181,6 +201,42 @@ public final class EditGenerator {
 
     /** The edit whose factors are {@code z}: A_t (in,r) then B_t (r,out) for each target, in order. */
     public Edit toEdit(double[] z, Arena arena) {
+        if (shape.contentRank() > 0) throw new IllegalStateException("this generator's edits need the context's content signal");
+        return new Edit(factorDeltas(z, arena));
+    }
+
+    /**
+     * The factor edit of {@code z} plus, per target, the content part −exp(z_step)·Ĝ = Q·(−η·R), joined into one
+     * delta of rank r + r_g: A = [(α/r)·A_f | Q], B = [B_f ; −η·R], α = r + r_g (scale 1).
+     */
+    public Edit toEdit(double[] z, ContentSignal.Directions content, Arena arena) {
+        List<LowRankDelta> fs = factorDeltas(z, arena);
+        if (shape.contentRank() == 0) return new Edit(fs);
+        List<LowRankDelta> ds = new ArrayList<>();
+        int off = shape.factorDim();
+        for (int i = 0; i < shape.targets().size(); i++) {
+            Target t = shape.targets().get(i);
+            LowRankDelta f = fs.get(i);
+            float[] q = content.q().get(i), r = content.r().get(i);
+            int rf = f.rank(), rg = q.length / t.in(), rank = rf + rg;
+            Tensor a = Tensor.allocate(arena, t.in(), rank), b = Tensor.allocate(arena, rank, t.out());
+            double eta = Math.exp(z[off + i]);
+            float s = f.scale();
+            for (int row = 0; row < t.in(); row++) {
+                for (int p = 0; p < rf; p++) a.set((long) row * rank + p, f.a().get((long) row * rf + p) * s);
+                for (int p = 0; p < rg; p++) a.set((long) row * rank + rf + p, q[row * rg + p]);
+            }
+            for (int p = 0; p < rf; p++) for (int col = 0; col < t.out(); col++) b.set((long) p * t.out() + col, f.b().get((long) p * t.out() + col));
+            for (int p = 0; p < rg; p++) for (int col = 0; col < t.out(); col++) b.set((long) (rf + p) * t.out() + col, (float) (-eta * r[p * t.out() + col]));
+            ds.add(new LowRankDelta(t, a, b, rank));
+        }
+        return new Edit(ds);
+    }
+
+    /** Only the factor part of {@code z}'s edit (no content part): the context-free component of an edit. */
+    public Edit factorEdit(double[] z, Arena arena) { return new Edit(factorDeltas(z, arena)); }
+
+    private List<LowRankDelta> factorDeltas(double[] z, Arena arena) {
         if (z.length != D) throw new IllegalArgumentException("edit vector of " + z.length + " values, expected " + D);
         List<LowRankDelta> ds = new ArrayList<>();
         int off = 0, r = shape.rank();
@@ -190,6 +246,6 @@ public final class EditGenerator {
             for (int i = 0; i < r * t.out(); i++) b.set(i, (float) z[off++]);
             ds.add(new LowRankDelta(t, a, b, shape.alpha()));
         }
-        return new Edit(ds);
+        return ds;
     }
 }
