@@ -182,8 +182,47 @@ public final class NativeLibraries {
                     + FILE_NAMES.keySet());
         }
         Map<String, String> env = System.getenv();
+        // Outside computeIfAbsent: the driver's own search must not nest in this map's update.
+        int driver = library.equals("cuda") ? 0 : driverVersion();
         return CACHE.computeIfAbsent(library, lib -> search(lib, searchDirectories(env, Path.of(System.getProperty("user.home", "/"))),
-                overrideDirectories(env).size(), true));
+                overrideDirectories(env).size(), true, driver));
+    }
+
+    /** {@code cuDriverGetVersion} of the driver found (it needs no cuInit), or 0 when there is none or it fails (a stub). */
+    static int driverVersion() {
+        if (find("cuda").isEmpty()) {
+            return 0;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+            return cuda_h.cuDriverGetVersion(v) == cuda_h.CUDA_SUCCESS() ? v.get(ValueLayout.JAVA_INT, 0) : 0;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The CUDA major release a soname belongs to ({@code libnvrtc.so.12} → 12, {@code libnvrtc.so.11.2} → 11), or 0. */
+    static int sonameMajor(String name) {
+        int at = name.indexOf(".so.");
+        if (at < 0) {
+            return 0;
+        }
+        String rest = name.substring(at + 4);
+        int dot = rest.indexOf('.');
+        try {
+            return Integer.parseInt(dot < 0 ? rest : rest.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Why {@code name} is skipped for a driver of {@code driverVersion} (a library of a newer CUDA major), or null. */
+    static String tooNew(String name, int driverVersion) {
+        int major = sonameMajor(name);
+        return driverVersion > 0 && major > driverVersion / 1000
+                ? "a CUDA " + major + " library, newer than the driver (CUDA " + driverVersion / 1000 + "." + driverVersion % 1000 / 10
+                        + "): skipped"
+                : null;
     }
 
     /** Searches {@code dirs} in order, then (optionally) the system loader. Package-private for tests. */
@@ -197,6 +236,15 @@ public final class NativeLibraries {
      * the rest; then, optionally, the system loader by every name. Package-private for tests.
      */
     static Search search(String library, List<Path> dirs, int overrideCount, boolean trySystemLoader) {
+        return search(library, dirs, overrideCount, trySystemLoader, 0);
+    }
+
+    /**
+     * As above; with {@code driverVersion} > 0 (NVRTC and cuBLAS), a file whose soname is of a newer CUDA major release
+     * than the driver ({@code libnvrtc.so.13} for a 12.x driver) is skipped and reported, so that an older one found later
+     * (a pip wheel of the driver's major) is taken instead of one the driver cannot work with.
+     */
+    static Search search(String library, List<Path> dirs, int overrideCount, boolean trySystemLoader, int driverVersion) {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < dirs.size(); i++) {
             if (i == overrideCount && trySystemLoader && library.equals("cuda")) {
@@ -209,6 +257,11 @@ public final class NativeLibraries {
             for (String name : FILE_NAMES.get(library)) {
                 Path file = dir.resolve(name);
                 if (!Files.exists(file)) {
+                    continue;
+                }
+                String tooNew = tooNew(name, driverVersion);
+                if (tooNew != null) {
+                    failures.add(file + ": " + tooNew);
                     continue;
                 }
                 String notElf = notElf(file);
@@ -229,6 +282,9 @@ public final class NativeLibraries {
         }
         if (trySystemLoader) {
             for (String name : FILE_NAMES.get(library)) {
+                if (tooNew(name, driverVersion) != null) {
+                    continue;
+                }
                 Optional<SymbolLookup> lookup = systemLoader(name);
                 if (lookup.isPresent()) {
                     return new Search(library, lookup, Optional.of(name + " (system loader)"), dirs, failures);

@@ -212,4 +212,24 @@ class NativeLibrariesTest {
         assertEquals("12.4", Nvrtc.driverVersionString(12040));
         assertEquals("13.0", Nvrtc.driverVersionString(13000));
     }
+
+    @Test
+    void librariesOfANewerCudaMajorThanTheDriverAreSkippedForAnOlderOneLaterOnThePath(@TempDir Path dir) throws Exception {
+        assertEquals(13, NativeLibraries.sonameMajor("libnvrtc.so.13"));
+        assertEquals(11, NativeLibraries.sonameMajor("libnvrtc.so.11.2"));
+        assertEquals(0, NativeLibraries.sonameMajor("libnvrtc.so"));
+        Path toolkit = Files.createDirectories(dir.resolve("cuda-13.0/lib64"));
+        Path wheel = Files.createDirectories(dir.resolve("site-packages/nvidia/cuda_nvrtc/lib"));
+        elf(toolkit.resolve("libnvrtc.so.13"));
+        Files.writeString(wheel.resolve("libnvrtc.so.12"), "not an ELF file"); // reached: reported as not a library
+        NativeLibraries.Search s = NativeLibraries.search("nvrtc", List.of(toolkit, wheel), 0, false, 12040);
+        assertEquals(2, s.failures().size(), s.failures().toString());
+        assertTrue(s.failures().get(0).contains("libnvrtc.so.13: a CUDA 13 library, newer than the driver (CUDA 12.4): skipped"),
+                s.failures().toString());
+        assertTrue(s.failures().get(1).contains("libnvrtc.so.12"), s.failures().toString());
+        // the driver's version unknown (0) or new enough: nothing is skipped for being new
+        assertEquals(null, NativeLibraries.tooNew("libcublas.so.13", 0));
+        assertEquals(null, NativeLibraries.tooNew("libcublas.so.13", 13000));
+        assertEquals(null, NativeLibraries.tooNew("libcublas.so", 12040));
+    }
 }

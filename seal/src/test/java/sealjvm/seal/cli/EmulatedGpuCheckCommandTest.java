@@ -30,7 +30,7 @@ class EmulatedGpuCheckCommandTest {
         List<Setting> settings = List.of(
                 new Setting("plain", Map.of(), List.of("everyCheckPassesAndTheExitCodeIsZero", "aFailingCheckDoesNotStopTheOthersAndTheExitCodeIsOne")),
                 new Setting("stub", Map.of("SEAL_CUDA_EMU_STUB", "1"), List.of("aStubDriverLibraryIsALoudFailureNotASkip")),
-                new Setting("driver 12.4", Map.of("SEAL_CUDA_EMU_DRIVER_VERSION", "12040"), List.of("anNvrtcNewerThanTheDriverIsRefusedInOneMessage")));
+                new Setting("driver 12.4", Map.of("SEAL_CUDA_EMU_DRIVER_VERSION", "12040"), List.of("cudaLibrariesNewerThanTheDriverAreRefused")));
         List<DynamicTest> tests = new java.util.ArrayList<>();
         for (Setting s : settings) {
             Map<String, String> env = new java.util.HashMap<>(s.env());
