@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the gpu-tagged JUnit tests so that a GPU host without a JDK can run them with the bundle's Java:
 # dist/gpu-tests/ = the test classes of native-bindings, tensor and seal (as jars) + the JUnit Platform jars.
-# bench/gpu/run.sh runs them (GpuSmokeTest, CudaOpsTest, GpuChecksTest) when the folder is there.
+# bench/gpu/run.sh check runs them (GpuSmokeTest, CudaOpsTest, GpuChecksTest) when the folder is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -1)}

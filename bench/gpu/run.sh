@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What issue 5 measures on a GPU host, in two runs that each fit a GPU host's limit per command (600 s); the host needs
 # no Java (the bundle brings it).
-#   bench/gpu/run.sh check [BUNDLE.tgz] [OUT_DIR]   run 1, correctness (~4 min): environment, bin/seal gpu-check
+#   bench/gpu/run.sh check [BUNDLE.tgz] [OUT_DIR]   run 1, correctness (timeouts sum to 420 s): environment, bin/seal gpu-check
 #                                                   --cycles 1000, the packed gpu-tagged JUnit tests (dist/gpu-tests)
-#   bench/gpu/run.sh bench [BUNDLE.tgz] [OUT_DIR]   run 2, timings (~5 min): environment, bench edit --device cuda,
+#   bench/gpu/run.sh bench [BUNDLE.tgz] [OUT_DIR]   run 2, timings (timeouts sum to 465 s): environment, bench edit --device cuda,
 #                                                   compare_gpu.py (ours vs PyTorch eager), bench reinforce cuda, cpu
 #   bench/gpu/run.sh all   [BUNDLE.tgz] [OUT_DIR]   both, one after the other (only where no per-command limit applies;
 #                                                   set SEAL_GPU_BUDGET_S=1200)
