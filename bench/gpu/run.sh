@@ -10,7 +10,7 @@
 # BUNDLE defaults to dist/seal-bundle-*.tgz (./mvnw -Pbundle -pl seal -am package -DskipTests, SEAL_BUNDLE_WEIGHTS=0 when
 # it travels next to a checkout); OUT_DIR to $OUT, else /tmp/seal-gpu-out.
 #
-# Every step runs under `timeout` with its own budget (check: 45+15+150+210 s; bench: 45+15+45+240+60+60 s, both well
+# Every step runs under `timeout` with its own budget (check: 45+15+150+210 s; bench: 45+15+60+225+60+60 s, both well
 # under 600 s), capped by what is left of SEAL_GPU_BUDGET_S (default 540 s from the start of the script): a step that
 # no longer fits is skipped and says so. Each step writes its results straight into OUT_DIR as it finishes, so a run cut
 # off by the host keeps every figure measured before. OUT_DIR holds few files (the device tool returns at most 8):
@@ -143,10 +143,10 @@ fi
 
 # ---- run 2: timings ----
 if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
-  step edit-cuda 45 "$DEST/edit-cuda.jsonl" "$SEAL" bench edit --device cuda --rows 768 --cols 3072 --rank 8 --iters 100
+  step edit-cuda 60 "$DEST/edit-cuda.jsonl" "$SEAL" bench edit --device cuda --rows 768 --cols 3072 --rank 8 --iters 100
   # PyTorch first, in its own process, then ours (compare_gpu.py); rows land in compare.jsonl as they are measured.
   export PYTHONUNBUFFERED=1
-  step compare 240 "$WORK/compare.out" python3 bench/gpu/compare_gpu.py --out "$DEST/compare.jsonl" \
+  step compare 225 "$WORK/compare.out" python3 bench/gpu/compare_gpu.py --out "$DEST/compare.jsonl" \
     --torch-timeout 100 --seal-timeout 60 ${SEAL_COMPARE_ARGS:-}
   [ -s "$DEST/compare.jsonl" ] && python3 bench/gpu/compare_gpu.py --render "$DEST/compare.jsonl" > "$DEST/compare.md" 2>>"$WORK/compare.err"
   step reinforce-cuda 60 "$DEST/reinforce.jsonl" "$SEAL" bench reinforce --device cuda --episodes 10 --warmup 2
