@@ -73,20 +73,23 @@ step() {
 note "# bench/gpu/run.sh $MODE, $(date -u +%FT%TZ), bundle $(basename "$BUNDLE"), budget ${BUDGET}s"
 
 # ---- shared: unpack the bundle once per host (a second run on a warm host reuses it), find the libraries ----
+# Into the checkout's target/ (ignored by git, and not in dist/, which travels to the GPU host), not a fixed /tmp
+# folder that another user's run may own.
+UNPACKED=$ROOT/target/gpu-bundle
 unpack() {
   local stamp="$(basename "$BUNDLE") $(stat -c %s "$BUNDLE")"
-  if [ -f /tmp/seal-bundle/.from ] && [ "$(cat /tmp/seal-bundle/.from)" = "$stamp" ] && ls -d /tmp/seal-bundle/*/bin/seal >/dev/null 2>&1; then
-    echo "bundle already unpacked in /tmp/seal-bundle"; return 0
+  if [ -f "$UNPACKED/.from" ] && [ "$(cat "$UNPACKED/.from")" = "$stamp" ] && ls -d "$UNPACKED"/*/bin/seal >/dev/null 2>&1; then
+    echo "bundle already unpacked in $UNPACKED"; return 0
   fi
-  rm -rf /tmp/seal-bundle && mkdir -p /tmp/seal-bundle && tar -xzf "$BUNDLE" -C /tmp/seal-bundle && echo "$stamp" > /tmp/seal-bundle/.from \
+  rm -rf "$UNPACKED" && mkdir -p "$UNPACKED" && tar -xzf "$BUNDLE" -C "$UNPACKED" && echo "$stamp" > "$UNPACKED/.from" \
     && echo "unpacked $(basename "$BUNDLE")"
 }
-export BUNDLE MODE
+export BUNDLE MODE UNPACKED
 export -f unpack
 step unpack 45 "$WORK/unpack.out" bash -c unpack || { note "cannot go on without the bundle"; pack_logs; exit 1; }
-export SEAL=$(ls -d /tmp/seal-bundle/*/bin/seal | head -1)
+export SEAL=$(ls -d "$UNPACKED"/*/bin/seal | head -1)
 export SEAL_DATA_HOME=${SEAL_DATA_HOME:-$ROOT}
-export SEAL_CUDA_CACHE=/tmp/seal-cuda-cache
+export SEAL_CUDA_CACHE=$ROOT/target/gpu-cuda-cache   # compiled once, shared by the steps and by run 2 on a warm host
 # pip wheels (nvidia-cuda-nvrtc-cuXX, nvidia-cublas-cuXX, CUDA 13's nvidia/cu13) live in this host's Python site folders
 # (a venv, conda, /usr/local): NativeLibraries searches their nvidia/*/lib after the toolkit's folders. Not put in
 # SEAL_CUDA_LIBRARY_PATH: that one wins over everything, the system loader's libcuda.so.1 included.
@@ -154,5 +157,6 @@ if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
 fi
 
 pack_logs
+rm -rf "$WORK"
 note "# done in $(( $(date +%s) - START ))s, exit $rc; results in $DEST: $(ls "$DEST" | tr '\n' ' ')"
 exit $rc
