@@ -185,6 +185,7 @@ const ErrorInfo ERRORS[] = {
     {CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
     {CUDA_ERROR_NOT_INITIALIZED, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
     {CUDA_ERROR_DEINITIALIZED, "CUDA_ERROR_DEINITIALIZED", "driver shutting down"},
+    {CUDA_ERROR_STUB_LIBRARY, "CUDA_ERROR_STUB_LIBRARY", "CUDA driver is a stub library"},
     {CUDA_ERROR_NO_DEVICE, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
     {CUDA_ERROR_INVALID_DEVICE, "CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
     {CUDA_ERROR_INVALID_IMAGE, "CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
@@ -267,6 +268,7 @@ CUresult copy(void* dst, const void* src, size_t bytes) {
 CUEMU_EXPORT CUresult cuInit(unsigned int Flags) {
     std::lock_guard<std::recursive_mutex> lock(mu);
     if (Flags != 0) return CUDA_ERROR_INVALID_VALUE;
+    if (env_flag("SEAL_CUDA_EMU_STUB", false)) return CUDA_ERROR_STUB_LIBRARY;  // act as the toolkit's stubs/libcuda.so
     if (device_count() == 0) return CUDA_ERROR_NO_DEVICE;
     initialized = true;
     return CUDA_SUCCESS;
@@ -274,7 +276,8 @@ CUEMU_EXPORT CUresult cuInit(unsigned int Flags) {
 
 CUEMU_EXPORT CUresult cuDriverGetVersion(int* driverVersion) {
     if (!driverVersion) return CUDA_ERROR_INVALID_VALUE;
-    *driverVersion = 13000;
+    const char* v = getenv("SEAL_CUDA_EMU_DRIVER_VERSION");  // pretend to be an older/newer driver (e.g. 12040)
+    *driverVersion = v && *v ? std::atoi(v) : 13000;
     return CUDA_SUCCESS;
 }
 

@@ -43,6 +43,52 @@ public final class Nvrtc {
         }
     }
 
+    /** "12.4" for a {@code cuDriverGetVersion} answer of 12040. */
+    public static String driverVersionString(int driverVersion) {
+        return driverVersion / 1000 + "." + driverVersion % 1000 / 10;
+    }
+
+    /**
+     * Null when cubins from NVRTC {@code nvrtcMajor.nvrtcMinor} can load on a driver answering {@code driverVersion}
+     * ({@code cuDriverGetVersion}, e.g. 12040 for 12.4); else the one-line refusal. An NVRTC of a newer CUDA major
+     * release than the driver is refused: its cubins (and PTX) cannot load there (CUDA_ERROR_UNSUPPORTED_PTX_VERSION /
+     * NO_BINARY_FOR_GPU at the first kernel, far from the cause). A newer minor release of the same major is accepted:
+     * we load cubins from {@code nvrtcGetCUBIN}, which CUDA's minor-version compatibility covers (only PTX needs a driver
+     * as new as the compiler); {@link #minorVersionNote} says so for the logs.
+     */
+    public static String incompatibility(int driverVersion, int nvrtcMajor, int nvrtcMinor, String nvrtcWhere) {
+        int driverMajor = driverVersion / 1000;
+        if (nvrtcMajor > driverMajor) {
+            return "NVRTC " + nvrtcMajor + "." + nvrtcMinor + " (" + nvrtcWhere + ") is newer than the CUDA driver ("
+                    + driverVersionString(driverVersion) + "): the driver cannot load what it compiles. Fix: use an NVRTC of CUDA "
+                    + driverMajor + ".x (the toolkit matching the driver, or the pip wheel nvidia-cuda-nvrtc-cu" + driverMajor
+                    + "; put its folder in " + NativeLibraries.OVERRIDE_ENV + "), or upgrade the driver";
+        }
+        return null;
+    }
+
+    /** Non-null when NVRTC is a newer minor release of the driver's major one (accepted: cubins only), for logs. */
+    public static String minorVersionNote(int driverVersion, int nvrtcMajor, int nvrtcMinor) {
+        int driverMajor = driverVersion / 1000, driverMinor = driverVersion % 1000 / 10;
+        return nvrtcMajor == driverMajor && nvrtcMinor > driverMinor
+                ? "NVRTC " + nvrtcMajor + "." + nvrtcMinor + " is newer than the driver (" + driverVersionString(driverVersion)
+                        + "): cubins only, under CUDA minor-version compatibility"
+                : null;
+    }
+
+    /**
+     * {@link #incompatibility} for the loaded NVRTC and driver; throws {@link CudaUnavailableException} with that message.
+     * Returns the loaded NVRTC's {major, minor}.
+     */
+    public static int[] requireCompatibleWithDriver(int driverVersion) {
+        int[] v = version();
+        String why = incompatibility(driverVersion, v[0], v[1], NativeLibraries.location("nvrtc").orElse("nvrtc"));
+        if (why != null) {
+            throw new CudaUnavailableException(why);
+        }
+        return v;
+    }
+
     /**
      * Compiles CUDA C++ source to a CUBIN (when an {@code --gpu-architecture=sm_XX} option is given) or
      * PTX (otherwise), returning the image bytes. A compile error throws {@link CudaException} whose

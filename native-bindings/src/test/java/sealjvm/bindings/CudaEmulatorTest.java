@@ -64,6 +64,13 @@ class CudaEmulatorTest {
         return tests.stream();
     }
 
+    @Test
+    void theEmulatorActingAsTheToolkitsStubIsDiagnosedAsAStub() throws Exception {
+        CudaEmulator.ChildRun run = CudaEmulator.runInChildJvm(libs, List.of(StubDriverTest.class), Map.of("SEAL_CUDA_EMU_STUB", "1"));
+        assertEquals(1, run.results().size(), tail(run.output()));
+        assertTrue(run.results().get(0).successful(), run.results().get(0).message() + tail(run.output()));
+    }
+
     private static String tail(String s) {
         return s.length() <= 6000 ? s : "..." + s.substring(s.length() - 6000);
     }

@@ -27,7 +27,7 @@ class GpuChecksTest {
 
     @BeforeAll
     static void open() {
-        Assumptions.assumeTrue(CudaDevice.available(), "no CUDA driver");
+        Assumptions.assumeTrue(CudaDevice.available(), sealjvm.bindings.NativeLibraries.cudaProblem().orElse("no CUDA driver"));
         dev = CudaDevice.open();
         home = TestHome.find();
     }
@@ -54,7 +54,13 @@ class GpuChecksTest {
 
     @Test
     void allocatorDoesNotLeak() {
-        assertOk(GpuChecks.allocatorNoLeak(dev, emulated() ? 200 : 10_000)); // the emulator runs kernels on one CPU core
+        ObjectNode r = GpuChecks.allocatorNoLeak(dev, emulated() ? 200 : 10_000); // the emulator runs kernels on one CPU core
+        assertOk(r);
+        // the allocator's own counters, exactly; the driver's free memory is a figure only (a shared GPU moves it)
+        assertEquals(r.get("live_bytes_before").longValue(), r.get("live_bytes_after").longValue(), r.toString());
+        assertEquals(r.get("live_blocks_before").longValue(), r.get("live_blocks_after").longValue(), r.toString());
+        assertEquals(0, r.get("driver_allocs_during_cycles").longValue(), r.toString());
+        assertTrue(r.has("device_free_bytes_delta"), r.toString());
     }
 
     @Test

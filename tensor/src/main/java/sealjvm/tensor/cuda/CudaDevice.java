@@ -30,6 +30,8 @@ public final class CudaDevice implements AutoCloseable {
 
     private CudaDevice(int ordinal, Precision precision) {
         Cuda.init();
+        // Before anything is retained: an NVRTC of a newer CUDA major than the driver is refused in one message.
+        sealjvm.bindings.Nvrtc.requireCompatibleWithDriver(Cuda.driverVersion());
         int count = Cuda.deviceCount();
         if (ordinal < 0 || ordinal >= count) {
             throw new IllegalArgumentException("CUDA device " + ordinal + " does not exist (" + count + " device(s) found)");

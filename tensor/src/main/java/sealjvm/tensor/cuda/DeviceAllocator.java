@@ -14,10 +14,32 @@ import sealjvm.bindings.CudaException;
  * All work runs on one stream, in order, so a block freed by the host can be handed out again at once:
  * any kernel still reading it precedes, on the stream, whatever the next owner enqueues.
  * On out-of-memory the cache is emptied and the allocation retried once.
+ *
+ * <p>{@link #stats} counts what the allocator itself holds: bytes and blocks handed out and not yet released
+ * ({@code liveBytes}, {@code liveBlocks}), exact on any GPU, shared or not — the leak check compares these, while the
+ * driver's free memory ({@code cuMemGetInfo}) also moves with other processes and the driver's own bookkeeping.
  */
 public final class DeviceAllocator {
+    /** The driver calls the allocator makes: {@code cuMemAlloc}/{@code cuMemFree}, replaceable in tests. */
+    interface Driver {
+        long malloc(long bytes);
+
+        void free(long ptr);
+    }
+
+    private static final Driver CUDA = new Driver() {
+        @Override public long malloc(long bytes) { return Cuda.malloc(bytes); }
+
+        @Override public void free(long ptr) { Cuda.free(ptr); }
+    };
+
+    private final Driver driver;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
-    private long liveBytes, cachedBytes, peakBytes, driverAllocs, driverFrees;
+    private long liveBytes, liveBlocks, cachedBytes, peakBytes, driverAllocs, driverFrees;
+
+    public DeviceAllocator() { this(CUDA); }
+
+    DeviceAllocator(Driver driver) { this.driver = driver; }
 
     /** The size a request of {@code bytes} occupies. */
     static long rounded(long bytes) {
@@ -38,6 +60,7 @@ public final class DeviceAllocator {
             ptr = driverAlloc(size);
         }
         liveBytes += size;
+        liveBlocks++;
         peakBytes = Math.max(peakBytes, liveBytes);
         return ptr;
     }
@@ -47,6 +70,7 @@ public final class DeviceAllocator {
         long size = rounded(bytes);
         free.computeIfAbsent(size, k -> new ArrayDeque<>()).push(ptr);
         liveBytes -= size;
+        liveBlocks--;
         cachedBytes += size;
     }
 
@@ -54,7 +78,7 @@ public final class DeviceAllocator {
     public synchronized void emptyCache() {
         for (ArrayDeque<Long> list : free.values()) {
             while (!list.isEmpty()) {
-                Cuda.free(list.pop());
+                driver.free(list.pop());
                 driverFrees++;
             }
         }
@@ -63,14 +87,14 @@ public final class DeviceAllocator {
 
     private long driverAlloc(long size) {
         try {
-            long p = Cuda.malloc(size);
+            long p = driver.malloc(size);
             driverAllocs++;
             return p;
         } catch (CudaException e) {
             if (cachedBytes == 0) throw outOfMemory(size, e);
             emptyCache();
             try {
-                long p = Cuda.malloc(size);
+                long p = driver.malloc(size);
                 driverAllocs++;
                 return p;
             } catch (CudaException again) {
@@ -84,8 +108,8 @@ public final class DeviceAllocator {
                 cause.code(), cause.errorName(), cause.errorText());
     }
 
-    /** Bytes held by live tensors, bytes cached for reuse, the high-water mark, and driver calls so far. */
-    public record Stats(long liveBytes, long cachedBytes, long peakBytes, long driverAllocs, long driverFrees) {}
+    /** Bytes and blocks held by live tensors, bytes cached for reuse, the high-water mark, and driver calls so far. */
+    public record Stats(long liveBytes, long liveBlocks, long cachedBytes, long peakBytes, long driverAllocs, long driverFrees) {}
 
-    public synchronized Stats stats() { return new Stats(liveBytes, cachedBytes, peakBytes, driverAllocs, driverFrees); }
+    public synchronized Stats stats() { return new Stats(liveBytes, liveBlocks, cachedBytes, peakBytes, driverAllocs, driverFrees); }
 }

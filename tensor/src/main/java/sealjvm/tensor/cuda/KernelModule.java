@@ -22,9 +22,12 @@ import sealjvm.bindings.cuda_h;
 /**
  * The kernels of {@code kernels.cu} (a resource next to this class), compiled by NVRTC for this device's
  * compute capability and loaded as one module. The cubin is cached on disk under
- * {@code $SEAL_CUDA_CACHE} (default {@code ~/.cache/seal-jvm/cuda}), named by the SHA-256 of the source,
- * the options and the NVRTC version, so a second run skips the compile (and a changed source never
- * meets a stale binary). Kernel parameters are packed as cuLaunchKernel wants them: an array of pointers
+ * {@code $SEAL_CUDA_CACHE} (default {@code ~/.cache/seal-jvm/cuda}), named by the SHA-256 of
+ * {@link #cacheKey}: the source, the options, the NVRTC version, the device's compute capability, the driver
+ * version and the NVRTC library itself (its path and size: the CPU emulator's {@code libnvrtc.so.13} also says
+ * "13.0"), so a second run skips the compile and a changed source, device, driver or compiler never meets a stale
+ * binary. Before compiling, an NVRTC of a newer CUDA major release than the driver is refused in one message
+ * ({@link Nvrtc#requireCompatibleWithDriver}). Kernel parameters are packed as cuLaunchKernel wants them: an array of pointers
  * to each argument's value.
  */
 public final class KernelModule {
@@ -37,8 +40,9 @@ public final class KernelModule {
     KernelModule(int ccMajor, int ccMinor) {
         String source = readSource();
         String[] options = {"--gpu-architecture=sm_" + ccMajor + ccMinor};
-        int[] v = Nvrtc.version();
-        String key = sha256(source + "\n" + String.join(" ", options) + "\nnvrtc " + v[0] + "." + v[1]);
+        int driver = Cuda.driverVersion();
+        int[] v = Nvrtc.requireCompatibleWithDriver(driver);
+        String key = cacheKey(source, options, v[0], v[1], ccMajor, ccMinor, driver, nvrtcIdentity());
         Path cached = cacheDir().resolve(key + ".cubin");
         byte[] image = null;
         String state;
@@ -53,12 +57,38 @@ public final class KernelModule {
             image = Nvrtc.compile(source, SOURCE, true, options);
             state = "compiled by NVRTC " + v[0] + "." + v[1] + " (" + String.join(" ", options) + ")" + store(cached, image);
         }
+        String note = Nvrtc.minorVersionNote(driver, v[0], v[1]);
+        if (note != null) state += "; " + note;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment img = a.allocate(image.length + 1L);
             MemorySegment.copy(image, 0, img, ValueLayout.JAVA_BYTE, 0, image.length);
             module = Cuda.loadModule(img);
+        } catch (sealjvm.bindings.CudaException e) {
+            throw new IllegalStateException("loading the kernels' cubin (sm_" + ccMajor + ccMinor + ", NVRTC " + v[0] + "." + v[1]
+                    + ", driver " + Nvrtc.driverVersionString(driver) + ", " + state + ") failed: " + e.getMessage(), e);
         }
         cacheState = state;
+    }
+
+    /**
+     * The cubin cache key: SHA-256 over everything that decides the binary or whether this driver can load it.
+     * Package-private for tests.
+     */
+    static String cacheKey(String source, String[] options, int nvrtcMajor, int nvrtcMinor, int ccMajor, int ccMinor,
+                           int driverVersion, String nvrtcIdentity) {
+        return sha256(source + "\n" + String.join(" ", options) + "\nnvrtc " + nvrtcMajor + "." + nvrtcMinor
+                + "\nsm_" + ccMajor + "." + ccMinor + "\ndriver " + driverVersion + "\nnvrtc library " + nvrtcIdentity);
+    }
+
+    /** The loaded NVRTC library: its real path and size (the emulator's and a real one differ), or the loader's name. */
+    static String nvrtcIdentity() {
+        String where = sealjvm.bindings.NativeLibraries.location("nvrtc").orElse("nvrtc");
+        try {
+            Path p = Path.of(where).toRealPath();
+            return p + " " + Files.size(p);
+        } catch (IOException | RuntimeException e) {
+            return where; // found by the system loader by name
+        }
     }
 
     /** Where the cubin came from (for logs): the cache file, or the compile. */

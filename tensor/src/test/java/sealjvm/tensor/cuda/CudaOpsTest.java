@@ -205,6 +205,7 @@ class CudaOpsTest {
         DeviceAllocator.Stats s1 = dev.allocator().stats();
         assertTrue(s1.driverAllocs() - s0.driverAllocs() <= 1, "100 same-size allocations reached the driver " + (s1.driverAllocs() - s0.driverAllocs()) + " times");
         assertEquals(s0.liveBytes(), s1.liveBytes());
+        assertEquals(s0.liveBlocks(), s1.liveBlocks());
         try (DeviceTensor a = dev.allocate(3, 4); DeviceTensor b = dev.allocate(5, 4); DeviceTensor c = dev.allocate(3, 5)) {
             assertThrows(IllegalArgumentException.class, () -> dev.ops().matmul(c, a, b, null));
         }
