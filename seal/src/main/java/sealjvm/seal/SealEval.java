@@ -29,7 +29,7 @@ import sealjvm.seal.task.Task;
  *       training input, since spam's frozen-head score has no fine-tuning form);</li>
  *   <li>{@code shuffled_context}: the trained generator fed another eval episode's context (same relation mix);</li>
  *   <li>{@code sft_passage}: LoRA fine-tuning on the context (facts, lm);</li>
- *   <li>{@code head_recalibration} (spam): the frozen head's scale and bias refit on the context's labels;</li>
+ *   <li>{@code head_recalibration} (spam): the frozen head's bias refit on the context's labels;</li>
  *   <li>{@code trained}: the generator's mean edit μ(context) (no sampling noise).</li>
  * </ul>
  * The primary comparison is {@code trained − static_edit}: does the edit use the context?

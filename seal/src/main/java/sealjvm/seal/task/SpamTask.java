@@ -143,9 +143,10 @@ public final class SpamTask implements Task {
     }
 
     /**
-     * The cheapest context-specific fix, as a control: the frozen head's scale and bias refit on the context's labeled
-     * messages (logit' = a·(w·h) + b', a Newton fit of the context's log-loss with a unit Gaussian prior around the
-     * frozen head's (1, b)); the held-out batch scored with it. Block 0 of the result is the unedited model's.
+     * The cheapest context-specific fix, as a control: the frozen head's bias refit on the context's labeled messages
+     * (logit' = w·h + b', a Newton fit of the context's log-loss with a unit Gaussian prior around the frozen head's
+     * b; a refit scale ran away on four separable messages); the held-out batch scored with it. Block 0 of the result
+     * is the unedited model's.
      */
     public Detail headRecalibration(Gpt2Model model, Episode episode) {
         Heldout held = (Heldout) episode.heldout();
@@ -160,18 +161,19 @@ public final class SpamTask implements Task {
                 ctxSpam[i] = held.context().get(i).spam();
             }
         }
-        double a = 1, b = head.b();
+        double b = head.b();
         for (int iter = 0; iter < 50; iter++) {
-            double ga = a - 1, gb = b - head.b(), haa = 1, hab = 0, hbb = 1;   // the prior's gradient and Hessian
+            double g = b - head.b(), h = 1;   // the prior's gradient and curvature
             for (int i = 0; i < ctxScore.length; i++) {
-                double z = a * ctxScore[i] + b, p = 1 / (1 + Math.exp(-z)), y = ctxSpam[i] ? 1 : 0, w = p * (1 - p);
-                ga += (p - y) * ctxScore[i]; gb += p - y;
-                haa += w * ctxScore[i] * ctxScore[i]; hab += w * ctxScore[i]; hbb += w;
+                double p = 1 / (1 + Math.exp(-(ctxScore[i] + b))), y = ctxSpam[i] ? 1 : 0;
+                g += p - y;
+                h += p * (1 - p);
             }
-            double det = haa * hbb - hab * hab, da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
-            a -= da; b -= db;
-            if (Math.abs(da) + Math.abs(db) < 1e-12) break;
+            double step = g / h;
+            b -= step;
+            if (Math.abs(step) < 1e-12) break;
         }
+        double a = 1;
         Detail base = detail(model, episode, List.of(), false);
         int n = base.units();
         double[][] score = {base.score()[0], new double[n]}, correct = {base.correct()[0], new double[n]};
