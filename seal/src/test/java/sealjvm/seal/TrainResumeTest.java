@@ -113,6 +113,7 @@ class TrainResumeTest {
         for (String arm : List.of("trained", "sft_passage")) {
             assertTrue(sum.get(arm).get("kept").asInt() <= sum.get(arm).get("learned").asInt());
             assertTrue(Files.size(tmp.resolve("sequential-" + arm + ".png")) > 1000);
+            assertTrue(Files.size(tmp.resolve("sequential-" + arm + "-gain.png")) > 1000);
         }
     }
 }

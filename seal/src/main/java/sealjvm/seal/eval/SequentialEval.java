@@ -43,7 +43,7 @@ public final class SequentialEval {
     public static ObjectNode run(Gpt2Model model, FactsTask task, String arm, int steps, EditMaker maker, int[] pplTokens,
                                  Path png, Consumer<ObjectNode> lines) throws IOException {
         List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, steps);
-        double[][] acc = new double[steps][steps];
+        double[][] acc = new double[steps][steps], gain = new double[steps][steps];
         double[] baseLl = new double[steps];
         for (int j = 0; j < steps; j++) baseLl[j] = mean(task.detail(model, eps.get(j), List.of(), false).score()[0]);
         double basePpl = pplTokens == null ? Double.NaN : Perplexity.evaluate(model, pplTokens).perplexity();
@@ -58,7 +58,8 @@ public final class SequentialEval {
                     Task.Detail d = task.detail(model, eps.get(j), List.of(), false);
                     acc[i][j] = mean(d.correct()[0]);
                     a.add(acc[i][j]);
-                    g.add(mean(d.score()[0]) - baseLl[j]);
+                    gain[i][j] = mean(d.score()[0]) - baseLl[j];
+                    g.add(gain[i][j]);
                 }
                 if (pplTokens != null) line.put("brown_heldout_perplexity", Perplexity.evaluate(model, pplTokens).perplexity());
                 line.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -73,7 +74,12 @@ public final class SequentialEval {
                 if (acc[steps - 1][j] >= 0.5 * acc[j][j]) kept++;
             }
         }
-        heatmap(png, arm, acc);
+        heatmap(png, "Sequential edits (" + arm + "): accuracy on passage j after writing passages 1..i", "accuracy", acc, 0, 1);
+        double lo = 0, hi = 0;
+        for (int i = 0; i < steps; i++) for (int j = 0; j <= i; j++) { lo = Math.min(lo, gain[i][j]); hi = Math.max(hi, gain[i][j]); }
+        String name = png.getFileName().toString();
+        heatmap(png.resolveSibling(name.substring(0, name.length() - 4) + "-gain.png"),
+                "Sequential edits (" + arm + "): answer log-likelihood gain (nats) on passage j after step i", "gain", gain, lo, Math.max(hi, lo + 1e-9));
         ObjectNode s = JSON.createObjectNode();
         s.put("arm", arm).put("steps", steps).put("learned", learned).put("kept", kept);
         s.put("final_mean_accuracy", mean(acc[steps - 1]));
@@ -87,8 +93,8 @@ public final class SequentialEval {
         return a.length == 0 ? 0 : s / a.length;
     }
 
-    /** Accuracy of passage j (x) after step i (y); blank above the diagonal (not yet written). */
-    static void heatmap(Path png, String arm, double[][] acc) throws IOException {
+    /** values[i][j] of passage j (x) after step i (y); blank above the diagonal (not yet written). */
+    static void heatmap(Path png, String title, String series, double[][] acc, double min, double max) throws IOException {
         if (!RewardPlot.canPlot(png)) return;
         System.setProperty("java.awt.headless", "true");
         int n = acc.length;
@@ -97,10 +103,10 @@ public final class SequentialEval {
         List<Number[]> cells = new ArrayList<>();
         for (int i = 0; i < n; i++) for (int j = 0; j <= i; j++) cells.add(new Number[] {j, i, acc[i][j]});
         HeatMapChart chart = new HeatMapChartBuilder().width(700).height(600)
-                .title("Sequential edits (" + arm + "): accuracy on passage j after writing passages 1..i")
+                .title(title)
                 .xAxisTitle("passage j").yAxisTitle("after step i").build();
-        chart.getStyler().setMin(0).setMax(1);
-        chart.addSeries("accuracy", xs, ys, cells);
+        chart.getStyler().setMin(min).setMax(max);
+        chart.addSeries(series, xs, ys, cells);
         Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".png");
         try {
             BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
