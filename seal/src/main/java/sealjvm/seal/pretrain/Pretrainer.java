@@ -25,7 +25,9 @@ import sealjvm.seal.RunDir;
 import sealjvm.tensor.Tensor;
 
 /**
- * Pretrains a GPT-2 from scratch on a token stream (nanoGPT's train loop on our backward pass).
+ * Pretrains a GPT-2 on a token stream (nanoGPT's train loop on our backward pass), from GPT-2's random
+ * initialization or, with {@link PretrainConfig#init()}, from the parameters of a Hugging Face model folder
+ * (continued pretraining; the run starts from them, its AdamW moments from zero).
  *
  * <p>A step: {@code accum} micro-batches of {@code batch} random windows of {@code context + 1} tokens, gradients
  * accumulated, clipped to a global norm, AdamW at the warmup-cosine learning rate. The windows of step s come from
@@ -50,6 +52,32 @@ public final class Pretrainer {
         this.dir = dir;
         if (train.length < c.context() + 2) throw new IllegalArgumentException("training corpus of " + train.length + " tokens is shorter than one window of " + (c.context() + 1));
         if (val.length < c.context() + 2) throw new IllegalArgumentException("held-out corpus of " + val.length + " tokens is shorter than one window of " + (c.context() + 1));
+        if (c.init() != null) checkInit(c, Path.of(c.init()));
+    }
+
+    /** The model in {@code initDir} has exactly the config's shape (layers, width, heads, n_positions = context, GPT-2 vocabulary, tied head). */
+    public static Gpt2Config checkInit(PretrainConfig c, Path initDir) {
+        if (!Files.isRegularFile(initDir.resolve("config.json"))) {
+            throw new IllegalArgumentException("--init " + initDir + ": not a Hugging Face model folder (no config.json)");
+        }
+        Gpt2Config m = Gpt2Config.read(initDir.resolve("config.json"));
+        if (m.nLayer() != c.nLayer() || m.nEmbd() != c.nEmbd() || m.nHead() != c.nHead() || m.nPositions() != c.context() || m.vocabSize() != VOCAB) {
+            throw new IllegalArgumentException(String.format("--init %s has n_layer %d, n_embd %d, n_head %d, n_positions %d, vocab %d; the run needs %d, %d, %d, %d (context), %d",
+                    initDir, m.nLayer(), m.nEmbd(), m.nHead(), m.nPositions(), m.vocabSize(), c.nLayer(), c.nEmbd(), c.nHead(), c.context(), VOCAB));
+        }
+        return m;
+    }
+
+    /** Copies the parameters of the model in {@code initDir} (any stored dtype, widened to float32) into {@code model}. */
+    static void initializeFrom(Gpt2Model model, Path initDir) {
+        try (Gpt2Model init = Gpt2Model.load(initDir)) {
+            if (!init.params.tied || init.config.layerNormEpsilon() != model.config.layerNormEpsilon()
+                    || init.params.all.size() != model.params.all.size()) {
+                throw new IllegalArgumentException("--init " + initDir + ": needs a tied-head GPT-2 of the run's shape with layer_norm_epsilon "
+                        + model.config.layerNormEpsilon() + " (the tanh GELU, as every model here)");
+            }
+            model.params.all.copyFrom(init.params.all);
+        }
     }
 
     public Path configFile() { return dir.resolve("pretrain_config.json"); }
@@ -87,6 +115,7 @@ public final class Pretrainer {
              AdamW opt = new AdamW(model.params, 0.9f, 0.95f, 1e-8f, (float) c.weightDecay(), AdamW.decayMatrices(model.params))) {
             int step = 0;
             if (resume && Files.exists(checkpointFile())) step = loadCheckpoint(model, opt);
+            else if (c.init() != null) initializeFrom(model, Path.of(c.init()));
             else initialize(model, c.seed());
             truncate(step);
             LrSchedule schedule = new LrSchedule(c.lr(), c.minLr(), c.warmup(), c.steps());
