@@ -11,6 +11,7 @@ import java.util.List;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.eval.ArmResults;
 import sealjvm.seal.eval.Baselines;
+import sealjvm.seal.eval.FactsProbe;
 import sealjvm.seal.eval.SequentialEval;
 import sealjvm.seal.policy.ContentSignal;
 import sealjvm.seal.policy.EditGenerator;
@@ -154,7 +155,7 @@ public final class SealEval {
             notes.put("static_edit_norm", staticEdit.frobeniusNorm());
             notes.put("norm_budget", budget);
             if (sftChoice != null) notes.put("sft_passage", "LoRA on the context, " + sftChoice.steps() + " steps, lr " + sftChoice.lr() + " (chosen on the heldout split)");
-            if (task instanceof FactsTask facts) out.set("reference", inContext(setup, facts, eps));
+            if (task instanceof FactsTask) out.set("reference", inContext(setup, eps));
             out.put("seconds", (System.nanoTime() - t0) / 1e9);
             return out;
         }
@@ -193,27 +194,15 @@ public final class SealEval {
         return config.policy() == EditPolicy.GRAD ? new ContentSignal(setup.model(), setup.targets(), config.contentRank()) : null;
     }
 
-    /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it. */
-    static ObjectNode inContext(Setup setup, FactsTask task, List<Task.Episode> eps) {
-        int[] newline = setup.tokenizer().encode("\n");
-        double inAcc = 0, outAcc = 0, inLl = 0, outLl = 0;
-        int units = 0;
-        for (Task.Episode ep : eps) {
-            List<FactsTask.Question> qs = ((FactsTask.Heldout) ep.heldout()).questions();
-            int[] prefix = new int[ep.context().length + newline.length];
-            System.arraycopy(ep.context(), 0, prefix, 0, ep.context().length);
-            System.arraycopy(newline, 0, prefix, ep.context().length, newline.length);
-            Task.Detail in = task.scoreQuestions(setup.model(), qs, prefix, List.of(), false);
-            Task.Detail out = task.scoreQuestions(setup.model(), qs, null, List.of(), false);
-            for (int u = 0; u < qs.size(); u++) {
-                inAcc += in.correct()[0][u]; outAcc += out.correct()[0][u];
-                inLl += in.score()[0][u]; outLl += out.score()[0][u];
-            }
-            units += qs.size();
-        }
+    /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it ({@link FactsProbe}). */
+    static ObjectNode inContext(Setup setup, List<Task.Episode> eps) {
+        List<sealjvm.seal.data.Facts.Passage> passages = new ArrayList<>();
+        for (Task.Episode ep : eps) passages.add(((FactsTask.Heldout) ep.heldout()).passage());
+        FactsProbe.Result in = FactsProbe.run(setup.model(), setup.tokenizer(), passages, true);
+        FactsProbe.Result out = FactsProbe.run(setup.model(), setup.tokenizer(), passages, false);
         ObjectNode n = JSON.createObjectNode();
-        n.put("in_context_accuracy", inAcc / units).put("no_context_accuracy", outAcc / units);
-        n.put("in_context_loglik", inLl / units).put("no_context_loglik", outLl / units);
+        n.put("in_context_accuracy", in.all().accuracy()).put("no_context_accuracy", out.all().accuracy());
+        n.put("in_context_loglik", in.all().meanLogLik()).put("no_context_loglik", out.all().meanLogLik());
         return n;
     }
 

@@ -130,25 +130,16 @@ public final class FactsTask implements Task {
     @Override
     public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
         List<Question> qs = questions(episode);
-        return scoreQuestions(model, qs, null, edits, margins);
-    }
-
-    /**
-     * The questions' scores under each block; with {@code prefix} (the passage and a newline, say) before every
-     * question — the in-context reading that an edit aims to match.
-     */
-    public Detail scoreQuestions(Gpt2Model model, List<Question> qs, int[] prefix, List<Edit> edits, boolean margins) {
-        int n = qs.size(), blocks = 1 + edits.size(), alts = margins ? 2 : 1, pre = prefix == null ? 0 : prefix.length;
+        int n = qs.size(), blocks = 1 + edits.size(), alts = margins ? 2 : 1;
         // Sequences: [alt][question], alt 0 the true answer, alt 1 the distractor.
         List<int[]> seqs = new ArrayList<>();
         int rowsPerBlock = 0;
         for (int alt = 0; alt < alts; alt++) {
             for (Question q : qs) {
                 int[] ans = alt == 0 ? q.answer() : q.distractor();
-                int[] s = new int[pre + q.prompt().length + ans.length];
-                if (pre > 0) System.arraycopy(prefix, 0, s, 0, pre);
-                System.arraycopy(q.prompt(), 0, s, pre, q.prompt().length);
-                System.arraycopy(ans, 0, s, pre + q.prompt().length, ans.length);
+                int[] s = new int[q.prompt().length + ans.length];
+                System.arraycopy(q.prompt(), 0, s, 0, q.prompt().length);
+                System.arraycopy(ans, 0, s, q.prompt().length, ans.length);
                 seqs.add(s);
                 rowsPerBlock += ans.length;
             }
@@ -164,7 +155,7 @@ public final class FactsTask implements Task {
                     Question q = qs.get(i);
                     int[] ans = alt == 0 ? q.answer() : q.distractor();
                     for (int a = 0; a < ans.length; a++) {
-                        rows[r] = j * S + alt * n + i; pos[r] = pre + q.prompt().length - 1 + a; tgt[r] = ans[a]; r++;
+                        rows[r] = j * S + alt * n + i; pos[r] = q.prompt().length - 1 + a; tgt[r] = ans[a]; r++;
                     }
                 }
             }
