@@ -28,7 +28,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its last checkpoint (its config.json wins over other flags).")
     Path resume;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled model).")
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled gpt2-brown-rc for --task facts and --method text, gpt2-brown otherwise).")
     Path model;
 
     @Option(names = "--targets", defaultValue = "h.1.attn.c_proj", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: ${DEFAULT-VALUE}).")
@@ -134,6 +134,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
     int policyEpochs;
     @Option(names = "--policy-lr", defaultValue = "0.001") double policyLr;
+    @Option(names = "--warm-start", defaultValue = "0", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
+            + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off (default: ${DEFAULT-VALUE}).")
+    int warmStart;
 
     @Override
     public Integer call() throws Exception {
@@ -148,10 +151,10 @@ final class TrainCommand implements Callable<Integer> {
             metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, !noProgress);
         } else if (resume == null && method.equals("text")) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
-            Path modelDir = model != null ? model : SealCli.defaultModel();
+            Path modelDir = model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method);
             var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
                     samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
-                    policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed);
+                    policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, SealCli.home(), out, !noProgress);
         } else if (!method.equals("generator") && !method.equals("text")) {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
@@ -160,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
             metrics = Trainer.resume(SealCli.home(), resume, !noProgress);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
-            Path modelDir = model != null ? model : SealCli.defaultModel();
+            Path modelDir = model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method);
             TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
                     sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);

@@ -98,6 +98,19 @@ public final class Facts {
     /** The seed of the reading-comprehension documents ({@link #rcPassages}); used for nothing else. */
     public static final long RC_SEED = 0x5EA1_0DC5_2026L;
 
+    /** The seed of text-SEAL's restatement pairs (its warm start); used for nothing else. */
+    public static final long RESTATE_SEED = 0x5EA1_4E57_2026L;
+
+    /**
+     * A restatement of a passage as a self-edit should be: each fact as its question answered, one per line
+     * ({@code "Who founded X? A: Y\n"}), in the passage's wording of the questions.
+     */
+    public static String restatement(Passage p) {
+        StringBuilder sb = new StringBuilder();
+        for (Fact f : p.facts()) sb.append(f.question()).append(f.answer()).append('\n');
+        return sb.toString();
+    }
+
     /**
      * Wordings of each relation used only by the reading-comprehension generator: index 0 is the
      * {@link #TEMPLATES} wording, then paraphrases. {E} is the entity, {V} the value; a sentence that starts
@@ -147,8 +160,11 @@ public final class Facts {
      * founder, river, language, currency) of {@link #defaultSplits()} occurs. {@code rcPassages(n)} is a prefix of
      * {@code rcPassages(n + 1)}.
      */
-    public static List<Passage> rcPassages(int count) {
-        Gen g = new Gen(RC_SEED);
+    public static List<Passage> rcPassages(int count) { return rcPassages(RC_SEED, count); }
+
+    /** As {@link #rcPassages(int)} from another seed (the restatement pairs of text-SEAL's warm start use {@link #RESTATE_SEED}). */
+    public static List<Passage> rcPassages(long seed, int count) {
+        Gen g = new Gen(seed);
         g.used.addAll(inventedWords(defaultSplits()));
         List<Passage> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) out.add(g.rcPassage());
@@ -183,9 +199,7 @@ public final class Facts {
      * scores. The token stream puts {@code <|endoftext|>} after it.
      */
     public static String rcDocument(Passage p) {
-        StringBuilder sb = new StringBuilder(p.text()).append('\n');
-        for (Fact f : p.facts()) sb.append(f.question()).append(f.answer()).append('\n');
-        return sb.toString();
+        return p.text() + "\n" + restatement(p);
     }
 
     /** Generator state: the random stream and every invented word handed out so far. */

@@ -110,6 +110,25 @@ public final class TextSeal implements AutoCloseable {
     /** Per edit: score gain over the unedited base on the episode's questions, and the accuracies (index 0: no edit). */
     public Task.Scores score(Task.Episode episode, List<Edit> edits) { return task.score(model, episode, edits); }
 
+    /**
+     * The warm start's restatement pairs: prompt(passage) → {@link Facts#restatement} + end-of-text, for the first
+     * {@code warmStart} passages of {@link Facts#RESTATE_SEED} (none of the task's splits' entities).
+     */
+    public List<LoraSft.Example> warmStartExamples() {
+        List<LoraSft.Example> out = new ArrayList<>();
+        for (Facts.Passage p : Facts.rcPassages(Facts.RESTATE_SEED, config.warmStart())) {
+            int[] prompt = prompt(tokenizer.encode(p.text()));
+            int[] target = tokenizer.encode(Facts.restatement(p));
+            int len = Math.min(target.length, config.editTokens() - 1);
+            int[] seq = new int[prompt.length + len + 1];
+            System.arraycopy(prompt, 0, seq, 0, prompt.length);
+            System.arraycopy(target, 0, seq, prompt.length, len);
+            seq[seq.length - 1] = eot;
+            out.add(new LoraSft.Example(seq, prompt.length));
+        }
+        return out;
+    }
+
     /** ReST-EM's M-step: a fresh policy adapter, fine-tuned from the base model on prompt → kept self-edit. */
     public LoraSft.Result fitPolicy(List<LoraSft.Example> kept, long seed, Arena arena) {
         int steps = Math.max(1, config.policyEpochs() * kept.size());

@@ -12,6 +12,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * synthetic" ({@code innerData} "passage+edit"; "edit": the self-edit alone); the best one whose reward exceeds
  * {@code threshold} — plus the reward of fine-tuning on the passage alone when {@code keepVsPassage} — is kept,
  * and the policy adapter ({@code policy*}) is fine-tuned from the base model on (prompt → kept self-edit).
+ * With {@code warmStart} N > 0 the policy starts from a fine-tune on N restatement pairs (prompt(passage) → the
+ * passage's facts as answered questions, from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}),
+ * and every M-step keeps them in its data.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TextSealConfig(
@@ -24,7 +27,8 @@ public record TextSealConfig(
         String innerData,         // passage+edit | edit
         String innerTargets, int innerRank, float innerAlpha, int innerSteps, double innerLr,
         String policyTargets, int policyRank, float policyAlpha, int policyEpochs, double policyLr,
-        long seed, long dataSeed) {
+        long seed, long dataSeed,
+        int warmStart) {          // restatement pairs the policy is first fine-tuned on, and keeps (0: none)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
 
@@ -41,6 +45,7 @@ public record TextSealConfig(
         if (!innerData.equals("passage+edit") && !innerData.equals("edit")) {
             throw new IllegalArgumentException("--inner-data must be passage+edit or edit, got '" + innerData + "'");
         }
+        if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
 }

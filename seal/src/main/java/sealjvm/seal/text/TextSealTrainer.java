@@ -89,6 +89,15 @@ public final class TextSealTrainer {
         Arena policyArena = Arena.ofShared();
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, tokenizer(home, modelDir))) {
             Edit policy = loadPolicy(out, model, policyArena);
+            List<LoraSft.Example> warm = seal.warmStartExamples();
+            if (done == 0 && policy == null && !warm.isEmpty()) {   // the warm start: round 0's policy
+                LoraSft.Result fit = seal.fitPolicy(warm, SealLoop.mix(c.seed() ^ 0x9011C7L, -1), policyArena);
+                PeftAdapter.write(out.resolve("policy-round-0"), fit.edit(), c.model());
+                policy = fit.edit();
+                ObjectNode state = JSON.createObjectNode().put("rounds_done", 0).put("policy", "policy-round-0").put("warm_start_pairs", warm.size())
+                        .put("policy_sft_loss_first", fit.losses()[0]).put("policy_sft_loss_last", fit.losses()[fit.losses().length - 1]);
+                RunDir.writeAtomically(out.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+            }
             ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("text-seal").setInitialMax((long) c.rounds() * c.passagesPerRound())
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
                     .startsFrom((long) done * c.passagesPerRound(), java.time.Duration.ZERO).build() : null;
@@ -101,7 +110,9 @@ public final class TextSealTrainer {
                     String policyName = policy == null ? "" : JSON.readTree(out.resolve("state.json").toFile()).path("policy").asText("");
                     if (!kept.isEmpty()) {
                         Arena next = Arena.ofShared();
-                        LoraSft.Result fit = seal.fitPolicy(kept, SealLoop.mix(c.seed() ^ 0x9011C7L, r), next);
+                        List<LoraSft.Example> data = new ArrayList<>(kept);
+                        data.addAll(warm);
+                        LoraSft.Result fit = seal.fitPolicy(data, SealLoop.mix(c.seed() ^ 0x9011C7L, r), next);
                         policyName = "policy-round-" + (r + 1);
                         PeftAdapter.write(out.resolve(policyName), fit.edit(), c.model());
                         policyArena.close();

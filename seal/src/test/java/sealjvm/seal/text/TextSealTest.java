@@ -17,10 +17,24 @@ import sealjvm.seal.BundledModel;
 class TextSealTest {
     static Path home() { return sealjvm.seal.data.TestHome.find(); }
 
-    static TextSealConfig tiny(int rounds) {
+    static TextSealConfig tiny(int rounds) { return tiny(rounds, 0); }
+
+    static TextSealConfig tiny(int rounds, int warmStart) {
         Path model = home().resolve("weights/models").resolve(BundledModel.NAME);
         return new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, rounds, 2, -1e9, false, "passage+edit",
-                "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11);
+                "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, warmStart);
+    }
+
+    @Test
+    void warmStartFitsRoundZerosPolicyOnRestatementsAndResumesPastIt(@TempDir Path tmp) throws Exception {
+        List<JsonNode> lines = TextSealTrainer.train(tiny(1, 3), home(), tmp.resolve("warm"), false);
+        assertEquals(2, lines.size());
+        assertTrue(Files.exists(tmp.resolve("warm/policy-round-0/adapter_config.json")), "the warm-start policy");
+        assertTrue(Files.exists(tmp.resolve("warm/policy-round-1/adapter_config.json")));
+        JsonNode state = new ObjectMapper().readTree(tmp.resolve("warm/state.json").toFile());
+        assertEquals(1, state.get("rounds_done").asInt());
+        var restated = sealjvm.seal.data.Facts.restatement(sealjvm.seal.data.Facts.rcPassages(sealjvm.seal.data.Facts.RESTATE_SEED, 1).getFirst());
+        assertTrue(restated.contains("? A: ") && restated.endsWith("\n"), restated);
     }
 
     @Test
