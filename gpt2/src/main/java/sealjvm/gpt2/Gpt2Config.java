@@ -53,7 +53,9 @@ public record Gpt2Config(int nEmbd, int nHead, int nLayer, int nPositions, int v
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new ModelFormatException(file + ": cannot be read: " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw new ModelFormatException(file + ": cannot be read: " + why, e);
         }
         if (root == null || !root.isObject()) throw new ModelFormatException(file + ": expected a JSON object");
         JsonNode type = root.get("model_type");

@@ -123,6 +123,9 @@ public final class Gpt2Model implements AutoCloseable {
                 // not a POSIX file system
             }
             Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {   // "No space left on device" names no file: say which
+            throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? e
+                    : new java.io.IOException(dir.resolve("config.json") + ": cannot write: " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -227,6 +227,7 @@ class BadInputTest {
             assertTrue(err.contains(want), "the message names '" + want + "': " + err);
         }
         assertEquals("", r.out(), "nothing printed before the error");
+        System.out.println(row.item() + " -> " + err);   // the messages, for reading in the surefire output
         try (var left = Files.walk(out)) {
             assertEquals(List.of(out), left.toList(), "no file left behind");
         }
