@@ -163,6 +163,11 @@ class BadInputTest {
                         "pretrain", "--corpus", "brown-sample", "--width", "100000", "--heads", "4", "--out", "OUT/pt", "--no-progress"),
                 row("3 eval --episodes 0", "--episodes 0|>= 1",
                         "eval", "--run", "RUN", "--episodes", "0"),
+                row("3 bench matmul --m 0", "--m 0|>= 1", "bench", "matmul", "--m", "0", "--k", "2", "--n", "2"),
+                row("3 bench forward --embd 30 --heads 4", "--embd 30|divisible by --heads 4", "bench", "forward", "--embd", "30", "--heads", "4"),
+                row("3 bench edit too large", "--rows 100000 --cols 100000000|needs", "bench", "edit", "--rows", "100000", "--cols", "100000000"),
+                row("3 bench reinforce --samples 1", "--samples 1|>= 2", "bench", "reinforce", "--samples", "1"),
+                row("3 bench --iters 0", "--iters 0|>= 1", "bench", "matmul", "--m", "2", "--k", "2", "--n", "2", "--iters", "0"),
                 // 5. tokenizer files
                 row("5 only vocab.json", "only-vocab/merges.txt|not found|vocab.json",
                         "tokenize", "--model", "FX/only-vocab"),
