@@ -59,12 +59,16 @@ public final class SealCli {
         } catch (OutOfMemoryError oom) {
             // An allocation the checks did not foresee: one line with what was asked and what the heap has.
             PrintWriter err = cli.getErr();
-            Runtime rt = Runtime.getRuntime();
-            err.println("error: out of memory (" + oom.getMessage() + "); heap maximum " + Checks.gb(rt.maxMemory())
-                    + ", in use " + Checks.gb(rt.totalMemory() - rt.freeMemory()) + " (raise it with SEAL_JAVA_OPTS=-Xmx...)");
+            err.println(outOfMemory(oom));
             err.flush();
             return 1;
         }
+    }
+
+    static String outOfMemory(OutOfMemoryError oom) {
+        Runtime rt = Runtime.getRuntime();
+        return "error: out of memory (" + oom.getMessage() + "); heap maximum " + Checks.gb(rt.maxMemory())
+                + ", in use " + Checks.gb(rt.totalMemory() - rt.freeMemory()) + " (raise it with SEAL_JAVA_OPTS=-Xmx...)";
     }
 
     /**

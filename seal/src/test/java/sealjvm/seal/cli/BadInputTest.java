@@ -331,5 +331,8 @@ class BadInputTest {
         assertEquals("/x/y: cannot write: No space left on device",
                 sealjvm.seal.RunDir.named(Path.of("/x/y"), new IOException("No space left on device")).getMessage());
         assertEquals("/x/config.json: Is a directory", SealCli.message(new java.nio.file.FileSystemException("/x/config.json", null, "Is a directory")));
+        // An allocation no check foresaw: one line with what was asked and the heap (picocli lets Errors through to SealCli.run).
+        String oom = SealCli.outOfMemory(new OutOfMemoryError("Cannot reserve 123456789 bytes"));
+        assertTrue(oom.startsWith("error: out of memory (Cannot reserve 123456789 bytes); heap maximum ") && oom.lines().count() == 1, oom);
     }
 }
