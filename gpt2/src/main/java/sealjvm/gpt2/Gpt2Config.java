@@ -53,9 +53,19 @@ public record Gpt2Config(int nEmbd, int nHead, int nLayer, int nPositions, int v
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new ModelFormatException(file + ": cannot be read: " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw new ModelFormatException(file + ": cannot be read: " + why, e);
         }
         if (root == null || !root.isObject()) throw new ModelFormatException(file + ": expected a JSON object");
+        JsonNode type = root.get("model_type");
+        if (type != null && !type.isNull() && !"gpt2".equals(type.asText())) {
+            throw new ModelFormatException(file + ": field \"model_type\" is " + type + ", not \"gpt2\" (this engine runs GPT-2 models only)");
+        }
+        if (root.has("n_positions") && root.has("n_ctx") && !root.get("n_ctx").equals(root.get("n_positions"))) {
+            throw new ModelFormatException(file + ": field \"n_ctx\" is " + root.get("n_ctx") + " but \"n_positions\" is "
+                    + root.get("n_positions") + " (GPT-2 has one context length; make them equal)");
+        }
         try {
             int nPositions = root.has("n_positions") ? intField(root, "n_positions") : intField(root, "n_ctx");
             float eps = root.has("layer_norm_epsilon") ? (float) numberField(root, "layer_norm_epsilon") : 1e-5f;

@@ -43,18 +43,27 @@ public final class Gpt2Model implements AutoCloseable {
 
     /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors. */
     public static Gpt2Model load(Path dir) {
-        if (!Files.isDirectory(dir)) throw new ModelFormatException(dir + ": not a directory (expected a Hugging Face GPT-2 model directory)");
+        if (!Files.isDirectory(dir)) {
+            throw new ModelFormatException(dir + ": " + (Files.isSymbolicLink(dir) && !Files.exists(dir) ? "a symbolic link that does not resolve (dangling, or a loop)"
+                    : Files.exists(dir) ? "not a directory" : "not found") + " (expected a Hugging Face GPT-2 model directory)");
+        }
         Gpt2Config config = Gpt2Config.read(dir.resolve("config.json"));
         Path file = dir.resolve("model.safetensors");
         if (!Files.exists(file)) {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
                     ? " (only pytorch_model.bin is there: download model.safetensors, which the Hub has for every GPT-2 size)" : "";
-            throw new ModelFormatException(file + ": not found" + hint);
+            throw new ModelFormatException(file + ": " + (Files.isSymbolicLink(file) ? "a symbolic link that does not resolve (dangling, or a loop)" : "not found") + hint);
         }
+        if (Files.isDirectory(file)) throw new ModelFormatException(file + ": is a directory, not a safetensors file");
         Arena arena = Arena.ofShared();
         try (SafeTensors st = SafeTensors.open(file)) {
             boolean tied = !st.contains("lm_head.weight") && !st.contains("transformer.lm_head.weight");
-            Gpt2Params params = Gpt2Params.allocate(config, tied, arena);
+            Gpt2Params params;
+            try {
+                params = Gpt2Params.allocate(config, tied, arena);
+            } catch (ModelFormatException e) {
+                throw new ModelFormatException(dir.resolve("config.json") + ": " + e.getMessage(), e);
+            }
             Set<String> unused = new LinkedHashSet<>(st.names());
             for (var e : params.byName().entrySet()) {
                 String name = e.getKey();
@@ -68,6 +77,8 @@ public final class Gpt2Model implements AutoCloseable {
                             + config.nPositions() + ", vocab_size=" + config.vocabSize() + ") says " + Arrays.toString(want));
                 }
                 st.readInto(stored, e.getValue());
+                String bad = Finite.describeFirst(e.getValue());
+                if (bad != null) throw new ModelFormatException(file + ": tensor '" + stored + "' has a non-finite value: " + bad);
                 unused.remove(stored);
             }
             // The causal-mask buffers of older exports carry no parameters.
@@ -112,6 +123,9 @@ public final class Gpt2Model implements AutoCloseable {
                 // not a POSIX file system
             }
             Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {   // "No space left on device" names no file: say which
+            throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? e
+                    : new java.io.IOException(dir.resolve("config.json") + ": cannot write: " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -82,10 +82,10 @@ public final class Gpt2Params {
 
     /** Zero-filled parameters in one 64-byte-aligned allocation. */
     public static Gpt2Params allocate(Gpt2Config config, boolean tied, Arena arena) {
+        checkSize(config, tied);
         Map<String, int[]> shapes = shapes(config, tied);
         long total = 0;
         for (int[] s : shapes.values()) total += Tensor.numel(s);
-        if (total > Integer.MAX_VALUE) throw new ModelFormatException("model of " + total + " parameters is too large");
         Tensor all = Tensor.allocate(arena, Math.toIntExact(total));
         Map<String, Tensor> byName = new LinkedHashMap<>();
         long off = 0;
@@ -94,6 +94,24 @@ public final class Gpt2Params {
             off += Tensor.numel(e.getValue());
         }
         return new Gpt2Params(config, all, byName, tied);
+    }
+
+    /**
+     * A model that does not fit one allocation (2^31-1 floats) is refused in one line naming the config field that
+     * makes it large, before anything is allocated.
+     */
+    static void checkSize(Gpt2Config c, boolean tied) {
+        long C = c.nEmbd(), V = c.vocabSize(), P = c.nPositions(), L = c.nLayer();
+        double total = (double) V * C * (tied ? 1 : 2) + (double) P * C + (double) L * (12.0 * C * C + 13.0 * C) + 2.0 * C;
+        if (total <= Integer.MAX_VALUE) return;
+        // The field whose term dominates: wte/lm_head (vocab_size), wpe (n_positions), the blocks (n_layer, n_embd).
+        double wte = (double) V * C * (tied ? 1 : 2), wpe = (double) P * C, blocks = L * (12.0 * C * C + 13.0 * C);
+        String field = wpe >= wte && wpe >= blocks ? "n_positions=" + P
+                : wte >= blocks ? "vocab_size=" + V
+                : (L > C ? "n_layer=" + L : "n_embd=" + C);
+        throw new ModelFormatException("config " + field + " (with n_embd=" + C + ", n_layer=" + L + ", n_positions=" + P + ", vocab_size=" + V
+                + ") gives a model of " + String.format(java.util.Locale.ROOT, "%.0f", total) + " parameters, more than one allocation holds ("
+                + Integer.MAX_VALUE + ")");
     }
 
     /** The parameter called {@code name} (Hugging Face name, no {@code transformer.} prefix). */

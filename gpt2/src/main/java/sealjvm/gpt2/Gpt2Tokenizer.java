@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -68,9 +67,11 @@ public final class Gpt2Tokenizer {
     private final byte[][] idToBytes;              // id -> the bytes it decodes to (null: no such id)
     private final Map<String, Integer> mergeRanks; // "first,second" -> rank (see bpe())
     private final int eotId;
+    private final String vocabFile;                // for messages
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    private Gpt2Tokenizer(Map<String, Integer> vocab, byte[][] idToBytes, Map<String, Integer> mergeRanks, int eotId) {
+    private Gpt2Tokenizer(Map<String, Integer> vocab, byte[][] idToBytes, Map<String, Integer> mergeRanks, int eotId, String vocabFile) {
+        this.vocabFile = vocabFile;
         this.vocab = vocab;
         this.idToBytes = idToBytes;
         this.mergeRanks = mergeRanks;
@@ -87,7 +88,7 @@ public final class Gpt2Tokenizer {
      * then one "first second" pair per line, in rank order).
      *
      * @throws IllegalArgumentException if a file is missing or malformed (the message names it)
-     * @throws UncheckedIOException if a file exists but cannot be read
+     * @throws IllegalArgumentException also if a file exists but cannot be read
      */
     public static Gpt2Tokenizer fromFiles(Path vocabJson, Path mergesTxt) {
         Map<String, Integer> vocab = new HashMap<>();
@@ -106,7 +107,7 @@ public final class Gpt2Tokenizer {
         } catch (JacksonException e) {
             throw invalid(vocabJson, e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot parse tokenizer file " + vocabJson, e);
+            throw invalid(vocabJson, "cannot be read: " + e.getMessage());
         }
         byte[][] idToBytes = new byte[maxId + 1][];
         for (var e : vocab.entrySet()) {
@@ -123,8 +124,20 @@ public final class Gpt2Tokenizer {
         }
         Integer eot = vocab.get(EOT_TEXT);
         if (eot == null) throw invalid(vocabJson, "no " + EOT_TEXT + " token");
+        for (int b = 0; b < 256; b++) {   // byte-level BPE can produce any single byte
+            if (!vocab.containsKey(String.valueOf(BYTE_TO_CHAR[b]))) {
+                throw invalid(vocabJson, String.format("no token for byte 0x%02X (%s); byte-level BPE needs all 256", b, quote(String.valueOf(BYTE_TO_CHAR[b]))));
+            }
+        }
 
-        String[] lines = new String(read(mergesTxt), StandardCharsets.UTF_8).split("\n");
+        String mergesText;
+        try {
+            mergesText = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(read(mergesTxt))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw invalid(mergesTxt, "not valid UTF-8 (" + e.getMessage() + ")");
+        }
+        String[] lines = mergesText.split("\n");
         if (lines.length == 0 || !lines[0].startsWith("#version")) {
             throw invalid(mergesTxt, "first line must be the '#version' header");
         }
@@ -135,10 +148,18 @@ public final class Gpt2Tokenizer {
             if (line.isEmpty()) continue;
             String[] pair = line.split("\\s+");
             if (pair.length != 2) throw invalid(mergesTxt, "line " + (i + 1) + " is not a 'first second' pair: " + quote(line));
+            for (String sym : new String[] {pair[0], pair[1], pair[0] + pair[1]}) {
+                if (!vocab.containsKey(sym)) {
+                    throw invalid(mergesTxt, "line " + (i + 1) + " merges " + quote(line) + ", but " + quote(sym) + " is not a token of " + vocabJson);
+                }
+            }
             ranks.put(pair[0] + "," + pair[1], rank++); // a repeated pair keeps its last rank, as in JS
         }
-        return new Gpt2Tokenizer(Map.copyOf(vocab), idToBytes, Map.copyOf(ranks), eot);
+        return new Gpt2Tokenizer(Map.copyOf(vocab), idToBytes, Map.copyOf(ranks), eot, vocabJson.toString());
     }
+
+    /** One more than the largest id in vocab.json: a model's vocab_size must be at least this. */
+    public int idLimit() { return idToBytes.length; }
 
     /** Number of tokens in the vocabulary (50257 for GPT-2). */
     public int vocabSize() { return vocab.size(); }
@@ -222,7 +243,7 @@ public final class Gpt2Tokenizer {
         int[] ids = new int[word.size()];
         for (int i = 0; i < ids.length; i++) {
             Integer id = vocab.get(word.get(i));
-            if (id == null) throw new IllegalStateException("BPE produced " + quote(word.get(i)) + ", which is not in the vocabulary");
+            if (id == null) throw new IllegalStateException("BPE produced " + quote(word.get(i)) + ", which is not a token of " + vocabFile);
             ids[i] = id;
         }
         if (cache.size() >= CACHE_LIMIT) cache.clear(); // bound memory on endless streams of new words
@@ -308,9 +329,10 @@ public final class Gpt2Tokenizer {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("tokenizer file not found: " + file, e);
+            throw new IllegalArgumentException("tokenizer file not found: " + file
+                    + (Files.isSymbolicLink(file) ? " (a symbolic link that does not resolve)" : ""), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read tokenizer file " + file, e);
+            throw invalid(file, "cannot be read: " + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage()));
         }
     }
 

@@ -52,6 +52,8 @@ public final class RunDir {
         try (FileChannel ch = FileChannel.open(metrics(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));
             ch.force(false);
+        } catch (IOException e) {
+            throw named(metrics(), e);
         }
     }
 
@@ -133,6 +135,20 @@ public final class RunDir {
 
     /** Temp file in the same folder, fsync, atomic rename: a reader sees the old file or the new one. */
     public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        try {
+            writeAtomically0(file, bytes);
+        } catch (IOException e) {
+            throw named(file, e);
+        }
+    }
+
+    /** {@code e} as is when it names a file (java.nio's), else with {@code file} in front ("No space left on device" says none). */
+    public static IOException named(Path file, IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) return e;
+        return new IOException(file + ": cannot write: " + e.getMessage(), e);
+    }
+
+    private static void writeAtomically0(Path file, byte[] bytes) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");

@@ -21,11 +21,21 @@ public final class Trainer {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
         }
         run.writeConfig(config);
+        boolean started = false;
         try (Setup setup = Setup.create(config, home, out)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.truncateMetrics(0);
             run.saveCheckpoint(state);
+            started = true;
             return loop(config, setup, state, run, progress);
+        } finally {
+            // A run that failed before its first checkpoint (model, data, memory) leaves no half-made run behind,
+            // so the same --out can be used again rather than being "already a run" that --resume cannot continue.
+            if (!started) {
+                Files.deleteIfExists(run.checkpoint());
+                Files.deleteIfExists(run.metrics());
+                Files.deleteIfExists(run.config());
+            }
         }
     }
 

@@ -32,26 +32,33 @@ public final class Npy {
         int unpadded = MAGIC.length + 4 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ByteBuffer pre = ByteBuffer.allocate(MAGIC.length + 4 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
-            pre.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
-            pre.flip();
-            while (pre.hasRemaining()) ch.write(pre);
-            ByteBuffer data = t.segment().asByteBuffer();
-            while (data.hasRemaining()) ch.write(data);
-            ch.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer pre = ByteBuffer.allocate(MAGIC.length + 4 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+                pre.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+                pre.flip();
+                while (pre.hasRemaining()) ch.write(pre);
+                ByteBuffer data = t.segment().asByteBuffer();
+                while (data.hasRemaining()) ch.write(data);
+                ch.force(true);
+            }
+            try { // createTempFile makes 0600; a user's output should read like any file they write
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+        } catch (java.nio.file.FileSystemException e) {
+            throw e;                         // names its file already
+        } catch (IOException e) {            // e.g. "No space left on device": say which file
+            throw new IOException(file + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) Files.deleteIfExists(tmp);  // no temp file is left behind on any failure
         }
-        try { // createTempFile makes 0600; a user's output should read like any file they write
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Reads a little-endian float32, C-order {@code .npy} file into a new tensor. */

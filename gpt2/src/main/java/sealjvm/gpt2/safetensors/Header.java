@@ -76,6 +76,7 @@ final class Header {
             else h.tensorMap.put(field.getKey(), h.parseEntry(field.getKey(), field.getValue(), dataSize));
         }
         h.checkNoOverlap();
+        h.checkCovered(dataSize);
         return h;
     }
 
@@ -143,6 +144,31 @@ final class Header {
                 throw fail("tensors '" + a.name() + "' and '" + b.name() + "' overlap (bytes [" + a.begin() + ","
                         + a.end() + ") and [" + b.begin() + "," + b.end() + "))");
             }
+        }
+    }
+
+    /**
+     * The safetensors spec: the data area is entirely indexed, without holes. Sorted by begin, each non-empty span
+     * starts where the previous one ended, the first at 0, and the last ends at the end of the file.
+     */
+    private void checkCovered(long dataSize) {
+        List<SafeTensors.Info> spans = new ArrayList<>();
+        for (var i : tensorMap.values()) if (i.end() > i.begin()) spans.add(i);
+        spans.sort(Comparator.comparingLong(SafeTensors.Info::begin));
+        long at = 0;
+        String prev = null;
+        for (var s : spans) {
+            if (s.begin() > at) {
+                throw fail("bytes [" + at + "," + s.begin() + ") of the data area belong to no tensor ("
+                        + (prev == null ? "before the first tensor '" + s.name() + "'" : "between tensors '" + prev + "' and '" + s.name() + "'")
+                        + "); the safetensors format requires contiguous tensor data");
+            }
+            at = s.end();
+            prev = s.name();
+        }
+        if (at < dataSize) {
+            throw fail((dataSize - at) + " trailing byte(s) after " + (prev == null ? "the header (no tensor holds data)" : "the last tensor '" + prev + "'")
+                    + " (data area of " + dataSize + " bytes, tensors cover " + at + "); the safetensors format requires contiguous tensor data");
         }
     }
 

@@ -48,8 +48,10 @@ final class BenchCommand implements Runnable {
         long warmupMs;
 
         int applyThreads() {
+            Checks.atLeast("--warmup", warmup, 0);
+            Checks.atLeast("--iters", iters, 1);
+            if (threads != null) Checks.atLeast("--threads", threads, 1);
             if (threads != null) Parallel.setThreads(threads);
-            if (warmup < 0 || iters < 1) throw new IllegalArgumentException("need --warmup >= 0 and --iters >= 1");
             return Parallel.threads();
         }
 
@@ -98,9 +100,18 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             SealCli.checkDevice(device, precision);
+            for (var o : new Object[][] {{"--layers", layers}, {"--embd", embd}, {"--heads", heads}, {"--vocab", vocab}, {"--positions", positions}}) {
+                Checks.atLeast((String) o[0], (Integer) o[1], 1);
+            }
+            if (embd % heads != 0) throw Checks.bad("--embd", embd, "is not divisible by --heads " + heads);
+            Checks.atLeast("--tokens", tokens, 1);
+            Checks.atLeast("--past", past, 0);
+            Checks.atLeast("--batch", batch, 1);
             int threads = common.applyThreads();
-            if (tokens < 1 || past < 0 || batch < 1) throw new IllegalArgumentException("need --tokens >= 1, --past >= 0 and --batch >= 1");
             int P = Math.max(positions, past + tokens);
+            double params = (double) vocab * embd + (double) P * embd + layers * (12.0 * embd * embd + 13.0 * embd);
+            Checks.fitsMemory("--layers " + layers + " --embd " + embd + " --vocab " + vocab + " --tokens " + tokens + " --batch " + batch
+                    + ": the model, KV cache and logits", 4.0 * (params + 2.0 * layers * batch * (double) (past + tokens) * embd + (double) batch * tokens * vocab));
             Gpt2Config cfg = new Gpt2Config(embd, heads, layers, P, vocab, 1e-5f, "gelu_new");
             try (Gpt2Model m = Gpt2Model.create(cfg, true); Arena arena = Arena.ofShared()) {
                 RandomInit.fill(m.params, seed);
@@ -180,8 +191,17 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            for (var o : new Object[][] {{"--layers", layers}, {"--embd", embd}, {"--heads", heads}, {"--vocab", vocab}}) {
+                Checks.atLeast((String) o[0], (Integer) o[1], 1);
+            }
+            if (embd % heads != 0) throw Checks.bad("--embd", embd, "is not divisible by --heads " + heads);
+            Checks.atLeast("--batch", batch, 1);
+            Checks.atLeast("--tokens", tokens, 1);
             int threads = common.applyThreads();
-            if (batch < 1 || tokens < 1) throw new IllegalArgumentException("need --batch >= 1 and --tokens >= 1");
+            double params = (double) vocab * embd + (double) tokens * embd + layers * (12.0 * embd * embd + 13.0 * embd);
+            Checks.fitsMemory("--layers " + layers + " --embd " + embd + " --vocab " + vocab + " --batch " + batch + " --tokens " + tokens
+                    + ": the model, gradients, AdamW state and activations", 16.0 * params
+                    + 4.0 * batch * tokens * (16.0 * embd * layers + 2.0 * heads * tokens * layers + 2.0 * vocab));
             Gpt2Config cfg = new Gpt2Config(embd, heads, layers, tokens, vocab, 1e-5f, "gelu_new");
             try (Gpt2Model m = Gpt2Model.create(cfg, true); var bp = new sealjvm.gpt2.train.Gpt2Backprop(m, batch, tokens);
                  var opt = new sealjvm.gpt2.train.AdamW(m.params, 0.9f, 0.95f, 1e-8f, 0.1f, sealjvm.gpt2.train.AdamW.decayMatrices(m.params))) {
@@ -224,8 +244,11 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            Checks.atLeast("--m", m, 1);
+            Checks.atLeast("--k", k, 1);
+            Checks.atLeast("--n", n, 1);
+            Checks.fitsMemory("--m " + m + " --k " + k + " --n " + n + ": the three matrices", 4.0 * ((double) m * k + (double) k * n + 2.0 * m * n));
             int threads = common.applyThreads();
-            if (m < 1 || k < 1 || n < 1) throw new IllegalArgumentException("need --m, --k, --n >= 1");
             try (Arena arena = Arena.ofShared()) {
                 SplittableRandom r = new SplittableRandom(seed);
                 Tensor a = random(arena, r, m, k);
@@ -268,6 +291,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             SealCli.checkDevice(device, "fp32");
+            Checks.atLeast("--rows", rows, 1);
+            Checks.atLeast("--cols", cols, 1);
+            Checks.atLeast("--rank", rank, 1);
+            Checks.fitsMemory("--rows " + rows + " --cols " + cols + ": the weight, its copy and snapshot", 4.0 * 3 * rows * (double) cols);
             common.applyThreads();
             var out = sealjvm.seal.Accelerator.cuda()
                     ? sealjvm.seal.edit.EditBenchmark.runCuda(sealjvm.seal.Accelerator.device(), rows, cols, rank, Math.max(common.iters, 20))
@@ -298,8 +325,11 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             SealCli.checkDevice(device, precision);
+            Checks.atLeast("--samples", samples, 2);
+            Checks.atLeast("--episodes", episodes, 1);
+            Checks.atLeast("--warmup", warmup, 0);
+            if (threads != null) Checks.atLeast("--threads", threads, 1);
             if (threads != null) Parallel.setThreads(threads);
-            if (samples < 2 || episodes < 1 || warmup < 0) throw new IllegalArgumentException("need --samples >= 2, --episodes >= 1, --warmup >= 0");
             java.nio.file.Path modelDir = model != null ? model : SealCli.defaultModel();
             var c = new sealjvm.seal.TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, 4, 4f, samples, warmup + episodes, 1e-3, "constant",
                     1, 64, 0.01, 0, "rloo", 0.9, 1.0, 1.0, 0.0002, data, 1234);

@@ -41,6 +41,17 @@ final class EvalCommand implements Callable<Integer> {
         if (text && sealjvm.seal.Accelerator.cuda()) {
             throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
+        if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
+        if (sequential != null && sequential < 1) throw new IllegalArgumentException("--sequential must be >= 1, got " + sequential);
+        if (pplTokens < 0) throw new IllegalArgumentException("--ppl-tokens must be >= 0, got " + pplTokens);
+        if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");
+        // eval writes cached controls (static_edit/, sft_passage.json) into the run folder: one writer at a time.
+        try (sealjvm.seal.RunLock lock = sealjvm.seal.RunLock.acquire(run)) {
+            return evaluate(text);
+        }
+    }
+
+    private Integer evaluate(boolean text) throws Exception {
         if (sequential != null) {
             if (sequential < 1) throw new IllegalArgumentException("--sequential must be >= 1, got " + sequential);
             if (pplTokens < 0) throw new IllegalArgumentException("--ppl-tokens must be >= 0, got " + pplTokens);

@@ -41,10 +41,24 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
+        // Every option is checked, and the prompt encoded, before the model loads or anything is printed.
+        Checks.atLeast("--max-new-tokens", maxNewTokens, 0);
+        if (!(temperature >= 0) || !Float.isFinite(temperature)) throw Checks.bad("--temperature", temperature, "must be a finite number >= 0 (0 = greedy)");
+        Checks.atLeast("--top-k", topK, 0);
+        if (!(topP > 0 && topP <= 1)) throw Checks.bad("--top-p", topP, "must be in (0, 1]");
         Sampler sampler = new Sampler(new Sampler.Options(temperature, topK, topP, seed));
+        var config = model.config();
         Gpt2Tokenizer tok = model.tokenizer();
+        int[] ids = tok.encode(prompt);
+        if (ids.length == 0) throw new IllegalArgumentException("--prompt is empty: give at least one token of text");
+        if ((long) ids.length + maxNewTokens > config.nPositions()) {
+            throw Checks.bad("--max-new-tokens", maxNewTokens, "the prompt's " + ids.length + " tokens + " + maxNewTokens
+                    + " new tokens exceed the model's n_positions=" + config.nPositions() + " (at most " + Math.max(0, config.nPositions() - ids.length) + " new tokens)");
+        }
+        for (int id : ids) {
+            if (id >= config.vocabSize()) throw Checks.bad("--prompt", "'" + prompt + "'", "encodes to token id " + id + ", outside the model's vocab_size=" + config.vocabSize());
+        }
         try (Gpt2Model m = SealCli.onDevice(model.load())) {
-            int[] ids = tok.encode(prompt);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             out.print(prompt);
             // Tokens can split a UTF-8 character: decode the whole continuation and print what is new.

@@ -28,8 +28,22 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
+        // Everything is checked before the model loads or a byte is written.
+        Checks.outputFile("--out", out);
+        var config = model.config();
+        if (ids.length == 0) throw new IllegalArgumentException("--ids: give at least one token id");
+        if (ids.length > config.nPositions()) {
+            throw Checks.bad("--ids", ids.length + " ids", "more than the model's n_positions=" + config.nPositions());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
+                throw new IllegalArgumentException("--ids: token id " + ids[i] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
         try (Gpt2Model m = SealCli.onDevice(model.load()); Arena arena = Arena.ofShared()) {
             Tensor logits = m.gpu() != null ? m.gpu().logits(new int[][] {ids}, arena) : m.logits(new int[][] {ids}, arena);
+            String bad = sealjvm.gpt2.Finite.describeFirst(logits.view(ids.length, m.config.vocabSize()));
+            if (bad != null) throw new IllegalStateException("the logits are not finite (" + bad + " of [T, vocab_size]); nothing written to " + out);
             Npy.write(out, logits.view(ids.length, m.config.vocabSize()));
             System.err.println("wrote " + out + " " + Arrays.toString(new int[] {ids.length, m.config.vocabSize()}));
         }

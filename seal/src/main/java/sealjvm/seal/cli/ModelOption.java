@@ -17,12 +17,31 @@ final class ModelOption {
 
     Gpt2Model load() { return Gpt2Model.load(dir()); }
 
-    /** The model directory's own vocab.json + merges.txt, else GPT-2's, bundled in weights/tokenizer. */
+    /** The model's config.json, read without loading the weights (for checks made before any work). */
+    sealjvm.gpt2.Gpt2Config config() { return Checks.modelConfig(dir()); }
+
+    /**
+     * The model directory's own vocab.json + merges.txt, else GPT-2's, bundled in weights/tokenizer. A folder with only
+     * one of the two files is refused (not silently replaced by the bundled tokenizer), and so is a vocab.json with an
+     * id the model's vocab_size does not cover.
+     */
     Gpt2Tokenizer tokenizer() {
         Path d = dir();
-        if (Files.exists(d.resolve("vocab.json")) && Files.exists(d.resolve("merges.txt"))) return Gpt2Tokenizer.fromDirectory(d);
-        Path bundled = SealCli.home().resolve("weights/tokenizer");
-        if (!Files.isDirectory(d)) throw new IllegalArgumentException(d + ": not a directory (expected a Hugging Face GPT-2 model directory)");
-        return Gpt2Tokenizer.fromDirectory(bundled);
+        if (!Files.isDirectory(d)) Checks.modelConfig(d); // throws: not found / not a directory / a broken link
+        boolean vocab = Files.exists(d.resolve("vocab.json")), merges = Files.exists(d.resolve("merges.txt"));
+        if (vocab != merges) {
+            throw new IllegalArgumentException(d.resolve(vocab ? "merges.txt" : "vocab.json") + ": not found, but " + (vocab ? "vocab.json" : "merges.txt")
+                    + " is there (a tokenizer needs both files; with neither, GPT-2's bundled tokenizer is used)");
+        }
+        if (!vocab) return Gpt2Tokenizer.fromDirectory(SealCli.home().resolve("weights/tokenizer"));
+        Gpt2Tokenizer t = Gpt2Tokenizer.fromDirectory(d);
+        if (Files.exists(d.resolve("config.json"))) {
+            int v = Checks.modelConfig(d).vocabSize();
+            if (t.idLimit() > v) {
+                throw new IllegalArgumentException(d.resolve("vocab.json") + ": id " + (t.idLimit() - 1) + " is not below vocab_size=" + v
+                        + " of " + d.resolve("config.json"));
+            }
+        }
+        return t;
     }
 }

@@ -53,11 +53,16 @@ final class PerplexityCommand implements Callable<Integer> {
         SealCli.checkDevice(device, precision);
         long t0 = System.nanoTime();
         if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
+        if (threads != null) Checks.atLeast("--threads", threads, 1);
+        if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");
+        model.config();                                   // config.json checked before the corpus is read
         if (threads != null) Parallel.setThreads(threads);
         boolean named = corpus.equals("brown-heldout") || corpus.equals("brown-train");
         Path file = named ? null : Path.of(corpus);
         if (file != null && !Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--corpus " + corpus + ": no such corpus or file (use brown-heldout, brown-train, or a UTF-8 text file)");
+            throw new IllegalArgumentException("--corpus " + corpus + ": " + (Files.isDirectory(file) ? "is a directory, not a text file"
+                    : Files.isSymbolicLink(file) ? "a symbolic link that does not resolve (dangling, or a loop)"
+                    : "no such corpus or file (use brown-heldout, brown-train, or a UTF-8 text file)"));
         }
         Gpt2Tokenizer tokenizer = model.tokenizer();
         BrownCorpus brown = brownDir != null ? BrownCorpus.load(brownDir) : BrownCorpus.loadDefault();
@@ -68,6 +73,10 @@ final class PerplexityCommand implements Callable<Integer> {
         try (Gpt2Model m = SealCli.onDevice(model.load())) {
             Perplexity.Result r = Perplexity.evaluate(m, ids);
             Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());
+            if (!Double.isFinite(r.perplexity()) || !Double.isFinite(r.nll())) {
+                throw new IllegalStateException("the model's perplexity on --corpus " + corpus + " is not finite (nll " + r.nll() + ", perplexity "
+                        + r.perplexity() + "): its logits overflow");
+            }
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("model", model.dir().toString()).put("corpus", corpus).put("tokens", r.tokens()).put("predicted", r.predicted())
                     .put("perplexity", r.perplexity()).put("nll", r.nll()).put("unigram_perplexity", u.perplexity())

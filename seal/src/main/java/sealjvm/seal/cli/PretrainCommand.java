@@ -106,6 +106,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads != null) Checks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setThreads(threads);
         Path dir;
         PretrainConfig c;
@@ -132,6 +133,22 @@ final class PretrainCommand implements Callable<Integer> {
                     seed, evalEvery, evalBatches, checkpointEvery, dtype.toUpperCase(java.util.Locale.ROOT),
                     init == null ? null : init.toString(), rc ? orDefault(rcDocs, DEFAULT_RC_DOCS) : 0);
         }
+        if (resume == null) {
+            if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
+            double C = width, params = 50257.0 * C + (double) context * C + layers * (12.0 * C * C + 13.0 * C) + 2 * C;
+            String what = "--layers " + layers + " --width " + width + " --context " + context + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
+            if (params > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " is more than one allocation holds (" + Integer.MAX_VALUE + ")");
+            // parameters, gradients, AdamW moments, and the activations of a micro-batch (~ 16·B·T·C per layer + logits)
+            Checks.fitsMemory(what + " (with gradients, AdamW state and activations of --batch " + batch + ")",
+                    16.0 * params + 4.0 * batch * context * (16.0 * C * layers + 2.0 * heads * context * layers + 2.0 * 50257));
+        }
+        // One writer per run folder, for the whole run (released on exit; a crashed holder's lock is free again).
+        try (sealjvm.seal.RunLock lock = sealjvm.seal.RunLock.acquire(dir)) {
+            return run(dir, c);
+        }
+    }
+
+    private Integer run(Path dir, PretrainConfig c) throws Exception {
         BrownCorpus brown = switch (c.corpus()) {
             case "brown", "brown+rc" -> BrownCorpus.loadDefault();
             case "brown-sample", "brown-sample+rc" -> BrownCorpus.load(BrownCorpus.defaultSample(SealCli.home()));

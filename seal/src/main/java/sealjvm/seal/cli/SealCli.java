@@ -3,6 +3,7 @@ package sealjvm.seal.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +46,7 @@ public final class SealCli {
             PrintWriter err = cmd.getErr();
             Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
             if (isUserError(t)) {
-                err.println("error: " + t.getMessage());
+                err.println("error: " + message(e));
             } else {
                 err.println("internal error: " + t + (verbose ? "" : " (run with --verbose for the stack trace)"));
             }
@@ -53,7 +54,48 @@ public final class SealCli {
             err.flush();
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError oom) {
+            // An allocation the checks did not foresee: one line with what was asked and what the heap has.
+            PrintWriter err = cli.getErr();
+            err.println(outOfMemory(oom));
+            err.flush();
+            return 1;
+        }
+    }
+
+    static String outOfMemory(OutOfMemoryError oom) {
+        Runtime rt = Runtime.getRuntime();
+        return "error: out of memory (" + oom.getMessage() + "); heap maximum " + Checks.gb(rt.maxMemory())
+                + ", in use " + Checks.gb(rt.totalMemory() - rt.freeMemory()) + " (raise it with SEAL_JAVA_OPTS=-Xmx...)";
+    }
+
+    /**
+     * The one-line message of a user error, naming its file: a java.nio FileSystemException's message is often only
+     * the path ("error: /x/config.json") or only the reason ("Is a directory"); both are said here.
+     */
+    static String message(Throwable e) {
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            String own = u.getMessage(), cause = message(u.getCause());
+            return own == null || own.equals(u.getCause().toString()) ? cause : own + ": " + cause;
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String reason = f instanceof java.nio.file.NoSuchFileException ? "not found"
+                    : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : f instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : f instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : f instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+                    : f instanceof java.nio.file.FileSystemLoopException ? "a symbolic link loop"
+                    : f.getReason() != null ? f.getReason() : "cannot be accessed";
+            String file = f.getFile() != null ? f.getFile() : "";
+            if (f instanceof java.nio.file.NoSuchFileException && !file.isEmpty() && Files.isSymbolicLink(Path.of(file))) {
+                reason = "a symbolic link that does not resolve (dangling, or a loop)";
+            }
+            return (file.isEmpty() ? "" : file + ": ") + reason + (f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "");
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.toString() : m;
     }
 
     /** Records --device/--precision for the run (see {@link sealjvm.seal.Accelerator}). */

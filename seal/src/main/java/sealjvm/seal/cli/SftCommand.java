@@ -46,6 +46,19 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Every option, the targets against the model's config and the output folder, before any work.
+        Checks.atLeast("--rank", rank, 1);
+        Checks.finite("--alpha", alpha);
+        Checks.atLeast("--steps", steps, 0);
+        Checks.positive("--lr", lr);
+        Checks.atLeast("--batch", batch, 1);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not an adapter folder");
+        if (Files.isDirectory(data)) throw Checks.bad("--data", data, "is a directory, not a text file");
+        var config = model.config();
+        Checks.targets("--targets", targets, config);
+        long perTarget = 0;
+        for (var t : Target.parse(targets, config)) perTarget += (long) rank * (t.in() + t.out());
+        Checks.fitsMemory("--rank " + rank + " over --targets " + targets + ": the LoRA factors (with gradients and Adam state)", 4.0 * 6 * perTarget);
         List<String> lines;
         try {
             lines = Files.readAllLines(data, StandardCharsets.UTF_8);
@@ -69,6 +82,14 @@ final class SftCommand implements Callable<Integer> {
             }
             if (examples.isEmpty()) throw new IllegalArgumentException("--data " + data + ": no texts");
             LoraSft.Result r = sft.train(examples, new LoraSft.Options(rank, alpha, steps, lr, batch, seed), arena);
+            for (int i = 0; i < r.losses().length; i++) {
+                if (!Double.isFinite(r.losses()[i])) {
+                    throw new IllegalStateException("the loss of step " + (i + 1) + " is " + r.losses()[i] + " (diverged; try a smaller --lr than " + lr + "); no adapter written to " + out);
+                }
+            }
+            if (!Double.isFinite(r.edit().frobeniusNorm())) {
+                throw new IllegalStateException("the fine-tuned ΔW is not finite (diverged; try a smaller --lr than " + lr + "); no adapter written to " + out);
+            }
             PeftAdapter.write(out, r.edit(), model.dir().toAbsolutePath().toString());
             ObjectNode line = new ObjectMapper().createObjectNode();
             line.put("adapter", out.toString()).put("texts", examples.size()).put("steps", steps);

@@ -138,9 +138,88 @@ final class TrainCommand implements Callable<Integer> {
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off (default: ${DEFAULT-VALUE}).")
     int warmStart;
 
+    /** Every option of a new generator run, the targets against the model and the generator's memory, before any work. */
+    private void checkGenerator(Path modelDir) {
+        Checks.oneOf("--task", task, "facts", "lm", "spam");
+        Checks.atLeast("--rank", rank, 1);
+        Checks.finite("--alpha", alpha);
+        int k = samples == null ? 8 : samples;
+        Checks.atLeast("--samples", k, baseline.equals("rloo") ? 2 : 1);
+        Checks.atLeast("--episodes", episodes, 0);
+        Checks.positive("--lr", lr);
+        Checks.oneOf("--lr-schedule", lrSchedule, "cosine", "constant");
+        Checks.atLeast("--hidden", hidden, 1);
+        Checks.positive("--init-std", initStd);
+        Checks.finite("--entropy", entropy);
+        Checks.oneOf("--baseline", baseline, "rloo", "ema");
+        if (!(emaDecay >= 0 && emaDecay <= 1)) throw Checks.bad("--ema-decay", emaDecay, "must be in [0, 1]");
+        Checks.nonNegative("--clip", clip);
+        Checks.finite("--lambda-forget", lambdaForget);
+        Checks.finite("--lambda-norm", lambdaNorm);
+        Checks.oneOf("--data", data, "full", "sample");
+        var config = Checks.modelConfig(modelDir);
+        long d = 0;   // Gaussian dimensions of the generator: every factor of every target
+        for (var t : Checks.targets("--targets", targets, config)) d += (long) rank * (t.in() + t.out());
+        double theta = (double) config.nEmbd() * hidden + hidden + (double) hidden * d + 2.0 * d;
+        String what = "--rank " + rank + " with --targets " + targets + " and --hidden " + hidden + ": the edit generator (" + String.format(java.util.Locale.ROOT, "%.3g", theta)
+                + " parameters)";
+        if (theta > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(what + " is more than one array holds (" + Integer.MAX_VALUE + ")");
+        Checks.fitsHeap(what + " with its Adam state and gradient, float64,", 8.0 * 5 * theta);
+        Checks.fitsMemory(what + ": " + k + " sampled edits", 4.0 * 2 * k * d);
+    }
+
+    /** The same for a new text-SEAL run. */
+    private void checkText(Path modelDir) {
+        if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
+        Checks.atLeast("--edit-tokens", editTokens, 2);
+        Checks.atLeast("--samples", samples == null ? 4 : samples, 1);
+        Checks.atLeast("--rounds", rounds, 0);
+        Checks.atLeast("--passages", passages, 1);
+        Checks.positive("--temperature", temperature);
+        Checks.atLeast("--top-k", topK, 0);
+        Checks.finite("--threshold", threshold);
+        Checks.oneOf("--inner-data", innerData, "passage+edit", "edit");
+        Checks.atLeast("--inner-rank", innerRank, 1);
+        Checks.finite("--inner-alpha", innerAlpha);
+        Checks.atLeast("--inner-steps", innerSteps, 1);
+        Checks.positive("--inner-lr", innerLr);
+        Checks.atLeast("--policy-rank", policyRank, 1);
+        Checks.finite("--policy-alpha", policyAlpha);
+        Checks.atLeast("--policy-epochs", policyEpochs, 1);
+        Checks.positive("--policy-lr", policyLr);
+        var config = Checks.modelConfig(modelDir);
+        for (var t : new String[][] {{"--inner-targets", innerTargets, "" + innerRank}, {"--policy-targets", policyTargets, "" + policyRank}}) {
+            long d = 0;
+            for (var x : Checks.targets(t[0], t[1], config)) d += Long.parseLong(t[2]) * (x.in() + x.out());
+            Checks.fitsMemory(t[0] + " " + t[1] + " at rank " + t[2] + ": the LoRA factors (with gradients and Adam state)", 4.0 * 6 * d);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
+        if (!method.equals("generator") && !method.equals("text")) throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
+        if (resume != null) {
+            if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
+            if (!java.nio.file.Files.isDirectory(resume)) {
+                throw Checks.bad("--resume", resume, java.nio.file.Files.exists(resume) ? "not a directory" : "not found");
+            }
+        } else {
+            if (task == null || out == null) {
+                throw new IllegalArgumentException("give --task " + (method.equals("text") ? "facts" : "spam|facts|lm") + " and --out RUN_DIR (or --resume RUN_DIR)");
+            }
+            if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
+            Path modelDir = model != null ? model : SealCli.defaultModel();
+            if (method.equals("text")) checkText(modelDir);
+            else checkGenerator(modelDir);
+        }
+        // One writer per run folder, for the whole run (released on exit; a crashed holder's lock is free again).
+        try (sealjvm.seal.RunLock lock = sealjvm.seal.RunLock.acquire(resume != null ? resume : out)) {
+            return run();
+        }
+    }
+
+    private Integer run() throws Exception {
         boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method.equals("text");
         if (textRun && sealjvm.seal.Accelerator.cuda()) {
             throw new IllegalArgumentException("--device cuda: text-SEAL fine-tunes with the backward pass, which runs on the CPU only in this build; use --device cpu");

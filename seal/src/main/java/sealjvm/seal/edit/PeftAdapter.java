@@ -66,8 +66,14 @@ public final class PeftAdapter {
             SafeTensorsWriter.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"), DType.F32);
         }
         Path tmp = Files.createTempFile(dir, ".adapter_config", ".json");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
-        Files.move(tmp, dir.resolve("adapter_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
+            Files.move(tmp, dir.resolve("adapter_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw sealjvm.seal.RunDir.named(dir.resolve("adapter_config.json"), e);
+        } finally {
+            Files.deleteIfExists(tmp);   // no temp file left behind on a failure
+        }
     }
 
     /** Loads a PEFT LoRA adapter for GPT-2 as an edit of {@code config}'s model; tensors live in {@code arena}. */
@@ -81,21 +87,80 @@ public final class PeftAdapter {
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(cfgFile + ": not found (a PEFT adapter directory has adapter_config.json)");
         }
+        if (cfg == null || !cfg.isObject()) throw new IllegalArgumentException(cfgFile + ": expected a JSON object");
         if (!"LORA".equals(cfg.path("peft_type").asText())) throw new IllegalArgumentException(cfgFile + ": peft_type must be LORA, got " + cfg.get("peft_type"));
-        int r = cfg.path("r").asInt(0);
-        if (r < 1) throw new IllegalArgumentException(cfgFile + ": r must be a positive integer, got " + cfg.get("r"));
-        double alpha = cfg.path("lora_alpha").asDouble(r);
+        JsonNode rNode = cfg.get("r");
+        if (rNode == null || !rNode.isIntegralNumber() || !rNode.canConvertToInt() || rNode.intValue() < 1) {
+            throw new IllegalArgumentException(cfgFile + ": field \"r\" must be a positive integer, got " + rNode);
+        }
+        int r = rNode.intValue();
+        JsonNode alphaNode = cfg.get("lora_alpha");
+        if (alphaNode != null && (!alphaNode.isNumber() || !Double.isFinite(alphaNode.doubleValue()))) {
+            throw new IllegalArgumentException(cfgFile + ": field \"lora_alpha\" must be a finite number, got " + alphaNode);
+        }
+        double alpha = alphaNode == null ? r : alphaNode.doubleValue();
+        JsonNode rs = cfg.get("use_rslora");
+        if (rs != null && !rs.isBoolean() && !rs.isNull()) throw new IllegalArgumentException(cfgFile + ": field \"use_rslora\" must be true or false, got " + rs);
+        JsonNode fifo = cfg.get("fan_in_fan_out");
+        if (fifo != null && !fifo.isNull() && !(fifo.isBoolean() && fifo.booleanValue())) {
+            throw new IllegalArgumentException(cfgFile + ": field \"fan_in_fan_out\" is " + fifo + ", but GPT-2's Conv1D weights are [in, out], which PEFT "
+                    + "adapts with fan_in_fan_out: true");
+        }
+        JsonNode bias = cfg.get("bias");
+        if (bias != null && !bias.isNull() && !"none".equals(bias.asText())) {
+            throw new IllegalArgumentException(cfgFile + ": field \"bias\" is " + bias + "; only \"none\" (no trained biases) is supported");
+        }
+        JsonNode modulesNode = cfg.get("target_modules");
+        List<String> modules = null;   // null: not given, every tensor pair is used
+        java.util.regex.Pattern modulesRegex = null;
+        if (modulesNode != null && !modulesNode.isNull()) {
+            if (modulesNode.isTextual()) {
+                try {
+                    modulesRegex = java.util.regex.Pattern.compile(modulesNode.textValue());
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new IllegalArgumentException(cfgFile + ": field \"target_modules\" is not a valid regular expression: " + modulesNode);
+                }
+            } else if (modulesNode.isArray()) {
+                modules = new ArrayList<>();
+                for (JsonNode m : modulesNode) {
+                    if (!m.isTextual()) throw new IllegalArgumentException(cfgFile + ": field \"target_modules\" must hold strings, got " + m);
+                    modules.add(m.textValue());
+                }
+            } else {
+                throw new IllegalArgumentException(cfgFile + ": field \"target_modules\" must be a list of module names or a regular expression, got " + modulesNode);
+            }
+        }
         // rsLoRA scales by α/√r; our deltas scale by α/r: the same ΔW with α' = α·√r.
-        float effAlpha = (float) (cfg.path("use_rslora").asBoolean(false) ? alpha * Math.sqrt(r) : alpha);
+        float effAlpha = (float) (rs != null && rs.asBoolean(false) ? alpha * Math.sqrt(r) : alpha);
+        Path weights = dir.resolve("adapter_model.safetensors");
         List<LowRankDelta> deltas = new ArrayList<>();
-        try (SafeTensors st = SafeTensors.open(dir.resolve("adapter_model.safetensors"))) {
+        java.util.Set<String> matched = new java.util.HashSet<>();
+        try (SafeTensors st = SafeTensors.open(weights)) {
             for (String name : st.names()) {
                 if (!name.endsWith(".lora_A.weight")) continue;
                 String module = name.substring(0, name.length() - ".lora_A.weight".length());
                 String bName = module + ".lora_B.weight";
                 if (!st.contains(bName)) throw new IllegalArgumentException(dir + ": " + name + " has no matching " + bName);
-                String local = module.replaceFirst("^base_model\\.model\\.", "").replaceFirst("^transformer\\.", "");
-                List<Target> ts = Target.parse(local, config);
+                String peftName = module.replaceFirst("^base_model\\.model\\.", "");
+                if (modules != null || modulesRegex != null) {
+                    String hit = null;
+                    if (modulesRegex != null) {
+                        if (modulesRegex.matcher(peftName).matches()) hit = modulesRegex.pattern();
+                    } else {
+                        for (String m : modules) if (peftName.equals(m) || peftName.endsWith("." + m)) { hit = m; matched.add(m); }
+                    }
+                    if (hit == null) {
+                        throw new IllegalArgumentException(cfgFile + ": field \"target_modules\" " + modulesNode + " does not name " + peftName
+                                + ", which " + weights.getFileName() + " adapts");
+                    }
+                }
+                String local = peftName.replaceFirst("^transformer\\.", "");
+                List<Target> ts;
+                try {
+                    ts = Target.parse(local, config);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(weights + ": module " + module + " is not a linear of this model: " + e.getMessage());
+                }
                 if (ts.size() != 1) throw new IllegalArgumentException(dir + ": cannot map module " + module + " to a GPT-2 linear");
                 Tensor aT = st.readF32(name, arena), bT = st.readF32(bName, arena);
                 Target t = ts.get(0);
@@ -103,10 +168,25 @@ public final class PeftAdapter {
                     throw new IllegalArgumentException(dir + ": " + module + ": lora_A " + aT + " / lora_B " + bT
                             + " do not fit a [" + t.in() + "," + t.out() + "] weight");
                 }
+                if (aT.dim(0) != r) {
+                    throw new IllegalArgumentException(cfgFile + ": field \"r\" is " + r + ", but " + module + " has rank " + aT.dim(0)
+                            + " (lora_A " + java.util.Arrays.toString(aT.shape()) + ")");
+                }
+                for (var f : new Object[][] {{name, aT}, {bName, bT}}) {
+                    String bad = sealjvm.gpt2.Finite.describeFirst((Tensor) f[1]);
+                    if (bad != null) throw new IllegalArgumentException(weights + ": tensor '" + f[0] + "' has a non-finite value: " + bad);
+                }
                 deltas.add(new LowRankDelta(t, transpose(aT, arena), transpose(bT, arena), effAlpha * aT.dim(0) / r));
             }
         }
         if (deltas.isEmpty()) throw new IllegalArgumentException(dir + ": adapter_model.safetensors has no lora_A/lora_B pairs");
+        if (modules != null) {
+            for (String m : modules) {
+                if (!matched.contains(m)) {
+                    throw new IllegalArgumentException(cfgFile + ": field \"target_modules\" names " + m + ", but " + weights.getFileName() + " has no lora_A/lora_B for it");
+                }
+            }
+        }
         return new Edit(deltas);
     }
 

@@ -111,6 +111,8 @@ public final class SequentialEval {
         try {
             BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
             Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {   // e.g. "No space left on device": say which file
+            throw sealjvm.seal.RunDir.named(png, e);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -38,6 +38,8 @@ final class LossPlot {
                 // not a POSIX file system
             }
             Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {   // e.g. "No space left on device": say which file
+            throw sealjvm.seal.RunDir.named(png, e);
         } finally {
             Files.deleteIfExists(tmp);
         }

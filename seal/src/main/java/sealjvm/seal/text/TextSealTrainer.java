@@ -49,6 +49,9 @@ public final class TextSealTrainer {
     }
 
     static Gpt2Tokenizer tokenizer(Path home, Path modelDir) {
+        if (Files.exists(modelDir.resolve("vocab.json")) != Files.exists(modelDir.resolve("merges.txt"))) {
+            throw new IllegalArgumentException(modelDir + ": has only one of vocab.json and merges.txt (a tokenizer needs both; with neither, GPT-2's bundled tokenizer is used)");
+        }
         return Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                 ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
     }
@@ -74,7 +77,16 @@ public final class TextSealTrainer {
         }
         Files.createDirectories(out);
         RunDir.writeAtomically(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
-        return loop(c, home, out, progress);
+        try {
+            return loop(c, home, out, progress);
+        } catch (IOException | RuntimeException | Error e) {
+            // Failed before any round was recorded (model, tokenizer, memory): leave no half-made run behind.
+            if (!Files.exists(out.resolve("state.json")) && (!Files.exists(run.metrics()) || Files.size(run.metrics()) == 0)) {
+                Files.deleteIfExists(run.metrics());
+                Files.deleteIfExists(run.config());
+            }
+            throw e;
+        }
     }
 
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {

@@ -103,7 +103,7 @@ class SealCliTest {
     void userErrorsAreOneLineWithoutStackTrace(@TempDir Path tmp) {
         Result r = run("", "logits", "--ids", "1,99999", "--out", tmp.resolve("x.npy").toString());
         assertEquals(1, r.code());
-        assertEquals("error: token id 99999 is outside the vocabulary [0, 50257)", r.err().strip());
+        assertEquals("error: --ids: token id 99999 is outside the vocabulary [0, 50257)", r.err().strip());
         assertFalse(Files.exists(tmp.resolve("x.npy")));
 
         r = run("", "generate", "--model", tmp.resolve("nope").toString(), "--prompt", "hi");
