@@ -195,6 +195,9 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** --model, or the bundled default of the task and method. */
+    private Path modelDir() { return model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method); }
+
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
@@ -209,7 +212,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give --task " + (method.equals("text") ? "facts" : "spam|facts|lm") + " and --out RUN_DIR (or --resume RUN_DIR)");
             }
             if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
-            Path modelDir = model != null ? model : SealCli.defaultModel();
+            Path modelDir = modelDir();
             if (method.equals("text")) checkText(modelDir);
             else checkGenerator(modelDir);
         }
@@ -230,7 +233,7 @@ final class TrainCommand implements Callable<Integer> {
             metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, !noProgress);
         } else if (resume == null && method.equals("text")) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
-            Path modelDir = model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method);
+            Path modelDir = modelDir();
             var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
                     samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
                     policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
@@ -242,7 +245,7 @@ final class TrainCommand implements Callable<Integer> {
             metrics = Trainer.resume(SealCli.home(), resume, !noProgress);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
-            Path modelDir = model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method);
+            Path modelDir = modelDir();
             TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
                     sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
