@@ -135,12 +135,13 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (resume == null) {
             if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
-            double C = width, params = 50257.0 * C + (double) context * C + layers * (12.0 * C * C + 13.0 * C) + 2 * C;
-            String what = "--layers " + layers + " --width " + width + " --context " + context + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
+            int L = c.nLayer(), T = c.context();
+            double C = c.nEmbd(), params = 50257.0 * C + (double) T * C + L * (12.0 * C * C + 13.0 * C) + 2 * C;
+            String what = "--layers " + L + " --width " + c.nEmbd() + " --context " + T + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
             if (params > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " is more than one allocation holds (" + Integer.MAX_VALUE + ")");
             // parameters, gradients, AdamW moments, and the activations of a micro-batch (~ 16·B·T·C per layer + logits)
             Checks.fitsMemory(what + " (with gradients, AdamW state and activations of --batch " + batch + ")",
-                    16.0 * params + 4.0 * batch * context * (16.0 * C * layers + 2.0 * heads * context * layers + 2.0 * 50257));
+                    16.0 * params + 4.0 * batch * T * (16.0 * C * L + 2.0 * c.nHead() * T * L + 2.0 * 50257));
         }
         // One writer per run folder, for the whole run (released on exit; a crashed holder's lock is free again).
         try (sealjvm.seal.RunLock lock = sealjvm.seal.RunLock.acquire(dir)) {
