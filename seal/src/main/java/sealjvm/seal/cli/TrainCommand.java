@@ -134,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
     int policyEpochs;
     @Option(names = "--policy-lr", defaultValue = "0.001") double policyLr;
-    @Option(names = "--warm-start", defaultValue = "64", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
+    @Option(names = "--warm-start", defaultValue = "0", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off, as the paper (its model is instruction-tuned) (default: ${DEFAULT-VALUE}).")
     int warmStart;
 
