@@ -301,28 +301,29 @@ public final class Facts {
         }
 
         Passage passage() {
-            int nEntities = rng.nextInt(5) < 3 ? 1 : 2;
-            int nFacts = 2 + rng.nextInt(3); // 2..4
-            List<Fact> facts = new ArrayList<>();
-            StringBuilder text = new StringBuilder();
-            for (int e = 0; e < nEntities; e++) {
-                String entity = entity();
-                int mine = nEntities == 1 ? nFacts : (e == 0 ? (nFacts + 1) / 2 : nFacts / 2);
-                List<Relation> rels = new ArrayList<>(TEMPLATES);
-                for (int k = 0; k < mine; k++) {
-                    Relation r = rels.remove(rng.nextInt(rels.size()));
-                    String v = r.value().apply(this);
-                    String sentence = r.sentence().replace("{E}", entity).replace("{V}", v);
-                    facts.add(new Fact(entity, r.name(), v, sentence, r.question().replace("{E}", entity), " " + v));
-                    if (!text.isEmpty()) text.append(' ');
-                    text.append(k > 0 && rng.nextInt(3) == 0 ? connect(sentence) : sentence);
-                }
-            }
-            return new Passage(text.toString(), facts);
+            return passage((r, entity, v) -> {
+                String sentence = r.sentence().replace("{E}", entity).replace("{V}", v);
+                return new Worded(sentence, r.question().replace("{E}", entity), sentence);
+            }, false);
         }
 
         /** As {@link #passage()}, with a random wording per sentence and question, and the facts shuffled. */
         Passage rcPassage() {
+            return passage((r, entity, v) -> {
+                List<String> ss = RC_SENTENCES.get(r.name()), qs = RC_QUESTIONS.get(r.name());
+                String raw = ss.get(rng.nextInt(ss.size())).replace("{E}", entity).replace("{V}", v);
+                String question = qs.get(rng.nextInt(qs.size())).replace("{E}", entity);
+                return new Worded(capitalize(raw), question, lowerLead(raw));
+            }, true);
+        }
+
+        /** A fact's sentence, its question, and the sentence as it reads after a connective. */
+        private record Worded(String sentence, String question, String afterConnective) {}
+
+        private interface Wording { Worded of(Relation r, String entity, String value); }
+
+        /** 2–4 facts about one or two entities, worded by {@code wording}; {@code shuffle}: the facts' order too. */
+        private Passage passage(Wording wording, boolean shuffle) {
             int nEntities = rng.nextInt(5) < 3 ? 1 : 2;
             int nFacts = 2 + rng.nextInt(3); // 2..4
             List<Fact> facts = new ArrayList<>();
@@ -334,16 +335,13 @@ public final class Facts {
                 for (int k = 0; k < mine; k++) {
                     Relation r = rels.remove(rng.nextInt(rels.size()));
                     String v = r.value().apply(this);
-                    List<String> ss = RC_SENTENCES.get(r.name()), qs = RC_QUESTIONS.get(r.name());
-                    String raw = ss.get(rng.nextInt(ss.size())).replace("{E}", entity).replace("{V}", v);
-                    String question = qs.get(rng.nextInt(qs.size())).replace("{E}", entity);
-                    String sentence = capitalize(raw);
-                    facts.add(new Fact(entity, r.name(), v, sentence, question, " " + v));
+                    Worded w = wording.of(r, entity, v);
+                    facts.add(new Fact(entity, r.name(), v, w.sentence(), w.question(), " " + v));
                     if (!text.isEmpty()) text.append(' ');
-                    text.append(k > 0 && rng.nextInt(3) == 0 ? connect(lowerLead(raw)) : sentence);
+                    text.append(k > 0 && rng.nextInt(3) == 0 ? connect(w.afterConnective()) : w.sentence());
                 }
             }
-            for (int i = facts.size() - 1; i > 0; i--) Collections.swap(facts, i, rng.nextInt(i + 1));
+            if (shuffle) for (int i = facts.size() - 1; i > 0; i--) Collections.swap(facts, i, rng.nextInt(i + 1));
             return new Passage(text.toString(), facts);
         }
 
