@@ -52,21 +52,33 @@ public final class Pretrainer {
         this.dir = dir;
         if (train.length < c.context() + 2) throw new IllegalArgumentException("training corpus of " + train.length + " tokens is shorter than one window of " + (c.context() + 1));
         if (val.length < c.context() + 2) throw new IllegalArgumentException("held-out corpus of " + val.length + " tokens is shorter than one window of " + (c.context() + 1));
-        if (c.init() != null) checkInit(c, Path.of(c.init()));
     }
 
-    /** The model in {@code initDir} has exactly the config's shape (layers, width, heads, n_positions = context, GPT-2 vocabulary, tied head). */
+    /**
+     * The model in {@code initDir} has exactly the config's shape (layers, width, heads, n_positions = context, GPT-2
+     * vocabulary), a tied head and layer_norm_epsilon 1e-5, as the models this trainer makes.
+     */
     public static Gpt2Config checkInit(PretrainConfig c, Path initDir) {
-        if (!Files.isRegularFile(initDir.resolve("config.json"))) {
-            throw new IllegalArgumentException("--init " + initDir + ": not a Hugging Face model folder (no config.json)");
+        if (!Files.isRegularFile(initDir.resolve("config.json")) || !Files.isRegularFile(initDir.resolve("model.safetensors"))) {
+            throw new IllegalArgumentException("--init " + initDir + ": not a Hugging Face model folder (config.json and model.safetensors)");
         }
         Gpt2Config m = Gpt2Config.read(initDir.resolve("config.json"));
         if (m.nLayer() != c.nLayer() || m.nEmbd() != c.nEmbd() || m.nHead() != c.nHead() || m.nPositions() != c.context() || m.vocabSize() != VOCAB) {
             throw new IllegalArgumentException(String.format("--init %s has n_layer %d, n_embd %d, n_head %d, n_positions %d, vocab %d; the run needs %d, %d, %d, %d (context), %d",
                     initDir, m.nLayer(), m.nEmbd(), m.nHead(), m.nPositions(), m.vocabSize(), c.nLayer(), c.nEmbd(), c.nHead(), c.context(), VOCAB));
         }
+        if (m.layerNormEpsilon() != LN_EPS) {
+            throw new IllegalArgumentException("--init " + initDir + ": layer_norm_epsilon " + m.layerNormEpsilon() + ", the trainer's models use " + LN_EPS);
+        }
+        try (SafeTensors st = SafeTensors.open(initDir.resolve("model.safetensors"))) {
+            if (st.contains("lm_head.weight") || st.contains("transformer.lm_head.weight")) {
+                throw new IllegalArgumentException("--init " + initDir + ": has an untied lm_head; the trainer's models tie it to wte");
+            }
+        }
         return m;
     }
+
+    private static final float LN_EPS = 1e-5f;
 
     /** Copies the parameters of the model in {@code initDir} (any stored dtype, widened to float32) into {@code model}. */
     static void initializeFrom(Gpt2Model model, Path initDir) {
@@ -74,7 +86,7 @@ public final class Pretrainer {
             if (!init.params.tied || init.config.layerNormEpsilon() != model.config.layerNormEpsilon()
                     || init.params.all.size() != model.params.all.size()) {
                 throw new IllegalArgumentException("--init " + initDir + ": needs a tied-head GPT-2 of the run's shape with layer_norm_epsilon "
-                        + model.config.layerNormEpsilon() + " (the tanh GELU, as every model here)");
+                        + model.config.layerNormEpsilon());
             }
             model.params.all.copyFrom(init.params.all);
         }
@@ -106,9 +118,11 @@ public final class Pretrainer {
         if (!resume && (Files.exists(configFile()) || Files.exists(checkpointFile()))) {
             throw new IllegalArgumentException(dir + " already holds a run: use --resume " + dir + " to continue it, or choose another --out");
         }
+        // Checked before anything is written, so a bad --init leaves no half-made run folder behind.
+        if (c.init() != null && !(resume && Files.exists(checkpointFile()))) checkInit(c, Path.of(c.init()));
         Files.createDirectories(dir);
         if (!resume) RunDir.writeAtomically(configFile(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
-        Gpt2Config cfg = new Gpt2Config(c.nEmbd(), c.nHead(), c.nLayer(), c.context(), VOCAB, 1e-5f, "gelu_new");
+        Gpt2Config cfg = new Gpt2Config(c.nEmbd(), c.nHead(), c.nLayer(), c.context(), VOCAB, LN_EPS, "gelu_new");
         RunDir metrics = new RunDir(dir);
         try (Gpt2Model model = Gpt2Model.create(cfg, true);
              Gpt2Backprop bp = new Gpt2Backprop(model, c.batch(), c.context());

@@ -189,6 +189,31 @@ class SealCliTest {
     }
 
     @Test
+    void pretrainContinuesAModelOnBrownPlusRc(@TempDir Path tmp) throws Exception {
+        Path base = tmp.resolve("base");
+        Result r = run("", "pretrain", "--corpus", "brown-sample", "--out", base.toString(), "--layers", "1", "--width", "32", "--heads", "2",
+                "--context", "32", "--batch", "2", "--steps", "1", "--warmup", "0", "--eval-batches", "1", "--dtype", "f32", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        String init = base.resolve("model").toString();
+        Path out = tmp.resolve("rc");
+        r = run("", "pretrain", "--corpus", "brown-sample+rc", "--rc-docs", "20", "--init", init, "--out", out.toString(), "--batch", "2",
+                "--steps", "2", "--warmup", "0", "--eval-every", "2", "--eval-batches", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        var cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("pretrain_config.json").toFile());
+        assertEquals(32, cfg.get("nEmbd").asInt(), "the init model's shape, not the default width 128");
+        assertEquals(32, cfg.get("context").asInt());
+        assertEquals(init, cfg.get("init").asText());
+        assertEquals(20, cfg.get("rcDocs").asInt());
+
+        Result bad = run("", "pretrain", "--corpus", "brown-sample", "--init", init, "--width", "64", "--out", tmp.resolve("x").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--width 64") && bad.err().contains("--init"), bad.err());
+        bad = run("", "pretrain", "--corpus", "brown-sample", "--rc-docs", "5", "--out", tmp.resolve("y").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--rc-docs"), bad.err());
+    }
+
+    @Test
     void textMethodRejectsTasksItDoesNotSupport(@TempDir Path tmp) {
         Result r = run("", "train", "--method", "text", "--task", "spam", "--out", tmp.resolve("t").toString());
         assertEquals(1, r.code());

@@ -93,10 +93,11 @@ class ContinuedPretrainingTest {
         PretrainConfig wider = new PretrainConfig("brown-sample", 1, 64, 2, 32, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, "F32", base, 0);
         PretrainConfig longer = new PretrainConfig("brown-sample", 1, 32, 2, 64, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, "F32", base, 0);
         for (PretrainConfig bad : List.of(wider, longer)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Pretrainer(bad, brown[0], brown[1], tmp.resolve("x")));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Pretrainer(bad, brown[0], brown[1], tmp.resolve("x")).run(false, false));
             assertTrue(e.getMessage().contains("--init"), e.getMessage());
+            assertTrue(!Files.exists(tmp.resolve("x")), "nothing written for a bad --init");
         }
-        assertThrows(IllegalArgumentException.class, () -> new Pretrainer(tinyRc(2, tmp.resolve("nothing").toString(), 5), brown[0], brown[1], tmp.resolve("y")));
+        assertThrows(IllegalArgumentException.class, () -> new Pretrainer(tinyRc(2, tmp.resolve("nothing").toString(), 5), brown[0], brown[1], tmp.resolve("y")).run(false, false));
         assertThrows(IllegalArgumentException.class, () -> tinyRc(2, null, 0), "a +rc corpus needs RC documents");
     }
 
