@@ -215,11 +215,4 @@ public final class SealEval {
     }
 
     static double mean(double[] a) { return SealLoop.mean(a); }
-
-    /** 95% bootstrap percentile interval of mean(x − y) over paired episodes (10,000 resamples, seeded). */
-    public static double[] bootstrapCi(double[] x, double[] y, long seed) {
-        double[][] d = new double[x.length][];
-        for (int i = 0; i < x.length; i++) d[i] = new double[] {x[i] - y[i]};
-        return sealjvm.seal.eval.ClusteredBootstrap.ci95(d, seed);
-    }
 }
