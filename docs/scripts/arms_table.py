@@ -5,7 +5,7 @@ Usage: docs/scripts/arms_table.py EVAL_OUTPUT... (each file's last line is the e
 
 Per arm: mean ± sd over the files of accuracy, gain, margin and reward; then, per comparison
 trained − ARM, the mean ± sd of the difference and how many seeds' 95% clustered-bootstrap interval
-lies above zero. Standard library only.
+lies above zero (with one file: the difference and its interval). Standard library only.
 """
 import json
 import statistics
@@ -32,7 +32,7 @@ def main(paths):
     runs = [last_json(p) for p in paths]
     metrics = ["accuracy", "gain", "margin", "reward"]
     arms = list(runs[0]["arms"].keys())
-    print(f"{runs[0]['task']} / {runs[0]['method']}: {len(runs)} seeds, {runs[0]['episodes']} eval episodes each\n")
+    print(f"`{runs[0]['task']}`, {runs[0]['method']}: {len(runs)} training seed(s), {runs[0]['episodes']} eval episodes each\n")
     print("| arm | " + " | ".join(metrics) + " |")
     print("|---|" + "---:|" * len(metrics))
     for a in arms:
@@ -57,7 +57,13 @@ def main(paths):
                     above += 1
                 if ci and ci[1] < 0:
                     below += 1
-            cells.append("–" if not diffs else f"{fmt(diffs)} (CI>0: {above}/{len(diffs)}, <0: {below}/{len(diffs)})")
+            if not diffs:
+                cells.append("–")
+            elif len(runs) == 1:
+                ci = runs[0]["ci95"][m].get(f"trained_minus_{a}")
+                cells.append(f"{fmt(diffs)} [{ci[0]:+.3f}, {ci[1]:+.3f}]")
+            else:
+                cells.append(f"{fmt(diffs)} (CI>0: {above}/{len(diffs)}, <0: {below}/{len(diffs)})")
         print(f"| `{a}` | " + " | ".join(cells) + " |")
     refs = [r.get("reference") for r in runs if r.get("reference")]
     if refs:
