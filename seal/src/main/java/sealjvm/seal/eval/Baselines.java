@@ -75,19 +75,15 @@ public final class Baselines implements AutoCloseable {
         this.sft = new LoraSft(model, merged, targets);
     }
 
-    /** Mean reward of each edit over the first {@link #{@code selectEpisodes} heldout episodes. */
-    private double[] heldoutReward(List<java.util.function.Function<Task.Episode, Edit>> makers, long seed) {
+    /** Mean reward of each maker's edit over the recipe's first {@code selectEpisodes} heldout episodes. */
+    private double[] heldoutReward(List<java.util.function.Function<Task.Episode, Edit>> makers) {
         int n = Math.min(recipe.selectEpisodes(), task.episodeCount(Task.Stage.HELDOUT));
         double[] out = new double[makers.size()];
-        int e = 0;
         for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, n)) {
-            try (Arena arena = Arena.ofShared()) {
-                List<Edit> edits = new ArrayList<>();
-                for (var m : makers) edits.add(m.apply(ep));
-                RewardFn.Result r = reward.evaluate(model, task, ep, edits);
-                for (int k = 0; k < out.length; k++) out[k] += r.reward()[k] / n;
-            }
-            e++;
+            List<Edit> edits = new ArrayList<>();
+            for (var m : makers) edits.add(m.apply(ep));
+            RewardFn.Result r = reward.evaluate(model, task, ep, edits);
+            for (int k = 0; k < out.length; k++) out[k] += r.reward()[k] / n;
         }
         return out;
     }
@@ -109,7 +105,7 @@ public final class Baselines implements AutoCloseable {
         double cap = norm > normCap ? normCap / norm : 1;
         List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
         for (double s : STATIC_SCALES) makers.add(ep -> scaled(fitted, s * cap, arena));
-        double[] r = heldoutReward(makers, seed);
+        double[] r = heldoutReward(makers);
         int best = 0;
         for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
         final int bestIdx = best;
@@ -164,7 +160,7 @@ public final class Baselines implements AutoCloseable {
         for (int k = 0; k < grid.size(); k++) {
             SftChoice c = grid.get(k);
             try (Arena arena = Arena.ofShared()) {
-                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, SealLoop.mix(seed, 0x5F7L), arena)), seed)[0];
+                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, SealLoop.mix(seed, 0x5F7L), arena)))[0];
             }
         }
         int best = 0;
