@@ -124,9 +124,10 @@ final class TrainCommand implements Callable<Integer> {
     String innerTargets;
     @Option(names = "--inner-rank", defaultValue = "8") int innerRank;
     @Option(names = "--inner-alpha", defaultValue = "16") float innerAlpha;
-    @Option(names = "--inner-steps", defaultValue = "10", description = "text: steps of the inner fine-tune (default: ${DEFAULT-VALUE}).")
-    int innerSteps;
-    @Option(names = "--inner-lr", defaultValue = "0.003") double innerLr;
+    @Option(names = "--inner-steps", description = "text: steps of the inner fine-tune (default: with --inner-lr, chosen on the heldout split by the sft_passage control's grid).")
+    Integer innerSteps;
+    @Option(names = "--inner-lr", description = "text: learning rate of the inner fine-tune (default: chosen with --inner-steps).")
+    Double innerLr;
     @Option(names = "--policy-targets", defaultValue = "h.*.attn.c_attn,h.*.mlp.c_fc", description = "text: linears of the policy adapter (default: ${DEFAULT-VALUE}).")
     String policyTargets;
     @Option(names = "--policy-rank", defaultValue = "8") int policyRank;
@@ -181,8 +182,11 @@ final class TrainCommand implements Callable<Integer> {
         Checks.oneOf("--inner-data", innerData, "passage+edit", "edit");
         Checks.atLeast("--inner-rank", innerRank, 1);
         Checks.finite("--inner-alpha", innerAlpha);
-        Checks.atLeast("--inner-steps", innerSteps, 1);
-        Checks.positive("--inner-lr", innerLr);
+        if (innerSteps != null) Checks.atLeast("--inner-steps", innerSteps, 1);
+        if (innerLr != null) Checks.positive("--inner-lr", innerLr);
+        if ((innerSteps == null) != (innerLr == null)) {
+            throw new IllegalArgumentException("give both --inner-steps and --inner-lr, or neither (then both are chosen on the heldout split)");
+        }
         Checks.atLeast("--policy-rank", policyRank, 1);
         Checks.finite("--policy-alpha", policyAlpha);
         Checks.atLeast("--policy-epochs", policyEpochs, 1);
@@ -235,9 +239,10 @@ final class TrainCommand implements Callable<Integer> {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
             var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
-                    samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
+                    samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha,
+                    innerSteps == null ? 1 : innerSteps, innerLr == null ? 1e-3 : innerLr,
                     policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
-            metrics = sealjvm.seal.text.TextSealTrainer.train(c, SealCli.home(), out, !noProgress);
+            metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null, SealCli.home(), out, !noProgress);
         } else if (!method.equals("generator") && !method.equals("text")) {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         } else if (resume != null) {

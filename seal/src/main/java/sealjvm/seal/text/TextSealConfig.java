@@ -32,6 +32,13 @@ public record TextSealConfig(
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
 
+    /** This config with the inner fine-tune's steps and learning rate replaced. */
+    public TextSealConfig withInner(int steps, double lr) {
+        return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
+                keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
+                policyEpochs, policyLr, seed, dataSeed, warmStart);
+    }
+
     public TextSealConfig {
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");

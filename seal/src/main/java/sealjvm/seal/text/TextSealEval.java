@@ -8,11 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import sealjvm.gpt2.Gpt2Model;
-import sealjvm.seal.RewardFn;
 import sealjvm.seal.SealEval;
 import sealjvm.seal.SealLoop;
 import sealjvm.seal.edit.Edit;
-import sealjvm.seal.edit.Target;
 import sealjvm.seal.eval.ArmResults;
 import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.eval.SequentialEval;
@@ -47,10 +45,10 @@ public final class TextSealEval {
         TextSealConfig c = TextSealTrainer.readConfig(runDir);
         Path modelDir = Path.of(c.model());
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
-             Baselines baselines = new Baselines(model, seal.task, new RewardFn(0, 0, List.of()), Target.parse(c.innerTargets(), model.config), c.innerRank(), c.innerAlpha(), Baselines.Recipe.DEFAULT);
+             Baselines baselines = TextSealTrainer.baselines(c, model, seal, Baselines.Recipe.DEFAULT);
              Arena keep = Arena.ofShared()) {
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
-            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve("sft_passage.json"), c.seed());
+            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.set("trained", SequentialEval.run(model, seal.task, "trained", steps, (ep, i, arena) -> {
                 long s = SealLoop.mix(seed ^ 0xE7A1L, i);
@@ -78,12 +76,12 @@ public final class TextSealEval {
         int rounds, n;
         ObjectNode controls = new ObjectMapper().createObjectNode();
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
-             Baselines baselines = new Baselines(model, seal.task, new RewardFn(0, 0, List.of()), Target.parse(c.innerTargets(), model.config), c.innerRank(), c.innerAlpha(), recipe);
+             Baselines baselines = TextSealTrainer.baselines(c, model, seal, recipe);
              Arena keep = Arena.ofShared()) {
             rounds = TextSealTrainer.roundsDone(runDir);
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
             Edit staticEdit = baselines.staticEdit(runDir.resolve("static_edit"), Double.POSITIVE_INFINITY, c.seed(), c.model(), keep);
-            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve("sft_passage.json"), c.seed());
+            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");
             n = Math.min(episodes, seal.task.episodeCount(Task.Stage.EVAL));

@@ -14,10 +14,13 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.seal.RewardFn;
 import sealjvm.seal.RewardPlot;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealLoop;
 import sealjvm.seal.edit.Edit;
+import sealjvm.seal.edit.Target;
+import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.edit.PeftAdapter;
 import sealjvm.seal.sft.LoraSft;
 
@@ -71,22 +74,55 @@ public final class TextSealTrainer {
     }
 
     public static List<JsonNode> train(TextSealConfig c, Path home, Path out, boolean progress) throws IOException {
+        return train(c, null, home, out, progress);
+    }
+
+    /**
+     * A new run. With a {@code chooseInner} recipe (null: keep the config's), the inner fine-tune's steps and learning rate are first chosen on the
+     * heldout split by the grid that picks the {@code sft_passage} control ({@link Baselines#sftChoice}, cached in
+     * RUN/sft_passage.json, which the eval reuses): the self-edits then get the same fine-tuning budget as the
+     * passage-only control they are compared with, and a self-edit under 2 tokens gives exactly that control's edit.
+     */
+    public static List<JsonNode> train(TextSealConfig c, Baselines.Recipe chooseInner, Path home, Path out, boolean progress) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config())) {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
         }
         Files.createDirectories(out);
-        RunDir.writeAtomically(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
         try {
+            if (chooseInner != null) {
+                Baselines.SftChoice choice = innerChoice(c, chooseInner, home, out.resolve(SFT_PASSAGE_FILE));
+                c = c.withInner(choice.steps(), choice.lr());
+            }
+            RunDir.writeAtomically(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
             return loop(c, home, out, progress);
         } catch (IOException | RuntimeException | Error e) {
             // Failed before any round was recorded (model, tokenizer, memory): leave no half-made run behind.
             if (!Files.exists(out.resolve("state.json")) && (!Files.exists(run.metrics()) || Files.size(run.metrics()) == 0)) {
                 Files.deleteIfExists(run.metrics());
                 Files.deleteIfExists(run.config());
+                Files.deleteIfExists(out.resolve(SFT_PASSAGE_FILE));
             }
             throw e;
         }
+    }
+
+    /** Where a text run keeps the sft_passage choice (steps, lr, the grid's heldout rewards). */
+    public static final String SFT_PASSAGE_FILE = "sft_passage.json";
+
+    /** The sft_passage grid's choice for this config's model, task and inner targets (read from {@code file} if there). */
+    static Baselines.SftChoice innerChoice(TextSealConfig c, Baselines.Recipe recipe, Path home, Path file) throws IOException {
+        Path modelDir = Path.of(c.model());
+        try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, tokenizer(home, modelDir));
+             Baselines baselines = baselines(c, model, seal, recipe)) {
+            return baselines.sftChoice(file, c.seed());
+        }
+    }
+
+    /** The controls of a text run: context-free edits and sft_passage on the inner fine-tune's targets, rank and alpha. */
+    static Baselines baselines(TextSealConfig c, Gpt2Model model, TextSeal seal, Baselines.Recipe recipe) {
+        return new Baselines(model, seal.task, new RewardFn(0, 0, List.of()), Target.parse(c.innerTargets(), model.config),
+                c.innerRank(), c.innerAlpha(), recipe);
     }
 
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {

@@ -38,6 +38,21 @@ class TextSealTest {
     }
 
     @Test
+    void innerFineTuneGetsTheBudgetChosenForSftPassageOnHeldout(@TempDir Path tmp) throws Exception {
+        var grid = new sealjvm.seal.eval.Baselines.Recipe(0, 0, 1, 1e-3, new int[] {1, 3}, new double[] {1e-3, 3e-2}, 2);
+        TextSealTrainer.train(tiny(0), grid, home(), tmp.resolve("run"), false);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode cfg = json.readTree(tmp.resolve("run/config.json").toFile());
+        JsonNode choice = json.readTree(tmp.resolve("run").resolve(TextSealTrainer.SFT_PASSAGE_FILE).toFile());
+        assertEquals(choice.get("steps").asInt(), cfg.get("innerSteps").asInt(), "the inner fine-tune's steps are sft_passage's");
+        assertEquals(choice.get("lr").asDouble(), cfg.get("innerLr").asDouble(), "the inner fine-tune's lr is sft_passage's");
+        double best = Double.NEGATIVE_INFINITY;
+        for (JsonNode g : choice.get("grid")) best = Math.max(best, g.get("heldout_reward").asDouble());
+        assertEquals(best, choice.get("heldout_reward").asDouble(), "the grid's best heldout reward was chosen");
+        assertEquals(4, choice.get("grid").size());
+    }
+
+    @Test
     void trainsResumesAcrossARoundAndEvaluates(@TempDir Path tmp) throws Exception {
         List<JsonNode> full = TextSealTrainer.train(tiny(2), home(), tmp.resolve("full"), false);
         assertEquals(4, full.size(), "2 rounds x 2 passages");
