@@ -15,7 +15,6 @@ import sealjvm.seal.eval.FactsProbe;
 import sealjvm.seal.eval.SequentialEval;
 import sealjvm.seal.policy.ContentSignal;
 import sealjvm.seal.policy.EditGenerator;
-import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.SpamTask;
@@ -74,7 +73,7 @@ public final class SealEval {
         long t0 = System.nanoTime();
         try (Setup setup = Setup.create(config, home, runDir);
              Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
-             ContentSignal content = signal(config, setup);
+             ContentSignal content = SealLoop.contentSignal(config, setup, runDir);
              Arena keep = Arena.ofShared()) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
@@ -171,7 +170,7 @@ public final class SealEval {
         TrainConfig config = run.readConfig();
         try (Setup setup = Setup.create(config, home, runDir);
              Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT);
-             ContentSignal content = signal(config, setup)) {
+             ContentSignal content = SealLoop.contentSignal(config, setup, runDir)) {
             if (!(setup.task() instanceof FactsTask facts)) throw new IllegalArgumentException("--sequential needs a facts run; " + runDir + " is " + config.task());
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
@@ -189,10 +188,6 @@ public final class SealEval {
         }
     }
 
-    /** The content signal of a {@code grad} run, null for {@code mlp}. */
-    static ContentSignal signal(TrainConfig config, Setup setup) {
-        return config.policy() == EditPolicy.GRAD ? new ContentSignal(setup.model(), setup.targets(), config.contentRank()) : null;
-    }
 
     /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it ({@link FactsProbe}). */
     static ObjectNode inContext(Setup setup, List<Task.Episode> eps) {

@@ -9,7 +9,6 @@ import java.util.SplittableRandom;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.Adam;
 import sealjvm.seal.policy.ContentSignal;
-import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.policy.EditGenerator;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
@@ -46,11 +45,41 @@ public final class SealLoop implements AutoCloseable {
     private final State state;
     private final ContentSignal content;   // null for the MLP policy
 
-    public SealLoop(TrainConfig config, Setup setup, State state) {
+    public SealLoop(TrainConfig config, Setup setup, State state) throws java.io.IOException { this(config, setup, state, null); }
+
+    /** A loop whose {@code sft} policy keeps its fine-tune's choice in {@code runDir} (null: a temporary choice). */
+    public SealLoop(TrainConfig config, Setup setup, State state, java.nio.file.Path runDir) throws java.io.IOException {
         this.config = config;
         this.setup = setup;
         this.state = state;
-        this.content = config.policy() == EditPolicy.GRAD ? new ContentSignal(setup.model(), setup.targets(), config.contentRank()) : null;
+        this.content = contentSignal(config, setup, runDir);
+    }
+
+    /** Where a run keeps the content fine-tune's steps and lr (the sft policy), chosen once on the heldout split. */
+    public static final String CONTENT_SFT_FILE = "content_sft.json";
+
+    /**
+     * The content signal of the config's policy: none (mlp), the context's gradient (grad), or its LoRA fine-tune
+     * (sft) with steps and lr chosen on the heldout split by the sft_passage grid at rank {@code contentRank},
+     * cached in RUN/content_sft.json.
+     */
+    public static ContentSignal contentSignal(TrainConfig config, Setup setup, java.nio.file.Path runDir) throws java.io.IOException {
+        return switch (config.policy()) {
+            case MLP -> null;
+            case GRAD -> new ContentSignal(setup.model(), setup.targets(), config.contentRank());
+            case SFT -> {
+                if (runDir == null) throw new IllegalArgumentException("the sft generator keeps its fine-tune's choice in a run folder");
+                var choice = contentChoice(config, setup, runDir);
+                yield ContentSignal.fineTune(setup.model(), setup.targets(), config.contentRank(), choice.steps(), choice.lr());
+            }
+        };
+    }
+
+    static sealjvm.seal.eval.Baselines.SftChoice contentChoice(TrainConfig config, Setup setup, java.nio.file.Path runDir) throws java.io.IOException {
+        try (var b = new sealjvm.seal.eval.Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(),
+                config.contentRank(), config.contentRank(), sealjvm.seal.eval.Baselines.Recipe.DEFAULT)) {
+            return b.sftChoice(runDir.resolve(CONTENT_SFT_FILE), config.seed());
+        }
     }
 
     /** The edit of latent {@code z} for a context whose content signal is {@code directions} (null: MLP policy). */
@@ -62,7 +91,7 @@ public final class SealLoop implements AutoCloseable {
     public static State initialState(TrainConfig config, Setup setup) {
         var shape = new EditGenerator.Shape(setup.targets(), config.rank(), config.alpha(), setup.model().config.nEmbd(), config.hidden(), config.contentRank());
         var gen = new EditGenerator(shape);
-        gen.initialize(mix(config.seed(), -1), config.initStd());
+        gen.initialize(mix(config.seed(), -1), config.initStd(), config.policy().initialLogStep());
         return new State(gen, new Adam(gen.parameterCount(), config.lr()));
     }
 

@@ -27,7 +27,7 @@ public record TrainConfig(
         String data,          // full (fetched on first use) | sample (committed, small)
         long dataSeed,
         EditPolicy policy,    // how edits are built from a context (absent in older runs: mlp)
-        int contentRank) {    // grad: rank of the context's gradient direction
+        int contentRank) {    // grad, sft: rank of the content part
 
     /** A run with the MLP policy (the settings of runs made before the policy was a choice). */
     public TrainConfig(String task, String model, String targets, int rank, float alpha, int samples, int episodes, double lr,
@@ -45,7 +45,7 @@ public record TrainConfig(
 
     public TrainConfig {
         if (policy == null) policy = EditPolicy.MLP;
-        if (policy == EditPolicy.GRAD && contentRank < 1) throw new IllegalArgumentException("--generator grad needs --content-rank >= 1, got " + contentRank);
+        if (policy != EditPolicy.MLP && contentRank < 1) throw new IllegalArgumentException("--generator " + policy.cliName() + " needs --content-rank >= 1, got " + contentRank);
         if (policy == EditPolicy.MLP) contentRank = 0;
         if (!List.of("spam", "facts", "lm").contains(task)) throw new IllegalArgumentException("--task must be spam, facts or lm, got '" + task + "'");
         if (!baseline.equals("rloo") && !baseline.equals("ema")) throw new IllegalArgumentException("--baseline must be rloo or ema, got '" + baseline + "'");

@@ -53,7 +53,7 @@ public final class Trainer {
     }
 
     private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress) throws IOException {
-        try (SealLoop loop = new SealLoop(config, setup, state)) {
+        try (SealLoop loop = new SealLoop(config, setup, state, run.dir)) {
             return run(config, state, run, progress, loop);
         }
     }

@@ -43,8 +43,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Edits sampled per context, K (default: 8 for generator, 4 for text).")
     Integer samples;
 
-    @Option(names = "--episodes", defaultValue = "1500", description = "Training episodes (default: ${DEFAULT-VALUE}).")
-    int episodes;
+    @Option(names = "--episodes", description = "Training episodes (default: 1500; 300 for --generator sft, whose episodes each fine-tune on the context).")
+    Integer episodes;
 
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
@@ -56,10 +56,11 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--generator", defaultValue = "mlp", description = "generator: mlp (factors from the pooled hidden state) | grad (plus the context's own "
-            + "LM-loss gradient at each target, rank --content-rank, with a learned step size) (default: ${DEFAULT-VALUE}).")
+            + "LM-loss gradient at each target, rank --content-rank, with a learned step size) | sft (plus the model's LoRA fine-tune on the "
+            + "context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale) (default: ${DEFAULT-VALUE}).")
     String policy;
 
-    @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad: rank of the gradient direction (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad|sft: rank of the content part (default: ${DEFAULT-VALUE}).")
     int contentRank;
 
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")
@@ -146,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
         Checks.finite("--alpha", alpha);
         int k = samples == null ? 8 : samples;
         Checks.atLeast("--samples", k, baseline.equals("rloo") ? 2 : 1);
-        Checks.atLeast("--episodes", episodes, 0);
+        if (episodes != null) Checks.atLeast("--episodes", episodes, 0);
         Checks.positive("--lr", lr);
         Checks.oneOf("--lr-schedule", lrSchedule, "cosine", "constant");
         Checks.atLeast("--hidden", hidden, 1);
@@ -251,7 +252,8 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
+            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples,
+                    episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes(), lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
                     sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress);

@@ -52,8 +52,8 @@ public final class EditGenerator {
         public int outputDim() { return factorDim() + (contentRank > 0 ? targets.size() : 0); }
     }
 
-    /** Initial log step size and σ of the content part: η = 3 moves a unit-norm gradient direction noticeably. */
-    static final double CONTENT_INIT_LOG_STEP = Math.log(3), CONTENT_INIT_STD = 0.3;
+    /** Initial σ of the content part's log step size. */
+    static final double CONTENT_INIT_STD = 0.3;
 
     public final Shape shape;
     public final int C, H, D;
@@ -79,7 +79,10 @@ public final class EditGenerator {
      * gradient vanishes (ΔW = A·B is bilinear), so, as LoRA does, the A part of b2 starts random
      * (std 1/√in) and the B part at zero; W2 starts small so the context can steer from there.
      */
-    public void initialize(long seed, double initStd) {
+    public void initialize(long seed, double initStd) { initialize(seed, initStd, EditPolicy.GRAD.initialLogStep()); }
+
+    /** As {@link #initialize(long, double)}, with the content part's initial log step size. */
+    public void initialize(long seed, double initStd, double contentLogStep) {
         var r = new SplittableRandom(seed);
         for (int i = 0; i < C * H; i++) theta[oW1 + i] = r.nextGaussian() / Math.sqrt(C);
         for (int i = 0; i < H * D; i++) theta[oW2 + i] = r.nextGaussian() * 0.01 / Math.sqrt(H);
@@ -91,7 +94,7 @@ public final class EditGenerator {
         }
         java.util.Arrays.fill(theta, oLogStd, oLogStd + D, Math.log(initStd));
         for (int d = shape.factorDim(); d < D; d++) {
-            theta[oB2 + d] = CONTENT_INIT_LOG_STEP;
+            theta[oB2 + d] = contentLogStep;
             theta[oLogStd + d] = Math.log(CONTENT_INIT_STD);
         }
     }

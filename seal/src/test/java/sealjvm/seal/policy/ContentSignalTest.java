@@ -106,6 +106,42 @@ class ContentSignalTest {
         }
     }
 
+    @Test
+    void fineTuneSignalIsTheContextsLoraFineTuneAndLowersItsLoss() throws Exception {
+        try (Gpt2Model m = Gpt2Model.load(TestHome.find().resolve("weights/models/gpt2-tiny-random"))) {
+            List<Target> targets = Target.parse("h.0.mlp.c_proj,h.1.attn.c_proj", m.config);
+            int[] ctx = new int[CONTEXT.length];
+            for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();
+            ContentSignal.Directions d;
+            try (ContentSignal s = ContentSignal.fineTune(m, targets, 2, 8, 1e-2)) { d = s.of(ctx); }
+            try (var merged = new sealjvm.seal.edit.MergedEdits(m.params); var sft = new sealjvm.seal.sft.LoraSft(m, merged, targets);
+                 Arena arena = Arena.ofShared()) {
+                var o = new sealjvm.seal.sft.LoraSft.Options(2, 2, 8, 1e-2, 1, ContentSignal.FINE_TUNE_SEED);
+                var data = List.of(sealjvm.seal.sft.LoraSft.Example.of(ctx));
+                Edit fit = sft.train(data, o, arena).edit();
+                for (int t = 0; t < targets.size(); t++) {
+                    Target tg = targets.get(t);
+                    double[] want = dense(fit.deltas().get(t), tg);
+                    float[] q = d.q().get(t), r = d.r().get(t);
+                    double fro = 0;
+                    for (int i = 0; i < tg.in(); i++) {
+                        for (int j = 0; j < tg.out(); j++) {
+                            double c = 0;
+                            for (int p = 0; p < 2; p++) c += q[i * 2 + p] * r[p * tg.out() + j];
+                            assertEquals(-want[i * tg.out() + j], c, 1e-5, "Q·R = −ΔW of the fine-tune");
+                            fro += want[i * tg.out() + j] * want[i * tg.out() + j];
+                        }
+                    }
+                    assertTrue(fro > 0, "the fine-tune moved target " + tg.weightName());
+                    assertEquals(Math.sqrt(fro), d.gradNorm()[t], 1e-5 * Math.sqrt(fro));
+                }
+                double[] grad = new double[sealjvm.seal.sft.LoraSft.paramCount(fit)];
+                double before = sft.lossAndGrad(sft.init(o, arena), data, grad), after = sft.lossAndGrad(fit, data, grad);
+                assertTrue(after < before - 1e-3, "the fitted edit lowers the context's loss: " + before + " -> " + after);
+            }
+        }
+    }
+
     static double[] dense(LowRankDelta d, Target t) {
         double[] w = new double[t.in() * t.out()];
         int r = d.rank();
