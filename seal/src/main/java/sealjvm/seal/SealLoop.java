@@ -11,6 +11,8 @@ import sealjvm.seal.policy.Adam;
 import sealjvm.seal.policy.ContentSignal;
 import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.policy.EditGenerator;
+import sealjvm.seal.rollout.GeneratorEpisode;
+import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
 
@@ -45,8 +47,13 @@ public final class SealLoop implements AutoCloseable {
     private final Setup setup;
     private final State state;
     private final ContentSignal content;   // null for the MLP policy
+    private final RolloutEngine rollouts;
 
-    public SealLoop(TrainConfig config, Setup setup, State state) {
+    public SealLoop(TrainConfig config, Setup setup, State state) { this(config, setup, state, RolloutEngine.LOCAL); }
+
+    /** A loop whose rollouts run on {@code rollouts} (the driver keeps the generator and Adam). */
+    public SealLoop(TrainConfig config, Setup setup, State state, RolloutEngine rollouts) {
+        this.rollouts = rollouts;
         this.config = config;
         this.setup = setup;
         this.state = state;
@@ -88,15 +95,8 @@ public final class SealLoop implements AutoCloseable {
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
         double[][] eps = new double[K][];
-        RewardFn.Result r;
-        try (Arena arena = Arena.ofShared()) {
-            List<Edit> edits = new ArrayList<>();
-            for (int k = 0; k < K; k++) {
-                eps[k] = gen.noise(rng);
-                edits.add(edit(gen, gen.sample(f.mean(), eps[k]), directions, arena));
-            }
-            r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits);
-        }
+        for (int k = 0; k < K; k++) eps[k] = gen.noise(rng);
+        RewardFn.Result r = rollouts.generator(new GeneratorEpisode(e, gen.theta, K, setup, gen, ep, f, directions, eps));
 
         double[] adv = new double[K];
         double mean = mean(r.reward()), baseline;

@@ -9,6 +9,9 @@ import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import sealjvm.seal.rollout.EngineSpec;
+import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.rollout.RolloutJob;
 
 /** Runs {@link SealLoop} over a run directory: progress bar, metrics, a checkpoint per episode, the plot. */
 public final class Trainer {
@@ -16,6 +19,11 @@ public final class Trainer {
 
     /** Starts a new run in {@code out} (which must not hold one already). */
     public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress) throws IOException {
+        return train(config, home, out, progress, EngineSpec.LOCAL);
+    }
+
+    /** Starts a new run in {@code out} whose rollouts run on {@code engine}. */
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config()) || Files.exists(run.checkpoint())) {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
@@ -27,7 +35,7 @@ public final class Trainer {
             run.truncateMetrics(0);
             run.saveCheckpoint(state);
             started = true;
-            return loop(config, setup, state, run, progress);
+            return loop(config, home, setup, state, run, progress, engine);
         } finally {
             // A run that failed before its first checkpoint (model, data, memory) leaves no half-made run behind,
             // so the same --out can be used again rather than being "already a run" that --resume cannot continue.
@@ -41,6 +49,11 @@ public final class Trainer {
 
     /** Continues the run in {@code out} from its last checkpoint. */
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+        return resume(home, out, progress, EngineSpec.LOCAL);
+    }
+
+    /** Continues the run in {@code out} from its last checkpoint, its rollouts on {@code engine}. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         TrainConfig config = run.readConfig();
         run.removeStaleTemps();                // a killed run may have died inside an atomic write
@@ -48,12 +61,14 @@ public final class Trainer {
             SealLoop.State state = SealLoop.initialState(config, setup);
             if (Files.exists(run.checkpoint())) run.loadCheckpoint(state);
             run.truncateMetrics(state.episodesDone);
-            return loop(config, setup, state, run, progress);
+            return loop(config, home, setup, state, run, progress, engine);
         }
     }
 
-    private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress) throws IOException {
-        try (SealLoop loop = new SealLoop(config, setup, state)) {
+    private static List<JsonNode> loop(TrainConfig config, Path home, Setup setup, SealLoop.State state, RunDir run, boolean progress, RolloutEngine.Factory engine)
+            throws IOException {
+        RolloutJob job = new RolloutJob(RolloutJob.Method.GENERATOR, Files.readString(run.config()), home.toAbsolutePath().toString(), run.dir.toAbsolutePath().toString());
+        try (RolloutEngine rollouts = engine.open(job); SealLoop loop = new SealLoop(config, setup, state, rollouts)) {
             return run(config, state, run, progress, loop);
         }
     }
