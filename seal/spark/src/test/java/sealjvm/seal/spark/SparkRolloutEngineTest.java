@@ -1,0 +1,78 @@
+package sealjvm.seal.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sealjvm.seal.Trainer;
+import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.rollout.Engine;
+import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.text.TextSealTrainer;
+
+/** The Spark engine in local[2,4] (tasks on two threads of this JVM, four tries each): the local run's results, bit for bit. */
+class SparkRolloutEngineTest {
+    static final String MASTER = "local[2,4]";
+
+    @Test
+    void theCliFindsTheEngineOnTheClassPath() {
+        assertInstanceOf(SparkRolloutEngine.Provider.class, RolloutEngine.provider(Engine.SPARK));
+    }
+
+    @Test
+    void jvmOptionsHoldSparksModuleOptions() throws Exception {
+        List<String> ours = Files.readAllLines(Path.of("jvm.options"));
+        for (String o : org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptionArray()) assertTrue(ours.contains(o), "jvm.options lacks " + o);
+    }
+
+    @Test
+    void generatorRunMatchesTheLocalRunForAnyPartitioningAndSurvivesAFailedTask(@TempDir Path tmp) throws Exception {
+        var c = Runs.generator(4, 4, EditPolicy.MLP);
+        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), false);
+        for (int partitions : new int[] {1, 3}) {
+            Path out = tmp.resolve("spark" + partitions);
+            Path marker = tmp.resolve("failed" + partitions);
+            System.setProperty(SparkRolloutEngine.FAIL_ONCE, marker + "@2");
+            List<JsonNode> spark;
+            try {
+                spark = Trainer.train(c, Runs.home(), out, false, job -> new SparkRolloutEngine(job, MASTER, partitions));
+            } finally {
+                System.clearProperty(SparkRolloutEngine.FAIL_ONCE);
+            }
+            assertTrue(Files.exists(marker), "a task of episode 2 failed once and was retried");
+            assertEquals(Runs.withoutTiming(local), Runs.withoutTiming(spark), partitions + " partitions");
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("local/checkpoint.safetensors")), Files.readAllBytes(out.resolve("checkpoint.safetensors")));
+        }
+    }
+
+    @Test
+    void generatorResumedOnSparkMatchesTheLocalRun(@TempDir Path tmp) throws Exception {
+        var c = Runs.generator(3, 3, EditPolicy.MLP, "constant");
+        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), false);
+        // A driver that stopped after 2 episodes (a constant learning rate: the planned length does not change them), resumed on Spark.
+        var first = Runs.generator(2, 3, EditPolicy.MLP, "constant");
+        Trainer.train(first, Runs.home(), tmp.resolve("spark"), false, job -> new SparkRolloutEngine(job, MASTER, 2));
+        new sealjvm.seal.RunDir(tmp.resolve("spark")).writeConfig(c);
+        List<JsonNode> resumed = Trainer.resume(Runs.home(), tmp.resolve("spark"), false, job -> new SparkRolloutEngine(job, MASTER, 2));
+        assertEquals(Runs.withoutTiming(local), Runs.withoutTiming(resumed));
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("local/checkpoint.safetensors")), Files.readAllBytes(tmp.resolve("spark/checkpoint.safetensors")));
+    }
+
+    @Test
+    void textRunMatchesTheLocalRun(@TempDir Path tmp) throws Exception {
+        var c = Runs.text(2);
+        List<JsonNode> local = TextSealTrainer.train(c, Runs.home(), tmp.resolve("local"), false);
+        List<JsonNode> spark = TextSealTrainer.train(c, Runs.home(), tmp.resolve("spark"), false, job -> new SparkRolloutEngine(job, MASTER, 0));
+        assertEquals(Runs.withoutTiming(local), Runs.withoutTiming(spark));
+        for (String f : new String[] {"policy-round-1/adapter_model.safetensors", "policy-round-2/adapter_model.safetensors", "state.json"}) {
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("local").resolve(f)), Files.readAllBytes(tmp.resolve("spark").resolve(f)), f);
+        }
+    }
+}
