@@ -3,8 +3,6 @@ package sealjvm.seal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.Adam;

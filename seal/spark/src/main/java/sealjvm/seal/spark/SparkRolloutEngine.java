@@ -64,7 +64,7 @@ public final class SparkRolloutEngine implements RolloutEngine {
                 .setIfMissing("spark.executor.extraClassPath", absoluteClassPath())
                 .setIfMissing("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m")
                 .setIfMissing("spark.task.maxFailures", "4");
-        this.sc = new JavaSparkContext(conf);
+        this.sc = spark(() -> new JavaSparkContext(conf));
         this.partitions = partitions > 0 ? partitions : sc.defaultParallelism();
     }
 
@@ -82,12 +82,12 @@ public final class SparkRolloutEngine implements RolloutEngine {
         int index = e.index();
         Broadcast<double[]> theta = sc.broadcast(e.theta().clone());
         try {
-            List<SampleRewards> parts = sc.parallelize(Arrays.asList(Partitions.split(e.samples(), partitions)), Math.min(partitions, e.samples()))
+            List<SampleRewards> parts = spark(() -> sc.parallelize(Arrays.asList(Partitions.split(e.samples(), partitions)), Math.min(partitions, e.samples()))
                     .map(ks -> {
                         failOnce(failOnce, index);
                         return worker(job).generator(index, theta.value(), ks);
                     })
-                    .collect();
+                    .collect());
             return GeneratorRollouts.merge(e.samples(), parts);
         } finally {
             theta.destroy();
@@ -103,12 +103,12 @@ public final class SparkRolloutEngine implements RolloutEngine {
         for (int i = 0; i < passages; i++) for (int s = 0; s < slots; s++) items.add(new int[] {i, s});
         Broadcast<EditData> sent = sc.broadcast(policy == null ? null : EditData.of(policy));
         try {
-            List<TextSlot> done = sc.parallelize(items, Math.min(partitions, items.size()))
+            List<TextSlot> done = spark(() -> sc.parallelize(items, Math.min(partitions, items.size()))
                     .map(it -> {
                         failOnce(failOnce, round);
                         return worker(job).text(round, it[0], it[1], sent.value());
                     })
-                    .collect();
+                    .collect());
             List<List<TextSlot>> byPassage = new ArrayList<>();
             for (int i = 0; i < passages; i++) byPassage.add(new ArrayList<>());
             for (TextSlot t : done) byPassage.get(t.passage()).add(t);
@@ -122,6 +122,20 @@ public final class SparkRolloutEngine implements RolloutEngine {
 
     @Override
     public void close() { sc.close(); }
+
+    /**
+     * Runs a Spark call; a failure (a bad master URL, a job whose tasks failed every try) becomes one line: the first
+     * line of Spark's message, which names the failing task's own exception.
+     */
+    static <T> T spark(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (Exception e) {   // Scala code throws SparkException (checked) undeclared
+            if (e instanceof RuntimeException r && !e.getClass().getName().startsWith("org.apache.spark.")) throw r;
+            String m = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalStateException("spark: " + m, e);
+        }
+    }
 
     private static RolloutJob cachedJob;
     private static RolloutWorker cached;

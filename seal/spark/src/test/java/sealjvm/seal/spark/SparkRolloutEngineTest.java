@@ -66,6 +66,22 @@ class SparkRolloutEngineTest {
     }
 
     @Test
+    void aWorkerThatCannotLoadTheModelFailsTheRunWithOneLine(@TempDir Path tmp) throws Exception {
+        Path missing = tmp.resolve("no-such-model");
+        var c = Runs.generator(1, 2, EditPolicy.MLP);
+        var bad = new sealjvm.seal.TrainConfig(c.task(), missing.toString(), c.targets(), c.rank(), c.alpha(), c.samples(), c.episodes(), c.lr(), c.lrSchedule(),
+                c.seed(), c.hidden(), c.initStd(), c.entropyBonus(), c.baseline(), c.emaDecay(), c.clip(), c.lambdaForget(), c.lambdaNorm(), c.data(), c.dataSeed());
+        var job = new sealjvm.seal.rollout.RolloutJob(sealjvm.seal.rollout.RolloutJob.Method.GENERATOR,
+                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(bad), Runs.home().toString(), tmp.toString());
+        try (var engine = new SparkRolloutEngine(job, "local[1,2]", 1)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> engine.generator(
+                    new sealjvm.seal.rollout.GeneratorEpisode(0, new double[1], 2, null, null, null, null, null, null)));
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("spark: ") && e.getMessage().contains("no-such-model"), e.getMessage());
+        }
+    }
+
+    @Test
     void textRunMatchesTheLocalRun(@TempDir Path tmp) throws Exception {
         var c = Runs.text(2);
         List<JsonNode> local = TextSealTrainer.train(c, Runs.home(), tmp.resolve("local"), false);
