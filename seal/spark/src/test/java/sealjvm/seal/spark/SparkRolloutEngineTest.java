@@ -82,6 +82,15 @@ class SparkRolloutEngineTest {
     }
 
     @Test
+    void aBadMasterIsOneLineAndLeavesNoRun(@TempDir Path tmp) {
+        Path out = tmp.resolve("run");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Trainer.train(Runs.generator(1, 2, EditPolicy.MLP), Runs.home(), out, false, job -> new SparkRolloutEngine(job, "bogus[1]", 0)));
+        assertEquals("spark: Could not parse Master URL: 'bogus[1]'", e.getMessage());
+        assertTrue(!Files.exists(out.resolve("config.json")) && !Files.exists(out.resolve("checkpoint.safetensors")), "no run left behind");
+    }
+
+    @Test
     void textRunMatchesTheLocalRun(@TempDir Path tmp) throws Exception {
         var c = Runs.text(2);
         List<JsonNode> local = TextSealTrainer.train(c, Runs.home(), tmp.resolve("local"), false);
