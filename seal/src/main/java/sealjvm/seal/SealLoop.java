@@ -3,13 +3,13 @@ package sealjvm.seal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.Adam;
 import sealjvm.seal.policy.ContentSignal;
 import sealjvm.seal.policy.EditGenerator;
+import sealjvm.seal.rollout.GeneratorEpisode;
+import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
 
@@ -44,11 +44,20 @@ public final class SealLoop implements AutoCloseable {
     private final Setup setup;
     private final State state;
     private final ContentSignal content;   // null for the MLP policy
+    private final RolloutEngine rollouts;
 
-    public SealLoop(TrainConfig config, Setup setup, State state) throws java.io.IOException { this(config, setup, state, null); }
+    public SealLoop(TrainConfig config, Setup setup, State state) throws java.io.IOException { this(config, setup, state, RolloutEngine.LOCAL); }
 
-    /** A loop whose {@code sft} policy keeps its fine-tune's choice in {@code runDir} (null: a temporary choice). */
-    public SealLoop(TrainConfig config, Setup setup, State state, java.nio.file.Path runDir) throws java.io.IOException {
+    public SealLoop(TrainConfig config, Setup setup, State state, RolloutEngine rollouts) throws java.io.IOException {
+        this(config, setup, state, rollouts, null);
+    }
+
+    /**
+     * A loop whose rollouts run on {@code rollouts} (the driver keeps the generator and Adam) and whose {@code sft}
+     * policy keeps its fine-tune's choice in {@code runDir}.
+     */
+    public SealLoop(TrainConfig config, Setup setup, State state, RolloutEngine rollouts, java.nio.file.Path runDir) throws java.io.IOException {
+        this.rollouts = rollouts;
         this.config = config;
         this.setup = setup;
         this.state = state;
@@ -117,15 +126,8 @@ public final class SealLoop implements AutoCloseable {
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
         double[][] eps = new double[K][];
-        RewardFn.Result r;
-        try (Arena arena = Arena.ofShared()) {
-            List<Edit> edits = new ArrayList<>();
-            for (int k = 0; k < K; k++) {
-                eps[k] = gen.noise(rng);
-                edits.add(edit(gen, gen.sample(f.mean(), eps[k]), directions, arena));
-            }
-            r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits);
-        }
+        for (int k = 0; k < K; k++) eps[k] = gen.noise(rng);
+        RewardFn.Result r = rollouts.generator(new GeneratorEpisode(e, gen.theta, K, setup, gen, ep, f, directions, eps));
 
         double[] adv = new double[K];
         double mean = mean(r.reward()), baseline;

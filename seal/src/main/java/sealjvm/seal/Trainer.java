@@ -1,6 +1,7 @@
 package sealjvm.seal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +10,9 @@ import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import sealjvm.seal.rollout.EngineSpec;
+import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.rollout.RolloutJob;
 
 /** Runs {@link SealLoop} over a run directory: progress bar, metrics, a checkpoint per episode, the plot. */
 public final class Trainer {
@@ -16,10 +20,23 @@ public final class Trainer {
 
     /** Starts a new run in {@code out} (which must not hold one already). */
     public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress) throws IOException {
+        return train(config, home, out, progress, EngineSpec.LOCAL);
+    }
+
+    /** Starts a new run in {@code out} whose rollouts run on {@code engine}. */
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config()) || Files.exists(run.checkpoint())) {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
         }
+        // The engine starts first: one that cannot (a bad master) leaves no run behind.
+        try (RolloutEngine rollouts = engine.open(job(new ObjectMapper().writeValueAsString(config), home, out))) {
+            return start(config, home, run, progress, rollouts);
+        }
+    }
+
+    private static List<JsonNode> start(TrainConfig config, Path home, RunDir run, boolean progress, RolloutEngine rollouts) throws IOException {
+        Path out = run.dir;
         run.writeConfig(config);
         boolean started = false;
         try (Setup setup = Setup.create(config, home, out)) {
@@ -27,7 +44,7 @@ public final class Trainer {
             run.truncateMetrics(0);
             run.saveCheckpoint(state);
             started = true;
-            return loop(config, setup, state, run, progress);
+            return loop(config, setup, state, run, progress, rollouts);
         } finally {
             // A run that failed before its first checkpoint (model, data, memory) leaves no half-made run behind,
             // so the same --out can be used again rather than being "already a run" that --resume cannot continue.
@@ -41,19 +58,31 @@ public final class Trainer {
 
     /** Continues the run in {@code out} from its last checkpoint. */
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+        return resume(home, out, progress, EngineSpec.LOCAL);
+    }
+
+    /** Continues the run in {@code out} from its last checkpoint, its rollouts on {@code engine}. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         TrainConfig config = run.readConfig();
         run.removeStaleTemps();                // a killed run may have died inside an atomic write
-        try (Setup setup = Setup.create(config, home, out)) {
+        try (RolloutEngine rollouts = engine.open(job(Files.readString(run.config()), home, out));
+             Setup setup = Setup.create(config, home, out)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             if (Files.exists(run.checkpoint())) run.loadCheckpoint(state);
             run.truncateMetrics(state.episodesDone);
-            return loop(config, setup, state, run, progress);
+            return loop(config, setup, state, run, progress, rollouts);
         }
     }
 
-    private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress) throws IOException {
-        try (SealLoop loop = new SealLoop(config, setup, state, run.dir)) {
+    /** What the engine's workers need to rebuild this run: its config, the SEAL home and the run folder. */
+    private static RolloutJob job(String configJson, Path home, Path out) {
+        return new RolloutJob(RolloutJob.Method.GENERATOR, configJson, home.toAbsolutePath().toString(), out.toAbsolutePath().toString());
+    }
+
+    private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress, RolloutEngine rollouts)
+            throws IOException {
+        try (SealLoop loop = new SealLoop(config, setup, state, rollouts, run.dir)) {
             return run(config, state, run, progress, loop);
         }
     }

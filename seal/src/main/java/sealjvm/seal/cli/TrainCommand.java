@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.Trainer;
+import sealjvm.seal.rollout.Engine;
+import sealjvm.seal.rollout.EngineSpec;
+import sealjvm.seal.rollout.RolloutEngine;
 
 /** {@code seal train --task spam|facts --out RUN_DIR}: REINFORCE-train the edit generator. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -97,6 +100,12 @@ final class TrainCommand implements Callable<Integer> {
     String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
+
+    @Option(names = "--engine", defaultValue = "local", description = "Where the rollouts run: local (this JVM) | spark (Apache Spark executors; "
+            + "needs the seal-spark module: ./mvnw -Pspark -pl seal/spark -am package -DskipTests). Same results either way (default: ${DEFAULT-VALUE}).")
+    String engine;
+    @Option(names = "--master", paramLabel = "URL", description = "--engine spark: the Spark master, e.g. local[4], local-cluster[2,1,1024], spark://HOST:7077 (default: local[*]).")
+    String master;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
@@ -206,6 +215,11 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
+        Engine engineKind = Engine.parse(engine);
+        if (master != null && engineKind == Engine.LOCAL) throw Checks.bad("--master", master, "needs --engine spark");
+        if (master != null && master.isBlank()) throw Checks.bad("--master", "''", "must name a Spark master");
+        if (engineKind != Engine.LOCAL) RolloutEngine.provider(engineKind);   // a missing module: one line, before any work
+        engineSpec = engineKind == Engine.LOCAL ? EngineSpec.LOCAL : new EngineSpec(engineKind, master == null ? "local[*]" : master);
         if (!method.equals("generator") && !method.equals("text")) throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
@@ -227,6 +241,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    private EngineSpec engineSpec;
+
     private Integer run() throws Exception {
         boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method.equals("text");
         if (textRun && sealjvm.seal.Accelerator.cuda()) {
@@ -235,7 +251,7 @@ final class TrainCommand implements Callable<Integer> {
         List<JsonNode> metrics;
         if (resume != null && sealjvm.seal.text.TextSealTrainer.isTextRun(resume)) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
-            metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, !noProgress);
+            metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, !noProgress, engineSpec);
         } else if (resume == null && method.equals("text")) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
@@ -243,12 +259,13 @@ final class TrainCommand implements Callable<Integer> {
                     samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha,
                     innerSteps == null ? 1 : innerSteps, innerLr == null ? 1e-3 : innerLr,
                     policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
-            metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null, SealCli.home(), out, !noProgress);
+            metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
+                    SealCli.home(), out, !noProgress, engineSpec);
         } else if (!method.equals("generator") && !method.equals("text")) {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         } else if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
-            metrics = Trainer.resume(SealCli.home(), resume, !noProgress);
+            metrics = Trainer.resume(SealCli.home(), resume, !noProgress, engineSpec);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
@@ -256,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
                     episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes(), lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
                     sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
-            metrics = Trainer.train(c, SealCli.home(), out, !noProgress);
+            metrics = Trainer.train(c, SealCli.home(), out, !noProgress, engineSpec);
         }
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
         return 0;

@@ -16,6 +16,9 @@ import sealjvm.seal.data.Facts;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.MergedEdits;
 import sealjvm.seal.edit.Target;
+import sealjvm.seal.rollout.PassageRollout;
+import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.rollout.TextSlot;
 import sealjvm.seal.sft.LoraSft;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
@@ -76,16 +79,19 @@ public final class TextSeal implements AutoCloseable {
         MergedEdits.Applied applied = policy == null ? null : merged.apply(policy);
         try {
             List<int[]> out = new ArrayList<>();
-            for (int k = 0; k < K; k++) {
-                Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
-                int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, eot, id -> {});
-                if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
-                out.add(ids);
-            }
+            for (int k = 0; k < K; k++) out.add(sampleSelfEdit(prompt, seed, k));
             return out;
         } finally {
             if (applied != null) merged.revert(applied);
         }
+    }
+
+    /** Self-edit k of a passage's samples, from the model as it is now. */
+    private int[] sampleSelfEdit(int[] prompt, long seed, int k) {
+        Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
+        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, eot, id -> {});
+        if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
+        return ids;
     }
 
     /**
@@ -140,26 +146,68 @@ public final class TextSeal implements AutoCloseable {
         return task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed(), (long) r * config.passagesPerRound() + i));
     }
 
+    /** The random seed of passage i of round r: its self-edits' sampling and its inner fine-tunes. */
+    private long passageSeed(int round, int i) { return SealLoop.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i); }
+
+    /** The rollouts a passage's slots make: K self-edits, and the fine-tune on the passage alone with keep-vs-passage. */
+    public int slots() { return config.samples() + (config.keepVsPassage() ? 1 : 0); }
+
+    /** Passage i of round r in one piece: its K self-edits, their inner fine-tunes and one batched scoring. */
+    public PassageRollout rollout(int round, int i, Edit policy) {
+        long t0 = System.nanoTime();
+        Task.Episode ep = trainEpisode(round, i);
+        long seed = passageSeed(round, i);
+        List<int[]> texts = selfEdits(prompt(ep.context()), policy, config.samples(), seed);
+        Task.Scores s;
+        try (Arena arena = Arena.ofShared()) {
+            List<Edit> edits = new ArrayList<>();
+            for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), SealLoop.mix(seed, 100 + k), arena));
+            if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), SealLoop.mix(seed, 99), arena));
+            s = score(ep, edits);
+        }
+        return new PassageRollout(texts, s, (System.nanoTime() - t0) / 1e9);
+    }
+
     /**
-     * One ReST-EM E-step over a round's passages: metrics per passage into {@code lines}, returns the kept examples.
+     * One slot of passage i of round r (slot k &lt; K: self-edit k; slot K: the passage alone), scored in a batch with
+     * the unedited model only: the same numbers as {@link #rollout} gives that slot.
      */
+    public TextSlot slot(int round, int i, Edit policy, int slot) {
+        long t0 = System.nanoTime();
+        Task.Episode ep = trainEpisode(round, i);
+        long seed = passageSeed(round, i);
+        int[] text = null;
+        if (slot < config.samples()) {
+            MergedEdits.Applied applied = policy == null ? null : merged.apply(policy);
+            try {
+                text = sampleSelfEdit(prompt(ep.context()), seed, slot);
+            } finally {
+                if (applied != null) merged.revert(applied);
+            }
+        }
+        Task.Scores s;
+        try (Arena arena = Arena.ofShared()) {
+            Edit edit = text != null ? learn(ep.context(), text, SealLoop.mix(seed, 100 + slot), arena) : learnPassage(ep.context(), SealLoop.mix(seed, 99), arena);
+            s = score(ep, List.of(edit));
+        }
+        return new TextSlot(i, slot, text, s.score()[0], s.accuracy()[0], s.score()[1], s.accuracy()[1], (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One ReST-EM E-step over a round's passages, in this JVM: metrics per passage into {@code lines}, returns the kept examples. */
     public List<LoraSft.Example> collect(int round, Edit policy, List<ObjectNode> lines) {
+        return collect(round, RolloutEngine.LOCAL.textRound(this, round, policy), lines);
+    }
+
+    /** The E-step's choices from a round's rollouts: metrics per passage into {@code lines}, returns the kept examples. */
+    public List<LoraSft.Example> collect(int round, List<PassageRollout> rollouts, List<ObjectNode> lines) {
         ObjectMapper json = new ObjectMapper();
         List<LoraSft.Example> kept = new ArrayList<>();
         for (int i = 0; i < config.passagesPerRound(); i++) {
             long t0 = System.nanoTime();
-            Task.Episode ep = trainEpisode(round, i);
-            long seed = SealLoop.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i);
-            int[] prompt = prompt(ep.context());
-            List<int[]> texts = selfEdits(prompt, policy, config.samples(), seed);
+            int[] prompt = prompt(trainEpisode(round, i).context());
+            List<int[]> texts = rollouts.get(i).texts();
+            Task.Scores s = rollouts.get(i).scores();
             double[] rewards = new double[texts.size()];
-            Task.Scores s;
-            try (Arena arena = Arena.ofShared()) {
-                List<Edit> edits = new ArrayList<>();
-                for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), SealLoop.mix(seed, 100 + k), arena));
-                if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), SealLoop.mix(seed, 99), arena));
-                s = score(ep, edits);
-            }
             int best = 0;
             for (int k = 0; k < rewards.length; k++) {
                 rewards[k] = s.score()[k + 1] - s.score()[0];
@@ -185,7 +233,7 @@ public final class TextSeal implements AutoCloseable {
             m.put("accuracy_mean", acc);
             m.put("edit_tokens_mean", texts.stream().mapToInt(t -> t.length).average().orElse(0));
             m.put("best_self_edit", tokenizer.decode(texts.get(best)));
-            m.put("seconds", (System.nanoTime() - t0) / 1e9);
+            m.put("seconds", rollouts.get(i).seconds() + (System.nanoTime() - t0) / 1e9);
             lines.add(m);
         }
         return kept;

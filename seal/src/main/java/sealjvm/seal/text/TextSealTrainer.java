@@ -22,6 +22,9 @@ import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.edit.PeftAdapter;
+import sealjvm.seal.rollout.EngineSpec;
+import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.rollout.RolloutJob;
 import sealjvm.seal.sft.LoraSft;
 
 /**
@@ -51,7 +54,7 @@ public final class TextSealTrainer {
         }
     }
 
-    static Gpt2Tokenizer tokenizer(Path home, Path modelDir) {
+    public static Gpt2Tokenizer tokenizer(Path home, Path modelDir) {
         if (Files.exists(modelDir.resolve("vocab.json")) != Files.exists(modelDir.resolve("merges.txt"))) {
             throw new IllegalArgumentException(modelDir + ": has only one of vocab.json and merges.txt (a tokenizer needs both; with neither, GPT-2's bundled tokenizer is used)");
         }
@@ -74,16 +77,23 @@ public final class TextSealTrainer {
     }
 
     public static List<JsonNode> train(TextSealConfig c, Path home, Path out, boolean progress) throws IOException {
-        return train(c, null, home, out, progress);
+        return train(c, null, home, out, progress, EngineSpec.LOCAL);
+    }
+
+    /** Starts a new run in {@code out} whose rollouts run on {@code engine}, with the config's inner fine-tune. */
+    public static List<JsonNode> train(TextSealConfig c, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+        return train(c, null, home, out, progress, engine);
     }
 
     /**
-     * A new run. With a {@code chooseInner} recipe (null: keep the config's), the inner fine-tune's steps and learning rate are first chosen on the
-     * heldout split by the grid that picks the {@code sft_passage} control ({@link Baselines#sftChoice}, cached in
-     * RUN/sft_passage.json, which the eval reuses): the self-edits then get the same fine-tuning budget as the
-     * passage-only control they are compared with, and a self-edit under 2 tokens gives exactly that control's edit.
+     * A new run whose rollouts run on {@code engine}. With a {@code chooseInner} recipe (null: keep the config's),
+     * the inner fine-tune's steps and learning rate are first chosen on the heldout split by the grid that picks the
+     * {@code sft_passage} control ({@link Baselines#sftChoice}, cached in RUN/sft_passage.json, which the eval
+     * reuses): the self-edits then get the same fine-tuning budget as the passage-only control they are compared
+     * with, and a self-edit under 2 tokens gives exactly that control's edit.
      */
-    public static List<JsonNode> train(TextSealConfig c, Baselines.Recipe chooseInner, Path home, Path out, boolean progress) throws IOException {
+    public static List<JsonNode> train(TextSealConfig c, Baselines.Recipe chooseInner, Path home, Path out, boolean progress,
+                                       RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config())) {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
@@ -95,7 +105,7 @@ public final class TextSealTrainer {
                 c = c.withInner(choice.steps(), choice.lr());
             }
             RunDir.writeAtomically(run.config(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
-            return loop(c, home, out, progress);
+            return loop(c, home, out, progress, engine);
         } catch (IOException | RuntimeException | Error e) {
             // Failed before any round was recorded (model, tokenizer, memory): leave no half-made run behind.
             if (!Files.exists(out.resolve("state.json")) && (!Files.exists(run.metrics()) || Files.size(run.metrics()) == 0)) {
@@ -126,16 +136,23 @@ public final class TextSealTrainer {
     }
 
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
-        return loop(readConfig(out), home, out, progress);
+        return resume(home, out, progress, EngineSpec.LOCAL);
     }
 
-    private static List<JsonNode> loop(TextSealConfig c, Path home, Path out, boolean progress) throws IOException {
+    /** Continues the run in {@code out} at the start of its interrupted round, its rollouts on {@code engine}. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+        return loop(readConfig(out), home, out, progress, engine);
+    }
+
+    private static List<JsonNode> loop(TextSealConfig c, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         Path modelDir = Path.of(c.model());
         int done = roundsDone(out);
         run.truncateMetrics(done * c.passagesPerRound());
         Arena policyArena = Arena.ofShared();
-        try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, tokenizer(home, modelDir))) {
+        RolloutJob job = new RolloutJob(RolloutJob.Method.TEXT, Files.readString(run.config()), home.toAbsolutePath().toString(), out.toAbsolutePath().toString());
+        try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, tokenizer(home, modelDir));
+             RolloutEngine rollouts = engine.open(job)) {
             Edit policy = loadPolicy(out, model, policyArena);
             List<LoraSft.Example> warm = seal.warmStartExamples();
             if (done == 0 && policy == null && !warm.isEmpty()) {   // the warm start: round 0's policy
@@ -152,7 +169,7 @@ public final class TextSealTrainer {
             try {
                 for (int r = done; r < c.rounds(); r++) {
                     List<ObjectNode> lines = new ArrayList<>();
-                    List<LoraSft.Example> kept = seal.collect(r, policy, lines);
+                    List<LoraSft.Example> kept = seal.collect(r, rollouts.textRound(seal, r, policy), lines);
                     for (ObjectNode m : lines) run.appendMetrics(m);
                     ObjectNode state = JSON.createObjectNode().put("rounds_done", r + 1).put("kept_last_round", kept.size());
                     String policyName = policy == null ? "" : JSON.readTree(out.resolve("state.json").toFile()).path("policy").asText("");

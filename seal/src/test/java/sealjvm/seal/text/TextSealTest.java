@@ -40,7 +40,7 @@ class TextSealTest {
     @Test
     void innerFineTuneGetsTheBudgetChosenForSftPassageOnHeldout(@TempDir Path tmp) throws Exception {
         var grid = new sealjvm.seal.eval.Baselines.Recipe(0, 0, 1, 1e-3, new int[] {1, 3}, new double[] {1e-3, 3e-2}, 2);
-        TextSealTrainer.train(tiny(0), grid, home(), tmp.resolve("run"), false);
+        TextSealTrainer.train(tiny(0), grid, home(), tmp.resolve("run"), false, sealjvm.seal.rollout.EngineSpec.LOCAL);
         ObjectMapper json = new ObjectMapper();
         JsonNode cfg = json.readTree(tmp.resolve("run/config.json").toFile());
         JsonNode choice = json.readTree(tmp.resolve("run").resolve(TextSealTrainer.SFT_PASSAGE_FILE).toFile());
