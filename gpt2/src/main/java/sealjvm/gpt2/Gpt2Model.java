@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import sealjvm.gpt2.safetensors.SafeTensors;
+import sealjvm.tensor.Device;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Tensor;
@@ -21,8 +22,9 @@ import sealjvm.tensor.Tensor;
  * logits = ln_f(x) · lm_headᵀ
  * </pre>
  * Every forward goes through a {@link KVCache}: a full forward is a decode step of T tokens at position 0.
+ * This is the CPU {@link Gpt2Backend}; the parameters live here whichever backend computes.
  */
-public final class Gpt2Model implements AutoCloseable {
+public final class Gpt2Model implements Gpt2Backend {
     public final Gpt2Config config;
     public final Gpt2Params params;
     private final Arena arena;
@@ -139,19 +141,91 @@ public final class Gpt2Model implements AutoCloseable {
 
     public KVCache newCache(int batch, int capacity, Arena where) { return new KVCache(config, batch, capacity, where); }
 
-    private volatile sealjvm.gpt2.cuda.CudaGpt2 gpu;
+    @Override
+    public Device device() { return Device.CPU; }
 
-    /**
-     * Attaches a device copy of this model (or detaches, with null): callers that score with the model
-     * (seal's Scoring) then run their forwards on the GPU. The CPU forward methods here are unaffected.
-     */
-    public void attachGpu(sealjvm.gpt2.cuda.CudaGpt2 copy) {
-        if (copy != null && copy.host != this) throw new IllegalArgumentException("device copy belongs to another model");
-        gpu = copy;
+    @Override
+    public String deviceName() { return "cpu"; }
+
+    @Override
+    public Gpt2Config config() { return config; }
+
+    @Override
+    public Tensor hidden(int[] ids, int batch, int T, LowRankAdapters adapters, Arena out) {
+        try (Arena tmp = Arena.ofShared()) {
+            KVCache cache = newCache(batch, T, tmp);
+            return hidden(cache, ids, T, out, adapters == LowRankAdapters.NONE ? LinearHook.NONE : adapters);
+        }
     }
 
-    /** The attached device copy, or null when the model runs on the CPU. */
-    public sealjvm.gpt2.cuda.CudaGpt2 gpu() { return gpu; }
+    @Override
+    public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1) {
+        int R = targets.length, C = config.nEmbd(), V = config.vocabSize();
+        if (R == 0) return;
+        if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R) {
+            throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length);
+        }
+        // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
+        int chunk = Math.min(64, R);
+        try (Arena tmp = Arena.ofShared()) {
+            Tensor logits = Tensor.allocate(tmp, chunk, V);
+            float[] lse = new float[chunk];
+            for (int i0 = 0; i0 < R; i0 += chunk) {
+                int n = Math.min(chunk, R - i0);
+                Tensor ln = logits.slice(0, n, V);
+                Matmul.matmulTransposed(ln, rows.slice((long) i0 * C, n, C), params.lmHead, null);   // (n,C) -> (n,V)
+                float[] l = n == chunk ? lse : new float[n];
+                Kernels.logSumExp(l, ln);
+                for (int i = 0; i < n; i++) {
+                    Tensor row = ln.row(i);
+                    float target = row.get(targets[i0 + i]);
+                    logp[i0 + i] = (double) target - l[i];
+                    // top-1: no logit above the target's (ties count as top-1)
+                    boolean top = true;
+                    for (int v = 0; v < V && top; v++) top = row.get(v) <= target;
+                    top1[i0 + i] = top;
+                }
+            }
+        }
+    }
+
+    @Override
+    public Decoder decoder(int batch, int capacity) {
+        Arena arena = Arena.ofShared();
+        KVCache cache = newCache(batch, capacity, arena);
+        return new Decoder() {
+            private Tensor logits;       // (B, T, V) of the last append; grown on demand
+            private Arena logitsArena;
+            private int lastT;
+
+            @Override public int length() { return cache.length; }
+            @Override public void truncate(int n) { cache.truncate(n); }
+
+            @Override
+            public void append(int[] ids, int T) {
+                long need = (long) batch * T * config.vocabSize();
+                if (logits == null || logits.size() < need) {
+                    if (logitsArena != null) logitsArena.close();
+                    logitsArena = Arena.ofShared();
+                    logits = Tensor.allocate(logitsArena, batch, T, config.vocabSize());
+                }
+                forwardInto(cache, ids, T, logits.slice(0, batch, T, config.vocabSize()));
+                lastT = T;
+            }
+
+            @Override
+            public float[] lastLogits(int b) {
+                int V = config.vocabSize();
+                return logits.slice(((long) b * lastT + lastT - 1) * V, V).toArray();
+            }
+
+            @Override
+            public void close() {
+                if (logitsArena != null) logitsArena.close();
+                arena.close();
+            }
+        };
+    }
 
     /** ids (B,T) -> logits (B,T,V), allocated in {@code out}. All sequences must have the same length. */
     public Tensor logits(int[][] ids, Arena out) {
@@ -339,11 +413,13 @@ public final class Gpt2Model implements AutoCloseable {
         }
     }
 
+    private boolean closed;
+
+    /** Frees the parameters and workspace; a second call does nothing. */
     @Override
-    public void close() {
-        sealjvm.gpt2.cuda.CudaGpt2 g = gpu;
-        gpu = null;
-        if (g != null) g.close();
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         Workspace w = spare.getAndSet(null);
         if (w != null) w.free();
         arena.close();

@@ -15,8 +15,10 @@ import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.RandomInit;
 import sealjvm.gpt2.cuda.CudaGpt2;
+import sealjvm.gpt2.cuda.DeviceAdapters;
 import sealjvm.gpt2.cuda.DeviceLinearHook;
-import sealjvm.seal.edit.DeviceEdits;
+import sealjvm.gpt2.cuda.DeviceMergedEdits;
+import sealjvm.seal.edit.BatchedAdapters;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.LowRankDelta;
 import sealjvm.seal.edit.Target;
@@ -108,10 +110,10 @@ public final class GpuChecks {
      */
     public static ObjectNode mergedExact(CudaDevice dev) {
         try (Gpt2Model m = smallModel(); Arena arena = Arena.ofShared(); CudaGpt2 gpu = new CudaGpt2(m, dev);
-             DeviceEdits.Merged merged = new DeviceEdits.Merged(gpu)) {
+             DeviceMergedEdits merged = new DeviceMergedEdits(gpu)) {
             Edit edit = randomEdit(m.config, "h.*.attn.c_attn,h.*.mlp.c_fc,h.*.mlp.c_proj", 8, 11, arena);
             float[] before = gpu.all.toArray();
-            DeviceEdits.Merged.Applied applied = merged.apply(edit);
+            DeviceMergedEdits.Applied applied = merged.apply(edit.factors());
             float[] gpuEdited = gpu.all.toArray();
             // The CPU engine's merged apply on the host copy of the same weights.
             Tensor snap = Tensor.allocate(arena, Math.toIntExact(m.params.all.size()));
@@ -136,7 +138,7 @@ public final class GpuChecks {
     public static ObjectNode adaptersEqualMerged(CudaDevice dev, double tolerance) {
         int K = 3, n = 2, T = 9;
         try (Gpt2Model m = smallModel(); Arena arena = Arena.ofShared(); CudaGpt2 gpu = new CudaGpt2(m, dev);
-             DeviceEdits.Merged merged = new DeviceEdits.Merged(gpu)) {
+             DeviceMergedEdits merged = new DeviceMergedEdits(gpu)) {
             List<Edit> edits = new ArrayList<>();
             for (int k = 0; k < K; k++) edits.add(randomEdit(m.config, "h.*.attn.c_attn,h.*.mlp.c_proj", 4, 100 + k, arena));
             SplittableRandom r = new SplittableRandom(5);
@@ -147,13 +149,13 @@ public final class GpuChecks {
                 for (int i = 0; i < n; i++) editOfRow[j * n + i] = j - 1;
             }
             Tensor batched;
-            try (var cache = gpu.newCache((1 + K) * n, T); var ad = new DeviceEdits.Adapters(gpu, edits, editOfRow)) {
+            try (var cache = gpu.newCache((1 + K) * n, T); var ad = new DeviceAdapters(gpu, BatchedAdapters.of(edits, editOfRow))) {
                 batched = gpu.hidden(cache, ids, T, arena, ad);
             }
             int C = m.config.nEmbd();
             double worst = 0;
             for (int j = 0; j <= K; j++) {
-                DeviceEdits.Merged.Applied a = j == 0 ? null : merged.apply(edits.get(j - 1));
+                DeviceMergedEdits.Applied a = j == 0 ? null : merged.apply(edits.get(j - 1).factors());
                 Tensor h;
                 try (var cache = gpu.newCache(n, T)) {
                     h = gpu.hidden(cache, seqs, T, arena, DeviceLinearHook.NONE);
@@ -175,14 +177,15 @@ public final class GpuChecks {
      */
     public static ObjectNode allocatorNoLeak(CudaDevice dev, int cycles) {
         try (Gpt2Model m = smallModel(); Arena arena = Arena.ofShared(); CudaGpt2 gpu = new CudaGpt2(m, dev);
-             DeviceEdits.Merged merged = new DeviceEdits.Merged(gpu)) {
+             DeviceMergedEdits merged = new DeviceMergedEdits(gpu)) {
             Edit edit = randomEdit(m.config, "h.*.mlp.c_fc", 8, 3, arena);
             float[] before = gpu.all.toArray();
-            merged.revert(merged.apply(edit));               // first cycle: the allocator fills its cache
+            var factors = edit.factors();
+            merged.revert(merged.apply(factors));               // first cycle: the allocator fills its cache
             dev.synchronize();
             DeviceAllocator.Stats s0 = dev.allocator().stats();
             long free0 = dev.memInfo()[0];
-            for (int i = 0; i < cycles; i++) merged.revert(merged.apply(edit));
+            for (int i = 0; i < cycles; i++) merged.revert(merged.apply(factors));
             dev.synchronize();
             DeviceAllocator.Stats s1 = dev.allocator().stats();
             long free1 = dev.memInfo()[0];

@@ -20,6 +20,7 @@ import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.Placement;
 
 /**
  * Held-out evaluation of a trained generator: the first N episodes of the task's eval split, each used once, every
@@ -67,12 +68,18 @@ public final class SealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
+        return evaluate(home, runDir, episodes, seed, recipe, Placement.CPU);
+    }
+
+    /** The arms of a generator run, its scoring forwards on {@code placement} (controls that merge edits run on the CPU). */
+    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, Placement placement)
+            throws IOException {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
-        try (Setup setup = Setup.create(config, home, runDir);
+        try (Setup setup = Setup.create(config, home, runDir, placement);
              Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              ContentSignal content = signal(config, setup);
              Arena keep = Arena.ofShared()) {
@@ -91,7 +98,7 @@ public final class SealEval {
             double budget = 0;
             for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
                 try (Arena a = Arena.ofShared()) {
-                    budget += SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(),
+                    budget += SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.backend(), ep.context())).mean(),
                             content == null ? null : content.of(ep.context()), a).frobeniusNorm() / budgetN;
                 }
             }
@@ -101,7 +108,7 @@ public final class SealEval {
                 double[] meanInput = new double[gen.C];
                 for (int i = 0; i < 64; i++) {
                     Task.Episode ep = task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed() ^ 0x5EA1L, i));
-                    double[] h = Scoring.pooled(setup.model(), ep.context());
+                    double[] h = Scoring.pooled(setup.backend(), ep.context());
                     for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
                 }
                 staticEdit = gen.factorEdit(gen.forward(meanInput).mean(), keep);
@@ -113,7 +120,7 @@ public final class SealEval {
             Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
 
             double[][] pooled = new double[n][];
-            for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.model(), eps.get(i).context());
+            for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.backend(), eps.get(i).context());
             ContentSignal.Directions[] directions = new ContentSignal.Directions[n];
             if (content != null) for (int i = 0; i < n; i++) directions[i] = content.of(eps.get(i).context());
 
@@ -129,8 +136,8 @@ public final class SealEval {
                         names.add("sft_passage");
                         edits.add(baselines.passageEdit(ep, sftChoice, SealLoop.mix(seed, i), arena));
                     }
-                    Task.Detail d = task.detail(setup.model(), ep, edits, true);
-                    double[] forget = setup.reward().forgetting(setup.model(), edits);
+                    Task.Detail d = task.detail(setup.backend(), ep, edits, true);
+                    double[] forget = setup.reward().forgetting(setup.backend(), edits);
                     results.episode(d.group());
                     results.add("no_edit", row(d.correct(), 0), new double[d.units()], row(d.margin(), 0), 0);
                     for (int k = 0; k < edits.size(); k++) {
@@ -139,7 +146,7 @@ public final class SealEval {
                         results.add(names.get(k), row(d.correct(), k + 1), gain, row(d.margin(), k + 1), r);
                     }
                     if (spam) {
-                        Task.Detail h = ((SpamTask) task).headRecalibration(setup.model(), ep);
+                        Task.Detail h = ((SpamTask) task).headRecalibration(setup.backend(), ep);
                         double[] gain = minus(h.score()[1], h.score()[0]);
                         results.add("head_recalibration", h.correct()[1], gain, null, mean(gain));
                     }
@@ -167,9 +174,18 @@ public final class SealEval {
      */
     public static ObjectNode sequential(Path home, Path runDir, int steps, long seed, int[] pplTokens,
                                         java.util.function.Consumer<ObjectNode> lines) throws IOException {
+        return sequential(home, runDir, steps, seed, pplTokens, lines, Placement.CPU);
+    }
+
+    /**
+     * {@link #sequential(Path, Path, int, long, int[], java.util.function.Consumer)} with the run's setup on
+     * {@code placement}; every step merges into and scores the host model.
+     */
+    public static ObjectNode sequential(Path home, Path runDir, int steps, long seed, int[] pplTokens,
+                                        java.util.function.Consumer<ObjectNode> lines, Placement placement) throws IOException {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
-        try (Setup setup = Setup.create(config, home, runDir);
+        try (Setup setup = Setup.create(config, home, runDir, placement);
              Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT);
              ContentSignal content = signal(config, setup)) {
             if (!(setup.task() instanceof FactsTask facts)) throw new IllegalArgumentException("--sequential needs a facts run; " + runDir + " is " + config.task());
@@ -198,8 +214,8 @@ public final class SealEval {
     static ObjectNode inContext(Setup setup, List<Task.Episode> eps) {
         List<sealjvm.seal.data.Facts.Passage> passages = new ArrayList<>();
         for (Task.Episode ep : eps) passages.add(((FactsTask.Heldout) ep.heldout()).passage());
-        FactsProbe.Result in = FactsProbe.run(setup.model(), setup.tokenizer(), passages, true);
-        FactsProbe.Result out = FactsProbe.run(setup.model(), setup.tokenizer(), passages, false);
+        FactsProbe.Result in = FactsProbe.run(setup.backend(), setup.tokenizer(), passages, true);
+        FactsProbe.Result out = FactsProbe.run(setup.backend(), setup.tokenizer(), passages, false);
         ObjectNode n = JSON.createObjectNode();
         n.put("in_context_accuracy", in.all().accuracy()).put("no_context_accuracy", out.all().accuracy());
         n.put("in_context_loglik", in.all().meanLogLik()).put("no_context_loglik", out.all().meanLogLik());

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.Adam;
 import sealjvm.seal.policy.ContentSignal;
-import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.policy.EditGenerator;
+import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
 
@@ -84,7 +84,7 @@ public final class SealLoop implements AutoCloseable {
         SplittableRandom rng = episodeRandom(config.seed(), e);
         Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, rng);
 
-        EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.model(), ep.context()));
+        EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.backend(), ep.context()));
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
         double[][] eps = new double[K][];
@@ -95,7 +95,7 @@ public final class SealLoop implements AutoCloseable {
                 eps[k] = gen.noise(rng);
                 edits.add(edit(gen, gen.sample(f.mean(), eps[k]), directions, arena));
             }
-            r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits);
+            r = setup.reward().evaluate(setup.backend(), setup.task(), ep, edits);
         }
 
         double[] adv = new double[K];

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
@@ -18,9 +20,13 @@ import sealjvm.seal.task.LmTask;
 import sealjvm.seal.task.SpamHead;
 import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.Placement;
 
-/** The model, tokenizer, task, targets and reward a {@link TrainConfig} describes. */
-public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Target> targets, RewardFn reward) implements AutoCloseable {
+/**
+ * The model, tokenizer, task, targets and reward a {@link TrainConfig} describes. {@code model} holds the parameters
+ * (the edit generator's gradient signal and merged edits use it); {@code backend} computes every scoring forward.
+ */
+public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenizer, Task task, List<Target> targets, RewardFn reward) implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -28,14 +34,20 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
      * kept in {@code runDir/spam_head.json}, so that resume and eval judge with the very same head.
      */
     public static Setup create(TrainConfig c, Path home, Path runDir) throws IOException {
+        return create(c, home, runDir, Placement.CPU);
+    }
+
+    /** {@link #create(TrainConfig, Path, Path)} with the scoring forwards on {@code placement}. */
+    public static Setup create(TrainConfig c, Path home, Path runDir, Placement placement) throws IOException {
         Path modelDir = Path.of(c.model());
         Gpt2Model model = Gpt2Model.load(modelDir);
+        Gpt2Backend backend = null;
         try {
-            Accelerator.attach(model);
+            backend = Gpt2Backends.open(model, placement);
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
             Task task = switch (c.task()) {
-                case "spam" -> spam(c, home, runDir, model, tok);
+                case "spam" -> spam(c, home, runDir, backend, tok);
                 case "facts" -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
                 case "lm" -> lm(c, home, model, tok);
                 default -> throw new IllegalArgumentException("unknown task " + c.task());
@@ -46,9 +58,10 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
                 general.add(Arrays.copyOf(ids, Math.min(ids.length, 32)));
                 if (general.size() == 3) break;
             }
-            return new Setup(model, tok, task, Target.parse(c.targets(), model.config),
+            return new Setup(model, backend, tok, task, Target.parse(c.targets(), model.config),
                     new RewardFn(c.lambdaForget(), c.lambdaNorm(), general));
         } catch (IOException | RuntimeException e) {
+            if (backend != null) backend.close();
             model.close();
             throw e;
         }
@@ -64,7 +77,7 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
     /** Characters kept per mail for {@code lm}: enough for 64 + 64 tokens of most mails. */
     static final int LM_MAX_CHARS = 2000;
 
-    private static SpamTask spam(TrainConfig c, Path home, Path runDir, Gpt2Model model, Gpt2Tokenizer tok) throws IOException {
+    private static SpamTask spam(TrainConfig c, Path home, Path runDir, Gpt2Backend model, Gpt2Tokenizer tok) throws IOException {
         List<SpamAssassin.Message> msgs = c.data().equals("sample")
                 ? SpamAssassin.loadSample(SpamAssassin.defaultSample(home))
                 : SpamAssassin.loadDefault(SpamAssassin.DEFAULT_MAX_CHARS);
@@ -89,5 +102,8 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
     }
 
     @Override
-    public void close() { model.close(); }
+    public void close() {
+        backend.close();
+        model.close();
+    }
 }

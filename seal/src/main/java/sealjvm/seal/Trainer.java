@@ -9,6 +9,7 @@ import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import sealjvm.tensor.Placement;
 
 /** Runs {@link SealLoop} over a run directory: progress bar, metrics, a checkpoint per episode, the plot. */
 public final class Trainer {
@@ -16,13 +17,18 @@ public final class Trainer {
 
     /** Starts a new run in {@code out} (which must not hold one already). */
     public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress) throws IOException {
+        return train(config, home, out, progress, Placement.CPU);
+    }
+
+    /** {@link #train(TrainConfig, Path, Path, boolean)} with the frozen model's forwards on {@code placement}. */
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, Placement placement) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config()) || Files.exists(run.checkpoint())) {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
         }
         run.writeConfig(config);
         boolean started = false;
-        try (Setup setup = Setup.create(config, home, out)) {
+        try (Setup setup = Setup.create(config, home, out, placement)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.truncateMetrics(0);
             run.saveCheckpoint(state);
@@ -41,10 +47,15 @@ public final class Trainer {
 
     /** Continues the run in {@code out} from its last checkpoint. */
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+        return resume(home, out, progress, Placement.CPU);
+    }
+
+    /** {@link #resume(Path, Path, boolean)} with the frozen model's forwards on {@code placement}. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress, Placement placement) throws IOException {
         RunDir run = new RunDir(out);
         TrainConfig config = run.readConfig();
         run.removeStaleTemps();                // a killed run may have died inside an atomic write
-        try (Setup setup = Setup.create(config, home, out)) {
+        try (Setup setup = Setup.create(config, home, out, placement)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             if (Files.exists(run.checkpoint())) run.loadCheckpoint(state);
             run.truncateMetrics(state.episodesDone);

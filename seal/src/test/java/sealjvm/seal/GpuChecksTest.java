@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.data.TestHome;
+import sealjvm.tensor.Device;
+import sealjvm.tensor.Placement;
+import sealjvm.tensor.Precision;
 import sealjvm.tensor.cuda.CudaDevice;
 
 /**
@@ -73,8 +76,10 @@ class GpuChecksTest {
             int[] prompt = {464, 318, 257, 1332};
             var greedy = new sealjvm.gpt2.Sampler.Options(0f, 0, 1f, 1);
             int[] cpu = sealjvm.gpt2.Generator.generate(m, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
-            m.attachGpu(new sealjvm.gpt2.cuda.CudaGpt2(m, dev));
-            int[] cuda = sealjvm.gpt2.Generator.generate(m, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
+            int[] cuda;
+            try (var gpu = new sealjvm.gpt2.cuda.CudaGpt2(m, dev)) {
+                cuda = sealjvm.gpt2.Generator.generate(gpu, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
+            }
             assertEquals(java.util.Arrays.toString(cpu), java.util.Arrays.toString(cuda));
         }
     }
@@ -85,8 +90,10 @@ class GpuChecksTest {
         try (var m = sealjvm.gpt2.Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {
             int[] ids = new java.util.SplittableRandom(3).ints(150, 0, m.config.vocabSize()).toArray();   // 2 windows of 64 + a short one
             var cpu = sealjvm.seal.eval.Perplexity.evaluate(m, ids, 64, 2);
-            m.attachGpu(new sealjvm.gpt2.cuda.CudaGpt2(m, dev));
-            var cuda = sealjvm.seal.eval.Perplexity.evaluate(m, ids, 64, 2);
+            sealjvm.seal.eval.Perplexity.Result cuda;
+            try (var gpu = new sealjvm.gpt2.cuda.CudaGpt2(m, dev)) {
+                cuda = sealjvm.seal.eval.Perplexity.evaluate(gpu, ids, 64, 2);
+            }
             assertEquals(cpu.predicted(), cuda.predicted());
             assertEquals(cpu.nll(), cuda.nll(), 1e-5 * cpu.nll());
         }
@@ -97,15 +104,8 @@ class GpuChecksTest {
     void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {
         TrainConfig c = new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
                 2, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
-        List<JsonNode> cpu, cuda;
-        try {
-            Accelerator.select("cpu", "fp32");
-            cpu = Trainer.train(c, home, tmp.resolve("cpu"), false);
-            Accelerator.select("cuda", "fp32");
-            cuda = Trainer.train(c, home, tmp.resolve("cuda"), false);
-        } finally {
-            Accelerator.select("cpu", "fp32");
-        }
+        List<JsonNode> cpu = Trainer.train(c, home, tmp.resolve("cpu"), false, Placement.CPU);
+        List<JsonNode> cuda = Trainer.train(c, home, tmp.resolve("cuda"), false, new Placement(Device.CUDA, Precision.FP32));
         assertEquals(cpu.size(), cuda.size());
         for (int i = 0; i < cpu.size(); i++) {
             for (String k : new String[] {"reward_mean", "base_score", "gain_mean"}) {

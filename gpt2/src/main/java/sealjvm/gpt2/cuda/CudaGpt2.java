@@ -6,21 +6,24 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Params;
+import sealjvm.gpt2.LowRankAdapters;
+import sealjvm.tensor.Device;
 import sealjvm.tensor.Tensor;
 import sealjvm.tensor.cuda.CudaDevice;
 import sealjvm.tensor.cuda.CudaOps;
 import sealjvm.tensor.cuda.DeviceTensor;
 
 /**
- * A {@link Gpt2Model} on the GPU: every parameter copied into one device allocation with the same offsets as
+ * The CUDA {@link Gpt2Backend}: a {@link Gpt2Model} on the GPU: every parameter copied into one device allocation with the same offsets as
  * {@link Gpt2Params#all} (so names, edits and snapshots carry over), and the forward of {@link Gpt2Model}
  * step for step with {@link CudaOps}. Prefill and KV-cache decode are the same call, as on the CPU.
  * One activation workspace serves every call, so the forward methods are synchronized.
  */
-public final class CudaGpt2 implements AutoCloseable {
+public final class CudaGpt2 implements Gpt2Backend {
     /** One block's parameters on the device. */
     public record Block(DeviceTensor ln1W, DeviceTensor ln1B, DeviceTensor attnW, DeviceTensor attnB,
                         DeviceTensor attnProjW, DeviceTensor attnProjB, DeviceTensor ln2W, DeviceTensor ln2B,
@@ -36,6 +39,7 @@ public final class CudaGpt2 implements AutoCloseable {
     private final String[][] linearNames;
     private final CudaOps ops;
     private Workspace ws;
+    private boolean closed;
 
     /** Copies {@code model}'s parameters to {@code device}. Later host-side changes need {@link #upload()}. */
     public CudaGpt2(Gpt2Model model, CudaDevice device) {
@@ -68,6 +72,68 @@ public final class CudaGpt2 implements AutoCloseable {
         }
         blocks = List.copyOf(bs);
     }
+
+    @Override
+    public Device device() { return Device.CUDA; }
+
+    @Override
+    public String deviceName() { return device.name; }
+
+    @Override
+    public Gpt2Config config() { return config; }
+
+    @Override
+    public synchronized Tensor hidden(int[] ids, int batch, int T, LowRankAdapters adapters, Arena out) {
+        try (Cache cache = newCache(batch, T)) {
+            if (adapters == LowRankAdapters.NONE) return hidden(cache, ids, T, out, DeviceLinearHook.NONE);
+            try (DeviceAdapters hook = new DeviceAdapters(this, adapters)) {
+                return hidden(cache, ids, T, out, hook);
+            }
+        }
+    }
+
+    @Override
+    public Decoder decoder(int batch, int capacity) {
+        Cache cache = newCache(batch, capacity);
+        return new Decoder() {
+            private DeviceTensor logits;     // (B, T, V) of the last append; grown on demand
+            private DeviceTensor last;
+            private int lastT;
+
+            @Override public int length() { return cache.length(); }
+            @Override public void truncate(int n) { cache.truncate(n); }
+
+            @Override
+            public void append(int[] ids, int T) {
+                int V = config.vocabSize();
+                if (logits == null || logits.size() < (long) batch * T * V) {
+                    if (logits != null) logits.close();
+                    logits = device.allocateUninitialized(batch, T, V);
+                }
+                last = logits.slice(0, batch, T, V);
+                forward(cache, ids, T, last, DeviceLinearHook.NONE);
+                lastT = T;
+            }
+
+            @Override
+            public float[] lastLogits(int b) {
+                int V = config.vocabSize();
+                return last.slice(((long) b * lastT + lastT - 1) * V, V).toArray();
+            }
+
+            @Override
+            public void close() {
+                if (logits != null) logits.close();
+                cache.close();
+            }
+        };
+    }
+
+    @Override
+    public void synchronize() { device.synchronize(); }
+
+    @Override
+    public double timeMillis(Runnable work) { return device.timeMillis(work); }
 
     /** Copies the host parameters to the device again (after the host model changed). */
     public void upload() { all.copyFrom(host.params.all); }
@@ -266,8 +332,11 @@ public final class CudaGpt2 implements AutoCloseable {
         }
     }
 
+    /** Frees the device copy; the host model and the device stay open. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         if (ws != null) ws.close();
         ws = null;
         all.close();

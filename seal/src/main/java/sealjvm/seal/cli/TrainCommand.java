@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.Trainer;
+import sealjvm.tensor.Device;
+import sealjvm.tensor.Placement;
 
 /** {@code seal train --task spam|facts --out RUN_DIR}: REINFORCE-train the edit generator. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -96,6 +98,7 @@ final class TrainCommand implements Callable<Integer> {
     String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
+    private Placement placement;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
@@ -200,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device, precision);
+        placement = Placement.parse(device, precision);
         if (!method.equals("generator") && !method.equals("text")) throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
@@ -224,7 +227,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Integer run() throws Exception {
         boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method.equals("text");
-        if (textRun && sealjvm.seal.Accelerator.cuda()) {
+        if (textRun && placement.device() != Device.CPU) {
             throw new IllegalArgumentException("--device cuda: text-SEAL fine-tunes with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
         List<JsonNode> metrics;
@@ -242,14 +245,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         } else if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
-            metrics = Trainer.resume(SealCli.home(), resume, !noProgress);
+            metrics = Trainer.resume(SealCli.home(), resume, !noProgress, placement);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
             TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
                     hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
                     sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
-            metrics = Trainer.train(c, SealCli.home(), out, !noProgress);
+            metrics = Trainer.train(c, SealCli.home(), out, !noProgress, placement);
         }
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
         return 0;

@@ -6,8 +6,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import sealjvm.gpt2.cuda.CudaBackendProvider;
 import sealjvm.tensor.LowRank;
 import sealjvm.tensor.Parallel;
+import sealjvm.tensor.Placement;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -18,6 +20,14 @@ import sealjvm.tensor.Tensor;
  */
 public final class EditBenchmark {
     private EditBenchmark() {}
+
+    /** On the placement's device: {@link #run(int, int, int, int, long)} on the CPU, {@link #runCuda} on CUDA. */
+    public static ObjectNode run(Placement placement, int rows, int cols, int rank, int iterations, long warmupMs) {
+        return switch (placement.device()) {
+            case CPU -> run(rows, cols, rank, iterations, warmupMs);
+            case CUDA -> runCuda(CudaBackendProvider.device(placement.precision()), rows, cols, rank, iterations);
+        };
+    }
 
     public static ObjectNode run(int rows, int cols, int rank, int iterations, long warmupMs) {
         if (rows < 1 || cols < 1 || rank < 1 || iterations < 1) throw new IllegalArgumentException("--rows, --cols, --rank and iterations must be >= 1");

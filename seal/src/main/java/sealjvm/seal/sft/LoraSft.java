@@ -57,9 +57,6 @@ public final class LoraSft implements AutoCloseable {
 
     public LoraSft(Gpt2Model model, MergedEdits edits, List<Target> targets) {
         if (targets.isEmpty()) throw new IllegalArgumentException("LoRA SFT needs at least one target");
-        if (model.gpu() != null) {   // merged edits change the host weights: a device copy would silently go stale
-            throw new IllegalArgumentException("LoRA SFT runs on the CPU: detach the model's device copy (attachGpu(null)) first");
-        }
         this.model = model;
         this.edits = edits;
         this.targets = List.copyOf(targets);

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Tokenizer;
-import sealjvm.seal.data.Facts;
 import sealjvm.seal.data.Facts.Fact;
 import sealjvm.seal.data.Facts.Passage;
+import sealjvm.seal.data.Facts;
 import sealjvm.seal.edit.Edit;
 import sealjvm.tensor.Tensor;
 
@@ -128,7 +128,7 @@ public final class FactsTask implements Task {
     }
 
     @Override
-    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
+    public Detail detail(Gpt2Backend model, Episode episode, List<Edit> edits, boolean margins) {
         List<Question> qs = questions(episode);
         int n = qs.size(), blocks = 1 + edits.size(), alts = margins ? 2 : 1;
         // Sequences: [alt][question], alt 0 the true answer, alt 1 the distractor.

@@ -6,10 +6,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Tokenizer;
-import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.data.SpamAssassin.Message;
+import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.edit.Edit;
 
 /**
@@ -85,7 +85,7 @@ public final class LmTask implements Task {
     }
 
     @Override
-    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
+    public Detail detail(Gpt2Backend model, Episode episode, List<Edit> edits, boolean margins) {
         int[] cont = ((Continuation) episode.heldout()).tokens();
         double[] ll = Scoring.meanTokenLogLik(model, List.of(cont), edits);
         double[][] score = new double[ll.length][1];

@@ -7,10 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Tokenizer;
-import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.data.SpamAssassin.Message;
+import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.edit.Edit;
 import sealjvm.tensor.Tensor;
 
@@ -32,11 +32,11 @@ public final class SpamTask implements Task {
     private final SpamHead head;
     private final Map<String, int[]> tokens = new HashMap<>();
 
-    public SpamTask(Gpt2Model model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options, SpamHead head) {
+    public SpamTask(Gpt2Backend model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options, SpamHead head) {
         this.tokenizer = tokenizer;
         this.split = split;
         this.options = options;
-        this.maxContext = model.config.nPositions();
+        this.maxContext = model.config().nPositions();
         this.head = head;
         if (split.train().size() < options.contextMessages() || split.heldout().size() < options.heldoutBatch()
                 || split.eval().size() < options.contextMessages() + options.heldoutBatch()) {
@@ -47,7 +47,7 @@ public final class SpamTask implements Task {
     }
 
     /** Fits the frozen head on (up to 400 of) the training messages with the unedited model. */
-    public static SpamHead fitHead(Gpt2Model model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options) {
+    public static SpamHead fitHead(Gpt2Backend model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options) {
         List<Message> train = split.train().subList(0, Math.min(400, split.train().size()));
         List<int[]> seqs = new ArrayList<>();
         boolean[] labels = new boolean[train.size()];
@@ -120,7 +120,7 @@ public final class SpamTask implements Task {
     }
 
     @Override
-    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
+    public Detail detail(Gpt2Backend model, Episode episode, List<Edit> edits, boolean margins) {
         List<Message> msgs = ((Heldout) episode.heldout()).messages();
         List<int[]> seqs = new ArrayList<>();
         for (Message m : msgs) seqs.add(messageTokens(m));
@@ -148,7 +148,7 @@ public final class SpamTask implements Task {
      * b; a refit scale ran away on four separable messages); the held-out batch scored with it. Block 0 of the result
      * is the unedited model's.
      */
-    public Detail headRecalibration(Gpt2Model model, Episode episode) {
+    public Detail headRecalibration(Gpt2Backend model, Episode episode) {
         Heldout held = (Heldout) episode.heldout();
         double[] ctxScore = new double[held.context().size()];
         boolean[] ctxSpam = new boolean[held.context().size()];

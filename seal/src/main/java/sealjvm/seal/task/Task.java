@@ -2,7 +2,7 @@ package sealjvm.seal.task;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.seal.edit.Edit;
 
 /**
@@ -53,12 +53,12 @@ public interface Task {
     int episodeCount(Stage stage);
 
     /** Scores the unedited model and every edit on the episode's held-out examples, in one batched forward. */
-    default Scores score(Gpt2Model model, Episode episode, List<Edit> edits) {
+    default Scores score(Gpt2Backend model, Episode episode, List<Edit> edits) {
         return detail(model, episode, edits, false).scores();
     }
 
     /** Per-unit scores; {@code margins}: also the contrastive margins, where the task has them. */
-    Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins);
+    Detail detail(Gpt2Backend model, Episode episode, List<Edit> edits, boolean margins);
 
     /**
      * The kind of content of an episode (facts: its sorted relations), so a control can feed the policy another

@@ -44,9 +44,6 @@ public final class TextSeal implements AutoCloseable {
     private final int eot;
 
     public TextSeal(TextSealConfig config, Gpt2Model model, Gpt2Tokenizer tokenizer) {
-        if (model.gpu() != null) {   // its merged edits change the host weights: a device copy would silently go stale
-            throw new IllegalArgumentException("text-SEAL runs on the CPU: detach the model's device copy (attachGpu(null)) first");
-        }
         this.config = config;
         this.model = model;
         this.tokenizer = tokenizer;

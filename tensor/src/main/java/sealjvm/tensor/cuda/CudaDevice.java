@@ -7,6 +7,7 @@ import sealjvm.bindings.Cuda;
 import sealjvm.bindings.NativeLibraries;
 import sealjvm.bindings.cublas_api_h;
 import sealjvm.bindings.cuda_h;
+import sealjvm.tensor.Precision;
 import sealjvm.tensor.Tensor;
 
 /**

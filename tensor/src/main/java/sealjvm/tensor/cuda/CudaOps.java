@@ -7,6 +7,7 @@ import sealjvm.bindings.Cublas;
 import sealjvm.bindings.Cuda;
 import sealjvm.bindings.cublas_api_h;
 import sealjvm.bindings.cuda_h;
+import sealjvm.tensor.Precision;
 
 /**
  * The device versions of {@code Kernels}, {@code Matmul} and {@code LowRank}: same names, same row-major
@@ -55,7 +56,7 @@ public final class CudaOps {
         try (Arena ar = Arena.ofConfined()) {
             MemorySegment al = ar.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), be = ar.allocateFrom(ValueLayout.JAVA_FLOAT, beta);
             MemorySegment pa = MemorySegment.ofAddress(a), pb = MemorySegment.ofAddress(b), pc = MemorySegment.ofAddress(c);
-            int ct = dev.precision().computeType(), algo = cublas_api_h.CUBLAS_GEMM_DEFAULT();
+            int ct = computeType(dev.precision()), algo = cublas_api_h.CUBLAS_GEMM_DEFAULT();
             if (batch == 1) {
                 Cublas.check(cublas_api_h.cublasGemmEx(dev.cublas(), opB, opA, N, M, K, al, pb, f32, ldb, pa, f32, lda,
                         be, pc, f32, N, ct, algo), "cublasGemmEx(" + M + "x" + K + "x" + N + ")");
@@ -226,5 +227,14 @@ public final class CudaOps {
         long n = p.size();
         if (g.size() != n || m.size() != n || v.size() != n) throw new IllegalArgumentException("adamw sizes differ");
         launch("adamw", blocks(n), 1, THREADS, p, g, m, v, n, keep, beta1, beta2, eps, stepSize, bc2Sqrt);
+    }
+
+    /** The cublasComputeType_t of a GEMM precision. */
+    static int computeType(Precision p) {
+        return switch (p) {
+            case FP32 -> cublas_api_h.CUBLAS_COMPUTE_32F();
+            case TF32 -> cublas_api_h.CUBLAS_COMPUTE_32F_FAST_TF32();
+            case BF16 -> cublas_api_h.CUBLAS_COMPUTE_32F_FAST_16BF();
+        };
     }
 }
