@@ -187,12 +187,6 @@ public final class CudaOps {
 
     // ---- scoring ---------------------------------------------------------------------------------------------
 
-    /** out (n,C) = rows idx of src (·,C); idx is a device buffer of n int32. */
-    public void gatherRows(DeviceTensor out, DeviceTensor src, DeviceTensor idx, int n) {
-        int C = src.dim(-1);
-        launch("gather_rows", blocks((long) n * C), 1, THREADS, out, src, idx, n, C);
-    }
-
     /** Per row of logits (n,V): log p(target) and whether the target is top-1 (int 0/1). */
     public void rowLogProb(DeviceTensor logp, DeviceTensor top1, DeviceTensor logits, DeviceTensor targets, int n) {
         int V = logits.dim(-1);

@@ -178,15 +178,6 @@ extern "C" __global__ void row_logprob(float* logp, int* top1, const float* logi
     }
 }
 
-// out (n,C) = rows idx[i] of src (·,C).
-extern "C" __global__ void gather_rows(float* out, const float* src, const int* idx, int n, int C) {
-    long long total = (long long)n * C;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += (long long)gridDim.x * blockDim.x) {
-        int r = (int)(i / C), c = (int)(i % C);
-        out[i] = src[(long long)idx[r] * C + c];
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Merged low-rank edit: W (rows,cols) += s·A (rows,r)·B (r,cols), and snapshot = W as it was (skipped when null).
 // Same fma order as sealjvm.tensor.LowRank on the CPU: w = fma(b_kj, s·a_ik, w) for k = 0..r-1, so both
