@@ -91,4 +91,10 @@ public record Gpt2Config(int nEmbd, int nHead, int nLayer, int nPositions, int v
         if (!n.isNumber()) throw new ModelFormatException("config: field \"" + field + "\" must be a number, got " + n);
         return n.doubleValue();
     }
+
+    /**
+     * The id that pads a sequence past its end (never attended under the causal mask): GPT-2's end-of-text token,
+     * folded into the vocabulary of a model with fewer tokens.
+     */
+    public int paddingId() { return Gpt2Tokenizer.GPT2_EOT_ID % vocabSize; }
 }

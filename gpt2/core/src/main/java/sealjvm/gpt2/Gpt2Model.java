@@ -111,7 +111,7 @@ public final class Gpt2Model implements Gpt2Backend {
         var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         json.put("activation_function", config.activationFunction());
         json.putArray("architectures").add("GPT2LMHeadModel");
-        json.put("bos_token_id", 50256).put("eos_token_id", 50256).put("layer_norm_epsilon", (double) config.layerNormEpsilon());
+        json.put("bos_token_id", Gpt2Tokenizer.GPT2_EOT_ID).put("eos_token_id", Gpt2Tokenizer.GPT2_EOT_ID).put("layer_norm_epsilon", (double) config.layerNormEpsilon());
         json.put("model_type", "gpt2").put("n_ctx", config.nPositions()).put("n_embd", config.nEmbd()).put("n_head", config.nHead())
                 .put("n_layer", config.nLayer()).put("n_positions", config.nPositions()).put("tie_word_embeddings", params.tied)
                 .put("torch_dtype", dtype).put("vocab_size", config.vocabSize());

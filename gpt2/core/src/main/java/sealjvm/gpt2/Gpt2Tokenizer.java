@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
 public final class Gpt2Tokenizer {
 
     public static final String EOT_TEXT = "<|endoftext|>";
+    /** The id of {@link #EOT_TEXT} in GPT-2's vocabulary (its config.json's bos/eos_token_id). */
+    public static final int GPT2_EOT_ID = 50256;
 
     // JavaScript's \s (WhiteSpace + LineTerminator), which the reference regex uses. It is not Java's
     // \s: it includes U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF,

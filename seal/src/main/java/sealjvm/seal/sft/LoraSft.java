@@ -106,7 +106,7 @@ public final class LoraSft implements AutoCloseable {
         T = Math.min(model.config.nPositions(), (T + 31) / 32 * 32);   // few distinct shapes, so few cached passes
         int B = batch.size();
         int[] x = new int[B * T], y = new int[B * T];
-        java.util.Arrays.fill(x, 50256 % model.config.vocabSize());   // padding after the end: causal, so never seen
+        java.util.Arrays.fill(x, model.config.paddingId());   // padding after the end: causal, so never seen
         java.util.Arrays.fill(y, -1);
         for (int b = 0; b < B; b++) {
             int[] tok = batch.get(b).tokens();

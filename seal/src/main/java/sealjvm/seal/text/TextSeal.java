@@ -51,7 +51,7 @@ public final class TextSeal implements AutoCloseable {
         this.merged = new MergedEdits(model.params);
         this.inner = new LoraSft(model, merged, Target.parse(config.innerTargets(), model.config));
         this.policySft = new LoraSft(model, merged, Target.parse(config.policyTargets(), model.config));
-        this.eot = 50256 % model.config.vocabSize();
+        this.eot = tokenizer.eotId() % model.config.vocabSize();
     }
 
     /** The prompt tokens for a passage, cut from the front of the passage if the context would overflow. */
