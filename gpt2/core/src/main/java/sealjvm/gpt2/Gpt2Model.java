@@ -37,10 +37,7 @@ public final class Gpt2Model implements Gpt2Backend {
         this.params = params;
         this.arena = arena;
         linearNames = new String[config.nLayer()][];
-        for (int l = 0; l < config.nLayer(); l++) {
-            String h = "h." + l + ".";
-            linearNames[l] = new String[] {h + "attn.c_attn.weight", h + "attn.c_proj.weight", h + "mlp.c_fc.weight", h + "mlp.c_proj.weight"};
-        }
+        for (int l = 0; l < config.nLayer(); l++) linearNames[l] = Gpt2Names.block(l).linearWeights();
     }
 
     /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors. */
@@ -59,7 +56,7 @@ public final class Gpt2Model implements Gpt2Backend {
         if (Files.isDirectory(file)) throw new ModelFormatException(file + ": is a directory, not a safetensors file");
         Arena arena = Arena.ofShared();
         try (SafeTensors st = SafeTensors.open(file)) {
-            boolean tied = !st.contains("lm_head.weight") && !st.contains("transformer.lm_head.weight");
+            boolean tied = !st.contains(Gpt2Names.LM_HEAD) && !st.contains("transformer." + Gpt2Names.LM_HEAD);
             Gpt2Params params;
             try {
                 params = Gpt2Params.allocate(config, tied, arena);
@@ -104,7 +101,7 @@ public final class Gpt2Model implements Gpt2Backend {
         Files.createDirectories(dir);
         var tensors = new java.util.LinkedHashMap<String, Tensor>();
         for (var e : params.byName().entrySet()) {
-            tensors.put(e.getKey().equals("lm_head.weight") ? e.getKey() : "transformer." + e.getKey(), e.getValue());
+            tensors.put(e.getKey().equals(Gpt2Names.LM_HEAD) ? e.getKey() : "transformer." + e.getKey(), e.getValue());
         }
         sealjvm.gpt2.safetensors.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"), storage);
         String dtype = switch (storage) { case F16 -> "float16"; case BF16 -> "bfloat16"; default -> "float32"; };

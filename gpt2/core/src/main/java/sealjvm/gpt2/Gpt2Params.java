@@ -38,17 +38,16 @@ public final class Gpt2Params {
         this.all = all;
         this.byName = Collections.unmodifiableMap(byName);
         this.tied = tied;
-        this.wte = byName.get("wte.weight");
-        this.wpe = byName.get("wpe.weight");
-        this.lnfW = byName.get("ln_f.weight");
-        this.lnfB = byName.get("ln_f.bias");
-        this.lmHead = tied ? wte : byName.get("lm_head.weight");
+        this.wte = byName.get(Gpt2Names.WTE);
+        this.wpe = byName.get(Gpt2Names.WPE);
+        this.lnfW = byName.get(Gpt2Names.LN_F_WEIGHT);
+        this.lnfB = byName.get(Gpt2Names.LN_F_BIAS);
+        this.lmHead = tied ? wte : byName.get(Gpt2Names.LM_HEAD);
         List<Block> bs = new ArrayList<>();
         for (int l = 0; l < config.nLayer(); l++) {
-            String p = "h." + l + ".";
-            bs.add(new Block(get(p + "ln_1.weight"), get(p + "ln_1.bias"), get(p + "attn.c_attn.weight"), get(p + "attn.c_attn.bias"),
-                    get(p + "attn.c_proj.weight"), get(p + "attn.c_proj.bias"), get(p + "ln_2.weight"), get(p + "ln_2.bias"),
-                    get(p + "mlp.c_fc.weight"), get(p + "mlp.c_fc.bias"), get(p + "mlp.c_proj.weight"), get(p + "mlp.c_proj.bias")));
+            Gpt2Names.Block n = Gpt2Names.block(l);
+            bs.add(new Block(get(n.ln1W()), get(n.ln1B()), get(n.attnW()), get(n.attnB()), get(n.attnProjW()), get(n.attnProjB()),
+                    get(n.ln2W()), get(n.ln2B()), get(n.fcW()), get(n.fcB()), get(n.fcProjW()), get(n.fcProjB())));
         }
         this.blocks = List.copyOf(bs);
     }
@@ -57,26 +56,26 @@ public final class Gpt2Params {
     public static Map<String, int[]> shapes(Gpt2Config c, boolean tied) {
         int C = c.nEmbd();
         Map<String, int[]> s = new LinkedHashMap<>();
-        s.put("wte.weight", new int[] {c.vocabSize(), C});
-        s.put("wpe.weight", new int[] {c.nPositions(), C});
+        s.put(Gpt2Names.WTE, new int[] {c.vocabSize(), C});
+        s.put(Gpt2Names.WPE, new int[] {c.nPositions(), C});
         for (int l = 0; l < c.nLayer(); l++) {
-            String p = "h." + l + ".";
-            s.put(p + "ln_1.weight", new int[] {C});
-            s.put(p + "ln_1.bias", new int[] {C});
-            s.put(p + "attn.c_attn.weight", new int[] {C, 3 * C});
-            s.put(p + "attn.c_attn.bias", new int[] {3 * C});
-            s.put(p + "attn.c_proj.weight", new int[] {C, C});
-            s.put(p + "attn.c_proj.bias", new int[] {C});
-            s.put(p + "ln_2.weight", new int[] {C});
-            s.put(p + "ln_2.bias", new int[] {C});
-            s.put(p + "mlp.c_fc.weight", new int[] {C, 4 * C});
-            s.put(p + "mlp.c_fc.bias", new int[] {4 * C});
-            s.put(p + "mlp.c_proj.weight", new int[] {4 * C, C});
-            s.put(p + "mlp.c_proj.bias", new int[] {C});
+            Gpt2Names.Block n = Gpt2Names.block(l);
+            s.put(n.ln1W(), new int[] {C});
+            s.put(n.ln1B(), new int[] {C});
+            s.put(n.attnW(), new int[] {C, 3 * C});
+            s.put(n.attnB(), new int[] {3 * C});
+            s.put(n.attnProjW(), new int[] {C, C});
+            s.put(n.attnProjB(), new int[] {C});
+            s.put(n.ln2W(), new int[] {C});
+            s.put(n.ln2B(), new int[] {C});
+            s.put(n.fcW(), new int[] {C, 4 * C});
+            s.put(n.fcB(), new int[] {4 * C});
+            s.put(n.fcProjW(), new int[] {4 * C, C});
+            s.put(n.fcProjB(), new int[] {C});
         }
-        s.put("ln_f.weight", new int[] {C});
-        s.put("ln_f.bias", new int[] {C});
-        if (!tied) s.put("lm_head.weight", new int[] {c.vocabSize(), C});
+        s.put(Gpt2Names.LN_F_WEIGHT, new int[] {C});
+        s.put(Gpt2Names.LN_F_BIAS, new int[] {C});
+        if (!tied) s.put(Gpt2Names.LM_HEAD, new int[] {c.vocabSize(), C});
         return s;
     }
 

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.util.function.Predicate;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Names;
 import sealjvm.gpt2.Gpt2Params;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
@@ -55,7 +56,7 @@ public final class Gpt2Backprop implements AutoCloseable {
         this.needsGrad = needsGrad;
         this.grads = Gpt2Params.allocate(cfg, model.params.tied, arena);
         this.acts = new Activations(cfg, B, T);
-        embeddingGrads = needsGrad.test("wte.weight") || needsGrad.test("wpe.weight");
+        embeddingGrads = needsGrad.test(Gpt2Names.WTE) || needsGrad.test(Gpt2Names.WPE);
         int lowest = cfg.nLayer();
         for (String name : model.params.byName().keySet()) {
             if (name.startsWith("h.") && needsGrad.test(name)) lowest = Math.min(lowest, Integer.parseInt(name.split("\\.")[1]));
@@ -117,37 +118,37 @@ public final class Gpt2Backprop implements AutoCloseable {
         Tensor last = L == 0 ? acts.encoded : acts.blocks[L - 1].residual3();
 
         TrainKernels.crossEntropyBackward(acts.logits, acts.logits, acts.lse, targets, weight / counted); // logits -> dlogits
-        String head = p.tied ? "wte.weight" : "lm_head.weight";
+        String head = p.tied ? Gpt2Names.WTE : Gpt2Names.LM_HEAD;
         TrainKernels.matmulTransposedBackward(acts.dln, need(head, g.lmHead), acts.logits, acts.lnf, p.lmHead, scratch);
         acts.dresidual.fill(0f);
-        TrainKernels.layernormBackward(acts.dresidual, need("ln_f.weight", g.lnfW), need("ln_f.bias", g.lnfB), acts.dln,
+        TrainKernels.layernormBackward(acts.dresidual, need(Gpt2Names.LN_F_WEIGHT, g.lnfW), need(Gpt2Names.LN_F_BIAS, g.lnfB), acts.dln,
                 last, p.lnfW, acts.lnfMean, acts.lnfRstd);
 
         for (int l = L - 1; l >= lowestBlock; l--) {
             Gpt2Params.Block w = p.blocks.get(l), gw = g.blocks.get(l);
             Activations.Block a = acts.blocks[l];
             Tensor residual = l == 0 ? acts.encoded : acts.blocks[l - 1].residual3();
-            String h = "h." + l + ".";
+            Gpt2Names.Block n = Gpt2Names.block(l);
             // MLP half: residual3 = residual2 + gelu(ln_2(residual2) · W_fc + b_fc) · W_proj + b_proj
-            TrainKernels.matmulBackward(acts.dfch, need(h + "mlp.c_proj.weight", gw.fcProjW()), need(h + "mlp.c_proj.bias", gw.fcProjB()),
+            TrainKernels.matmulBackward(acts.dfch, need(n.fcProjW(), gw.fcProjW()), need(n.fcProjB(), gw.fcProjB()),
                     acts.dresidual, a.fchGelu(), w.fcProjW(), scratch);
             TrainKernels.geluBackward(acts.dfch, a.fch(), acts.dfch);
-            TrainKernels.matmulBackward(acts.dln, need(h + "mlp.c_fc.weight", gw.fcW()), need(h + "mlp.c_fc.bias", gw.fcB()),
+            TrainKernels.matmulBackward(acts.dln, need(n.fcW(), gw.fcW()), need(n.fcB(), gw.fcB()),
                     acts.dfch, a.ln2(), w.fcW(), scratch);
-            TrainKernels.layernormBackward(acts.dresidual, need(h + "ln_2.weight", gw.ln2W()), need(h + "ln_2.bias", gw.ln2B()),
+            TrainKernels.layernormBackward(acts.dresidual, need(n.ln2W(), gw.ln2W()), need(n.ln2B(), gw.ln2B()),
                     acts.dln, a.residual2(), w.ln2W(), a.ln2Mean(), a.ln2Rstd());
             // Attention half: residual2 = residual + attention(ln_1(residual) · W_attn + b_attn) · W_proj + b_proj
-            TrainKernels.matmulBackward(acts.datty, need(h + "attn.c_proj.weight", gw.attnProjW()), need(h + "attn.c_proj.bias", gw.attnProjB()),
+            TrainKernels.matmulBackward(acts.datty, need(n.attnProjW(), gw.attnProjW()), need(n.attnProjB(), gw.attnProjB()),
                     acts.dresidual, a.atty(), w.attnProjW(), scratch);
             TrainKernels.attentionBackward(acts.dqkv, acts.datty, a.qkv(), a.att(), cfg.nHead());
-            TrainKernels.matmulBackward(acts.dln, need(h + "attn.c_attn.weight", gw.attnW()), need(h + "attn.c_attn.bias", gw.attnB()),
+            TrainKernels.matmulBackward(acts.dln, need(n.attnW(), gw.attnW()), need(n.attnB(), gw.attnB()),
                     acts.dqkv, a.ln1(), w.attnW(), scratch);
-            TrainKernels.layernormBackward(acts.dresidual, need(h + "ln_1.weight", gw.ln1W()), need(h + "ln_1.bias", gw.ln1B()),
+            TrainKernels.layernormBackward(acts.dresidual, need(n.ln1W(), gw.ln1W()), need(n.ln1B(), gw.ln1B()),
                     acts.dln, residual, w.ln1W(), a.ln1Mean(), a.ln1Rstd());
         }
         if (embeddingGrads) {
             // A tied wte also got the head's gradient above: both add into the same tensor.
-            TrainKernels.embeddingBackward(need("wte.weight", g.wte), need("wpe.weight", g.wpe), acts.dresidual, inputs, B, T);
+            TrainKernels.embeddingBackward(need(Gpt2Names.WTE, g.wte), need(Gpt2Names.WPE, g.wpe), acts.dresidual, inputs, B, T);
         }
         counted = -1;   // the logits now hold dlogits: a second backward would be wrong
     }

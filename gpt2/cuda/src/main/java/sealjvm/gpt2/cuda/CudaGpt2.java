@@ -9,6 +9,7 @@ import java.util.Map;
 import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Names;
 import sealjvm.gpt2.Gpt2Params;
 import sealjvm.gpt2.LowRankAdapters;
 import sealjvm.tensor.Device;
@@ -56,19 +57,18 @@ public final class CudaGpt2 implements Gpt2Backend {
             off += e.getValue().size();
         }
         this.byName = Collections.unmodifiableMap(m);
-        wte = m.get("wte.weight");
-        wpe = m.get("wpe.weight");
-        lnfW = m.get("ln_f.weight");
-        lnfB = m.get("ln_f.bias");
-        lmHead = p.tied ? wte : m.get("lm_head.weight");
+        wte = m.get(Gpt2Names.WTE);
+        wpe = m.get(Gpt2Names.WPE);
+        lnfW = m.get(Gpt2Names.LN_F_WEIGHT);
+        lnfB = m.get(Gpt2Names.LN_F_BIAS);
+        lmHead = p.tied ? wte : m.get(Gpt2Names.LM_HEAD);
         List<Block> bs = new ArrayList<>();
         linearNames = new String[config.nLayer()][];
         for (int l = 0; l < config.nLayer(); l++) {
-            String h = "h." + l + ".";
-            bs.add(new Block(m.get(h + "ln_1.weight"), m.get(h + "ln_1.bias"), m.get(h + "attn.c_attn.weight"), m.get(h + "attn.c_attn.bias"),
-                    m.get(h + "attn.c_proj.weight"), m.get(h + "attn.c_proj.bias"), m.get(h + "ln_2.weight"), m.get(h + "ln_2.bias"),
-                    m.get(h + "mlp.c_fc.weight"), m.get(h + "mlp.c_fc.bias"), m.get(h + "mlp.c_proj.weight"), m.get(h + "mlp.c_proj.bias")));
-            linearNames[l] = new String[] {h + "attn.c_attn.weight", h + "attn.c_proj.weight", h + "mlp.c_fc.weight", h + "mlp.c_proj.weight"};
+            Gpt2Names.Block n = Gpt2Names.block(l);
+            bs.add(new Block(m.get(n.ln1W()), m.get(n.ln1B()), m.get(n.attnW()), m.get(n.attnB()), m.get(n.attnProjW()), m.get(n.attnProjB()),
+                    m.get(n.ln2W()), m.get(n.ln2B()), m.get(n.fcW()), m.get(n.fcB()), m.get(n.fcProjW()), m.get(n.fcProjB())));
+            linearNames[l] = n.linearWeights();
         }
         blocks = List.copyOf(bs);
     }
