@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import sealjvm.gpt2.safetensors.SafeTensors;
+import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
@@ -113,20 +114,10 @@ public final class Gpt2Model implements Gpt2Backend {
                 .put("n_layer", config.nLayer()).put("n_positions", config.nPositions()).put("tie_word_embeddings", params.tied)
                 .put("torch_dtype", dtype).put("vocab_size", config.vocabSize());
         byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
-        Path tmp = Files.createTempFile(dir, ".config.json", ".tmp");
         try {
-            Files.write(tmp, bytes);
-            try { // createTempFile makes 0600; the user's model should read like any file they write
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(dir.resolve("config.json"), bytes);
         } catch (java.io.IOException e) {   // "No space left on device" names no file: say which
-            throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? e
-                    : new java.io.IOException(dir.resolve("config.json") + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            Files.deleteIfExists(tmp);
+            throw AtomicFiles.named(dir.resolve("config.json"), e);
         }
     }
 

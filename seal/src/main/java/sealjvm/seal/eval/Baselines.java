@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.gpt2.Gpt2Model;
@@ -23,6 +21,7 @@ import sealjvm.seal.edit.PeftAdapter;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.sft.LoraSft;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -110,7 +109,7 @@ public final class Baselines implements AutoCloseable {
         for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
         final int bestIdx = best;
         Edit chosen = scaled(fitted, STATIC_SCALES[best] * cap, arena);
-        writeDir(dir, tmp -> {
+        AtomicFiles.writeDirectory(dir, tmp -> {
             PeftAdapter.write(tmp, chosen, baseModel);
             ObjectNode m = JSON.createObjectNode();
             m.put("method", "backprop: LoRA fine-tune (Adam) on the scored targets of " + n + " training episodes, no context; "
@@ -183,24 +182,6 @@ public final class Baselines implements AutoCloseable {
         return data.isEmpty() ? sft.init(o, arena) : sft.train(data, o, arena).edit();
     }
 
-    /** Writes a folder atomically: into a temp sibling, then renamed into place. */
-    interface DirWriter { void write(Path tmp) throws IOException; }
-
-    static void writeDir(Path dir, DirWriter w) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
-        try {
-            w.write(tmp);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            if (Files.exists(tmp)) {
-                try (var s = Files.walk(tmp)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
 
     @Override
     public void close() {

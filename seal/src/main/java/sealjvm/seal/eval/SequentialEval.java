@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,6 +18,7 @@ import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.MergedEdits;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.AtomicFiles;
 
 /**
  * The paper's forgetting experiment: the edits of eval passages 1..N written into the weights one after another
@@ -107,14 +106,10 @@ public final class SequentialEval {
                 .xAxisTitle("passage j").yAxisTitle("after step i").build();
         chart.getStyler().setMin(min).setMax(max);
         chart.addSeries(series, xs, ys, cells);
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {   // XChart writes by file name (and adds .png to a name without it)
+            AtomicFiles.write(png, ".png", tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
         } catch (java.io.IOException e) {   // e.g. "No space left on device": say which file
-            throw sealjvm.seal.RunDir.named(png, e);
-        } finally {
-            Files.deleteIfExists(tmp);
+            throw AtomicFiles.named(png, e);
         }
     }
 }

@@ -5,12 +5,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,33 +28,17 @@ public final class Npy {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
         int unpadded = MAGIC.length + 4 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            AtomicFiles.write(file, ch -> {
                 ByteBuffer pre = ByteBuffer.allocate(MAGIC.length + 4 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
                 pre.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
                 pre.flip();
                 while (pre.hasRemaining()) ch.write(pre);
                 ByteBuffer data = t.segment().asByteBuffer();
                 while (data.hasRemaining()) ch.write(data);
-                ch.force(true);
-            }
-            try { // createTempFile makes 0600; a user's output should read like any file they write
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-        } catch (java.nio.file.FileSystemException e) {
-            throw e;                         // names its file already
-        } catch (IOException e) {            // e.g. "No space left on device": say which file
-            throw new IOException(file + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) Files.deleteIfExists(tmp);  // no temp file is left behind on any failure
+            });
+        } catch (IOException e) {
+            throw AtomicFiles.named(file, e);   // e.g. "No space left on device": say which file
         }
     }
 

@@ -9,16 +9,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -101,29 +97,12 @@ public final class SafeTensorsWriter {
         writeFully(ch, ByteBuffer.wrap(header));
     }
 
-    /** Temp file in the target's directory, fsync, atomic rename, directory fsync. */
+    /** {@link AtomicFiles#write}: temp file in the target's directory, fsync, atomic rename, directory fsync. */
     private static void writeAtomically(Path file, Body body) {
-        Path target = file.toAbsolutePath();
-        Path tmp = null;
         try {
-            tmp = createTemp(target);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                body.write(ch);
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            syncDirectory(target.getParent());
+            AtomicFiles.write(file, body::write);
         } catch (IOException e) {
             throw new SafeTensorsException(file + ": cannot write file: " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the original error matters more than a leftover temp file
-                }
-            }
         }
     }
 
@@ -180,34 +159,6 @@ public final class SafeTensorsWriter {
                 default -> throw new AssertionError(dtype);
             }
             writeFully(ch, buf.clear().limit(m * dtype.byteSize()));
-        }
-    }
-
-    /**
-     * A new file next to {@code target} (same directory, so the rename stays on one file system
-     * and can be atomic). Created with default permissions rather than createTempFile's 0600,
-     * so the final file gets the same permissions a plain write would give it.
-     */
-    private static Path createTemp(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
-            Path tmp = target.resolveSibling("." + target.getFileName() + "." + suffix + ".tmp");
-            try {
-                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 10) throw e;
-            }
-        }
-    }
-
-    /** Makes the rename itself durable (POSIX); some platforms cannot open a directory, which is fine. */
-    private static void syncDirectory(Path dir) {
-        if (dir == null) return;
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort only
         }
     }
 

@@ -9,7 +9,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -18,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import sealjvm.bindings.Cuda;
 import sealjvm.bindings.Nvrtc;
 import sealjvm.bindings.cuda_h;
+import sealjvm.tensor.AtomicFiles;
 
 /**
  * The kernels of {@code kernels.cu} (a resource next to this class), compiled by NVRTC for this device's
@@ -102,14 +102,7 @@ public final class KernelModule {
 
     private static String store(Path file, byte[] image) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".cubin", ".tmp");
-            try {
-                Files.write(tmp, image);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, image);
             return ", cached at " + file;
         } catch (IOException | UnsupportedOperationException e) {
             return ", not cached (" + e.getMessage() + ")"; // a read-only home must not stop the run
