@@ -107,7 +107,7 @@ public final class SealEval {
             if (spam) {
                 double[] meanInput = new double[gen.C];
                 for (int i = 0; i < 64; i++) {
-                    Task.Episode ep = task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed() ^ 0x5EA1L, i));
+                    Task.Episode ep = task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed() ^ 0x5EA1L, i));
                     double[] h = Scoring.pooled(setup.backend(), ep.context());
                     for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
                 }
@@ -134,7 +134,7 @@ public final class SealEval {
                     List<Edit> edits = new ArrayList<>(List.of(staticEdit, shuffled, trained));
                     if (sftChoice != null) {
                         names.add("sft_passage");
-                        edits.add(baselines.passageEdit(ep, sftChoice, SealLoop.mix(seed, i), arena));
+                        edits.add(baselines.passageEdit(ep, sftChoice, RandomStreams.mix(seed, i), arena));
                     }
                     Task.Detail d = task.detail(setup.backend(), ep, edits, true);
                     double[] forget = setup.reward().forgetting(setup.backend(), edits);
@@ -142,13 +142,13 @@ public final class SealEval {
                     results.add("no_edit", row(d.correct(), 0), new double[d.units()], row(d.margin(), 0), 0);
                     for (int k = 0; k < edits.size(); k++) {
                         double[] gain = minus(d.score()[k + 1], d.score()[0]);
-                        double r = setup.reward().reward(mean(gain), forget[k], edits.get(k).frobeniusNorm());
+                        double r = setup.reward().reward(Stats.mean(gain), forget[k], edits.get(k).frobeniusNorm());
                         results.add(names.get(k), row(d.correct(), k + 1), gain, row(d.margin(), k + 1), r);
                     }
                     if (spam) {
                         Task.Detail h = ((SpamTask) task).headRecalibration(setup.backend(), ep);
                         double[] gain = minus(h.score()[1], h.score()[0]);
-                        results.add("head_recalibration", h.correct()[1], gain, null, mean(gain));
+                        results.add("head_recalibration", h.correct()[1], gain, null, Stats.mean(gain));
                     }
                 }
             }
@@ -199,7 +199,7 @@ public final class SealEval {
                             content == null ? null : content.of(ep.context()), arena),
                     pplTokens, runDir.resolve("sequential-trained.png"), lines));
             out.set("sft_passage", SequentialEval.run(setup.model(), facts, "sft_passage", steps,
-                    (ep, i, arena) -> baselines.passageEdit(ep, sft, SealLoop.mix(seed, i), arena),
+                    (ep, i, arena) -> baselines.passageEdit(ep, sft, RandomStreams.mix(seed, i), arena),
                     pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
             return out;
         }
@@ -230,5 +230,4 @@ public final class SealEval {
         return d;
     }
 
-    static double mean(double[] a) { return SealLoop.mean(a); }
 }

@@ -13,6 +13,7 @@ import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.RandomInit;
+import sealjvm.seal.Stats;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Parallel;
@@ -84,11 +85,6 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
     static String num(double v) { return String.format(Locale.ROOT, "%.4f", v); }
 
     /** The JSON fields naming where a benchmark ran. */
@@ -154,7 +150,7 @@ final class BenchCommand implements Runnable {
                 long ctxSum = (long) tokens * past + (long) tokens * (tokens + 1) / 2; // keys seen, summed over queries
                 double flops = batch * (2.0 * tokens * matmulParams + layers * 4.0 * ctxSum * C);
                 double bytes = 4.0 * (matmulParams + 2L * batch * layers * (past + tokens) * C); // weights + K/V read once
-                double med = median(ms);
+                double med = Stats.median(ms);
                 boolean onCpu = placement.device() == Device.CPU;
                 String where = onCpu ? "threads=" + threads : placement.device() + " " + precision;
                 System.out.println(String.format(Locale.ROOT,
@@ -212,7 +208,7 @@ final class BenchCommand implements Runnable {
                 long C = embd, BT = (long) batch * tokens;
                 long matmulParams = layers * 12L * C * C + (long) vocab * C;
                 double flops = 3 * (2.0 * BT * matmulParams + layers * 4.0 * batch * ((long) tokens * (tokens + 1) / 2) * C); // backward ≈ 2× forward
-                double med = median(ms);
+                double med = Stats.median(ms);
                 System.out.println(String.format(Locale.ROOT,
                         "train step layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d threads=%d: median %.1f ms (%.0f tokens/s), min %.1f ms",
                         layers, embd, heads, vocab, batch, tokens, threads, med, BT / med * 1000, ms[0]));
@@ -253,7 +249,7 @@ final class BenchCommand implements Runnable {
                     if (transposed) Matmul.matmulTransposed(out, a, w, b);
                     else Matmul.matmul(out, a, w, b);
                 });
-                double med = median(ms);
+                double med = Stats.median(ms);
                 double flops = 2.0 * m * k * n;
                 double bytes = 4.0 * ((double) m * k + (double) k * n + (double) m * n);
                 System.out.println(String.format(Locale.ROOT, "matmul %dx%d · %s threads=%d: median %.3f ms, min %.3f ms",
@@ -336,7 +332,7 @@ final class BenchCommand implements Runnable {
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
                 Arrays.sort(ms);
-                double med = median(ms);
+                double med = Stats.median(ms);
                 String dev = deviceJson(placement, setup.backend().deviceName());
                 System.out.println(String.format(Locale.ROOT, "reinforce task=%s model=%s K=%d %s: median %.1f ms per episode, %.1f rollouts/s",
                         task, modelDir.getFileName(), samples, device, med, samples / med * 1000));

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import sealjvm.gpt2.cuda.CudaBackendProvider;
+import sealjvm.seal.Stats;
 import sealjvm.tensor.LowRank;
 import sealjvm.tensor.Parallel;
 import sealjvm.tensor.Placement;
@@ -56,7 +57,7 @@ public final class EditBenchmark {
             }
             boolean exact = original.mismatch(w.segment()) == -1;
             double bytes = (double) rows * cols * 4;
-            double ta = median(apply), tr = median(revert), tc = median(cp);
+            double ta = Stats.median(apply), tr = Stats.median(revert), tc = Stats.median(cp);
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.put("rows", rows);
             out.put("cols", cols);
@@ -121,9 +122,4 @@ public final class EditBenchmark {
         }
     }
 
-    static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.RewardFn;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealLoop;
@@ -98,8 +99,8 @@ public final class Baselines implements AutoCloseable {
             for (Task.Supervised s : task.supervised(ep)) examples.add(new LoraSft.Example(s.tokens(), s.lossFrom()));
         }
         if (examples.isEmpty()) throw new IllegalStateException("task " + task.name() + " has no supervised form for a static edit");
-        shuffle(examples, new SplittableRandom(SealLoop.mix(seed, 0x57A7L)));
-        Edit fitted = sft.train(examples, new LoraSft.Options(rank, alpha, recipe.staticSteps(), recipe.staticLr(), recipe.staticBatch(), SealLoop.mix(seed, 0x57A8L)), arena).edit();
+        shuffle(examples, new SplittableRandom(RandomStreams.mix(seed, 0x57A7L)));
+        Edit fitted = sft.train(examples, new LoraSft.Options(rank, alpha, recipe.staticSteps(), recipe.staticLr(), recipe.staticBatch(), RandomStreams.mix(seed, 0x57A8L)), arena).edit();
         double norm = fitted.frobeniusNorm();
         double cap = norm > normCap ? normCap / norm : 1;
         List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
@@ -159,7 +160,7 @@ public final class Baselines implements AutoCloseable {
         for (int k = 0; k < grid.size(); k++) {
             SftChoice c = grid.get(k);
             try (Arena arena = Arena.ofShared()) {
-                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, SealLoop.mix(seed, 0x5F7L), arena)))[0];
+                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, RandomStreams.mix(seed, 0x5F7L), arena)))[0];
             }
         }
         int best = 0;

@@ -14,6 +14,7 @@ import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.seal.RewardPlot;
+import sealjvm.seal.Stats;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.MergedEdits;
 import sealjvm.seal.task.FactsTask;
@@ -44,7 +45,7 @@ public final class SequentialEval {
         List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, steps);
         double[][] acc = new double[steps][steps], gain = new double[steps][steps];
         double[] baseLl = new double[steps];
-        for (int j = 0; j < steps; j++) baseLl[j] = mean(task.detail(model, eps.get(j), List.of(), false).score()[0]);
+        for (int j = 0; j < steps; j++) baseLl[j] = Stats.mean(task.detail(model, eps.get(j), List.of(), false).score()[0]);
         double basePpl = pplTokens == null ? Double.NaN : Perplexity.evaluate(model, pplTokens).perplexity();
         try (MergedEdits merged = new MergedEdits(model.params); Arena arena = Arena.ofShared()) {
             for (int i = 0; i < steps; i++) {
@@ -55,9 +56,9 @@ public final class SequentialEval {
                 ArrayNode a = line.putArray("accuracy"), g = line.putArray("gain");
                 for (int j = 0; j <= i; j++) {
                     Task.Detail d = task.detail(model, eps.get(j), List.of(), false);
-                    acc[i][j] = mean(d.correct()[0]);
+                    acc[i][j] = Stats.mean(d.correct()[0]);
                     a.add(acc[i][j]);
-                    gain[i][j] = mean(d.score()[0]) - baseLl[j];
+                    gain[i][j] = Stats.mean(d.score()[0]) - baseLl[j];
                     g.add(gain[i][j]);
                 }
                 if (pplTokens != null) line.put("brown_heldout_perplexity", Perplexity.evaluate(model, pplTokens).perplexity());
@@ -81,15 +82,9 @@ public final class SequentialEval {
                 "Sequential edits (" + arm + "): answer log-likelihood gain (nats) on passage j after step i", "gain", gain, lo, Math.max(hi, lo + 1e-9));
         ObjectNode s = JSON.createObjectNode();
         s.put("arm", arm).put("steps", steps).put("learned", learned).put("kept", kept);
-        s.put("final_mean_accuracy", mean(acc[steps - 1]));
+        s.put("final_mean_accuracy", Stats.mean(acc[steps - 1]));
         s.put("base_brown_heldout_perplexity", basePpl);
         return s;
-    }
-
-    private static double mean(double[] a) {
-        double s = 0;
-        for (double x : a) s += x;
-        return a.length == 0 ? 0 : s / a.length;
     }
 
     /** values[i][j] of passage j (x) after step i (y); blank above the diagonal (not yet written). */

@@ -11,7 +11,9 @@ import sealjvm.gpt2.Generator;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.Sampler;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.SealLoop;
+import sealjvm.seal.Stats;
 import sealjvm.seal.data.Facts;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.MergedEdits;
@@ -74,7 +76,7 @@ public final class TextSeal implements AutoCloseable {
         try {
             List<int[]> out = new ArrayList<>();
             for (int k = 0; k < K; k++) {
-                Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
+                Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, RandomStreams.mix(seed, k)));
                 int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, eot, id -> {});
                 if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
                 out.add(ids);
@@ -134,7 +136,7 @@ public final class TextSeal implements AutoCloseable {
 
     /** Episode e of round r (training passages), the same on resume. */
     public Task.Episode trainEpisode(int r, int i) {
-        return task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed(), (long) r * config.passagesPerRound() + i));
+        return task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed(), (long) r * config.passagesPerRound() + i));
     }
 
     /**
@@ -146,15 +148,15 @@ public final class TextSeal implements AutoCloseable {
         for (int i = 0; i < config.passagesPerRound(); i++) {
             long t0 = System.nanoTime();
             Task.Episode ep = trainEpisode(round, i);
-            long seed = SealLoop.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i);
+            long seed = RandomStreams.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i);
             int[] prompt = prompt(ep.context());
             List<int[]> texts = selfEdits(prompt, policy, config.samples(), seed);
             double[] rewards = new double[texts.size()];
             Task.Scores s;
             try (Arena arena = Arena.ofShared()) {
                 List<Edit> edits = new ArrayList<>();
-                for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), SealLoop.mix(seed, 100 + k), arena));
-                if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), SealLoop.mix(seed, 99), arena));
+                for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), RandomStreams.mix(seed, 100 + k), arena));
+                if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), RandomStreams.mix(seed, 99), arena));
                 s = score(ep, edits);
             }
             int best = 0;
@@ -173,7 +175,7 @@ public final class TextSeal implements AutoCloseable {
             }
             ObjectNode m = json.createObjectNode();
             m.put("episode", round * config.passagesPerRound() + i).put("round", round);
-            m.put("reward_mean", SealLoop.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);
+            m.put("reward_mean", Stats.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);
             if (config.keepVsPassage()) m.put("reward_passage_only", passageReward);
             m.put("accuracy_no_edit", s.accuracy()[0]);
             double acc = 0;

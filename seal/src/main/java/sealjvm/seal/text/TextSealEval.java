@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.RewardFn;
 import sealjvm.seal.SealEval;
 import sealjvm.seal.SealLoop;
+import sealjvm.seal.Stats;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.eval.ArmResults;
@@ -53,12 +55,12 @@ public final class TextSealEval {
             Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve("sft_passage.json"), c.seed());
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.set("trained", SequentialEval.run(model, seal.task, "trained", steps, (ep, i, arena) -> {
-                long s = SealLoop.mix(seed ^ 0xE7A1L, i);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, i);
                 int[] selfEdit = seal.selfEdits(seal.prompt(ep.context()), policy, 1, s).getFirst();
-                return seal.learn(ep.context(), selfEdit, SealLoop.mix(s, 1), arena);
+                return seal.learn(ep.context(), selfEdit, RandomStreams.mix(s, 1), arena);
             }, pplTokens, runDir.resolve("sequential-trained.png"), lines));
             out.set("sft_passage", SequentialEval.run(model, seal.task, "sft_passage", steps,
-                    (ep, i, arena) -> baselines.passageEdit(ep, sft, SealLoop.mix(SealLoop.mix(seed ^ 0xE7A1L, i), 1), arena),
+                    (ep, i, arena) -> baselines.passageEdit(ep, sft, RandomStreams.mix(RandomStreams.mix(seed ^ 0xE7A1L, i), 1), arena),
                     pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
             return out;
         }
@@ -91,16 +93,16 @@ public final class TextSealEval {
             int[] partner = SealEval.partners(seal.task, eps);
             List<int[]> trainedEdits = new ArrayList<>(), untrainedEdits = new ArrayList<>();
             for (int e = 0; e < n; e++) {
-                long s = SealLoop.mix(seed ^ 0xE7A1L, e);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
                 int[] prompt = seal.prompt(eps.get(e).context());
                 untrainedEdits.add(seal.selfEdits(prompt, null, 1, s).getFirst());
                 trainedEdits.add(seal.selfEdits(prompt, policy, 1, s).getFirst());
             }
             for (int e = 0; e < n; e++) {
                 Task.Episode ep = eps.get(e);
-                long s = SealLoop.mix(seed ^ 0xE7A1L, e);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
                 try (Arena arena = Arena.ofShared()) {
-                    long init = SealLoop.mix(s, 1);   // the same LoRA initialization for the self-edit arms
+                    long init = RandomStreams.mix(s, 1);   // the same LoRA initialization for the self-edit arms
                     List<String> names = List.of("static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained", "oracle_qa_self_edit");
                     List<Edit> edits = List.of(staticEdit,
                             seal.learn(ep.context(), trainedEdits.get(partner[e]), init, arena),
@@ -116,7 +118,7 @@ public final class TextSealEval {
                     for (int k = 0; k < edits.size(); k++) {
                         double[] gain = new double[d.units()];
                         for (int u = 0; u < gain.length; u++) gain[u] = d.score()[k + 1][u] - d.score()[0][u];
-                        double r = SealLoop.mean(gain);
+                        double r = Stats.mean(gain);
                         (k == 5 ? oracle : results).add(names.get(k), d.correct()[k + 1], gain, d.margin()[k + 1], r);
                     }
                 }

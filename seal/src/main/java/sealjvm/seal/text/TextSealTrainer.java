@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.RewardPlot;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealLoop;
@@ -103,7 +104,7 @@ public final class TextSealTrainer {
             Edit policy = loadPolicy(out, model, policyArena);
             List<LoraSft.Example> warm = seal.warmStartExamples();
             if (done == 0 && policy == null && !warm.isEmpty()) {   // the warm start: round 0's policy
-                LoraSft.Result fit = seal.fitPolicy(warm, SealLoop.mix(c.seed() ^ 0x9011C7L, -1), policyArena);
+                LoraSft.Result fit = seal.fitPolicy(warm, RandomStreams.mix(c.seed() ^ 0x9011C7L, -1), policyArena);
                 PeftAdapter.write(out.resolve("policy-round-0"), fit.edit(), c.model());
                 policy = fit.edit();
                 ObjectNode state = JSON.createObjectNode().put("rounds_done", 0).put("policy", "policy-round-0").put("warm_start_pairs", warm.size())
@@ -124,7 +125,7 @@ public final class TextSealTrainer {
                         Arena next = Arena.ofShared();
                         List<LoraSft.Example> data = new ArrayList<>(kept);
                         data.addAll(warm);
-                        LoraSft.Result fit = seal.fitPolicy(data, SealLoop.mix(c.seed() ^ 0x9011C7L, r), next);
+                        LoraSft.Result fit = seal.fitPolicy(data, RandomStreams.mix(c.seed() ^ 0x9011C7L, r), next);
                         policyName = "policy-round-" + (r + 1);
                         PeftAdapter.write(out.resolve(policyName), fit.edit(), c.model());
                         policyArena.close();
