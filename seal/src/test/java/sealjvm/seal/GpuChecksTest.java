@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.data.TestHome;
+import sealjvm.seal.diagnostics.GpuChecks;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Placement;
 import sealjvm.tensor.Precision;

@@ -286,7 +286,7 @@ final class BenchCommand implements Runnable {
             Checks.atLeast("--rank", rank, 1);
             Checks.fitsMemory("--rows " + rows + " --cols " + cols + ": the weight, its copy and snapshot", 4.0 * 3 * rows * (double) cols);
             common.applyThreads();
-            var out = sealjvm.seal.edit.EditBenchmark.run(placement, rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
+            var out = sealjvm.seal.diagnostics.EditBenchmark.run(placement, rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
             System.out.println(String.format(Locale.ROOT, "edit %dx%d rank %d threads=%d: apply %.3f ms, revert %.3f ms, copy %.3f ms",
                     rows, cols, rank, out.get("threads").intValue(), out.get("apply_ms").doubleValue(), out.get("revert_ms").doubleValue(),
                     out.get("copy_ms").doubleValue()));

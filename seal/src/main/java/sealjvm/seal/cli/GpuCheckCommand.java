@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sealjvm.seal.GpuChecks;
+import sealjvm.seal.diagnostics.GpuChecks;
 import sealjvm.tensor.Precision;
 import sealjvm.tensor.cuda.CudaDevice;
 

@@ -1,4 +1,4 @@
-package sealjvm.seal;
+package sealjvm.seal.diagnostics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package sealjvm.seal.edit;
+package sealjvm.seal.diagnostics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
