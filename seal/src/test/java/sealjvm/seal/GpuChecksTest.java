@@ -13,12 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sealjvm.seal.data.TestHome;
 import sealjvm.seal.diagnostics.GpuChecks;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Placement;
 import sealjvm.tensor.Precision;
 import sealjvm.tensor.cuda.CudaDevice;
+import sealjvm.testsupport.Repo;
 
 /**
  * The GPU acceptance checks ({@link GpuChecks}, also {@code bin/seal gpu-check}) and a SEAL run with the model on
@@ -33,7 +33,7 @@ class GpuChecksTest {
     static void open() {
         Assumptions.assumeTrue(CudaDevice.available(), sealjvm.bindings.NativeLibraries.cudaProblem().orElse("no CUDA driver"));
         dev = CudaDevice.open();
-        home = TestHome.find();
+        home = Repo.root();
     }
 
     @AfterAll

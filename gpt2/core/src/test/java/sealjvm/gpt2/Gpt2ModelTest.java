@@ -2,7 +2,6 @@ package sealjvm.gpt2;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,28 +19,22 @@ import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.gpt2.safetensors.SafeTensorsWriter;
 import sealjvm.tensor.Npy;
 import sealjvm.tensor.Tensor;
+import sealjvm.testsupport.Fixtures;
+import sealjvm.testsupport.Repo;
 
 /** The forward pass against PyTorch: logits of every fixture model in weights/fixtures/models. */
 class Gpt2ModelTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<String> fixtures() throws IOException {
-        try (var s = Files.list(TestPaths.weights().resolve("fixtures/models"))) {
+        try (var s = Files.list(Repo.weights().resolve("fixtures/models"))) {
             return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
         }
     }
 
-    static Path fixture(String name) { return TestPaths.weights().resolve("fixtures/models").resolve(name); }
+    static Path fixture(String name) { return Repo.weights().resolve("fixtures/models").resolve(name); }
 
-    static int[][] inputIds(Path dir) throws IOException {
-        JsonNode ids = JSON.readTree(dir.resolve("reference.json").toFile()).get("input_ids");
-        int[][] out = new int[ids.size()][];
-        for (int b = 0; b < ids.size(); b++) {
-            out[b] = new int[ids.get(b).size()];
-            for (int t = 0; t < out[b].length; t++) out[b][t] = ids.get(b).get(t).intValue();
-        }
-        return out;
-    }
+    static int[][] inputIds(Path dir) { return Fixtures.inputIds(dir); }
 
     static double maxAbsDiff(Tensor a, Tensor b) {
         assertEquals(a.size(), b.size());

@@ -26,19 +26,20 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.testsupport.Repo;
 
 /** Checks Gpt2Tokenizer against fixtures written by gpt-3-encoder@1.1.4 (weights/scripts/tokenizer_fixtures.js). */
 class Gpt2TokenizerTest {
 
     /** Loaded once; shared by the JUnit tests and the jqwik property (jqwik ignores @BeforeAll). */
     private static final class Shared {
-        static final Gpt2Tokenizer TOKENIZER = Gpt2Tokenizer.fromDirectory(TestPaths.weights().resolve("tokenizer"));
+        static final Gpt2Tokenizer TOKENIZER = Gpt2Tokenizer.fromDirectory(Repo.weights().resolve("tokenizer"));
     }
 
     private static Gpt2Tokenizer tok() { return Shared.TOKENIZER; }
 
     private static JsonNode fixture(String name) throws IOException {
-        return new ObjectMapper().readTree(TestPaths.weights().resolve("fixtures/tokenizer").resolve(name).toFile());
+        return new ObjectMapper().readTree(Repo.weights().resolve("fixtures/tokenizer").resolve(name).toFile());
     }
 
     private static int[] ints(JsonNode array) {
@@ -134,7 +135,7 @@ class Gpt2TokenizerTest {
 
     @Test
     void missingOrInvalidFilesAreNamed(@TempDir Path dir) throws IOException {
-        Path tokDir = TestPaths.weights().resolve("tokenizer");
+        Path tokDir = Repo.weights().resolve("tokenizer");
         Path missing = dir.resolve("nope.json");
         var e1 = assertThrows(IllegalArgumentException.class, () -> Gpt2Tokenizer.fromFiles(missing, tokDir.resolve("merges.txt")));
         assertTrue(e1.getMessage().contains(missing.toString()), e1.getMessage());
@@ -162,7 +163,7 @@ class Gpt2TokenizerTest {
     @Test
     void concurrentEncodingAgreesWithFixtures() throws Exception {
         JsonNode cases = fixture("cases.json");
-        Gpt2Tokenizer fresh = Gpt2Tokenizer.fromDirectory(TestPaths.weights().resolve("tokenizer")); // empty cache
+        Gpt2Tokenizer fresh = Gpt2Tokenizer.fromDirectory(Repo.weights().resolve("tokenizer")); // empty cache
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int r = 0; r < 8; r++) {
@@ -183,7 +184,7 @@ class Gpt2TokenizerTest {
         StringBuilder big = new StringBuilder();
         for (int i = 0; big.length() < 1_000_000; i++) big.append(chunk).append(i).append(' ');
         String text = big.toString();
-        Gpt2Tokenizer fresh = Gpt2Tokenizer.fromDirectory(TestPaths.weights().resolve("tokenizer"));
+        Gpt2Tokenizer fresh = Gpt2Tokenizer.fromDirectory(Repo.weights().resolve("tokenizer"));
         long t0 = System.nanoTime();
         int[] ids = fresh.encode(text);
         long ms = (System.nanoTime() - t0) / 1_000_000;

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
-import sealjvm.seal.data.TestHome;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
+import sealjvm.testsupport.Repo;
 
 /** FactsProbe scores questions exactly as FactsTask.score scores the unedited model. */
 class FactsProbeTest {
@@ -27,7 +27,7 @@ class FactsProbeTest {
 
     @Test
     void agreesWithTheFactsTaskWithAndWithoutThePassage() {
-        Path home = TestHome.find();
+        Path home = Repo.root();
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
         List<Facts.Passage> ps = Facts.defaultSplits().eval().subList(0, 6);
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-brown"))) {

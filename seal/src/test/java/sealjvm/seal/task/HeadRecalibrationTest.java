@@ -7,13 +7,13 @@ import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.SpamAssassin;
-import sealjvm.seal.data.TestHome;
+import sealjvm.testsupport.Repo;
 
 /** The head-recalibration control solves its bias equation and moves the held-out scores the way the labels say. */
 class HeadRecalibrationTest {
     @Test
     void anAllSpamContextRaisesTheBiasToTheMapSolution() throws Exception {
-        var home = TestHome.find();
+        var home = Repo.root();
         var msgs = SpamAssassin.loadSample(SpamAssassin.defaultSample(home));
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {

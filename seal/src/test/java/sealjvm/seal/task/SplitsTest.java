@@ -12,11 +12,11 @@ import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
 import sealjvm.seal.data.SpamAssassin;
-import sealjvm.seal.data.TestHome;
+import sealjvm.testsupport.Repo;
 
 /** No item in two splits, and the eval episodes use every item at most once. */
 class SplitsTest {
-    static final Gpt2Tokenizer TOK = Gpt2Tokenizer.fromDirectory(TestHome.find().resolve("weights/tokenizer"));
+    static final Gpt2Tokenizer TOK = Gpt2Tokenizer.fromDirectory(Repo.root().resolve("weights/tokenizer"));
 
     @Test
     void factsEvalPassagesAreDistinctAndShareNoEntityWithTraining() {
@@ -39,7 +39,7 @@ class SplitsTest {
 
     @Test
     void lmDocumentsAreInOneSplitOnly() throws Exception {
-        var msgs = SpamAssassin.loadSample(SpamAssassin.defaultSample(TestHome.find()));
+        var msgs = SpamAssassin.loadSample(SpamAssassin.defaultSample(Repo.root()));
         LmTask task = new LmTask(TOK, SpamAssassin.Split.of(msgs, 1234), new LmTask.Options(16, 16), 256);
         Set<String> seen = new HashSet<>();
         for (Task.Stage s : Task.Stage.values()) {
@@ -54,7 +54,7 @@ class SplitsTest {
 
     @Test
     void spamEvalEpisodesShareNoMessage() throws Exception {
-        var home = TestHome.find();
+        var home = Repo.root();
         var msgs = SpamAssassin.loadSample(SpamAssassin.defaultSample(home));
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {
             SpamTask task = new SpamTask(model, TOK, SpamAssassin.Split.of(msgs, 1234), new SpamTask.Options(4, 8, 48), new SpamHead(new double[model.config.nEmbd()], 0));

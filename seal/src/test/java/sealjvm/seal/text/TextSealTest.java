@@ -12,10 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.BundledModel;
+import sealjvm.testsupport.Repo;
 
 /** A tiny end-to-end text-SEAL run on the bundled model: train, resume across a round, evaluate (CI, seconds). */
 class TextSealTest {
-    static Path home() { return sealjvm.seal.data.TestHome.find(); }
+    static Path home() { return sealjvm.testsupport.Repo.root(); }
 
     static TextSealConfig tiny(int rounds) { return tiny(rounds, 0); }
 

@@ -8,14 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
-import sealjvm.gpt2.TestPaths;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.tensor.Parallel;
-import sealjvm.tensor.Tensor;
+import sealjvm.testsupport.Repo;
 
 /**
  * The backward pass against PyTorch autograd (float64 truth from weights/scripts/make_grad_fixtures.py):
@@ -24,7 +23,7 @@ import sealjvm.tensor.Tensor;
 class Gpt2BackpropTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static Path fixture(String name) { return TestPaths.weights().resolve("fixtures/train").resolve(name); }
+    static Path fixture(String name) { return Repo.weights().resolve("fixtures/train").resolve(name); }
 
     static int[] flat(JsonNode rows) {
         int B = rows.size(), T = rows.get(0).size();
