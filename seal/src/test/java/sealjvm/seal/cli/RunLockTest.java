@@ -46,7 +46,8 @@ class RunLockTest {
     @Test
     void anotherProcessHoldingTheLockIsRefusedAndItsStaleLockIsRetakenAfterAKill(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run");
-        Process p = new ProcessBuilder(ChildJvm.command(java.util.List.of(), RunLockHolder.class.getName(), run.toString()))
+        // No JVM flags: the holder uses no kernels, and the incubator warning would come first on its merged output.
+        Process p = new ProcessBuilder(ChildJvm.java(), "-cp", System.getProperty("java.class.path"), RunLockHolder.class.getName(), run.toString())
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
