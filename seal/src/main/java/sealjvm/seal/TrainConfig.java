@@ -59,4 +59,54 @@ public record TrainConfig(
         }
         if (!data.equals("full") && !data.equals("sample")) throw new IllegalArgumentException("--data must be full or sample, got '" + data + "'");
     }
+
+    /** Named construction: the settings of {@code bin/seal train}'s defaults, each changed by name. */
+    public static Builder builder(String task, String model) { return new Builder(task, model); }
+
+    /** A copy of this config to change by name. */
+    public Builder toBuilder() {
+        return new Builder(task, model).targets(targets).rank(rank).alpha(alpha).samples(samples).episodes(episodes).lr(lr)
+                .lrSchedule(lrSchedule).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropyBonus).baseline(baseline)
+                .emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget).lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed)
+                .policy(policy).contentRank(contentRank);
+    }
+
+    /** Builds a {@link TrainConfig} field by field; {@link #build()} checks it as the constructor does. */
+    public static final class Builder {
+        private final String task, model;
+        private String targets = "h.1.attn.c_proj", lrSchedule = "cosine", baseline = "rloo", data = "full";
+        private int rank = 4, samples = 8, episodes = 1500, hidden = 64, contentRank = 8;
+        private float alpha = 4f;
+        private double lr = 1e-3, initStd = 0.01, entropyBonus = 0, emaDecay = 0.9, clip = 1.0, lambdaForget = 1.0, lambdaNorm = 2e-4;
+        private long seed = 1, dataSeed = 1234;
+        private EditPolicy policy = EditPolicy.MLP;
+
+        private Builder(String task, String model) { this.task = task; this.model = model; }
+
+        public Builder targets(String v) { targets = v; return this; }
+        public Builder rank(int v) { rank = v; return this; }
+        public Builder alpha(float v) { alpha = v; return this; }
+        public Builder samples(int v) { samples = v; return this; }
+        public Builder episodes(int v) { episodes = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder lrSchedule(String v) { lrSchedule = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder hidden(int v) { hidden = v; return this; }
+        public Builder initStd(double v) { initStd = v; return this; }
+        public Builder entropyBonus(double v) { entropyBonus = v; return this; }
+        public Builder baseline(String v) { baseline = v; return this; }
+        public Builder emaDecay(double v) { emaDecay = v; return this; }
+        public Builder clip(double v) { clip = v; return this; }
+        public Builder lambdaForget(double v) { lambdaForget = v; return this; }
+        public Builder lambdaNorm(double v) { lambdaNorm = v; return this; }
+        public Builder data(String v) { data = v; return this; }
+        public Builder dataSeed(long v) { dataSeed = v; return this; }
+        public Builder policy(EditPolicy v) { policy = v; return this; }
+        public Builder contentRank(int v) { contentRank = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus,
+                    baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank);
+        }
+    }
 }

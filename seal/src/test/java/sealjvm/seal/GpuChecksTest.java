@@ -103,8 +103,9 @@ class GpuChecksTest {
     /** The REINFORCE loop with the frozen model on the device follows the CPU run's rewards. */
     @Test
     void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {
-        TrainConfig c = new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
-                2, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
+        TrainConfig c = TrainConfig.builder("facts", home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
+                .rank(2).alpha(2f).samples(3).episodes(2).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001).data("sample")
+                .build();
         List<JsonNode> cpu = Trainer.train(c, home, tmp.resolve("cpu"), false, Placement.CPU);
         List<JsonNode> cuda = Trainer.train(c, home, tmp.resolve("cuda"), false, new Placement(Device.CUDA, Precision.FP32));
         assertEquals(cpu.size(), cuda.size());

@@ -26,8 +26,9 @@ class TrainResumeTest {
     }
 
     static TrainConfig tiny(int episodes) {
-        return new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
-                episodes, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
+        return TrainConfig.builder("facts", home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
+                .rank(2).alpha(2f).samples(3).episodes(episodes).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001)
+                .data("sample").build();
     }
 
     static List<JsonNode> withoutTiming(List<JsonNode> metrics) {

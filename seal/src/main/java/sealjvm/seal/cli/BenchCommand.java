@@ -319,8 +319,8 @@ final class BenchCommand implements Runnable {
             if (threads != null) Checks.atLeast("--threads", threads, 1);
             if (threads != null) Parallel.setThreads(threads);
             java.nio.file.Path modelDir = model != null ? model : SealCli.defaultModel();
-            var c = new sealjvm.seal.TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, 4, 4f, samples, warmup + episodes, 1e-3, "constant",
-                    1, 64, 0.01, 0, "rloo", 0.9, 1.0, 1.0, 0.0002, data, 1234);
+            var c = sealjvm.seal.TrainConfig.builder(task, modelDir.toAbsolutePath().toString()).targets(targets).samples(samples)
+                    .episodes(warmup + episodes).lrSchedule("constant").data(data).build();
             java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("seal-bench-reinforce");
             try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp, placement)) {
                 var loop = new sealjvm.seal.SealLoop(c, setup, sealjvm.seal.SealLoop.initialState(c, setup));

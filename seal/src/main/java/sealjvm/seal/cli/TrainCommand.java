@@ -237,9 +237,12 @@ final class TrainCommand implements Callable<Integer> {
         } else if (resume == null && method.equals("text")) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
-                    samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr,
-                    policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
+            var c = sealjvm.seal.text.TextSealConfig.builder(task, modelDir.toAbsolutePath().toString()).prompt(prompt).editTokens(editTokens)
+                    .temperature(temperature).topK(topK).samples(samples == null ? 4 : samples).rounds(rounds).passagesPerRound(passages)
+                    .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData).innerTargets(innerTargets).innerRank(innerRank)
+                    .innerAlpha(innerAlpha).innerSteps(innerSteps).innerLr(innerLr).policyTargets(policyTargets).policyRank(policyRank)
+                    .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed).dataSeed(dataSeed).warmStart(warmStart)
+                    .build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, SealCli.home(), out, !noProgress);
         } else if (!method.equals("generator") && !method.equals("text")) {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
@@ -249,9 +252,11 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples, episodes, lr, lrSchedule, seed,
-                    hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
-                    sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
+            TrainConfig c = TrainConfig.builder(task, modelDir.toAbsolutePath().toString()).targets(targets).rank(rank).alpha(alpha)
+                    .samples(samples == null ? 8 : samples).episodes(episodes).lr(lr).lrSchedule(lrSchedule).seed(seed).hidden(hidden)
+                    .initStd(initStd).entropyBonus(entropy).baseline(baseline).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
+                    .lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
+                    .contentRank(contentRank).build();
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress, placement);
         }
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
