@@ -96,7 +96,7 @@ public final class SealLoop implements AutoCloseable {
 
         double[] adv = new double[K];
         double mean = Stats.mean(r.reward()), baseline;
-        if (config.baseline().equals("rloo")) {
+        if (config.baseline() == TrainConfig.Baseline.RLOO) {
             double sum = mean * K;
             for (int k = 0; k < K; k++) adv[k] = r.reward()[k] - (sum - r.reward()[k]) / (K - 1);
             baseline = mean;

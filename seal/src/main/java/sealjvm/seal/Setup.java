@@ -47,10 +47,9 @@ public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenize
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
             Task task = switch (c.task()) {
-                case "spam" -> spam(c, home, runDir, backend, tok);
-                case "facts" -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
-                case "lm" -> lm(c, home, model, tok);
-                default -> throw new IllegalArgumentException("unknown task " + c.task());
+                case SPAM -> spam(c, home, runDir, backend, tok);
+                case FACTS -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
+                case LM -> lm(c, home, model, tok);
             };
             List<int[]> general = new ArrayList<>();
             for (String chunk : GeneralText.chunks(GeneralText.defaultFile(home), 400)) {
@@ -69,7 +68,7 @@ public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenize
 
     /** Ham mails, long enough for context + continuation; the committed sample takes shorter windows. */
     private static LmTask lm(TrainConfig c, Path home, Gpt2Model model, Gpt2Tokenizer tok) {
-        boolean sample = c.data().equals("sample");
+        boolean sample = c.data() == TrainConfig.DataSource.SAMPLE;
         List<SpamAssassin.Message> msgs = sample ? SpamAssassin.loadSample(SpamAssassin.defaultSample(home)) : SpamAssassin.loadDefault(LM_MAX_CHARS);
         return new LmTask(tok, SpamAssassin.Split.of(msgs, c.dataSeed()), sample ? new LmTask.Options(32, 32) : LmTask.Options.defaults(), model.config.nPositions());
     }
@@ -78,11 +77,11 @@ public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenize
     static final int LM_MAX_CHARS = 2000;
 
     private static SpamTask spam(TrainConfig c, Path home, Path runDir, Gpt2Backend model, Gpt2Tokenizer tok) throws IOException {
-        List<SpamAssassin.Message> msgs = c.data().equals("sample")
+        List<SpamAssassin.Message> msgs = c.data() == TrainConfig.DataSource.SAMPLE
                 ? SpamAssassin.loadSample(SpamAssassin.defaultSample(home))
                 : SpamAssassin.loadDefault(SpamAssassin.DEFAULT_MAX_CHARS);
         SpamAssassin.Split split = SpamAssassin.Split.of(msgs, c.dataSeed());
-        SpamTask.Options opts = c.data().equals("sample") ? new SpamTask.Options(4, 8, 48) : SpamTask.Options.defaults();
+        SpamTask.Options opts = c.data() == TrainConfig.DataSource.SAMPLE ? new SpamTask.Options(4, 8, 48) : SpamTask.Options.defaults();
         Path headFile = runDir.resolve("spam_head.json");
         SpamHead head;
         if (Files.exists(headFile)) {

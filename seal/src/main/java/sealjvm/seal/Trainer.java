@@ -90,7 +90,7 @@ public final class Trainer {
             if (bar != null) bar.close();
         }
         List<JsonNode> metrics = run.readMetrics();
-        RewardPlot.write(run.plot(), metrics, config.task());
+        RewardPlot.write(run.plot(), metrics, config.task().toString());
         return metrics;
     }
 }

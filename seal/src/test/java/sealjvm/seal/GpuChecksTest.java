@@ -103,8 +103,8 @@ class GpuChecksTest {
     /** The REINFORCE loop with the frozen model on the device follows the CPU run's rewards. */
     @Test
     void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {
-        TrainConfig c = TrainConfig.builder("facts", home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
-                .rank(2).alpha(2f).samples(3).episodes(2).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001).data("sample")
+        TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.FACTS, home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
+                .rank(2).alpha(2f).samples(3).episodes(2).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001).data(TrainConfig.DataSource.SAMPLE)
                 .build();
         List<JsonNode> cpu = Trainer.train(c, home, tmp.resolve("cpu"), false, Placement.CPU);
         List<JsonNode> cuda = Trainer.train(c, home, tmp.resolve("cuda"), false, new Placement(Device.CUDA, Precision.FP32));

@@ -26,9 +26,9 @@ class TrainResumeTest {
     }
 
     static TrainConfig tiny(int episodes) {
-        return TrainConfig.builder("facts", home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
+        return TrainConfig.builder(TrainConfig.TaskName.FACTS, home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
                 .rank(2).alpha(2f).samples(3).episodes(episodes).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001)
-                .data("sample").build();
+                .data(TrainConfig.DataSource.SAMPLE).build();
     }
 
     static List<JsonNode> withoutTiming(List<JsonNode> metrics) {

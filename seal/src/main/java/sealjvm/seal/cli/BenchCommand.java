@@ -319,8 +319,9 @@ final class BenchCommand implements Runnable {
             if (threads != null) Checks.atLeast("--threads", threads, 1);
             if (threads != null) Parallel.setThreads(threads);
             java.nio.file.Path modelDir = model != null ? model : SealCli.defaultModel();
-            var c = sealjvm.seal.TrainConfig.builder(task, modelDir.toAbsolutePath().toString()).targets(targets).samples(samples)
-                    .episodes(warmup + episodes).lrSchedule("constant").data(data).build();
+            var c = sealjvm.seal.TrainConfig.builder(sealjvm.seal.TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString())
+                    .targets(targets).samples(samples).episodes(warmup + episodes).lrSchedule(sealjvm.seal.TrainConfig.Schedule.CONSTANT)
+                    .data(sealjvm.seal.TrainConfig.DataSource.parse(data)).build();
             java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("seal-bench-reinforce");
             try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp, placement)) {
                 var loop = new sealjvm.seal.SealLoop(c, setup, sealjvm.seal.SealLoop.initialState(c, setup));

@@ -39,7 +39,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         placement = Placement.parse(device, precision);
         boolean text = TextSealTrainer.isTextRun(run);
-        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task();
+        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task().toString();
         if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
         if (text && placement.device() != Device.CPU) {
             throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");

@@ -252,10 +252,11 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            TrainConfig c = TrainConfig.builder(task, modelDir.toAbsolutePath().toString()).targets(targets).rank(rank).alpha(alpha)
-                    .samples(samples == null ? 8 : samples).episodes(episodes).lr(lr).lrSchedule(lrSchedule).seed(seed).hidden(hidden)
-                    .initStd(initStd).entropyBonus(entropy).baseline(baseline).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
-                    .lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
+            TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString()).targets(targets)
+                    .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes).lr(lr)
+                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
+                    .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
+                    .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
                     .contentRank(contentRank).build();
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress, placement);
         }
