@@ -17,7 +17,7 @@ public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> gener
     public record Result(double[] reward, double[] gain, double[] forgetting, double[] norm,
                          double baseScore, double baseAccuracy, double[] accuracy) {}
 
-    public Result evaluate(Gpt2Backend model, Task task, Task.Episode episode, List<Edit> edits) {
+    public <H> Result evaluate(Gpt2Backend model, Task<H> task, Task.Episode<H> episode, List<Edit> edits) {
         int K = edits.size();
         Task.Scores s = task.score(model, episode, edits);
         double[] forget = forgetting(model, edits);

@@ -50,7 +50,7 @@ public final class SealEval {
     }
 
     /** For each episode, another of the same kind (the next one cyclically), or simply the next one. */
-    public static int[] partners(Task task, List<Task.Episode> eps) {
+    public static <H> int[] partners(Task<H> task, List<Task.Episode<H>> eps) {
         int n = eps.size();
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -79,24 +79,29 @@ public final class SealEval {
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
-        try (Setup setup = Setup.create(config, home, runDir, placement);
-             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
+        try (Setup setup = Setup.create(config, home, runDir, placement)) {
+            return arms(setup, setup.task(), config, run, runDir, episodes, seed, recipe, t0);
+        }
+    }
+
+    private static <H> ObjectNode arms(Setup setup, Task<H> task, TrainConfig config, RunDir run, Path runDir, int episodes, long seed,
+                                       Baselines.Recipe recipe, long t0) throws IOException {
+        try (Baselines<H> baselines = new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              ContentSignal content = signal(config, setup);
              Arena keep = Arena.ofShared()) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
-            Task task = setup.task();
             boolean spam = task instanceof SpamTask;
             int n = Math.min(episodes, task.episodeCount(Task.Stage.EVAL));
             if (n < 2) throw new IllegalArgumentException("the " + task.name() + " eval split has " + n + " episode(s): too few for an interval");
-            List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, n);
+            List<Task.Episode<H>> eps = task.episodes(Task.Stage.EVAL, n);
             int[] partner = partners(task, eps);
 
             // The norm budget of the static edit: the trained edits' mean ‖ΔW‖ on heldout contexts.
             int budgetN = Math.min(64, task.episodeCount(Task.Stage.HELDOUT));
             double budget = 0;
-            for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
+            for (Task.Episode<H> ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
                 try (Arena a = Arena.ofShared()) {
                     budget += SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.backend(), ep.context())).mean(),
                             content == null ? null : content.of(ep.context()), a).frobeniusNorm() / budgetN;
@@ -107,7 +112,7 @@ public final class SealEval {
             if (spam) {
                 double[] meanInput = new double[gen.C];
                 for (int i = 0; i < 64; i++) {
-                    Task.Episode ep = task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed() ^ 0x5EA1L, i));
+                    Task.Episode<H> ep = task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed() ^ 0x5EA1L, i));
                     double[] h = Scoring.pooled(setup.backend(), ep.context());
                     for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
                 }
@@ -126,7 +131,7 @@ public final class SealEval {
 
             ArmResults results = new ArmResults(arms(task.name()), "trained");
             for (int i = 0; i < n; i++) {
-                Task.Episode ep = eps.get(i);
+                Task.Episode<H> ep = eps.get(i);
                 try (Arena arena = Arena.ofShared()) {
                     Edit trained = SealLoop.edit(gen, gen.forward(pooled[i]).mean(), directions[i], arena);
                     Edit shuffled = SealLoop.edit(gen, gen.forward(pooled[partner[i]]).mean(), directions[partner[i]], arena);
@@ -146,7 +151,7 @@ public final class SealEval {
                         results.add(names.get(k), row(d.correct(), k + 1), gain, row(d.margin(), k + 1), r);
                     }
                     if (spam) {
-                        Task.Detail h = ((SpamTask) task).headRecalibration(setup.backend(), ep);
+                        Task.Detail h = SpamTask.headRecalibration(task, setup.backend(), ep);
                         double[] gain = minus(h.score()[1], h.score()[0]);
                         results.add("head_recalibration", h.correct()[1], gain, null, Stats.mean(gain));
                     }
@@ -185,10 +190,17 @@ public final class SealEval {
                                         java.util.function.Consumer<ObjectNode> lines, Placement placement) throws IOException {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
-        try (Setup setup = Setup.create(config, home, runDir, placement);
-             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT);
-             ContentSignal content = signal(config, setup)) {
+        try (Setup setup = Setup.create(config, home, runDir, placement)) {
             if (!(setup.task() instanceof FactsTask facts)) throw new IllegalArgumentException("--sequential needs a facts run; " + runDir + " is " + config.task());
+            return sequential(setup, facts, config, run, runDir, steps, seed, pplTokens, lines);
+        }
+    }
+
+    private static ObjectNode sequential(Setup setup, FactsTask facts, TrainConfig config, RunDir run, Path runDir, int steps, long seed,
+                                         int[] pplTokens, java.util.function.Consumer<ObjectNode> lines) throws IOException {
+        try (Baselines<FactsTask.Heldout> baselines = new Baselines<>(setup.model(), facts, setup.reward(), setup.targets(), config.rank(),
+                config.alpha(), Baselines.Recipe.DEFAULT);
+             ContentSignal content = signal(config, setup)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
@@ -211,9 +223,9 @@ public final class SealEval {
     }
 
     /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it ({@link FactsProbe}). */
-    static ObjectNode inContext(Setup setup, List<Task.Episode> eps) {
+    static ObjectNode inContext(Setup setup, List<? extends Task.Episode<?>> eps) {
         List<sealjvm.seal.data.Facts.Passage> passages = new ArrayList<>();
-        for (Task.Episode ep : eps) passages.add(((FactsTask.Heldout) ep.heldout()).passage());
+        for (Task.Episode<?> ep : eps) if (ep.heldout() instanceof FactsTask.Heldout h) passages.add(h.passage());
         FactsProbe.Result in = FactsProbe.run(setup.backend(), setup.tokenizer(), passages, true);
         FactsProbe.Result out = FactsProbe.run(setup.backend(), setup.tokenizer(), passages, false);
         ObjectNode n = JSON.createObjectNode();

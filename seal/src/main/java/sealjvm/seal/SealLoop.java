@@ -73,12 +73,14 @@ public final class SealLoop implements AutoCloseable {
     public static long mix(long seed, long i) { return RandomStreams.mix(seed, i); }
 
     /** Runs one training episode, updates the generator, and returns its metrics line. */
-    public ObjectNode episode() {
+    public ObjectNode episode() { return episode(setup.task()); }
+
+    private <H> ObjectNode episode(Task<H> task) {
         long t0 = System.nanoTime();
         int e = state.episodesDone;
         EditGenerator gen = state.generator;
         SplittableRandom rng = RandomStreams.episode(config.seed(), e);
-        Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, rng);
+        Task.Episode<H> ep = task.draw(Task.Stage.TRAIN, rng);
 
         EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.backend(), ep.context()));
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
@@ -91,7 +93,7 @@ public final class SealLoop implements AutoCloseable {
                 eps[k] = gen.noise(rng);
                 edits.add(edit(gen, gen.sample(f.mean(), eps[k]), directions, arena));
             }
-            r = setup.reward().evaluate(setup.backend(), setup.task(), ep, edits);
+            r = setup.reward().evaluate(setup.backend(), task, ep, edits);
         }
 
         double[] adv = new double[K];

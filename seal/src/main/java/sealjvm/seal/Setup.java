@@ -26,7 +26,7 @@ import sealjvm.tensor.Placement;
  * The model, tokenizer, task, targets and reward a {@link TrainConfig} describes. {@code model} holds the parameters
  * (the edit generator's gradient signal and merged edits use it); {@code backend} computes every scoring forward.
  */
-public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenizer, Task task, List<Target> targets, RewardFn reward) implements AutoCloseable {
+public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenizer, Task<?> task, List<Target> targets, RewardFn reward) implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -46,7 +46,7 @@ public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenize
             backend = Gpt2Backends.open(model, placement);
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
-            Task task = switch (c.task()) {
+            Task<?> task = switch (c.task()) {
                 case SPAM -> spam(c, home, runDir, backend, tok);
                 case FACTS -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
                 case LM -> lm(c, home, model, tok);

@@ -36,7 +36,7 @@ import sealjvm.tensor.Tensor;
  *       for {@code lm} dynamic evaluation), with steps and learning rate chosen on the heldout split.</li>
  * </ul>
  */
-public final class Baselines implements AutoCloseable {
+public final class Baselines<H> implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final double[] STATIC_SCALES = {1, 0.5, 0.25};
 
@@ -53,7 +53,7 @@ public final class Baselines implements AutoCloseable {
     public record SftChoice(int steps, double lr, double heldoutReward) {}
 
     private final Gpt2Model model;
-    private final Task task;
+    private final Task<H> task;
     private final RewardFn reward;
     private final List<Target> targets;
     private final int rank;
@@ -63,7 +63,7 @@ public final class Baselines implements AutoCloseable {
 
     private final Recipe recipe;
 
-    public Baselines(Gpt2Model model, Task task, RewardFn reward, List<Target> targets, int rank, float alpha, Recipe recipe) {
+    public Baselines(Gpt2Model model, Task<H> task, RewardFn reward, List<Target> targets, int rank, float alpha, Recipe recipe) {
         this.recipe = recipe;
         this.model = model;
         this.task = task;
@@ -76,10 +76,10 @@ public final class Baselines implements AutoCloseable {
     }
 
     /** Mean reward of each maker's edit over the recipe's first {@code selectEpisodes} heldout episodes. */
-    private double[] heldoutReward(List<java.util.function.Function<Task.Episode, Edit>> makers) {
+    private double[] heldoutReward(List<java.util.function.Function<Task.Episode<H>, Edit>> makers) {
         int n = Math.min(recipe.selectEpisodes(), task.episodeCount(Task.Stage.HELDOUT));
         double[] out = new double[makers.size()];
-        for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, n)) {
+        for (Task.Episode<H> ep : task.episodes(Task.Stage.HELDOUT, n)) {
             List<Edit> edits = new ArrayList<>();
             for (var m : makers) edits.add(m.apply(ep));
             RewardFn.Result r = reward.evaluate(model, task, ep, edits);
@@ -95,7 +95,7 @@ public final class Baselines implements AutoCloseable {
         if (Files.exists(dir.resolve("adapter_config.json"))) return PeftAdapter.read(dir, model.config, arena);
         List<LoraSft.Example> examples = new ArrayList<>();
         final int n = Math.min(recipe.staticEpisodes(), task.episodeCount(Task.Stage.TRAIN));
-        for (Task.Episode ep : task.episodes(Task.Stage.TRAIN, n)) {
+        for (Task.Episode<H> ep : task.episodes(Task.Stage.TRAIN, n)) {
             for (Task.Supervised s : task.supervised(ep)) examples.add(new LoraSft.Example(s.tokens(), s.lossFrom()));
         }
         if (examples.isEmpty()) throw new IllegalStateException("task " + task.name() + " has no supervised form for a static edit");
@@ -103,7 +103,7 @@ public final class Baselines implements AutoCloseable {
         Edit fitted = sft.train(examples, new LoraSft.Options(rank, alpha, recipe.staticSteps(), recipe.staticLr(), recipe.staticBatch(), RandomStreams.mix(seed, 0x57A8L)), arena).edit();
         double norm = fitted.frobeniusNorm();
         double cap = norm > normCap ? normCap / norm : 1;
-        List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
+        List<java.util.function.Function<Task.Episode<H>, Edit>> makers = new ArrayList<>();
         for (double s : STATIC_SCALES) makers.add(ep -> scaled(fitted, s * cap, arena));
         double[] r = heldoutReward(makers);
         int best = 0;
@@ -149,7 +149,7 @@ public final class Baselines implements AutoCloseable {
             return new SftChoice(n.path("steps").asInt(), n.path("lr").asDouble(), n.path("heldout_reward").asDouble());
         }
         List<SftChoice> grid = new ArrayList<>();
-        List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
+        List<java.util.function.Function<Task.Episode<H>, Edit>> makers = new ArrayList<>();
         for (int steps : recipe.sftSteps()) {
             for (double lr : recipe.sftLrs()) {
                 SftChoice c = new SftChoice(steps, lr, 0);
@@ -176,7 +176,7 @@ public final class Baselines implements AutoCloseable {
     }
 
     /** LoRA fine-tune of the base model on the episode's context, same targets and rank as the edits. */
-    public Edit passageEdit(Task.Episode ep, SftChoice c, long seed, Arena arena) {
+    public Edit passageEdit(Task.Episode<H> ep, SftChoice c, long seed, Arena arena) {
         List<LoraSft.Example> data = new ArrayList<>();
         for (int[] t : task.contextTexts(ep)) if (t.length >= 2) data.add(LoraSft.Example.of(t));
         LoraSft.Options o = new LoraSft.Options(rank, alpha, c.steps(), c.lr(), Math.max(1, data.size()), seed);

@@ -32,7 +32,7 @@ public final class SequentialEval {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Makes the edit of eval episode i on the model as it is now (earlier edits merged). */
-    public interface EditMaker { Edit make(Task.Episode episode, int i, Arena arena); }
+    public interface EditMaker { Edit make(Task.Episode<FactsTask.Heldout> episode, int i, Arena arena); }
 
     private SequentialEval() {}
 
@@ -42,7 +42,7 @@ public final class SequentialEval {
      */
     public static ObjectNode run(Gpt2Model model, FactsTask task, String arm, int steps, EditMaker maker, int[] pplTokens,
                                  Path png, Consumer<ObjectNode> lines) throws IOException {
-        List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, steps);
+        List<Task.Episode<FactsTask.Heldout>> eps = task.episodes(Task.Stage.EVAL, steps);
         double[][] acc = new double[steps][steps], gain = new double[steps][steps];
         double[] baseLl = new double[steps];
         for (int j = 0; j < steps; j++) baseLl[j] = Stats.mean(task.detail(model, eps.get(j), List.of(), false).score()[0]);

@@ -107,7 +107,7 @@ public final class TextSeal implements AutoCloseable {
     }
 
     /** Per edit: score gain over the unedited base on the episode's questions, and the accuracies (index 0: no edit). */
-    public Task.Scores score(Task.Episode episode, List<Edit> edits) { return task.score(model, episode, edits); }
+    public Task.Scores score(Task.Episode<FactsTask.Heldout> episode, List<Edit> edits) { return task.score(model, episode, edits); }
 
     /**
      * The warm start's restatement pairs: prompt(passage) → {@link Facts#restatement} + end-of-text, for the first
@@ -135,7 +135,7 @@ public final class TextSeal implements AutoCloseable {
     }
 
     /** Episode e of round r (training passages), the same on resume. */
-    public Task.Episode trainEpisode(int r, int i) {
+    public Task.Episode<FactsTask.Heldout> trainEpisode(int r, int i) {
         return task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed(), (long) r * config.passagesPerRound() + i));
     }
 
@@ -147,7 +147,7 @@ public final class TextSeal implements AutoCloseable {
         List<LoraSft.Example> kept = new ArrayList<>();
         for (int i = 0; i < config.passagesPerRound(); i++) {
             long t0 = System.nanoTime();
-            Task.Episode ep = trainEpisode(round, i);
+            Task.Episode<FactsTask.Heldout> ep = trainEpisode(round, i);
             long seed = RandomStreams.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i);
             int[] prompt = prompt(ep.context());
             List<int[]> texts = selfEdits(prompt, policy, config.samples(), seed);

@@ -18,6 +18,7 @@ import sealjvm.seal.edit.Target;
 import sealjvm.seal.eval.ArmResults;
 import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.eval.SequentialEval;
+import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
 
 /**
@@ -89,7 +90,7 @@ public final class TextSealEval {
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");
             n = Math.min(episodes, seal.task.episodeCount(Task.Stage.EVAL));
-            List<Task.Episode> eps = seal.task.episodes(Task.Stage.EVAL, n);
+            List<Task.Episode<FactsTask.Heldout>> eps = seal.task.episodes(Task.Stage.EVAL, n);
             int[] partner = SealEval.partners(seal.task, eps);
             List<int[]> trainedEdits = new ArrayList<>(), untrainedEdits = new ArrayList<>();
             for (int e = 0; e < n; e++) {
@@ -99,7 +100,7 @@ public final class TextSealEval {
                 trainedEdits.add(seal.selfEdits(prompt, policy, 1, s).getFirst());
             }
             for (int e = 0; e < n; e++) {
-                Task.Episode ep = eps.get(e);
+                Task.Episode<FactsTask.Heldout> ep = eps.get(e);
                 long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
                 try (Arena arena = Arena.ofShared()) {
                     long init = RandomStreams.mix(s, 1);   // the same LoRA initialization for the self-edit arms

@@ -20,7 +20,7 @@ class FactsProbeTest {
     /** The facts task's score of one passage's questions (unedited model): {mean log-lik, accuracy}. */
     static double[] taskScore(Gpt2Model model, Gpt2Tokenizer tok, Facts.Passage p) {
         FactsTask task = new FactsTask(tok, new Facts.Splits(List.of(p), List.of(), List.of(p)));
-        Task.Episode e = task.draw(Task.Stage.EVAL, new SplittableRandom(1));
+        Task.Episode<FactsTask.Heldout> e = task.draw(Task.Stage.EVAL, new SplittableRandom(1));
         Task.Scores s = task.score(model, e, List.of());
         return new double[] {s.score()[0], s.accuracy()[0]};
     }

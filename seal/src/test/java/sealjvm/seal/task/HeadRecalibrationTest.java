@@ -22,7 +22,7 @@ class HeadRecalibrationTest {
             List<SpamAssassin.Message> spam = msgs.stream().filter(SpamAssassin.Message::spam).limit(4).toList();
             List<SpamAssassin.Message> held = List.of(msgs.stream().filter(SpamAssassin.Message::spam).skip(4).findFirst().orElseThrow(),
                     msgs.stream().filter(m -> !m.spam()).findFirst().orElseThrow());
-            Task.Detail d = task.headRecalibration(model, new Task.Episode(new int[] {0}, new SpamTask.Heldout(spam, held)));
+            Task.Detail d = task.headRecalibration(model, new Task.Episode<>(new int[] {0}, new SpamTask.Heldout(spam, held)));
             // MAP bias with a N(0, 1) prior and four spam labels: b + 4·(σ(b) − 1) = 0.
             double b = 1;
             for (int i = 0; i < 100; i++) b -= (b + 4 * (sigmoid(b) - 1)) / (1 + 4 * sigmoid(b) * (1 - sigmoid(b)));

@@ -31,9 +31,9 @@ class ScoringTest {
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-brown"))) {
             Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
             FactsTask task = new FactsTask(tok, Facts.splits(5, 4, 2, 6));
-            for (Task.Episode ep : task.episodes(Task.Stage.EVAL, 3)) {
+            for (Task.Episode<FactsTask.Heldout> ep : task.episodes(Task.Stage.EVAL, 3)) {
                 Task.Detail d = task.detail(model, ep, List.of(), true);
-                List<FactsTask.Question> qs = ((FactsTask.Heldout) ep.heldout()).questions();
+                List<FactsTask.Question> qs = ep.heldout().questions();
                 for (int u = 0; u < qs.size(); u++) {
                     FactsTask.Question q = qs.get(u);
                     double want = 0, wantD = 0;

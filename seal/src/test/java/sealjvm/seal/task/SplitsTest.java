@@ -22,15 +22,15 @@ class SplitsTest {
     void factsEvalPassagesAreDistinctAndShareNoEntityWithTraining() {
         FactsTask task = new FactsTask(TOK, Facts.splits(1234, 300, 50, 100));
         Set<String> train = new HashSet<>(), eval = new HashSet<>();
-        for (Task.Episode ep : task.episodes(Task.Stage.TRAIN, 300)) train.addAll(((FactsTask.Heldout) ep.heldout()).passage().entities());
-        for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, 50)) train.addAll(((FactsTask.Heldout) ep.heldout()).passage().entities());
-        List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, 100);
-        for (Task.Episode ep : eps) {
-            for (String e : ((FactsTask.Heldout) ep.heldout()).passage().entities()) {
+        for (Task.Episode<FactsTask.Heldout> ep : task.episodes(Task.Stage.TRAIN, 300)) train.addAll(ep.heldout().passage().entities());
+        for (Task.Episode<FactsTask.Heldout> ep : task.episodes(Task.Stage.HELDOUT, 50)) train.addAll(ep.heldout().passage().entities());
+        List<Task.Episode<FactsTask.Heldout>> eps = task.episodes(Task.Stage.EVAL, 100);
+        for (Task.Episode<FactsTask.Heldout> ep : eps) {
+            for (String e : ep.heldout().passage().entities()) {
                 assertTrue(eval.add(e), "entity " + e + " in two eval episodes");
                 assertFalse(train.contains(e), "eval entity " + e + " also in train/heldout");
             }
-            for (FactsTask.Question q : ((FactsTask.Heldout) ep.heldout()).questions()) {
+            for (FactsTask.Question q : ep.heldout().questions()) {
                 assertFalse(java.util.Arrays.equals(q.answer(), q.distractor()) && !q.relation().equals("none"),
                         "the distractor of " + q.relation() + " differs from the answer");
             }
@@ -43,7 +43,7 @@ class SplitsTest {
         LmTask task = new LmTask(TOK, SpamAssassin.Split.of(msgs, 1234), new LmTask.Options(16, 16), 256);
         Set<String> seen = new HashSet<>();
         for (Task.Stage s : Task.Stage.values()) {
-            for (Task.Episode ep : task.episodes(s, task.episodeCount(s))) {
+            for (Task.Episode<?> ep : task.episodes(s, task.episodeCount(s))) {
                 String id = ((LmTask.Continuation) ep.heldout()).id();
                 assertTrue(seen.add(id), "document " + id + " in two episodes or splits");
                 assertEquals(16, ep.context().length);
@@ -61,7 +61,7 @@ class SplitsTest {
             Set<String> seen = new HashSet<>();
             int n = task.episodeCount(Task.Stage.EVAL);
             assertTrue(n >= 2);
-            for (Task.Episode ep : task.episodes(Task.Stage.EVAL, n)) {
+            for (Task.Episode<?> ep : task.episodes(Task.Stage.EVAL, n)) {
                 SpamTask.Heldout h = (SpamTask.Heldout) ep.heldout();
                 for (var m : h.context()) assertTrue(seen.add(m.id()));
                 for (var m : h.messages()) assertTrue(seen.add(m.id()));
