@@ -164,7 +164,7 @@ public final class Pretrainer {
                     metrics.appendMetrics(m);
                     if (step % c.checkpointEvery() == 0 || step == c.steps() || step == stopAt) {
                         saveCheckpoint(model, opt, step);
-                        model.save(modelDir(), DType.valueOf(c.dtype()));
+                        model.save(modelDir(), c.dtype());
                     }
                     if (bar != null) {
                         bar.stepTo(step);

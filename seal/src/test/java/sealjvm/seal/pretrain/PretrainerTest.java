@@ -21,7 +21,7 @@ class PretrainerTest {
     static Path home() { return sealjvm.testsupport.Repo.root(); }
 
     static PretrainConfig tiny(int steps) {
-        return new PretrainConfig("brown-sample", 1, 32, 2, 32, 4, 2, steps, 3e-3, 3e-4, 2, 0.1, 1.0, 5, 3, 2, 100, "F32");
+        return new PretrainConfig("brown-sample", 1, 32, 2, 32, 4, 2, steps, 3e-3, 3e-4, 2, 0.1, 1.0, 5, 3, 2, 100, sealjvm.gpt2.safetensors.DType.F32);
     }
 
     static int[][] corpus() {
