@@ -149,7 +149,7 @@ public final class GpuChecks {
                 for (int i = 0; i < n; i++) editOfRow[j * n + i] = j - 1;
             }
             Tensor batched;
-            try (var cache = gpu.newCache((1 + K) * n, T); var ad = new DeviceAdapters(gpu, BatchedAdapters.of(edits, editOfRow))) {
+            try (var cache = gpu.newCache((1 + K) * n, T); var ad = new DeviceAdapters(gpu.device, BatchedAdapters.of(edits, editOfRow))) {
                 batched = gpu.hidden(cache, ids, T, arena, ad);
             }
             int C = m.config.nEmbd();

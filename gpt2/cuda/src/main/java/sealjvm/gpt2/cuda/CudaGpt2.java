@@ -86,7 +86,7 @@ public final class CudaGpt2 implements Gpt2Backend {
     public synchronized Tensor hidden(int[] ids, int batch, int T, LowRankAdapters adapters, Arena out) {
         try (Cache cache = newCache(batch, T)) {
             if (adapters == LowRankAdapters.NONE) return hidden(cache, ids, T, out, DeviceLinearHook.NONE);
-            try (DeviceAdapters hook = new DeviceAdapters(this, adapters)) {
+            try (DeviceAdapters hook = new DeviceAdapters(device, adapters)) {
                 return hidden(cache, ids, T, out, hook);
             }
         }
