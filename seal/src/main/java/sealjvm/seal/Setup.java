@@ -20,6 +20,7 @@ import sealjvm.seal.task.LmTask;
 import sealjvm.seal.task.SpamHead;
 import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Placement;
 
 /**
@@ -95,7 +96,11 @@ public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenize
             var arr = n.putArray("w");
             for (double x : head.w()) arr.add(x);
             n.put("b", head.b());
-            RunDir.writeAtomically(headFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+            try {
+                AtomicFiles.write(headFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+            } catch (IOException e) {
+                throw AtomicFiles.named(headFile, e);
+            }
         }
         return new SpamTask(model, tok, split, opts, head);
     }
