@@ -9,4 +9,4 @@ SEAL_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$SEAL_HOME/.mvn/jdk25.sh"
 (cd "$SEAL_HOME" && ./mvnw -q -o -DskipTests -pl seal -am package)
 exec "$JAVA_HOME/bin/java" -cp "$SEAL_HOME/seal/target/seal.jar:$SEAL_HOME/seal/target/lib/*" \
-  sealjvm.seal.data.SpamAssassin "$SEAL_HOME/weights/fixtures/spam/sample.jsonl" "${1:-120}" "${2:-0}"
+  sealjvm.seal.diagnostics.SpamSample "$SEAL_HOME/weights/fixtures/spam/sample.jsonl" "${1:-120}" "${2:-0}"

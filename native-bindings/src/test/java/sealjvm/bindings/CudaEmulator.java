@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import sealjvm.testsupport.ChildJvm;
+import sealjvm.testsupport.Repo;
 
 /**
  * Test support for the SEAL CUDA emulator ({@code tools/cuda-emulator}), a CPU test double of
@@ -29,13 +31,7 @@ public final class CudaEmulator {
 
     /** The repository's {@code tools/cuda-emulator} folder, searched upwards from the working directory. */
     public static Optional<Path> toolDirectory() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path dir = p.resolve("tools/cuda-emulator");
-            if (Files.isRegularFile(dir.resolve("build.sh"))) {
-                return Optional.of(dir);
-            }
-        }
-        return Optional.empty();
+        return Repo.find("tools/cuda-emulator/build.sh").map(Path::getParent);
     }
 
     /** True when the emulator can be built here: the tool folder exists and the C++ compiler runs. */
@@ -129,12 +125,8 @@ public final class CudaEmulator {
      */
     public static ChildRun runInChildJvm(Path libraryDir, List<Class<?>> testClasses, Map<String, String> extraEnv)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-cp", System.getProperty("java.class.path"),
-                EmulatorChildMain.class.getName()));
-        for (Class<?> c : testClasses) {
-            cmd.add(c.getName());
-        }
+        List<String> cmd = ChildJvm.command(List.of(), EmulatorChildMain.class.getName(),
+                testClasses.stream().map(Class::getName).toArray(String[]::new));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(extraEnv);
         pb.environment().put(NativeLibraries.OVERRIDE_ENV, libraryDir.toAbsolutePath().toString());

@@ -1,7 +1,7 @@
 package sealjvm.seal;
 
 import java.util.List;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
@@ -17,7 +17,7 @@ public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> gener
     public record Result(double[] reward, double[] gain, double[] forgetting, double[] norm,
                          double baseScore, double baseAccuracy, double[] accuracy) {}
 
-    public Result evaluate(Gpt2Model model, Task task, Task.Episode episode, List<Edit> edits) {
+    public <H> Result evaluate(Gpt2Backend model, Task<H> task, Task.Episode<H> episode, List<Edit> edits) {
         int K = edits.size();
         Task.Scores s = task.score(model, episode, edits);
         double[] forget = forgetting(model, edits);
@@ -32,7 +32,7 @@ public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> gener
     }
 
     /** Per edit, the increase of LM loss on the general text (0 when the penalty is off). */
-    public double[] forgetting(Gpt2Model model, List<Edit> edits) {
+    public double[] forgetting(Gpt2Backend model, List<Edit> edits) {
         int K = edits.size();
         double[] forget = new double[K];
         if (lambdaForget == 0 || generalText.isEmpty() || K == 0) return forget;

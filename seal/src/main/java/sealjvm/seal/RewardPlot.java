@@ -2,14 +2,13 @@ package sealjvm.seal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import sealjvm.tensor.AtomicFiles;
 
 /** The reward curve of a run as a PNG: per-episode mean reward and its moving average. */
 public final class RewardPlot {
@@ -44,19 +43,10 @@ public final class RewardPlot {
         chart.getStyler().setMarkerSize(0);
         chart.addSeries("reward", x, y);
         chart.addSeries("moving average (" + w + ")", x, avg);
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".reward_curve", ".png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            try { // createTempFile makes 0600; the plot should read like any file the user writes
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {   // XChart writes by file name (and adds .png to a name without it)
+            AtomicFiles.write(png, ".png", tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
         } catch (java.io.IOException e) {   // e.g. "No space left on device": say which file
-            throw sealjvm.seal.RunDir.named(png, e);
-        } finally {
-            Files.deleteIfExists(tmp);
+            throw AtomicFiles.named(png, e);
         }
     }
 }

@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.gpt2.safetensors.SafeTensorsWriter;
+import sealjvm.tensor.AtomicFiles;
 
 /**
  * A training run's folder: config.json, metrics.jsonl (one line per episode), checkpoint.safetensors
@@ -133,38 +133,15 @@ public final class RunDir {
         return n;
     }
 
-    /** Temp file in the same folder, fsync, atomic rename: a reader sees the old file or the new one. */
+    /** {@link AtomicFiles#write}: a reader sees the old file or the new one; the error names {@code file}. */
     public static void writeAtomically(Path file, byte[] bytes) throws IOException {
         try {
-            writeAtomically0(file, bytes);
+            AtomicFiles.write(file, bytes);
         } catch (IOException e) {
             throw named(file, e);
         }
     }
 
     /** {@code e} as is when it names a file (java.nio's), else with {@code file} in front ("No space left on device" says none). */
-    public static IOException named(Path file, IOException e) {
-        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) return e;
-        return new IOException(file + ": cannot write: " + e.getMessage(), e);
-    }
-
-    private static void writeAtomically0(Path file, byte[] bytes) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
-                ch.force(true);
-            }
-            try { // createTempFile makes 0600; a user's output should read like any file they write
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
+    public static IOException named(Path file, IOException e) { return AtomicFiles.named(file, e); }
 }

@@ -19,6 +19,7 @@ import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.Placement;
 
 /**
  * Held-out evaluation of a trained generator: the first N episodes of the task's eval split, each used once, every
@@ -48,7 +49,7 @@ public final class SealEval {
     }
 
     /** For each episode, another of the same kind (the next one cyclically), or simply the next one. */
-    public static int[] partners(Task task, List<Task.Episode> eps) {
+    public static <H> int[] partners(Task<H> task, List<Task.Episode<H>> eps) {
         int n = eps.size();
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -66,31 +67,42 @@ public final class SealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
+        return evaluate(home, runDir, episodes, seed, recipe, Placement.CPU);
+    }
+
+    /** The arms of a generator run, its scoring forwards on {@code placement} (controls that merge edits run on the CPU). */
+    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, Placement placement)
+            throws IOException {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
-        try (Setup setup = Setup.create(config, home, runDir);
-             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
+        try (Setup setup = Setup.create(config, home, runDir, placement)) {
+            return arms(setup, setup.task(), config, run, runDir, episodes, seed, recipe, t0);
+        }
+    }
+
+    private static <H> ObjectNode arms(Setup setup, Task<H> task, TrainConfig config, RunDir run, Path runDir, int episodes, long seed,
+                                       Baselines.Recipe recipe, long t0) throws IOException {
+        try (Baselines<H> baselines = new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              ContentSignal content = SealLoop.contentSignal(config, setup, runDir);
              Arena keep = Arena.ofShared()) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
-            Task task = setup.task();
             boolean spam = task instanceof SpamTask;
             int n = Math.min(episodes, task.episodeCount(Task.Stage.EVAL));
             if (n < 2) throw new IllegalArgumentException("the " + task.name() + " eval split has " + n + " episode(s): too few for an interval");
-            List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, n);
+            List<Task.Episode<H>> eps = task.episodes(Task.Stage.EVAL, n);
             int[] partner = partners(task, eps);
 
             // The norm budget of the static edit: the trained edits' mean ‖ΔW‖ on heldout contexts.
             int budgetN = Math.min(64, task.episodeCount(Task.Stage.HELDOUT));
             double budget = 0;
-            for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
+            for (Task.Episode<H> ep : task.episodes(Task.Stage.HELDOUT, budgetN)) {
                 try (Arena a = Arena.ofShared()) {
-                    budget += SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(),
+                    budget += SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.backend(), ep.context())).mean(),
                             content == null ? null : content.of(ep.context()), a).frobeniusNorm() / budgetN;
                 }
             }
@@ -99,8 +111,8 @@ public final class SealEval {
             if (spam) {
                 double[] meanInput = new double[gen.C];
                 for (int i = 0; i < 64; i++) {
-                    Task.Episode ep = task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed() ^ 0x5EA1L, i));
-                    double[] h = Scoring.pooled(setup.model(), ep.context());
+                    Task.Episode<H> ep = task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed() ^ 0x5EA1L, i));
+                    double[] h = Scoring.pooled(setup.backend(), ep.context());
                     for (int c = 0; c < gen.C; c++) meanInput[c] += h[c] / 64;
                 }
                 staticEdit = gen.factorEdit(gen.forward(meanInput).mean(), keep);
@@ -112,13 +124,13 @@ public final class SealEval {
             Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
 
             double[][] pooled = new double[n][];
-            for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.model(), eps.get(i).context());
+            for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.backend(), eps.get(i).context());
             ContentSignal.Directions[] directions = new ContentSignal.Directions[n];
             if (content != null) for (int i = 0; i < n; i++) directions[i] = content.of(eps.get(i).context());
 
             ArmResults results = new ArmResults(arms(task.name()), "trained");
             for (int i = 0; i < n; i++) {
-                Task.Episode ep = eps.get(i);
+                Task.Episode<H> ep = eps.get(i);
                 try (Arena arena = Arena.ofShared()) {
                     Edit trained = SealLoop.edit(gen, gen.forward(pooled[i]).mean(), directions[i], arena);
                     Edit shuffled = SealLoop.edit(gen, gen.forward(pooled[partner[i]]).mean(), directions[partner[i]], arena);
@@ -126,21 +138,21 @@ public final class SealEval {
                     List<Edit> edits = new ArrayList<>(List.of(staticEdit, shuffled, trained));
                     if (sftChoice != null) {
                         names.add("sft_passage");
-                        edits.add(baselines.passageEdit(ep, sftChoice, SealLoop.mix(seed, i), arena));
+                        edits.add(baselines.passageEdit(ep, sftChoice, RandomStreams.mix(seed, i), arena));
                     }
-                    Task.Detail d = task.detail(setup.model(), ep, edits, true);
-                    double[] forget = setup.reward().forgetting(setup.model(), edits);
+                    Task.Detail d = task.detail(setup.backend(), ep, edits, true);
+                    double[] forget = setup.reward().forgetting(setup.backend(), edits);
                     results.episode(d.group());
                     results.add("no_edit", row(d.correct(), 0), new double[d.units()], row(d.margin(), 0), 0);
                     for (int k = 0; k < edits.size(); k++) {
                         double[] gain = minus(d.score()[k + 1], d.score()[0]);
-                        double r = setup.reward().reward(mean(gain), forget[k], edits.get(k).frobeniusNorm());
+                        double r = setup.reward().reward(Stats.mean(gain), forget[k], edits.get(k).frobeniusNorm());
                         results.add(names.get(k), row(d.correct(), k + 1), gain, row(d.margin(), k + 1), r);
                     }
                     if (spam) {
-                        Task.Detail h = ((SpamTask) task).headRecalibration(setup.model(), ep);
+                        Task.Detail h = SpamTask.headRecalibration(task, setup.backend(), ep);
                         double[] gain = minus(h.score()[1], h.score()[0]);
-                        results.add("head_recalibration", h.correct()[1], gain, null, mean(gain));
+                        results.add("head_recalibration", h.correct()[1], gain, null, Stats.mean(gain));
                     }
                 }
             }
@@ -166,12 +178,28 @@ public final class SealEval {
      */
     public static ObjectNode sequential(Path home, Path runDir, int steps, long seed, int[] pplTokens,
                                         java.util.function.Consumer<ObjectNode> lines) throws IOException {
+        return sequential(home, runDir, steps, seed, pplTokens, lines, Placement.CPU);
+    }
+
+    /**
+     * {@link #sequential(Path, Path, int, long, int[], java.util.function.Consumer)} with the run's setup on
+     * {@code placement}; every step merges into and scores the host model.
+     */
+    public static ObjectNode sequential(Path home, Path runDir, int steps, long seed, int[] pplTokens,
+                                        java.util.function.Consumer<ObjectNode> lines, Placement placement) throws IOException {
         RunDir run = new RunDir(runDir);
         TrainConfig config = run.readConfig();
-        try (Setup setup = Setup.create(config, home, runDir);
-             Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), Baselines.Recipe.DEFAULT);
-             ContentSignal content = SealLoop.contentSignal(config, setup, runDir)) {
+        try (Setup setup = Setup.create(config, home, runDir, placement)) {
             if (!(setup.task() instanceof FactsTask facts)) throw new IllegalArgumentException("--sequential needs a facts run; " + runDir + " is " + config.task());
+            return sequential(setup, facts, config, run, runDir, steps, seed, pplTokens, lines);
+        }
+    }
+
+    private static ObjectNode sequential(Setup setup, FactsTask facts, TrainConfig config, RunDir run, Path runDir, int steps, long seed,
+                                         int[] pplTokens, java.util.function.Consumer<ObjectNode> lines) throws IOException {
+        try (Baselines<FactsTask.Heldout> baselines = new Baselines<>(setup.model(), facts, setup.reward(), setup.targets(), config.rank(),
+                config.alpha(), Baselines.Recipe.DEFAULT);
+             ContentSignal content = SealLoop.contentSignal(config, setup, runDir)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
@@ -182,7 +210,7 @@ public final class SealEval {
                             content == null ? null : content.of(ep.context()), arena),
                     pplTokens, runDir.resolve("sequential-trained.png"), lines));
             out.set("sft_passage", SequentialEval.run(setup.model(), facts, "sft_passage", steps,
-                    (ep, i, arena) -> baselines.passageEdit(ep, sft, SealLoop.mix(seed, i), arena),
+                    (ep, i, arena) -> baselines.passageEdit(ep, sft, RandomStreams.mix(seed, i), arena),
                     pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
             return out;
         }
@@ -190,11 +218,11 @@ public final class SealEval {
 
 
     /** Facts: the unedited model's accuracy with the passage in the window (the ceiling) and without it ({@link FactsProbe}). */
-    static ObjectNode inContext(Setup setup, List<Task.Episode> eps) {
+    static ObjectNode inContext(Setup setup, List<? extends Task.Episode<?>> eps) {
         List<sealjvm.seal.data.Facts.Passage> passages = new ArrayList<>();
-        for (Task.Episode ep : eps) passages.add(((FactsTask.Heldout) ep.heldout()).passage());
-        FactsProbe.Result in = FactsProbe.run(setup.model(), setup.tokenizer(), passages, true);
-        FactsProbe.Result out = FactsProbe.run(setup.model(), setup.tokenizer(), passages, false);
+        for (Task.Episode<?> ep : eps) if (ep.heldout() instanceof FactsTask.Heldout h) passages.add(h.passage());
+        FactsProbe.Result in = FactsProbe.run(setup.backend(), setup.tokenizer(), passages, true);
+        FactsProbe.Result out = FactsProbe.run(setup.backend(), setup.tokenizer(), passages, false);
         ObjectNode n = JSON.createObjectNode();
         n.put("in_context_accuracy", in.all().accuracy()).put("no_context_accuracy", out.all().accuracy());
         n.put("in_context_loglik", in.all().meanLogLik()).put("no_context_loglik", out.all().meanLogLik());
@@ -209,5 +237,4 @@ public final class SealEval {
         return d;
     }
 
-    static double mean(double[] a) { return SealLoop.mean(a); }
 }

@@ -85,7 +85,12 @@ public final class SealLoop implements AutoCloseable {
     }
 
     static sealjvm.seal.eval.Baselines.SftChoice contentChoice(TrainConfig config, Setup setup, java.nio.file.Path runDir) throws java.io.IOException {
-        try (var b = new sealjvm.seal.eval.Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(),
+        return contentChoice(config, setup, setup.task(), runDir);
+    }
+
+    private static <H> sealjvm.seal.eval.Baselines.SftChoice contentChoice(TrainConfig config, Setup setup, Task<H> task, java.nio.file.Path runDir)
+            throws java.io.IOException {
+        try (var b = new sealjvm.seal.eval.Baselines<>(setup.model(), task, setup.reward(), setup.targets(),
                 config.contentRank(), config.contentRank(), sealjvm.seal.eval.Baselines.Recipe.DEFAULT)) {
             return b.sftChoice(runDir.resolve(CONTENT_SFT_FILE), config.seed());
         }
@@ -100,29 +105,27 @@ public final class SealLoop implements AutoCloseable {
     public static State initialState(TrainConfig config, Setup setup) {
         var shape = new EditGenerator.Shape(setup.targets(), config.rank(), config.alpha(), setup.model().config.nEmbd(), config.hidden(), config.contentRank());
         var gen = new EditGenerator(shape);
-        gen.initialize(mix(config.seed(), -1), config.initStd(), config.policy().initialLogStep());
+        gen.initialize(RandomStreams.mix(config.seed(), -1), config.initStd(), config.policy().initialLogStep());
         return new State(gen, new Adam(gen.parameterCount(), config.lr()));
     }
 
-    /** The independent random stream of one episode (SplitMix64 of seed and index). */
-    public static SplittableRandom episodeRandom(long seed, long episode) { return new SplittableRandom(mix(seed, episode)); }
+    /** {@link RandomStreams#episode}, kept under the loop's name for its callers. */
+    public static SplittableRandom episodeRandom(long seed, long episode) { return RandomStreams.episode(seed, episode); }
 
-    public static long mix(long seed, long i) {
-        long z = seed * 0x9E3779B97F4A7C15L + (i + 1) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
+    /** {@link RandomStreams#mix}, kept under the loop's name for its callers. */
+    public static long mix(long seed, long i) { return RandomStreams.mix(seed, i); }
 
     /** Runs one training episode, updates the generator, and returns its metrics line. */
-    public ObjectNode episode() {
+    public ObjectNode episode() { return episode(setup.task()); }
+
+    private <H> ObjectNode episode(Task<H> task) {
         long t0 = System.nanoTime();
         int e = state.episodesDone;
         EditGenerator gen = state.generator;
-        SplittableRandom rng = episodeRandom(config.seed(), e);
-        Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, rng);
+        SplittableRandom rng = RandomStreams.episode(config.seed(), e);
+        Task.Episode<H> ep = task.draw(Task.Stage.TRAIN, rng);
 
-        EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.model(), ep.context()));
+        EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.backend(), ep.context()));
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
         double[][] eps = new double[K][];
@@ -130,8 +133,8 @@ public final class SealLoop implements AutoCloseable {
         RewardFn.Result r = rollouts.generator(new GeneratorEpisode(e, gen.theta, K, setup, gen, ep, f, directions, eps));
 
         double[] adv = new double[K];
-        double mean = mean(r.reward()), baseline;
-        if (config.baseline().equals("rloo")) {
+        double mean = Stats.mean(r.reward()), baseline;
+        if (config.baseline() == TrainConfig.Baseline.RLOO) {
             double sum = mean * K;
             for (int k = 0; k < K; k++) adv[k] = r.reward()[k] - (sum - r.reward()[k]) / (K - 1);
             baseline = mean;
@@ -143,7 +146,7 @@ public final class SealLoop implements AutoCloseable {
         double[] grad = new double[gen.parameterCount()];
         double loss = gen.lossAndGradient(f, eps, adv, config.entropyBonus(), grad);
         double gradNorm = Adam.norm(grad);
-        boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm) && allFinite(r.reward());
+        boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm) && Stats.allFinite(r.reward());
         if (finite) {
             Adam.clip(grad, config.clip());
             state.adam.lr = config.lrAt(e);
@@ -158,16 +161,16 @@ public final class SealLoop implements AutoCloseable {
         ObjectNode m = JSON.createObjectNode();
         m.put("episode", e);
         m.put("reward_mean", mean);
-        m.put("reward_std", std(r.reward()));
+        m.put("reward_std", Stats.std(r.reward()));
         m.put("baseline", baseline);
         m.put("loss", loss);
         m.put("grad_norm", gradNorm);
-        m.put("edit_norm", mean(r.norm()));
-        m.put("forgetting", mean(r.forgetting()));
-        m.put("gain_mean", mean(r.gain()));
+        m.put("edit_norm", Stats.mean(r.norm()));
+        m.put("forgetting", Stats.mean(r.forgetting()));
+        m.put("gain_mean", Stats.mean(r.gain()));
         m.put("base_score", r.baseScore());
         m.put("base_accuracy", r.baseAccuracy());
-        m.put("edit_accuracy", mean(r.accuracy()));
+        m.put("edit_accuracy", Stats.mean(r.accuracy()));
         m.put("sigma_mean", meanSigma(gen));
         if (directions != null) {
             double eta = 0;
@@ -189,22 +192,5 @@ public final class SealLoop implements AutoCloseable {
         double s = 0;
         for (int d = 0; d < g.D; d++) s += g.std(d);
         return s / g.D;
-    }
-
-    static boolean allFinite(double[] a) {
-        for (double x : a) if (!Double.isFinite(x)) return false;
-        return true;
-    }
-
-    public static double mean(double[] a) {
-        double s = 0;
-        for (double x : a) s += x;
-        return a.length == 0 ? 0 : s / a.length;
-    }
-
-    static double std(double[] a) {
-        double m = mean(a), s = 0;
-        for (double x : a) s += (x - m) * (x - m);
-        return a.length < 2 ? 0 : Math.sqrt(s / (a.length - 1));
     }
 }

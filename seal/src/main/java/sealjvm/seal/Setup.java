@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
@@ -18,9 +20,14 @@ import sealjvm.seal.task.LmTask;
 import sealjvm.seal.task.SpamHead;
 import sealjvm.seal.task.SpamTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.AtomicFiles;
+import sealjvm.tensor.Placement;
 
-/** The model, tokenizer, task, targets and reward a {@link TrainConfig} describes. */
-public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Target> targets, RewardFn reward) implements AutoCloseable {
+/**
+ * The model, tokenizer, task, targets and reward a {@link TrainConfig} describes. {@code model} holds the parameters
+ * (the edit generator's gradient signal and merged edits use it); {@code backend} computes every scoring forward.
+ */
+public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenizer, Task<?> task, List<Target> targets, RewardFn reward) implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -28,17 +35,22 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
      * kept in {@code runDir/spam_head.json}, so that resume and eval judge with the very same head.
      */
     public static Setup create(TrainConfig c, Path home, Path runDir) throws IOException {
+        return create(c, home, runDir, Placement.CPU);
+    }
+
+    /** {@link #create(TrainConfig, Path, Path)} with the scoring forwards on {@code placement}. */
+    public static Setup create(TrainConfig c, Path home, Path runDir, Placement placement) throws IOException {
         Path modelDir = Path.of(c.model());
         Gpt2Model model = Gpt2Model.load(modelDir);
+        Gpt2Backend backend = null;
         try {
-            Accelerator.attach(model);
+            backend = Gpt2Backends.open(model, placement);
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
-            Task task = switch (c.task()) {
-                case "spam" -> spam(c, home, runDir, model, tok);
-                case "facts" -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
-                case "lm" -> lm(c, home, model, tok);
-                default -> throw new IllegalArgumentException("unknown task " + c.task());
+            Task<?> task = switch (c.task()) {
+                case SPAM -> spam(c, home, runDir, backend, tok);
+                case FACTS -> new FactsTask(tok, Facts.splits(c.dataSeed(), 2000, 200, 400));
+                case LM -> lm(c, home, model, tok);
             };
             List<int[]> general = new ArrayList<>();
             for (String chunk : GeneralText.chunks(GeneralText.defaultFile(home), 400)) {
@@ -46,9 +58,10 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
                 general.add(Arrays.copyOf(ids, Math.min(ids.length, 32)));
                 if (general.size() == 3) break;
             }
-            return new Setup(model, tok, task, Target.parse(c.targets(), model.config),
+            return new Setup(model, backend, tok, task, Target.parse(c.targets(), model.config),
                     new RewardFn(c.lambdaForget(), c.lambdaNorm(), general));
         } catch (IOException | RuntimeException e) {
+            if (backend != null) backend.close();
             model.close();
             throw e;
         }
@@ -56,7 +69,7 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
 
     /** Ham mails, long enough for context + continuation; the committed sample takes shorter windows. */
     private static LmTask lm(TrainConfig c, Path home, Gpt2Model model, Gpt2Tokenizer tok) {
-        boolean sample = c.data().equals("sample");
+        boolean sample = c.data() == TrainConfig.DataSource.SAMPLE;
         List<SpamAssassin.Message> msgs = sample ? SpamAssassin.loadSample(SpamAssassin.defaultSample(home)) : SpamAssassin.loadDefault(LM_MAX_CHARS);
         return new LmTask(tok, SpamAssassin.Split.of(msgs, c.dataSeed()), sample ? new LmTask.Options(32, 32) : LmTask.Options.defaults(), model.config.nPositions());
     }
@@ -64,12 +77,12 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
     /** Characters kept per mail for {@code lm}: enough for 64 + 64 tokens of most mails. */
     static final int LM_MAX_CHARS = 2000;
 
-    private static SpamTask spam(TrainConfig c, Path home, Path runDir, Gpt2Model model, Gpt2Tokenizer tok) throws IOException {
-        List<SpamAssassin.Message> msgs = c.data().equals("sample")
+    private static SpamTask spam(TrainConfig c, Path home, Path runDir, Gpt2Backend model, Gpt2Tokenizer tok) throws IOException {
+        List<SpamAssassin.Message> msgs = c.data() == TrainConfig.DataSource.SAMPLE
                 ? SpamAssassin.loadSample(SpamAssassin.defaultSample(home))
                 : SpamAssassin.loadDefault(SpamAssassin.DEFAULT_MAX_CHARS);
         SpamAssassin.Split split = SpamAssassin.Split.of(msgs, c.dataSeed());
-        SpamTask.Options opts = c.data().equals("sample") ? new SpamTask.Options(4, 8, 48) : SpamTask.Options.defaults();
+        SpamTask.Options opts = c.data() == TrainConfig.DataSource.SAMPLE ? new SpamTask.Options(4, 8, 48) : SpamTask.Options.defaults();
         Path headFile = runDir.resolve("spam_head.json");
         SpamHead head;
         if (Files.exists(headFile)) {
@@ -83,11 +96,18 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
             var arr = n.putArray("w");
             for (double x : head.w()) arr.add(x);
             n.put("b", head.b());
-            RunDir.writeAtomically(headFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+            try {
+                AtomicFiles.write(headFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+            } catch (IOException e) {
+                throw AtomicFiles.named(headFile, e);
+            }
         }
         return new SpamTask(model, tok, split, opts, head);
     }
 
     @Override
-    public void close() { model.close(); }
+    public void close() {
+        backend.close();
+        model.close();
+    }
 }

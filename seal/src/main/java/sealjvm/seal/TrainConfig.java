@@ -1,6 +1,7 @@
 package sealjvm.seal;
 
-import java.util.List;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
 import sealjvm.seal.policy.EditPolicy;
 
 /**
@@ -8,38 +9,38 @@ import sealjvm.seal.policy.EditPolicy;
  * and {@code bin/seal eval} rebuild exactly the same task, model, generator and data.
  */
 public record TrainConfig(
-        String task,          // spam | facts | lm
+        TaskName task,        // spam | facts | lm
         String model,         // Hugging Face GPT-2 directory
         String targets,       // e.g. h.1.mlp.c_proj
         int rank, float alpha,
         int samples,          // K edits sampled per context
         int episodes,
         double lr,
-        String lrSchedule,    // cosine (to 0 at the last episode) | constant
+        Schedule lrSchedule,  // cosine (to 0 at the last episode) | constant
         long seed,
         int hidden,           // generator MLP width
         double initStd,       // initial σ of the Gaussian over factors
         double entropyBonus,  // β
-        String baseline,      // rloo | ema
+        Baseline baseline,    // rloo | ema
         double emaDecay,
         double clip,          // max gradient norm (0 = off)
         double lambdaForget, double lambdaNorm,
-        String data,          // full (fetched on first use) | sample (committed, small)
+        DataSource data,      // full (fetched on first use) | sample (committed, small)
         long dataSeed,
         EditPolicy policy,    // how edits are built from a context (absent in older runs: mlp)
         int contentRank) {    // grad, sft: rank of the content part
 
     /** A run with the MLP policy (the settings of runs made before the policy was a choice). */
-    public TrainConfig(String task, String model, String targets, int rank, float alpha, int samples, int episodes, double lr,
-                       String lrSchedule, long seed, int hidden, double initStd, double entropyBonus, String baseline, double emaDecay,
-                       double clip, double lambdaForget, double lambdaNorm, String data, long dataSeed) {
+    public TrainConfig(TaskName task, String model, String targets, int rank, float alpha, int samples, int episodes, double lr,
+                       Schedule lrSchedule, long seed, int hidden, double initStd, double entropyBonus, Baseline baseline, double emaDecay,
+                       double clip, double lambdaForget, double lambdaNorm, DataSource data, long dataSeed) {
         this(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus, baseline, emaDecay,
                 clip, lambdaForget, lambdaNorm, data, dataSeed, EditPolicy.MLP, 0);
     }
 
     /** The learning rate of episode e: cosine decay tames the late random walk of Adam on noisy REINFORCE gradients. */
     public double lrAt(int episode) {
-        if (lrSchedule.equals("constant") || episodes <= 1) return lr;
+        if (lrSchedule == Schedule.CONSTANT || episodes <= 1) return lr;
         return lr * 0.5 * (1 + Math.cos(Math.PI * Math.min(episode, episodes) / episodes));
     }
 
@@ -47,16 +48,107 @@ public record TrainConfig(
         if (policy == null) policy = EditPolicy.MLP;
         if (policy != EditPolicy.MLP && contentRank < 1) throw new IllegalArgumentException("--generator " + policy.cliName() + " needs --content-rank >= 1, got " + contentRank);
         if (policy == EditPolicy.MLP) contentRank = 0;
-        if (!List.of("spam", "facts", "lm").contains(task)) throw new IllegalArgumentException("--task must be spam, facts or lm, got '" + task + "'");
-        if (!baseline.equals("rloo") && !baseline.equals("ema")) throw new IllegalArgumentException("--baseline must be rloo or ema, got '" + baseline + "'");
-        if (baseline.equals("rloo") && samples < 2) throw new IllegalArgumentException("the RLOO baseline needs --samples >= 2, got " + samples);
+        if (task == null || baseline == null || lrSchedule == null || data == null) {
+            throw new IllegalArgumentException("a run config needs task, baseline, lrSchedule and data");
+        }
+        if (baseline == Baseline.RLOO && samples < 2) throw new IllegalArgumentException("the RLOO baseline needs --samples >= 2, got " + samples);
         if (samples < 1 || episodes < 0 || rank < 1 || hidden < 1) {
             throw new IllegalArgumentException("need --samples >= 1, --episodes >= 0, --rank >= 1, hidden >= 1");
         }
         if (!(lr > 0) || !(initStd > 0)) throw new IllegalArgumentException("--lr and the initial std must be positive");
-        if (!lrSchedule.equals("cosine") && !lrSchedule.equals("constant")) {
-            throw new IllegalArgumentException("--lr-schedule must be cosine or constant, got '" + lrSchedule + "'");
+    }
+
+    /** The task a run edits for. */
+    public enum TaskName {
+        @JsonProperty("spam") SPAM, @JsonProperty("facts") FACTS, @JsonProperty("lm") LM;
+
+        @Override
+        public String toString() { return name().toLowerCase(Locale.ROOT); }
+
+        public static TaskName parse(String s) { return Choices.parse(values(), "--task", s); }
+    }
+
+    /** How the learning rate moves over the episodes. */
+    public enum Schedule {
+        @JsonProperty("cosine") COSINE, @JsonProperty("constant") CONSTANT;
+
+        @Override
+        public String toString() { return name().toLowerCase(Locale.ROOT); }
+
+        public static Schedule parse(String s) { return Choices.parse(values(), "--lr-schedule", s); }
+    }
+
+    /** The REINFORCE baseline: leave-one-out over the K samples, or an exponential moving average over episodes. */
+    public enum Baseline {
+        @JsonProperty("rloo") RLOO, @JsonProperty("ema") EMA;
+
+        @Override
+        public String toString() { return name().toLowerCase(Locale.ROOT); }
+
+        public static Baseline parse(String s) { return Choices.parse(values(), "--baseline", s); }
+    }
+
+    /** Which data a task reads: the full corpus (fetched on first use) or the small committed sample. */
+    public enum DataSource {
+        @JsonProperty("full") FULL, @JsonProperty("sample") SAMPLE;
+
+        @Override
+        public String toString() { return name().toLowerCase(Locale.ROOT); }
+
+        public static DataSource parse(String s) { return Choices.parse(values(), "--data", s); }
+    }
+
+    /** Named construction: the settings of {@code bin/seal train}'s defaults, each changed by name. */
+    public static Builder builder(TaskName task, String model) { return new Builder(task, model); }
+
+    /** A copy of this config to change by name. */
+    public Builder toBuilder() {
+        return new Builder(task, model).targets(targets).rank(rank).alpha(alpha).samples(samples).episodes(episodes).lr(lr)
+                .lrSchedule(lrSchedule).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropyBonus).baseline(baseline)
+                .emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget).lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed)
+                .policy(policy).contentRank(contentRank);
+    }
+
+    /** Builds a {@link TrainConfig} field by field; {@link #build()} checks it as the constructor does. */
+    public static final class Builder {
+        private final TaskName task;
+        private final String model;
+        private String targets = "h.1.attn.c_proj";
+        private Schedule lrSchedule = Schedule.COSINE;
+        private Baseline baseline = Baseline.RLOO;
+        private DataSource data = DataSource.FULL;
+        private int rank = 4, samples = 8, episodes = 1500, hidden = 64, contentRank = 8;
+        private float alpha = 4f;
+        private double lr = 1e-3, initStd = 0.01, entropyBonus = 0, emaDecay = 0.9, clip = 1.0, lambdaForget = 1.0, lambdaNorm = 2e-4;
+        private long seed = 1, dataSeed = 1234;
+        private EditPolicy policy = EditPolicy.MLP;
+
+        private Builder(TaskName task, String model) { this.task = task; this.model = model; }
+
+        public Builder targets(String v) { targets = v; return this; }
+        public Builder rank(int v) { rank = v; return this; }
+        public Builder alpha(float v) { alpha = v; return this; }
+        public Builder samples(int v) { samples = v; return this; }
+        public Builder episodes(int v) { episodes = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder lrSchedule(Schedule v) { lrSchedule = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder hidden(int v) { hidden = v; return this; }
+        public Builder initStd(double v) { initStd = v; return this; }
+        public Builder entropyBonus(double v) { entropyBonus = v; return this; }
+        public Builder baseline(Baseline v) { baseline = v; return this; }
+        public Builder emaDecay(double v) { emaDecay = v; return this; }
+        public Builder clip(double v) { clip = v; return this; }
+        public Builder lambdaForget(double v) { lambdaForget = v; return this; }
+        public Builder lambdaNorm(double v) { lambdaNorm = v; return this; }
+        public Builder data(DataSource v) { data = v; return this; }
+        public Builder dataSeed(long v) { dataSeed = v; return this; }
+        public Builder policy(EditPolicy v) { policy = v; return this; }
+        public Builder contentRank(int v) { contentRank = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus,
+                    baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank);
         }
-        if (!data.equals("full") && !data.equals("sample")) throw new IllegalArgumentException("--data must be full or sample, got '" + data + "'");
     }
 }

@@ -13,6 +13,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.seal.rollout.EngineSpec;
 import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.rollout.RolloutJob;
+import sealjvm.tensor.Placement;
 
 /** Runs {@link SealLoop} over a run directory: progress bar, metrics, a checkpoint per episode, the plot. */
 public final class Trainer {
@@ -20,26 +21,38 @@ public final class Trainer {
 
     /** Starts a new run in {@code out} (which must not hold one already). */
     public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress) throws IOException {
-        return train(config, home, out, progress, EngineSpec.LOCAL);
+        return train(config, home, out, progress, Placement.CPU, EngineSpec.LOCAL);
+    }
+
+    /** Starts a new run in {@code out} with the frozen model's forwards on {@code placement}. */
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, Placement placement) throws IOException {
+        return train(config, home, out, progress, placement, EngineSpec.LOCAL);
     }
 
     /** Starts a new run in {@code out} whose rollouts run on {@code engine}. */
     public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+        return train(config, home, out, progress, Placement.CPU, engine);
+    }
+
+    /** Starts a new run in {@code out}: the frozen model's forwards on {@code placement}, rollouts on {@code engine}. */
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, Placement placement,
+                                       RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config()) || Files.exists(run.checkpoint())) {
             throw new IllegalArgumentException(out + " already holds a run: use --resume " + out + " to continue it, or choose another --out");
         }
         // The engine starts first: one that cannot (a bad master) leaves no run behind.
         try (RolloutEngine rollouts = engine.open(job(new ObjectMapper().writeValueAsString(config), home, out))) {
-            return start(config, home, run, progress, rollouts);
+            return start(config, home, run, progress, placement, rollouts);
         }
     }
 
-    private static List<JsonNode> start(TrainConfig config, Path home, RunDir run, boolean progress, RolloutEngine rollouts) throws IOException {
+    private static List<JsonNode> start(TrainConfig config, Path home, RunDir run, boolean progress, Placement placement,
+                                        RolloutEngine rollouts) throws IOException {
         Path out = run.dir;
         run.writeConfig(config);
         boolean started = false;
-        try (Setup setup = Setup.create(config, home, out)) {
+        try (Setup setup = Setup.create(config, home, out, placement)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.truncateMetrics(0);
             run.saveCheckpoint(state);
@@ -58,16 +71,26 @@ public final class Trainer {
 
     /** Continues the run in {@code out} from its last checkpoint. */
     public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
-        return resume(home, out, progress, EngineSpec.LOCAL);
+        return resume(home, out, progress, Placement.CPU, EngineSpec.LOCAL);
+    }
+
+    /** Continues the run in {@code out} from its last checkpoint, its forwards on {@code placement}. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress, Placement placement) throws IOException {
+        return resume(home, out, progress, placement, EngineSpec.LOCAL);
     }
 
     /** Continues the run in {@code out} from its last checkpoint, its rollouts on {@code engine}. */
     public static List<JsonNode> resume(Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+        return resume(home, out, progress, Placement.CPU, engine);
+    }
+
+    /** Continues the run in {@code out} from its last checkpoint: forwards on {@code placement}, rollouts on {@code engine}. */
+    public static List<JsonNode> resume(Path home, Path out, boolean progress, Placement placement, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         TrainConfig config = run.readConfig();
         run.removeStaleTemps();                // a killed run may have died inside an atomic write
         try (RolloutEngine rollouts = engine.open(job(Files.readString(run.config()), home, out));
-             Setup setup = Setup.create(config, home, out)) {
+             Setup setup = Setup.create(config, home, out, placement)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             if (Files.exists(run.checkpoint())) run.loadCheckpoint(state);
             run.truncateMetrics(state.episodesDone);
@@ -108,7 +131,7 @@ public final class Trainer {
             if (bar != null) bar.close();
         }
         List<JsonNode> metrics = run.readMetrics();
-        RewardPlot.write(run.plot(), metrics, config.task());
+        RewardPlot.write(run.plot(), metrics, config.task().toString());
         return metrics;
     }
 }

@@ -14,7 +14,7 @@ import sealjvm.bindings.CudaEmulator;
 class EmulatedGpuChecksTest {
     @TestFactory
     Stream<DynamicTest> gpuChecksOnTheEmulator() throws Exception {
-        return CudaEmulator.testsOnEmulator(List.of(Path.of("../tensor/src/main/resources/sealjvm/tensor/cuda/kernels.cu")),
+        return CudaEmulator.testsOnEmulator(List.of(Path.of("../tensor/cuda/src/main/resources/sealjvm/tensor/cuda/kernels.cu")),
                 List.of(GpuChecksTest.class), Path.of("target"));
     }
 }

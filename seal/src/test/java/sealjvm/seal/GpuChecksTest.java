@@ -13,8 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sealjvm.seal.data.TestHome;
+import sealjvm.seal.diagnostics.GpuChecks;
+import sealjvm.tensor.Device;
+import sealjvm.tensor.Placement;
+import sealjvm.tensor.Precision;
 import sealjvm.tensor.cuda.CudaDevice;
+import sealjvm.testsupport.Repo;
 
 /**
  * The GPU acceptance checks ({@link GpuChecks}, also {@code bin/seal gpu-check}) and a SEAL run with the model on
@@ -29,7 +33,7 @@ class GpuChecksTest {
     static void open() {
         Assumptions.assumeTrue(CudaDevice.available(), sealjvm.bindings.NativeLibraries.cudaProblem().orElse("no CUDA driver"));
         dev = CudaDevice.open();
-        home = TestHome.find();
+        home = Repo.root();
     }
 
     @AfterAll
@@ -73,8 +77,10 @@ class GpuChecksTest {
             int[] prompt = {464, 318, 257, 1332};
             var greedy = new sealjvm.gpt2.Sampler.Options(0f, 0, 1f, 1);
             int[] cpu = sealjvm.gpt2.Generator.generate(m, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
-            m.attachGpu(new sealjvm.gpt2.cuda.CudaGpt2(m, dev));
-            int[] cuda = sealjvm.gpt2.Generator.generate(m, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
+            int[] cuda;
+            try (var gpu = new sealjvm.gpt2.cuda.CudaGpt2(m, dev)) {
+                cuda = sealjvm.gpt2.Generator.generate(gpu, prompt, 12, new sealjvm.gpt2.Sampler(greedy), -1, id -> { });
+            }
             assertEquals(java.util.Arrays.toString(cpu), java.util.Arrays.toString(cuda));
         }
     }
@@ -85,8 +91,10 @@ class GpuChecksTest {
         try (var m = sealjvm.gpt2.Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {
             int[] ids = new java.util.SplittableRandom(3).ints(150, 0, m.config.vocabSize()).toArray();   // 2 windows of 64 + a short one
             var cpu = sealjvm.seal.eval.Perplexity.evaluate(m, ids, 64, 2);
-            m.attachGpu(new sealjvm.gpt2.cuda.CudaGpt2(m, dev));
-            var cuda = sealjvm.seal.eval.Perplexity.evaluate(m, ids, 64, 2);
+            sealjvm.seal.eval.Perplexity.Result cuda;
+            try (var gpu = new sealjvm.gpt2.cuda.CudaGpt2(m, dev)) {
+                cuda = sealjvm.seal.eval.Perplexity.evaluate(gpu, ids, 64, 2);
+            }
             assertEquals(cpu.predicted(), cuda.predicted());
             assertEquals(cpu.nll(), cuda.nll(), 1e-5 * cpu.nll());
         }
@@ -95,17 +103,11 @@ class GpuChecksTest {
     /** The REINFORCE loop with the frozen model on the device follows the CPU run's rewards. */
     @Test
     void sealRunOnTheDeviceTracksTheCpuRun(@TempDir Path tmp) throws Exception {
-        TrainConfig c = new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
-                2, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
-        List<JsonNode> cpu, cuda;
-        try {
-            Accelerator.select("cpu", "fp32");
-            cpu = Trainer.train(c, home, tmp.resolve("cpu"), false);
-            Accelerator.select("cuda", "fp32");
-            cuda = Trainer.train(c, home, tmp.resolve("cuda"), false);
-        } finally {
-            Accelerator.select("cpu", "fp32");
-        }
+        TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.FACTS, home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
+                .rank(2).alpha(2f).samples(3).episodes(2).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001).data(TrainConfig.DataSource.SAMPLE)
+                .build();
+        List<JsonNode> cpu = Trainer.train(c, home, tmp.resolve("cpu"), false, Placement.CPU);
+        List<JsonNode> cuda = Trainer.train(c, home, tmp.resolve("cuda"), false, new Placement(Device.CUDA, Precision.FP32));
         assertEquals(cpu.size(), cuda.size());
         for (int i = 0; i < cpu.size(); i++) {
             for (String k : new String[] {"reward_mean", "base_score", "gain_mean"}) {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.testsupport.ChildJvm;
+import sealjvm.testsupport.Repo;
 
 /** A training run killed at a random moment resumes to exactly the metrics of an uninterrupted run. */
 class TrainResumeTest {
@@ -19,15 +21,14 @@ class TrainResumeTest {
 
     @BeforeAll
     static void findHome() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("weights/models/gpt2-tiny-random"))) { home = d; break; }
-        }
+        home = Repo.root();
         assertNotNull(home);
     }
 
     static TrainConfig tiny(int episodes) {
-        return new TrainConfig("facts", home.resolve("weights/models/gpt2-tiny-random").toString(), "h.1.mlp.c_proj", 2, 2f, 3,
-                episodes, 1e-3, "cosine", 9, 16, 0.02, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234);
+        return TrainConfig.builder(TrainConfig.TaskName.FACTS, home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
+                .rank(2).alpha(2f).samples(3).episodes(episodes).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001)
+                .data(TrainConfig.DataSource.SAMPLE).build();
     }
 
     static List<JsonNode> withoutTiming(List<JsonNode> metrics) {
@@ -45,10 +46,8 @@ class TrainResumeTest {
         // The same run in a child JVM, killed (SIGKILL) once a random number of episodes is on disk.
         Path killed = tmp.resolve("killed");
         new RunDir(killed).writeConfig(tiny(episodes));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Dseal.home=" + home, "-cp", System.getProperty("java.class.path"), "sealjvm.seal.cli.SealCli",
-                "train", "--resume", killed.toString(), "--no-progress")
+        Process p = new ProcessBuilder(ChildJvm.command(List.of("-Dseal.home=" + home), "sealjvm.seal.cli.SealCli",
+                "train", "--resume", killed.toString(), "--no-progress"))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         int killAfter = 2 + new java.util.Random().nextInt(episodes - 4);
         Path metrics = killed.resolve("metrics.jsonl");

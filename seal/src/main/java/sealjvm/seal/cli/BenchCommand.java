@@ -5,15 +5,19 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
-import sealjvm.gpt2.KVCache;
 import sealjvm.gpt2.RandomInit;
+import sealjvm.seal.Stats;
+import sealjvm.tensor.Device;
 import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Parallel;
+import sealjvm.tensor.Placement;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -68,14 +72,27 @@ final class BenchCommand implements Runnable {
             Arrays.sort(ms);
             return ms;
         }
-    }
 
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        /** {@link #time(Runnable)} in the backend's own time (device time where work is queued). */
+        double[] time(Gpt2Backend backend, Runnable body) {
+            long until = System.nanoTime() + warmupMs * 1_000_000;
+            for (int i = 0; i < warmup || System.nanoTime() < until; i++) body.run();
+            backend.synchronize();
+            double[] ms = new double[iters];
+            for (int i = 0; i < iters; i++) ms[i] = backend.timeMillis(body);
+            Arrays.sort(ms);
+            return ms;
+        }
     }
 
     static String num(double v) { return String.format(Locale.ROOT, "%.4f", v); }
+
+    /** The JSON fields naming where a benchmark ran. */
+    static String deviceJson(Placement placement, String deviceName) {
+        return placement.device() == Device.CPU ? ",\"device\":\"cpu\""
+                : ",\"device\":\"" + placement.device() + "\",\"gpu\":\"" + deviceName + "\",\"precision\":\""
+                        + placement.precision().name().toLowerCase(Locale.ROOT) + "\"";
+    }
 
     /** {@code seal bench forward}: a GPT-2-shaped forward (prefill of T tokens, or decode after --past cached ones). */
     @Command(name = "forward", mixinStandardHelpOptions = true,
@@ -99,7 +116,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            SealCli.checkDevice(device, precision);
+            Placement placement = Placement.parse(device, precision);
             for (var o : new Object[][] {{"--layers", layers}, {"--embd", embd}, {"--heads", heads}, {"--vocab", vocab}, {"--positions", positions}}) {
                 Checks.atLeast((String) o[0], (Integer) o[1], 1);
             }
@@ -113,66 +130,39 @@ final class BenchCommand implements Runnable {
             Checks.fitsMemory("--layers " + layers + " --embd " + embd + " --vocab " + vocab + " --tokens " + tokens + " --batch " + batch
                     + ": the model, KV cache and logits", 4.0 * (params + 2.0 * layers * batch * (double) (past + tokens) * embd + (double) batch * tokens * vocab));
             Gpt2Config cfg = new Gpt2Config(embd, heads, layers, P, vocab, 1e-5f, "gelu_new");
-            try (Gpt2Model m = Gpt2Model.create(cfg, true); Arena arena = Arena.ofShared()) {
+            try (Gpt2Model m = Gpt2Model.create(cfg, true)) {
                 RandomInit.fill(m.params, seed);
                 SplittableRandom r = new SplittableRandom(seed);
                 int[] ids = r.ints((long) batch * tokens, 0, vocab).toArray();
                 int[] pastIds = r.ints((long) batch * past, 0, vocab).toArray();
                 double[] ms;
-                if (sealjvm.seal.Accelerator.cuda()) {
-                    ms = timeCuda(m, ids, pastIds);
-                } else {
-                    KVCache cache = m.newCache(batch, past + tokens, arena);
-                    if (past > 0) m.forward(cache, pastIds, past, arena);
-                    Tensor logits = Tensor.allocate(arena, batch, tokens, vocab);
-                    ms = common.time(() -> {
-                        cache.truncate(past);
-                        m.forwardInto(cache, ids, tokens, logits);
+                String gpu;
+                try (Gpt2Backend backend = Gpt2Backends.open(m, placement); Gpt2Backend.Decoder decoder = backend.decoder(batch, past + tokens)) {
+                    if (past > 0) decoder.append(pastIds, past);
+                    ms = common.time(backend, () -> {
+                        decoder.truncate(past);
+                        decoder.append(ids, tokens);
                     });
+                    gpu = backend.deviceName();
                 }
                 long C = embd;
                 long matmulParams = layers * 12L * C * C + (long) vocab * C;
                 long ctxSum = (long) tokens * past + (long) tokens * (tokens + 1) / 2; // keys seen, summed over queries
                 double flops = batch * (2.0 * tokens * matmulParams + layers * 4.0 * ctxSum * C);
                 double bytes = 4.0 * (matmulParams + 2L * batch * layers * (past + tokens) * C); // weights + K/V read once
-                double med = median(ms);
-                String where = sealjvm.seal.Accelerator.cuda() ? "cuda " + precision : "threads=" + threads;
+                double med = Stats.median(ms);
+                boolean onCpu = placement.device() == Device.CPU;
+                String where = onCpu ? "threads=" + threads : placement.device() + " " + precision;
                 System.out.println(String.format(Locale.ROOT,
                         "forward layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d past=%d %s: median %.2f ms, min %.2f ms",
                         layers, embd, heads, vocab, batch, tokens, past, where, med, ms[0]));
-                String dev = sealjvm.seal.Accelerator.cuda()
-                        ? ",\"device\":\"cuda\",\"gpu\":\"" + sealjvm.seal.Accelerator.device().name + "\",\"precision\":\"" + precision.toLowerCase(Locale.ROOT) + "\""
-                        : ",\"device\":\"cpu\"";
+                String dev = deviceJson(placement, gpu);
                 System.out.println("{\"bench\":\"forward\",\"layers\":" + layers + ",\"embd\":" + embd + ",\"heads\":" + heads
                         + ",\"vocab\":" + vocab + ",\"batch\":" + batch + ",\"tokens\":" + tokens + ",\"past\":" + past + ",\"threads\":" + threads
                         + dev + ",\"iters\":" + ms.length + ",\"median_ms\":" + num(med) + ",\"min_ms\":" + num(ms[0])
                         + ",\"gflops\":" + num(flops / med / 1e6) + ",\"gbps\":" + num(bytes / med / 1e6) + "}");
             }
             return 0;
-        }
-
-        // Device time per forward, from CUDA events around each run (the host only queues work).
-        private double[] timeCuda(Gpt2Model m, int[] ids, int[] pastIds) {
-            var dev = sealjvm.seal.Accelerator.device();
-            try (var gpu = new sealjvm.gpt2.cuda.CudaGpt2(m, dev); var cache = gpu.newCache(batch, past + tokens);
-                 var logits = dev.allocateUninitialized(batch, tokens, vocab)) {
-                if (past > 0) {
-                    try (var pl = dev.allocateUninitialized(batch, past, vocab)) {
-                        gpu.forward(cache, pastIds, past, pl, sealjvm.gpt2.cuda.DeviceLinearHook.NONE);
-                    }
-                }
-                Runnable step = () -> {
-                    cache.truncate(past);
-                    gpu.forward(cache, ids, tokens, logits, sealjvm.gpt2.cuda.DeviceLinearHook.NONE);
-                };
-                long until = System.nanoTime() + common.warmupMs * 1_000_000;
-                for (int i = 0; i < common.warmup || System.nanoTime() < until; i++) step.run();
-                dev.synchronize();
-                double[] ms = new double[common.iters];
-                for (int i = 0; i < ms.length; i++) ms[i] = dev.timeMillis(step);
-                Arrays.sort(ms);
-                return ms;
-            }
         }
     }
 
@@ -218,7 +208,7 @@ final class BenchCommand implements Runnable {
                 long C = embd, BT = (long) batch * tokens;
                 long matmulParams = layers * 12L * C * C + (long) vocab * C;
                 double flops = 3 * (2.0 * BT * matmulParams + layers * 4.0 * batch * ((long) tokens * (tokens + 1) / 2) * C); // backward ≈ 2× forward
-                double med = median(ms);
+                double med = Stats.median(ms);
                 System.out.println(String.format(Locale.ROOT,
                         "train step layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d threads=%d: median %.1f ms (%.0f tokens/s), min %.1f ms",
                         layers, embd, heads, vocab, batch, tokens, threads, med, BT / med * 1000, ms[0]));
@@ -259,7 +249,7 @@ final class BenchCommand implements Runnable {
                     if (transposed) Matmul.matmulTransposed(out, a, w, b);
                     else Matmul.matmul(out, a, w, b);
                 });
-                double med = median(ms);
+                double med = Stats.median(ms);
                 double flops = 2.0 * m * k * n;
                 double bytes = 4.0 * ((double) m * k + (double) k * n + (double) m * n);
                 System.out.println(String.format(Locale.ROOT, "matmul %dx%d · %s threads=%d: median %.3f ms, min %.3f ms",
@@ -290,15 +280,13 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            SealCli.checkDevice(device, "fp32");
+            Placement placement = Placement.parse(device, "fp32");
             Checks.atLeast("--rows", rows, 1);
             Checks.atLeast("--cols", cols, 1);
             Checks.atLeast("--rank", rank, 1);
             Checks.fitsMemory("--rows " + rows + " --cols " + cols + ": the weight, its copy and snapshot", 4.0 * 3 * rows * (double) cols);
             common.applyThreads();
-            var out = sealjvm.seal.Accelerator.cuda()
-                    ? sealjvm.seal.edit.EditBenchmark.runCuda(sealjvm.seal.Accelerator.device(), rows, cols, rank, Math.max(common.iters, 20))
-                    : sealjvm.seal.edit.EditBenchmark.run(rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
+            var out = sealjvm.seal.diagnostics.EditBenchmark.run(placement, rows, cols, rank, Math.max(common.iters, 20), common.warmupMs);
             System.out.println(String.format(Locale.ROOT, "edit %dx%d rank %d threads=%d: apply %.3f ms, revert %.3f ms, copy %.3f ms",
                     rows, cols, rank, out.get("threads").intValue(), out.get("apply_ms").doubleValue(), out.get("revert_ms").doubleValue(),
                     out.get("copy_ms").doubleValue()));
@@ -324,17 +312,18 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            SealCli.checkDevice(device, precision);
+            Placement placement = Placement.parse(device, precision);
             Checks.atLeast("--samples", samples, 2);
             Checks.atLeast("--episodes", episodes, 1);
             Checks.atLeast("--warmup", warmup, 0);
             if (threads != null) Checks.atLeast("--threads", threads, 1);
             if (threads != null) Parallel.setThreads(threads);
             java.nio.file.Path modelDir = model != null ? model : SealCli.defaultModel();
-            var c = new sealjvm.seal.TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, 4, 4f, samples, warmup + episodes, 1e-3, "constant",
-                    1, 64, 0.01, 0, "rloo", 0.9, 1.0, 1.0, 0.0002, data, 1234);
+            var c = sealjvm.seal.TrainConfig.builder(sealjvm.seal.TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString())
+                    .targets(targets).samples(samples).episodes(warmup + episodes).lrSchedule(sealjvm.seal.TrainConfig.Schedule.CONSTANT)
+                    .data(sealjvm.seal.TrainConfig.DataSource.parse(data)).build();
             java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("seal-bench-reinforce");
-            try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp)) {
+            try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp, placement)) {
                 var loop = new sealjvm.seal.SealLoop(c, setup, sealjvm.seal.SealLoop.initialState(c, setup));
                 for (int i = 0; i < warmup; i++) loop.episode();
                 double[] ms = new double[episodes];
@@ -344,10 +333,8 @@ final class BenchCommand implements Runnable {
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
                 Arrays.sort(ms);
-                double med = median(ms);
-                String dev = sealjvm.seal.Accelerator.cuda()
-                        ? ",\"device\":\"cuda\",\"gpu\":\"" + sealjvm.seal.Accelerator.device().name + "\",\"precision\":\"" + precision.toLowerCase(Locale.ROOT) + "\""
-                        : ",\"device\":\"cpu\"";
+                double med = Stats.median(ms);
+                String dev = deviceJson(placement, setup.backend().deviceName());
                 System.out.println(String.format(Locale.ROOT, "reinforce task=%s model=%s K=%d %s: median %.1f ms per episode, %.1f rollouts/s",
                         task, modelDir.getFileName(), samples, device, med, samples / med * 1000));
                 System.out.println("{\"bench\":\"reinforce\",\"task\":\"" + task + "\",\"model\":\"" + modelDir.getFileName() + "\",\"samples\":" + samples

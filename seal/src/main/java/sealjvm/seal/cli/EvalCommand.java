@@ -12,6 +12,8 @@ import sealjvm.seal.TrainConfig;
 import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.text.TextSealEval;
 import sealjvm.seal.text.TextSealTrainer;
+import sealjvm.tensor.Device;
+import sealjvm.tensor.Placement;
 
 /** {@code seal eval --run RUN_DIR --task T --episodes N --seed S}: every arm on the eval split, one JSON line. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -31,14 +33,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu") String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
+    private Placement placement;
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device, precision);
+        placement = Placement.parse(device, precision);
         boolean text = TextSealTrainer.isTextRun(run);
-        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task();
+        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task().toString();
         if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
-        if (text && sealjvm.seal.Accelerator.cuda()) {
+        if (text && placement.device() != Device.CPU) {
             throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
         if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
@@ -62,12 +65,12 @@ final class EvalCommand implements Callable<Integer> {
                 ppl = Arrays.copyOf(all, Math.min(all.length, pplTokens));
             }
             ObjectNode summary = text ? TextSealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println)
-                    : SealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println);
+                    : SealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println, placement);
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
         System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed)
-                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed));
+                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement));
         return 0;
     }
 }

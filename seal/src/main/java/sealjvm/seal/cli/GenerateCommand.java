@@ -8,9 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sealjvm.gpt2.Generator;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.Sampler;
+import sealjvm.tensor.Placement;
 
 /** {@code seal generate --prompt TEXT}: continue a prompt, streaming the text as it is sampled. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with the model (KV-cached decoding).")
@@ -40,7 +43,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device, precision);
+        Placement placement = Placement.parse(device, precision);
         // Every option is checked, and the prompt encoded, before the model loads or anything is printed.
         Checks.atLeast("--max-new-tokens", maxNewTokens, 0);
         if (!(temperature >= 0) || !Float.isFinite(temperature)) throw Checks.bad("--temperature", temperature, "must be a finite number >= 0 (0 = greedy)");
@@ -58,14 +61,14 @@ final class GenerateCommand implements Callable<Integer> {
         for (int id : ids) {
             if (id >= config.vocabSize()) throw Checks.bad("--prompt", "'" + prompt + "'", "encodes to token id " + id + ", outside the model's vocab_size=" + config.vocabSize());
         }
-        try (Gpt2Model m = SealCli.onDevice(model.load())) {
+        try (Gpt2Model m = model.load(); Gpt2Backend backend = Gpt2Backends.open(m, placement)) {
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             out.print(prompt);
             // Tokens can split a UTF-8 character: decode the whole continuation and print what is new.
             int[] gen = new int[maxNewTokens];
             int[] n = {0};
             String[] printed = {""};
-            Generator.generate(m, ids, maxNewTokens, sampler, tok.eotId(), id -> {
+            Generator.generate(backend, ids, maxNewTokens, sampler, tok.eotId(), id -> {
                 gen[n[0]++] = id;
                 String text = tok.decode(Arrays.copyOf(gen, n[0]));
                 int keep = text.endsWith("\uFFFD") ? text.length() - 1 : text.length();

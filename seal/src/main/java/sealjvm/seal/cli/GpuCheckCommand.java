@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sealjvm.seal.GpuChecks;
+import sealjvm.seal.diagnostics.GpuChecks;
+import sealjvm.tensor.Precision;
 import sealjvm.tensor.cuda.CudaDevice;
-import sealjvm.tensor.cuda.Precision;
 
 /**
  * {@code seal gpu-check}: the GPU acceptance checks (the gpu-tagged tests' content). Every check runs and is reported

@@ -7,8 +7,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.tensor.Npy;
+import sealjvm.tensor.Placement;
 import sealjvm.tensor.Tensor;
 
 /** {@code seal logits --model DIR --ids 15496,11,995 --out FILE.npy}: float32 [T, vocab_size], as PyTorch computes it. */
@@ -27,7 +30,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device, precision);
+        Placement placement = Placement.parse(device, precision);
         // Everything is checked before the model loads or a byte is written.
         Checks.outputFile("--out", out);
         var config = model.config();
@@ -40,8 +43,8 @@ final class LogitsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ids: token id " + ids[i] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        try (Gpt2Model m = SealCli.onDevice(model.load()); Arena arena = Arena.ofShared()) {
-            Tensor logits = m.gpu() != null ? m.gpu().logits(new int[][] {ids}, arena) : m.logits(new int[][] {ids}, arena);
+        try (Gpt2Model m = model.load(); Gpt2Backend b = Gpt2Backends.open(m, placement); Arena arena = Arena.ofShared()) {
+            Tensor logits = b.logits(new int[][] {ids}, arena);
             String bad = sealjvm.gpt2.Finite.describeFirst(logits.view(ids.length, m.config.vocabSize()));
             if (bad != null) throw new IllegalStateException("the logits are not finite (" + bad + " of [T, vocab_size]); nothing written to " + out);
             Npy.write(out, logits.view(ids.length, m.config.vocabSize()));

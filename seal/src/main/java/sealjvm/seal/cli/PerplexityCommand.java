@@ -14,12 +14,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.eval.Perplexity;
 import sealjvm.seal.eval.UnigramModel;
 import sealjvm.tensor.Parallel;
+import sealjvm.tensor.Placement;
 
 /**
  * {@code seal perplexity --model DIR --corpus brown-heldout [--max-tokens N] [--threads N]}: the model's
@@ -50,7 +53,7 @@ final class PerplexityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device, precision);
+        Placement placement = Placement.parse(device, precision);
         long t0 = System.nanoTime();
         if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
         if (threads != null) Checks.atLeast("--threads", threads, 1);
@@ -70,8 +73,8 @@ final class PerplexityCommand implements Callable<Integer> {
         int[] ids = file != null ? readText(file, tokenizer)
                 : corpus.equals("brown-train") ? train : brown.tokens(BrownCorpus.Split.HELDOUT, tokenizer);
         if (maxTokens != null && ids.length > maxTokens) ids = Arrays.copyOf(ids, maxTokens);
-        try (Gpt2Model m = SealCli.onDevice(model.load())) {
-            Perplexity.Result r = Perplexity.evaluate(m, ids);
+        try (Gpt2Model m = model.load(); Gpt2Backend backend = Gpt2Backends.open(m, placement)) {
+            Perplexity.Result r = Perplexity.evaluate(backend, ids);
             Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());
             if (!Double.isFinite(r.perplexity()) || !Double.isFinite(r.nll())) {
                 throw new IllegalStateException("the model's perplexity on --corpus " + corpus + " is not finite (nll " + r.nll() + ", perplexity "

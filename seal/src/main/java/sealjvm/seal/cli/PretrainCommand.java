@@ -130,7 +130,8 @@ final class PretrainCommand implements Callable<Integer> {
             boolean rc = corpus.endsWith("+rc");
             if (!rc && rcDocs != null) throw new IllegalArgumentException("--rc-docs is for the brown+rc and brown-sample+rc corpora only");
             c = new PretrainConfig(corpus, nLayer, nEmbd, nHead, ctx, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
-                    seed, evalEvery, evalBatches, checkpointEvery, dtype.toUpperCase(java.util.Locale.ROOT),
+                    seed, evalEvery, evalBatches, checkpointEvery,
+                    sealjvm.seal.Choices.parse(PretrainConfig.STORAGE.toArray(new sealjvm.gpt2.safetensors.DType[0]), "--dtype", dtype.toUpperCase(java.util.Locale.ROOT)),
                     init == null ? null : init.toString(), rc ? orDefault(rcDocs, DEFAULT_RC_DOCS) : 0);
         }
         if (resume == null) {

@@ -5,9 +5,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import sealjvm.gpt2.ModelFormatException;
 import sealjvm.gpt2.safetensors.SafeTensorsException;
 
@@ -38,7 +38,6 @@ public final class SealCli {
     }
 
     static int run(String... args) {
-        sealjvm.seal.Accelerator.select("cpu", "fp32");   // each invocation starts on the CPU; --device picks again
         CommandLine cli = new CommandLine(new SealCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.matchedOption("--verbose") != null
@@ -96,22 +95,6 @@ public final class SealCli {
         }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.toString() : m;
-    }
-
-    /** Records --device/--precision for the run (see {@link sealjvm.seal.Accelerator}). */
-    static void checkDevice(String device, String precision) {
-        sealjvm.seal.Accelerator.select(device, precision);
-    }
-
-    /** {@code m} with a device copy attached when --device cuda was chosen; closes {@code m} if that fails. */
-    static sealjvm.gpt2.Gpt2Model onDevice(sealjvm.gpt2.Gpt2Model m) {
-        try {
-            sealjvm.seal.Accelerator.attach(m);
-            return m;
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
     }
 
     static boolean isUserError(Throwable t) {

@@ -11,6 +11,8 @@ import sealjvm.seal.Trainer;
 import sealjvm.seal.rollout.Engine;
 import sealjvm.seal.rollout.EngineSpec;
 import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.tensor.Device;
+import sealjvm.tensor.Placement;
 
 /** {@code seal train --task spam|facts --out RUN_DIR}: REINFORCE-train the edit generator. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -100,6 +102,7 @@ final class TrainCommand implements Callable<Integer> {
     String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
+    private Placement placement;
 
     @Option(names = "--engine", defaultValue = "local", description = "Where the rollouts run: local (this JVM) | spark (Apache Spark executors; "
             + "needs the seal-spark module: ./mvnw -Pspark -pl seal/spark -am package -DskipTests). Same results either way (default: ${DEFAULT-VALUE}).")
@@ -214,7 +217,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SealCli.checkDevice(device, precision);
+        placement = Placement.parse(device, precision);
         Engine engineKind = Engine.parse(engine);
         if (master != null && engineKind == Engine.LOCAL) throw Checks.bad("--master", master, "needs --engine spark");
         if (master != null && master.isBlank()) throw Checks.bad("--master", "''", "must name a Spark master");
@@ -245,7 +248,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Integer run() throws Exception {
         boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method.equals("text");
-        if (textRun && sealjvm.seal.Accelerator.cuda()) {
+        if (textRun && placement.device() != Device.CPU) {
             throw new IllegalArgumentException("--device cuda: text-SEAL fine-tunes with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
         List<JsonNode> metrics;
@@ -255,25 +258,29 @@ final class TrainCommand implements Callable<Integer> {
         } else if (resume == null && method.equals("text")) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            var c = new sealjvm.seal.text.TextSealConfig("text", task, modelDir.toAbsolutePath().toString(), prompt, editTokens, temperature, topK,
-                    samples == null ? 4 : samples, rounds, passages, threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha,
-                    innerSteps == null ? 1 : innerSteps, innerLr == null ? 1e-3 : innerLr,
-                    policyTargets, policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
+            var c = sealjvm.seal.text.TextSealConfig.builder(task, modelDir.toAbsolutePath().toString()).prompt(prompt).editTokens(editTokens)
+                    .temperature(temperature).topK(topK).samples(samples == null ? 4 : samples).rounds(rounds).passagesPerRound(passages)
+                    .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData).innerTargets(innerTargets).innerRank(innerRank)
+                    .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
+                    .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed).dataSeed(dataSeed).warmStart(warmStart)
+                    .build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
                     SealCli.home(), out, !noProgress, engineSpec);
         } else if (!method.equals("generator") && !method.equals("text")) {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         } else if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
-            metrics = Trainer.resume(SealCli.home(), resume, !noProgress, engineSpec);
+            metrics = Trainer.resume(SealCli.home(), resume, !noProgress, placement, engineSpec);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            TrainConfig c = new TrainConfig(task, modelDir.toAbsolutePath().toString(), targets, rank, alpha, samples == null ? 8 : samples,
-                    episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes(), lr, lrSchedule, seed,
-                    hidden, initStd, entropy, baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed,
-                    sealjvm.seal.policy.EditPolicy.parse(policy), contentRank);
-            metrics = Trainer.train(c, SealCli.home(), out, !noProgress, engineSpec);
+            TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString()).targets(targets)
+                    .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes()).lr(lr)
+                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
+                    .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
+                    .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
+                    .contentRank(contentRank).build();
+            metrics = Trainer.train(c, SealCli.home(), out, !noProgress, placement, engineSpec);
         }
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
         return 0;

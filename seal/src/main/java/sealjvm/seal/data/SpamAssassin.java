@@ -170,25 +170,6 @@ public final class SpamAssassin {
         return shuffled(out, seed ^ 0x5DEECE66DL); // a second key, so the classes interleave
     }
 
-    /**
-     * Writes the committed sample: {@code SpamAssassin <out.jsonl> [perClass=120] [seed=0]}. Fetches the
-     * full corpus on first use (see {@link #loadDefault}).
-     */
-    public static void main(String[] args) throws IOException {
-        if (args.length < 1) {
-            System.err.println("usage: SpamAssassin <out.jsonl> [perClass=120] [seed=0]");
-            System.exit(2);
-        }
-        int perClass = args.length > 1 ? Integer.parseInt(args[1]) : 120;
-        long seed = args.length > 2 ? Long.parseLong(args[2]) : 0;
-        List<Message> all = loadDefault(DEFAULT_MAX_CHARS);
-        List<Message> sample = balancedSample(all, perClass, seed);
-        writeJsonl(sample, Path.of(args[0]));
-        long spam = all.stream().filter(Message::spam).count();
-        System.err.printf("corpus: %d messages (%d spam, %d ham); wrote %d to %s%n",
-                all.size(), spam, all.size() - spam, sample.size(), args[0]);
-    }
-
     /** Deterministic seeded order (independent of the input order). */
     static List<Message> shuffled(List<Message> ms, long seed) {
         List<Message> out = new ArrayList<>(ms);

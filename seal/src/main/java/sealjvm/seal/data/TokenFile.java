@@ -5,12 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import sealjvm.tensor.AtomicFiles;
 
 /**
  * A cached token array: {@code "SEALTOK1"}, a 32-byte key (a SHA-256 of whatever the tokens were made
@@ -50,20 +49,7 @@ public final class TokenFile {
         b.put(MAGIC).put(key).putInt(ids.length);
         b.asIntBuffer().put(ids);
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            // A name of our own beside the target (same file system, so the rename is atomic).
-            Path tmp = dir.resolve(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-            try {
-                Files.write(tmp, b.array());
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, b.array());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

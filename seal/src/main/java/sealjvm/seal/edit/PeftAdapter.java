@@ -9,7 +9,6 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +17,7 @@ import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.safetensors.DType;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.gpt2.safetensors.SafeTensorsWriter;
+import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -65,14 +65,10 @@ public final class PeftAdapter {
             }
             SafeTensorsWriter.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"), DType.F32);
         }
-        Path tmp = Files.createTempFile(dir, ".adapter_config", ".json");
         try {
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
-            Files.move(tmp, dir.resolve("adapter_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(dir.resolve("adapter_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(cfg));
         } catch (IOException e) {
-            throw sealjvm.seal.RunDir.named(dir.resolve("adapter_config.json"), e);
-        } finally {
-            Files.deleteIfExists(tmp);   // no temp file left behind on a failure
+            throw AtomicFiles.named(dir.resolve("adapter_config.json"), e);
         }
     }
 

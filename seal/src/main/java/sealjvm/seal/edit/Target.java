@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import sealjvm.gpt2.Gpt2Config;
+import sealjvm.gpt2.Gpt2Names;
 
 /**
  * One editable GPT-2 linear (Hugging Face Conv1D, weight [in, out]): layer and module,
@@ -12,9 +13,9 @@ import sealjvm.gpt2.Gpt2Config;
  */
 public record Target(int layer, String module, int in, int out) {
     /** The four Conv1D modules of a GPT-2 block. */
-    public static final List<String> MODULES = List.of("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj");
+    public static final List<String> MODULES = Gpt2Names.LINEARS;
 
-    public String name() { return "h." + layer + "." + module; }
+    public String name() { return Gpt2Names.linear(layer, module); }
 
     public String weightName() { return name() + ".weight"; }
 

@@ -7,12 +7,11 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.RewardFn;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealLoop;
@@ -23,6 +22,7 @@ import sealjvm.seal.edit.PeftAdapter;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.sft.LoraSft;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -36,7 +36,7 @@ import sealjvm.tensor.Tensor;
  *       for {@code lm} dynamic evaluation), with steps and learning rate chosen on the heldout split.</li>
  * </ul>
  */
-public final class Baselines implements AutoCloseable {
+public final class Baselines<H> implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final double[] STATIC_SCALES = {1, 0.5, 0.25};
 
@@ -53,7 +53,7 @@ public final class Baselines implements AutoCloseable {
     public record SftChoice(int steps, double lr, double heldoutReward) {}
 
     private final Gpt2Model model;
-    private final Task task;
+    private final Task<H> task;
     private final RewardFn reward;
     private final List<Target> targets;
     private final int rank;
@@ -63,7 +63,7 @@ public final class Baselines implements AutoCloseable {
 
     private final Recipe recipe;
 
-    public Baselines(Gpt2Model model, Task task, RewardFn reward, List<Target> targets, int rank, float alpha, Recipe recipe) {
+    public Baselines(Gpt2Model model, Task<H> task, RewardFn reward, List<Target> targets, int rank, float alpha, Recipe recipe) {
         this.recipe = recipe;
         this.model = model;
         this.task = task;
@@ -76,10 +76,10 @@ public final class Baselines implements AutoCloseable {
     }
 
     /** Mean reward of each maker's edit over the recipe's first {@code selectEpisodes} heldout episodes. */
-    private double[] heldoutReward(List<java.util.function.Function<Task.Episode, Edit>> makers) {
+    private double[] heldoutReward(List<java.util.function.Function<Task.Episode<H>, Edit>> makers) {
         int n = Math.min(recipe.selectEpisodes(), task.episodeCount(Task.Stage.HELDOUT));
         double[] out = new double[makers.size()];
-        for (Task.Episode ep : task.episodes(Task.Stage.HELDOUT, n)) {
+        for (Task.Episode<H> ep : task.episodes(Task.Stage.HELDOUT, n)) {
             List<Edit> edits = new ArrayList<>();
             for (var m : makers) edits.add(m.apply(ep));
             RewardFn.Result r = reward.evaluate(model, task, ep, edits);
@@ -95,22 +95,22 @@ public final class Baselines implements AutoCloseable {
         if (Files.exists(dir.resolve("adapter_config.json"))) return PeftAdapter.read(dir, model.config, arena);
         List<LoraSft.Example> examples = new ArrayList<>();
         final int n = Math.min(recipe.staticEpisodes(), task.episodeCount(Task.Stage.TRAIN));
-        for (Task.Episode ep : task.episodes(Task.Stage.TRAIN, n)) {
+        for (Task.Episode<H> ep : task.episodes(Task.Stage.TRAIN, n)) {
             for (Task.Supervised s : task.supervised(ep)) examples.add(new LoraSft.Example(s.tokens(), s.lossFrom()));
         }
         if (examples.isEmpty()) throw new IllegalStateException("task " + task.name() + " has no supervised form for a static edit");
-        shuffle(examples, new SplittableRandom(SealLoop.mix(seed, 0x57A7L)));
-        Edit fitted = sft.train(examples, new LoraSft.Options(rank, alpha, recipe.staticSteps(), recipe.staticLr(), recipe.staticBatch(), SealLoop.mix(seed, 0x57A8L)), arena).edit();
+        shuffle(examples, new SplittableRandom(RandomStreams.mix(seed, 0x57A7L)));
+        Edit fitted = sft.train(examples, new LoraSft.Options(rank, alpha, recipe.staticSteps(), recipe.staticLr(), recipe.staticBatch(), RandomStreams.mix(seed, 0x57A8L)), arena).edit();
         double norm = fitted.frobeniusNorm();
         double cap = norm > normCap ? normCap / norm : 1;
-        List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
+        List<java.util.function.Function<Task.Episode<H>, Edit>> makers = new ArrayList<>();
         for (double s : STATIC_SCALES) makers.add(ep -> scaled(fitted, s * cap, arena));
         double[] r = heldoutReward(makers);
         int best = 0;
         for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
         final int bestIdx = best;
         Edit chosen = scaled(fitted, STATIC_SCALES[best] * cap, arena);
-        writeDir(dir, tmp -> {
+        AtomicFiles.writeDirectory(dir, tmp -> {
             PeftAdapter.write(tmp, chosen, baseModel);
             ObjectNode m = JSON.createObjectNode();
             m.put("method", "backprop: LoRA fine-tune (Adam) on the scored targets of " + n + " training episodes, no context; "
@@ -149,7 +149,7 @@ public final class Baselines implements AutoCloseable {
             return new SftChoice(n.path("steps").asInt(), n.path("lr").asDouble(), n.path("heldout_reward").asDouble());
         }
         List<SftChoice> grid = new ArrayList<>();
-        List<java.util.function.Function<Task.Episode, Edit>> makers = new ArrayList<>();
+        List<java.util.function.Function<Task.Episode<H>, Edit>> makers = new ArrayList<>();
         for (int steps : recipe.sftSteps()) {
             for (double lr : recipe.sftLrs()) {
                 SftChoice c = new SftChoice(steps, lr, 0);
@@ -160,7 +160,7 @@ public final class Baselines implements AutoCloseable {
         for (int k = 0; k < grid.size(); k++) {
             SftChoice c = grid.get(k);
             try (Arena arena = Arena.ofShared()) {
-                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, SealLoop.mix(seed, 0x5F7L), arena)))[0];
+                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, RandomStreams.mix(seed, 0x5F7L), arena)))[0];
             }
         }
         int best = 0;
@@ -176,31 +176,13 @@ public final class Baselines implements AutoCloseable {
     }
 
     /** LoRA fine-tune of the base model on the episode's context, same targets and rank as the edits. */
-    public Edit passageEdit(Task.Episode ep, SftChoice c, long seed, Arena arena) {
+    public Edit passageEdit(Task.Episode<H> ep, SftChoice c, long seed, Arena arena) {
         List<LoraSft.Example> data = new ArrayList<>();
         for (int[] t : task.contextTexts(ep)) if (t.length >= 2) data.add(LoraSft.Example.of(t));
         LoraSft.Options o = new LoraSft.Options(rank, alpha, c.steps(), c.lr(), Math.max(1, data.size()), seed);
         return data.isEmpty() ? sft.init(o, arena) : sft.train(data, o, arena).edit();
     }
 
-    /** Writes a folder atomically: into a temp sibling, then renamed into place. */
-    interface DirWriter { void write(Path tmp) throws IOException; }
-
-    static void writeDir(Path dir, DirWriter w) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
-        try {
-            w.write(tmp);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            if (Files.exists(tmp)) {
-                try (var s = Files.walk(tmp)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
 
     @Override
     public void close() {

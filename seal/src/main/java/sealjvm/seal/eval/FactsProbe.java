@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
@@ -36,7 +37,7 @@ public final class FactsProbe {
     /** Over all questions, and per relation (in {@link Facts#RELATIONS} order, relations that occur). */
     public record Result(boolean withPassage, Stat all, Map<String, Stat> perRelation) {}
 
-    public static Result run(Gpt2Model model, Gpt2Tokenizer tok, List<Facts.Passage> passages, boolean withPassage) {
+    public static Result run(Gpt2Backend model, Gpt2Tokenizer tok, List<Facts.Passage> passages, boolean withPassage) {
         List<int[]> prompts = new ArrayList<>(), answers = new ArrayList<>();
         List<String> relations = new ArrayList<>();
         for (Facts.Passage p : passages) {
@@ -47,7 +48,7 @@ public final class FactsProbe {
             }
         }
         int n = prompts.size();
-        int window = model.config.nPositions();
+        int window = model.config().nPositions();
         double[] ll = new double[n];
         boolean[] correct = new boolean[n];
         for (int i0 = 0; i0 < n; i0 += BATCH) {

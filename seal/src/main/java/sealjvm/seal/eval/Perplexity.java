@@ -2,10 +2,8 @@ package sealjvm.seal.eval;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
-import sealjvm.gpt2.Gpt2Model;
-import sealjvm.gpt2.KVCache;
-import sealjvm.tensor.Kernels;
-import sealjvm.tensor.Matmul;
+import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.LowRankAdapters;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -23,9 +21,6 @@ import sealjvm.tensor.Tensor;
 public final class Perplexity {
     private Perplexity() {}
 
-    /** Rows of the LM head computed at once: the logits buffer is ROWS × vocab floats, never tokens × vocab. */
-    static final int ROWS = 128;
-
     /**
      * @param tokens    tokens read
      * @param predicted tokens predicted (scored)
@@ -42,15 +37,15 @@ public final class Perplexity {
     }
 
     /** Windows of n_positions, as many windows per forward as fit in about 2048 token rows. */
-    public static Result evaluate(Gpt2Model model, int[] ids) {
-        int context = model.config.nPositions();
+    public static Result evaluate(Gpt2Backend model, int[] ids) {
+        int context = model.config().nPositions();
         return evaluate(model, ids, context, Math.max(1, 2048 / context));
     }
 
     /** Non-overlapping windows of {@code context} tokens, {@code batch} windows per forward. */
-    public static Result evaluate(Gpt2Model model, int[] ids, int context, int batch) {
-        if (context < 2 || context > model.config.nPositions()) {
-            throw new IllegalArgumentException("context must be in [2, n_positions=" + model.config.nPositions() + "], got " + context);
+    public static Result evaluate(Gpt2Backend model, int[] ids, int context, int batch) {
+        if (context < 2 || context > model.config().nPositions()) {
+            throw new IllegalArgumentException("context must be in [2, n_positions=" + model.config().nPositions() + "], got " + context);
         }
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         int full = ids.length / context, rest = ids.length % context;
@@ -74,48 +69,25 @@ public final class Perplexity {
     }
 
     /** Sum of −log p(ids[s+t+1] | ids[s..s+t]) over the B windows of T tokens starting at {@code start}. */
-    static double windowsNll(Gpt2Model model, int[] ids, int start, int B, int T) {
+    static double windowsNll(Gpt2Backend model, int[] ids, int start, int B, int T) {
         int[] flat = Arrays.copyOfRange(ids, start, start + B * T);
-        int C = model.config.nEmbd(), V = model.config.vocabSize(), N = B * T;
+        int C = model.config().nEmbd(), N = B * T;
         double sum = 0;
-        sealjvm.gpt2.cuda.CudaGpt2 gpu = model.gpu();
-        if (gpu != null) {   // forward, LM head and log-softmax on the device; per-token log p come back
-            int n = B * (T - 1);
-            int[] targets = new int[n];
-            try (Arena arena = Arena.ofShared(); var cache = gpu.newCache(B, T)) {
-                Tensor h = gpu.hidden(cache, flat, T, arena, sealjvm.gpt2.cuda.DeviceLinearHook.NONE).view(N, C);
-                Tensor rows = Tensor.allocate(arena, Math.max(1, n), C);
-                int q = 0;
-                for (int r = 0; r < N; r++) {
-                    if (r % T == T - 1) continue; // a window's last position predicts nothing inside it
-                    rows.row(q).copyFrom(h.row(r));
-                    targets[q++] = flat[r + 1];
-                }
-                double[] logp = new double[n];
-                if (n > 0) gpu.tokenLogProbs(rows.slice(0, n, C), targets, logp, new boolean[n]);
-                for (double lp : logp) sum -= lp;
-            }
-            return sum;
-        }
+        int n = B * (T - 1);
+        int[] targets = new int[n];
+        // Hidden states, then the LM head and log-softmax on the predicting rows only (the backend chunks them).
         try (Arena arena = Arena.ofShared()) {
-            KVCache cache = model.newCache(B, T, arena);
-            // Hidden states, then the LM head in row chunks: B·T·V logits at once would be GBs for GPT-2.
-            Tensor h = model.hidden(cache, flat, T, arena).view(N, C);
-            int rows = Math.min(ROWS, N);
-            Tensor logits = Tensor.allocate(arena, rows, V);
-            float[] lse = new float[rows];
-            for (int r0 = 0; r0 < N; r0 += rows) {
-                int n = Math.min(rows, N - r0);
-                Tensor ln = logits.slice(0, n, V);
-                Matmul.matmulTransposed(ln, h.slice((long) r0 * C, n, C), model.params.lmHead, null);
-                float[] l = n == rows ? lse : new float[n];
-                Kernels.logSumExp(l, ln);
-                for (int i = 0; i < n; i++) {
-                    int r = r0 + i;
-                    if (r % T == T - 1) continue; // a window's last position predicts nothing inside it
-                    sum += (double) l[i] - ln.get((long) i * V + flat[r + 1]);
-                }
+            Tensor h = model.hidden(flat, B, T, LowRankAdapters.NONE, arena).view(N, C);
+            Tensor rows = Tensor.allocate(arena, Math.max(1, n), C);
+            int q = 0;
+            for (int r = 0; r < N; r++) {
+                if (r % T == T - 1) continue; // a window's last position predicts nothing inside it
+                rows.row(q).copyFrom(h.row(r));
+                targets[q++] = flat[r + 1];
             }
+            double[] logp = new double[n];
+            if (n > 0) model.tokenLogProbs(rows.slice(0, n, C), targets, logp, new boolean[n]);
+            for (double lp : logp) sum -= lp;
         }
         return sum;
     }

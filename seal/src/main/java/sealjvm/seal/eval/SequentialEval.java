@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,10 +14,12 @@ import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.seal.RewardPlot;
+import sealjvm.seal.Stats;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.MergedEdits;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
+import sealjvm.tensor.AtomicFiles;
 
 /**
  * The paper's forgetting experiment: the edits of eval passages 1..N written into the weights one after another
@@ -32,7 +32,7 @@ public final class SequentialEval {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Makes the edit of eval episode i on the model as it is now (earlier edits merged). */
-    public interface EditMaker { Edit make(Task.Episode episode, int i, Arena arena); }
+    public interface EditMaker { Edit make(Task.Episode<FactsTask.Heldout> episode, int i, Arena arena); }
 
     private SequentialEval() {}
 
@@ -42,10 +42,10 @@ public final class SequentialEval {
      */
     public static ObjectNode run(Gpt2Model model, FactsTask task, String arm, int steps, EditMaker maker, int[] pplTokens,
                                  Path png, Consumer<ObjectNode> lines) throws IOException {
-        List<Task.Episode> eps = task.episodes(Task.Stage.EVAL, steps);
+        List<Task.Episode<FactsTask.Heldout>> eps = task.episodes(Task.Stage.EVAL, steps);
         double[][] acc = new double[steps][steps], gain = new double[steps][steps];
         double[] baseLl = new double[steps];
-        for (int j = 0; j < steps; j++) baseLl[j] = mean(task.detail(model, eps.get(j), List.of(), false).score()[0]);
+        for (int j = 0; j < steps; j++) baseLl[j] = Stats.mean(task.detail(model, eps.get(j), List.of(), false).score()[0]);
         double basePpl = pplTokens == null ? Double.NaN : Perplexity.evaluate(model, pplTokens).perplexity();
         try (MergedEdits merged = new MergedEdits(model.params); Arena arena = Arena.ofShared()) {
             for (int i = 0; i < steps; i++) {
@@ -56,9 +56,9 @@ public final class SequentialEval {
                 ArrayNode a = line.putArray("accuracy"), g = line.putArray("gain");
                 for (int j = 0; j <= i; j++) {
                     Task.Detail d = task.detail(model, eps.get(j), List.of(), false);
-                    acc[i][j] = mean(d.correct()[0]);
+                    acc[i][j] = Stats.mean(d.correct()[0]);
                     a.add(acc[i][j]);
-                    gain[i][j] = mean(d.score()[0]) - baseLl[j];
+                    gain[i][j] = Stats.mean(d.score()[0]) - baseLl[j];
                     g.add(gain[i][j]);
                 }
                 if (pplTokens != null) line.put("brown_heldout_perplexity", Perplexity.evaluate(model, pplTokens).perplexity());
@@ -82,15 +82,9 @@ public final class SequentialEval {
                 "Sequential edits (" + arm + "): answer log-likelihood gain (nats) on passage j after step i", "gain", gain, lo, Math.max(hi, lo + 1e-9));
         ObjectNode s = JSON.createObjectNode();
         s.put("arm", arm).put("steps", steps).put("learned", learned).put("kept", kept);
-        s.put("final_mean_accuracy", mean(acc[steps - 1]));
+        s.put("final_mean_accuracy", Stats.mean(acc[steps - 1]));
         s.put("base_brown_heldout_perplexity", basePpl);
         return s;
-    }
-
-    private static double mean(double[] a) {
-        double s = 0;
-        for (double x : a) s += x;
-        return a.length == 0 ? 0 : s / a.length;
     }
 
     /** values[i][j] of passage j (x) after step i (y); blank above the diagonal (not yet written). */
@@ -107,14 +101,10 @@ public final class SequentialEval {
                 .xAxisTitle("passage j").yAxisTitle("after step i").build();
         chart.getStyler().setMin(min).setMax(max);
         chart.addSeries(series, xs, ys, cells);
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName(), ".png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {   // XChart writes by file name (and adds .png to a name without it)
+            AtomicFiles.write(png, ".png", tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
         } catch (java.io.IOException e) {   // e.g. "No space left on device": say which file
-            throw sealjvm.seal.RunDir.named(png, e);
-        } finally {
-            Files.deleteIfExists(tmp);
+            throw AtomicFiles.named(png, e);
         }
     }
 }

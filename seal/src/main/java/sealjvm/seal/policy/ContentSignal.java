@@ -71,7 +71,7 @@ public final class ContentSignal implements AutoCloseable {
         Gpt2Backprop bp = passes.computeIfAbsent(T, t -> new Gpt2Backprop(model, 1, t,
                 name -> targets.stream().anyMatch(x -> x.weightName().equals(name))));
         int[] x = new int[T], y = new int[T];
-        java.util.Arrays.fill(x, 50256 % model.config.vocabSize());   // padding after the end: causal, never attended
+        java.util.Arrays.fill(x, model.config.paddingId());   // padding after the end: causal, never attended
         java.util.Arrays.fill(y, -1);
         for (int t = 0; t < n; t++) { x[t] = context[t]; y[t] = context[t + 1]; }
         bp.zeroGrad();

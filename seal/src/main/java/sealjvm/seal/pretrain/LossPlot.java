@@ -2,14 +2,13 @@ package sealjvm.seal.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import sealjvm.tensor.AtomicFiles;
 
 /** loss_curve.png of a pretraining run: training loss per step and held-out loss where measured. */
 final class LossPlot {
@@ -29,19 +28,10 @@ final class LossPlot {
         chart.getStyler().setMarkerSize(3);
         chart.addSeries("train", x, y).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         if (!vx.isEmpty()) chart.addSeries("held-out", vx, vy);
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".loss_curve", ".png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {   // XChart writes by file name (and adds .png to a name without it)
+            AtomicFiles.write(png, ".png", tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
         } catch (java.io.IOException e) {   // e.g. "No space left on device": say which file
-            throw sealjvm.seal.RunDir.named(png, e);
-        } finally {
-            Files.deleteIfExists(tmp);
+            throw AtomicFiles.named(png, e);
         }
     }
 }

@@ -1,5 +1,8 @@
 package sealjvm.seal.pretrain;
 
+import java.util.List;
+import sealjvm.gpt2.safetensors.DType;
+
 /**
  * Everything that defines a pretraining run (saved as the run's pretrain_config.json; {@code --resume} reads it back).
  * The model is GPT-2 with the GPT-2 vocabulary; the batch of one step is {@code batch × accum} windows of
@@ -13,12 +16,12 @@ package sealjvm.seal.pretrain;
 public record PretrainConfig(String corpus, int nLayer, int nEmbd, int nHead, int context,
                              int batch, int accum, int steps,
                              double lr, double minLr, int warmup, double weightDecay, double gradClip,
-                             long seed, int evalEvery, int evalBatches, int checkpointEvery, String dtype,
+                             long seed, int evalEvery, int evalBatches, int checkpointEvery, DType dtype,
                              String init, int rcDocs) {
     /** A run from random initialization on a corpus without RC documents (the fields before {@code init}). */
     public PretrainConfig(String corpus, int nLayer, int nEmbd, int nHead, int context, int batch, int accum, int steps,
                           double lr, double minLr, int warmup, double weightDecay, double gradClip,
-                          long seed, int evalEvery, int evalBatches, int checkpointEvery, String dtype) {
+                          long seed, int evalEvery, int evalBatches, int checkpointEvery, DType dtype) {
         this(corpus, nLayer, nEmbd, nHead, context, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
                 seed, evalEvery, evalBatches, checkpointEvery, dtype, null, 0);
     }
@@ -39,13 +42,16 @@ public record PretrainConfig(String corpus, int nLayer, int nEmbd, int nHead, in
         if (warmup < 0 || warmup > steps) throw new IllegalArgumentException("--warmup " + warmup + " must be in [0, steps=" + steps + "]");
         if (weightDecay < 0) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
         if (gradClip < 0) throw new IllegalArgumentException("--grad-clip must be >= 0 (0 = off), got " + gradClip);
-        if (!dtype.equals("F16") && !dtype.equals("BF16") && !dtype.equals("F32")) {
+        if (!STORAGE.contains(dtype)) {
             throw new IllegalArgumentException("--dtype must be F16, BF16 or F32, got '" + dtype + "'");
         }
         if (rcDocs < 0) throw new IllegalArgumentException("--rc-docs must be >= 0, got " + rcDocs);
         if (corpus.endsWith("+rc") && rcDocs < 1) throw new IllegalArgumentException("corpus " + corpus + " needs --rc-docs >= 1");
         if (!corpus.endsWith("+rc") && rcDocs != 0) throw new IllegalArgumentException("--rc-docs is for the brown+rc corpus only");
     }
+
+    /** The storage types a pretrained model may be written in. */
+    public static final List<DType> STORAGE = List.of(DType.F16, DType.BF16, DType.F32);
 
     private static void positive(String flag, int v) {
         if (v < 1) throw new IllegalArgumentException("--" + flag + " must be >= 1, got " + v);

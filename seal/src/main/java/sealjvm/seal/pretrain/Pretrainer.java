@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Names;
 import sealjvm.gpt2.safetensors.DType;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.gpt2.safetensors.SafeTensorsWriter;
@@ -71,7 +72,7 @@ public final class Pretrainer {
             throw new IllegalArgumentException("--init " + initDir + ": layer_norm_epsilon " + m.layerNormEpsilon() + ", the trainer's models use " + LN_EPS);
         }
         try (SafeTensors st = SafeTensors.open(initDir.resolve("model.safetensors"))) {
-            if (st.contains("lm_head.weight") || st.contains("transformer.lm_head.weight")) {
+            if (st.contains(Gpt2Names.LM_HEAD) || st.contains("transformer." + Gpt2Names.LM_HEAD)) {
                 throw new IllegalArgumentException("--init " + initDir + ": has an untied lm_head; the trainer's models tie it to wte");
             }
         }
@@ -163,7 +164,7 @@ public final class Pretrainer {
                     metrics.appendMetrics(m);
                     if (step % c.checkpointEvery() == 0 || step == c.steps() || step == stopAt) {
                         saveCheckpoint(model, opt, step);
-                        model.save(modelDir(), DType.valueOf(c.dtype()));
+                        model.save(modelDir(), c.dtype());
                     }
                     if (bar != null) {
                         bar.stepTo(step);

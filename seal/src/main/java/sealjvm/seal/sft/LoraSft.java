@@ -57,9 +57,6 @@ public final class LoraSft implements AutoCloseable {
 
     public LoraSft(Gpt2Model model, MergedEdits edits, List<Target> targets) {
         if (targets.isEmpty()) throw new IllegalArgumentException("LoRA SFT needs at least one target");
-        if (model.gpu() != null) {   // merged edits change the host weights: a device copy would silently go stale
-            throw new IllegalArgumentException("LoRA SFT runs on the CPU: detach the model's device copy (attachGpu(null)) first");
-        }
         this.model = model;
         this.edits = edits;
         this.targets = List.copyOf(targets);
@@ -109,7 +106,7 @@ public final class LoraSft implements AutoCloseable {
         T = Math.min(model.config.nPositions(), (T + 31) / 32 * 32);   // few distinct shapes, so few cached passes
         int B = batch.size();
         int[] x = new int[B * T], y = new int[B * T];
-        java.util.Arrays.fill(x, 50256 % model.config.vocabSize());   // padding after the end: causal, so never seen
+        java.util.Arrays.fill(x, model.config.paddingId());   // padding after the end: causal, so never seen
         java.util.Arrays.fill(y, -1);
         for (int b = 0; b < B; b++) {
             int[] tok = batch.get(b).tokens();

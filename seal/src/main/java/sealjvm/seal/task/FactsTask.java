@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Tokenizer;
-import sealjvm.seal.data.Facts;
 import sealjvm.seal.data.Facts.Fact;
 import sealjvm.seal.data.Facts.Passage;
+import sealjvm.seal.data.Facts;
 import sealjvm.seal.edit.Edit;
 import sealjvm.tensor.Tensor;
 
@@ -22,10 +22,10 @@ import sealjvm.tensor.Tensor;
  * decoding of the answer); margin: log p(answer) − log p(the same relation's answer in another passage
  * of the split), which an edit that shifts every answer alike (format, priors of a value list) cannot raise.
  */
-public final class FactsTask implements Task {
+public final class FactsTask implements Task<FactsTask.Heldout> {
     private final Gpt2Tokenizer tokenizer;
     private final Facts.Splits splits;
-    private final Map<Stage, List<Episode>> episodes = new EnumMap<>(Stage.class);
+    private final Map<Stage, List<Episode<Heldout>>> episodes = new EnumMap<>(Stage.class);
 
     public FactsTask(Gpt2Tokenizer tokenizer, Facts.Splits splits) {
         this.tokenizer = tokenizer;
@@ -50,10 +50,10 @@ public final class FactsTask implements Task {
     }
 
     /** Every passage of the stage's split as an episode (built once). */
-    private synchronized List<Episode> all(Stage stage) {
+    private synchronized List<Episode<Heldout>> all(Stage stage) {
         return episodes.computeIfAbsent(stage, s -> {
             List<Passage> pool = pool(s);
-            List<Episode> out = new ArrayList<>(pool.size());
+            List<Episode<Heldout>> out = new ArrayList<>(pool.size());
             for (int p = 0; p < pool.size(); p++) {
                 List<Question> qs = new ArrayList<>();
                 for (Fact f : pool.get(p).facts()) {
@@ -76,13 +76,13 @@ public final class FactsTask implements Task {
         return f.answer();
     }
 
-    static List<Question> questions(Episode episode) { return ((Heldout) episode.heldout()).questions(); }
+    static List<Question> questions(Episode<Heldout> episode) { return episode.heldout().questions(); }
 
     /**
      * The episode's held-out questions with their answers, one per line ("What is the capital of X? A: Y\n…"): used
      * only as an oracle diagnostic (a self-edit that already holds the test), never in training.
      */
-    public int[] answeredQuestions(Episode episode) {
+    public int[] answeredQuestions(Episode<Heldout> episode) {
         int[] newline = tokenizer.encode("\n");
         List<Integer> ids = new ArrayList<>();
         for (Question q : questions(episode)) {
@@ -94,14 +94,14 @@ public final class FactsTask implements Task {
     }
 
     @Override
-    public Episode draw(Stage stage, SplittableRandom rng) {
-        List<Episode> pool = all(stage);
+    public Episode<Heldout> draw(Stage stage, SplittableRandom rng) {
+        List<Episode<Heldout>> pool = all(stage);
         return pool.get(rng.nextInt(pool.size()));
     }
 
     @Override
-    public List<Episode> episodes(Stage stage, int n) {
-        List<Episode> pool = all(stage);
+    public List<Episode<Heldout>> episodes(Stage stage, int n) {
+        List<Episode<Heldout>> pool = all(stage);
         if (n < 0 || n > pool.size()) throw new IllegalArgumentException("facts: asked for " + n + " " + stage.name().toLowerCase() + " passages, the split has " + pool.size());
         return pool.subList(0, n);
     }
@@ -109,14 +109,14 @@ public final class FactsTask implements Task {
     @Override public int episodeCount(Stage stage) { return pool(stage).size(); }
 
     @Override
-    public String kind(Episode episode) {
+    public String kind(Episode<Heldout> episode) {
         TreeSet<String> rels = new TreeSet<>();
         for (Question q : questions(episode)) rels.add(q.relation());
         return String.join(",", rels);
     }
 
     @Override
-    public List<Supervised> supervised(Episode episode) {
+    public List<Supervised> supervised(Episode<Heldout> episode) {
         List<Supervised> out = new ArrayList<>();
         for (Question q : questions(episode)) {
             int[] s = new int[q.prompt().length + q.answer().length];
@@ -128,7 +128,7 @@ public final class FactsTask implements Task {
     }
 
     @Override
-    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
+    public Detail detail(Gpt2Backend model, Episode<Heldout> episode, List<Edit> edits, boolean margins) {
         List<Question> qs = questions(episode);
         int n = qs.size(), blocks = 1 + edits.size(), alts = margins ? 2 : 1;
         // Sequences: [alt][question], alt 0 the true answer, alt 1 the distractor.

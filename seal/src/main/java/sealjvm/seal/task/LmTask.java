@@ -6,10 +6,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Tokenizer;
-import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.data.SpamAssassin.Message;
+import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.edit.Edit;
 
 /**
@@ -22,7 +22,7 @@ import sealjvm.seal.edit.Edit;
  * Brown pretraining, thousands of them (Brown's 29 held-out files are too few to train a policy on). Splits are by
  * message ({@link SpamAssassin.Split}), so no document is in two splits.
  */
-public final class LmTask implements Task {
+public final class LmTask implements Task<LmTask.Continuation> {
     public record Options(int contextTokens, int continuationTokens) {
         public Options {
             if (contextTokens < 2 || continuationTokens < 2) throw new IllegalArgumentException("lm: context and continuation need >= 2 tokens, got " + contextTokens + ", " + continuationTokens);
@@ -34,7 +34,7 @@ public final class LmTask implements Task {
     /** The held-out part of a document: its id (for split checks) and the continuation's tokens. */
     public record Continuation(String id, int[] tokens) {}
 
-    private final Map<Stage, List<Episode>> episodes = new EnumMap<>(Stage.class);
+    private final Map<Stage, List<Episode<Continuation>>> episodes = new EnumMap<>(Stage.class);
 
     public LmTask(Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options, int nPositions) {
         if (options.contextTokens() > nPositions || options.continuationTokens() > nPositions) {
@@ -49,8 +49,8 @@ public final class LmTask implements Task {
     }
 
     /** Ham messages long enough for context + continuation, in split order. */
-    private static List<Episode> build(Gpt2Tokenizer tok, List<Message> msgs, Options o) {
-        List<Episode> out = new ArrayList<>();
+    private static List<Episode<Continuation>> build(Gpt2Tokenizer tok, List<Message> msgs, Options o) {
+        List<Episode<Continuation>> out = new ArrayList<>();
         int need = o.contextTokens() + o.continuationTokens();
         for (Message m : msgs) {
             if (m.spam()) continue;
@@ -65,14 +65,14 @@ public final class LmTask implements Task {
     @Override public String name() { return "lm"; }
 
     @Override
-    public Episode draw(Stage stage, SplittableRandom rng) {
-        List<Episode> pool = episodes.get(stage);
+    public Episode<Continuation> draw(Stage stage, SplittableRandom rng) {
+        List<Episode<Continuation>> pool = episodes.get(stage);
         return pool.get(rng.nextInt(pool.size()));
     }
 
     @Override
-    public List<Episode> episodes(Stage stage, int n) {
-        List<Episode> pool = episodes.get(stage);
+    public List<Episode<Continuation>> episodes(Stage stage, int n) {
+        List<Episode<Continuation>> pool = episodes.get(stage);
         if (n < 0 || n > pool.size()) throw new IllegalArgumentException("lm: asked for " + n + " " + stage.name().toLowerCase() + " documents, the split has " + pool.size());
         return pool.subList(0, n);
     }
@@ -80,13 +80,13 @@ public final class LmTask implements Task {
     @Override public int episodeCount(Stage stage) { return episodes.get(stage).size(); }
 
     @Override
-    public List<Supervised> supervised(Episode episode) {
-        return List.of(new Supervised(((Continuation) episode.heldout()).tokens(), 1));
+    public List<Supervised> supervised(Episode<Continuation> episode) {
+        return List.of(new Supervised(episode.heldout().tokens(), 1));
     }
 
     @Override
-    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
-        int[] cont = ((Continuation) episode.heldout()).tokens();
+    public Detail detail(Gpt2Backend model, Episode<Continuation> episode, List<Edit> edits, boolean margins) {
+        int[] cont = episode.heldout().tokens();
         double[] ll = Scoring.meanTokenLogLik(model, List.of(cont), edits);
         double[][] score = new double[ll.length][1];
         for (int j = 0; j < ll.length; j++) score[j][0] = ll[j];

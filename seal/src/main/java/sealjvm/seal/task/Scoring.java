@@ -2,13 +2,9 @@ package sealjvm.seal.task;
 
 import java.lang.foreign.Arena;
 import java.util.List;
-import sealjvm.gpt2.Gpt2Model;
-import sealjvm.gpt2.KVCache;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.seal.edit.BatchedAdapters;
-import sealjvm.seal.edit.DeviceEdits;
 import sealjvm.seal.edit.Edit;
-import sealjvm.tensor.Kernels;
-import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -20,7 +16,7 @@ public final class Scoring {
     private Scoring() {}
 
     /** Final hidden states (1+K)·n × T × C of {@code seqs} under no edit and each edit. */
-    public static Tensor hidden(Gpt2Model model, List<int[]> seqs, List<Edit> edits, Arena arena) {
+    public static Tensor hidden(Gpt2Backend model, List<int[]> seqs, List<Edit> edits, Arena arena) {
         int n = seqs.size(), blocks = 1 + edits.size();
         int T = seqs.stream().mapToInt(s -> s.length).max().orElseThrow();
         int[] ids = new int[blocks * n * T];
@@ -32,16 +28,7 @@ public final class Scoring {
                 System.arraycopy(seqs.get(i), 0, ids, row * T, seqs.get(i).length); // pads are token 0
             }
         }
-        sealjvm.gpt2.cuda.CudaGpt2 gpu = model.gpu();
-        if (gpu != null) {   // the same forward on the GPU; only the hidden states come back
-            try (var cache = gpu.newCache(blocks * n, T); var adapters = new DeviceEdits.Adapters(gpu, edits, editOfRow)) {
-                return gpu.hidden(cache, ids, T, arena, adapters);
-            }
-        }
-        try (Arena tmp = Arena.ofShared()) {
-            KVCache cache = model.newCache(blocks * n, T, tmp);
-            return model.hidden(cache, ids, T, arena, new BatchedAdapters(edits, editOfRow));
-        }
+        return model.hidden(ids, blocks * n, T, BatchedAdapters.of(edits, editOfRow), arena);
     }
 
     /** The hidden state at position t of row r: a view (C). */
@@ -54,41 +41,14 @@ public final class Scoring {
      * log p(target_i | position_i) for each (row, position, target) triple: the LM head applied to just
      * those rows (never to the whole batch × vocabulary), then a log-softmax per row.
      */
-    public static LogProbs tokenLogProbs(Gpt2Model model, Tensor hidden, int[] rows, int[] positions, int[] targets) {
-        int R = rows.length, C = hidden.dim(2), V = model.config.vocabSize();
+    public static LogProbs tokenLogProbs(Gpt2Backend model, Tensor hidden, int[] rows, int[] positions, int[] targets) {
+        int R = rows.length, C = hidden.dim(2);
         double[] out = new double[R];
         boolean[] top1 = new boolean[R];
-        if (model.gpu() != null) {   // gather the rows here, LM head and log-softmax on the GPU
-            try (Arena tmp = Arena.ofShared()) {
-                Tensor h = Tensor.allocate(tmp, Math.max(1, R), C);
-                for (int i = 0; i < R; i++) h.row(i).copyFrom(at(hidden, rows[i], positions[i]));
-                if (R > 0) model.gpu().tokenLogProbs(h.slice(0, R, C), targets, out, top1);
-            }
-            return new LogProbs(out, top1);
-        }
-        // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
-        int chunk = Math.min(64, R);
-        try (Arena tmp = Arena.ofShared()) {
-            Tensor h = Tensor.allocate(tmp, chunk, C);
-            Tensor logits = Tensor.allocate(tmp, chunk, V);
-            float[] lse = new float[chunk];
-            for (int i0 = 0; i0 < R; i0 += chunk) {
-                int n = Math.min(chunk, R - i0);
-                Tensor hn = h.slice(0, n, C), ln = logits.slice(0, n, V);
-                for (int i = 0; i < n; i++) hn.row(i).copyFrom(at(hidden, rows[i0 + i], positions[i0 + i]));
-                Matmul.matmulTransposed(ln, hn, model.params.lmHead, null);
-                float[] l = n == chunk ? lse : new float[n];
-                Kernels.logSumExp(l, ln);
-                for (int i = 0; i < n; i++) {
-                    Tensor row = ln.row(i);
-                    float target = row.get(targets[i0 + i]);
-                    out[i0 + i] = (double) target - l[i];
-                    // top-1: no logit above the target's (ties count as top-1)
-                    boolean top = true;
-                    for (int v = 0; v < V && top; v++) top = row.get(v) <= target;
-                    top1[i0 + i] = top;
-                }
-            }
+        try (Arena tmp = Arena.ofShared()) {   // gather the rows; the backend applies the LM head and a log-softmax
+            Tensor h = Tensor.allocate(tmp, Math.max(1, R), C);
+            for (int i = 0; i < R; i++) h.row(i).copyFrom(at(hidden, rows[i], positions[i]));
+            if (R > 0) model.tokenLogProbs(h.slice(0, R, C), targets, out, top1);
         }
         return new LogProbs(out, top1);
     }
@@ -97,7 +57,7 @@ public final class Scoring {
     public record LogProbs(double[] logp, boolean[] top1) {}
 
     /** Mean next-token log-likelihood of each block over all positions of {@code seqs}: (1+K) values. */
-    public static double[] meanTokenLogLik(Gpt2Model model, List<int[]> seqs, List<Edit> edits) {
+    public static double[] meanTokenLogLik(Gpt2Backend model, List<int[]> seqs, List<Edit> edits) {
         int n = seqs.size(), blocks = 1 + edits.size();
         int per = 0;
         for (int[] s : seqs) per += s.length - 1;
@@ -116,7 +76,7 @@ public final class Scoring {
     }
 
     /** Mean-pooled final hidden state of one sequence under the unedited model (the generator's input). */
-    public static double[] pooled(Gpt2Model model, int[] ids) {
+    public static double[] pooled(Gpt2Backend model, int[] ids) {
         try (Arena arena = Arena.ofShared()) {
             Tensor h = hidden(model, List.of(ids), List.of(), arena);
             int C = h.dim(2);

@@ -2,7 +2,7 @@ package sealjvm.seal.task;
 
 import java.lang.foreign.Arena;
 import java.util.List;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -25,8 +25,8 @@ public record SpamHead(double[] w, double b) {
     }
 
     /** Fits the head on token sequences (truncated messages) and labels with the unedited model. */
-    public static SpamHead fit(Gpt2Model model, List<int[]> seqs, boolean[] labels, double ridge) {
-        int n = seqs.size(), C = model.config.nEmbd();
+    public static SpamHead fit(Gpt2Backend model, List<int[]> seqs, boolean[] labels, double ridge) {
+        int n = seqs.size(), C = model.config().nEmbd();
         double[][] x = new double[n][C + 1];
         int chunk = 32;
         for (int i0 = 0; i0 < n; i0 += chunk) {

@@ -7,10 +7,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Tokenizer;
-import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.data.SpamAssassin.Message;
+import sealjvm.seal.data.SpamAssassin;
 import sealjvm.seal.edit.Edit;
 import sealjvm.tensor.Tensor;
 
@@ -20,7 +20,7 @@ import sealjvm.tensor.Tensor;
  * messages of the same task; score = mean log-likelihood of the correct label under the frozen
  * {@link SpamHead} on the last-token hidden state (accuracy reported too).
  */
-public final class SpamTask implements Task {
+public final class SpamTask implements Task<SpamTask.Heldout> {
     public record Options(int contextMessages, int heldoutBatch, int maxTokens) {
         public static Options defaults() { return new Options(4, 16, 48); }
     }
@@ -32,11 +32,11 @@ public final class SpamTask implements Task {
     private final SpamHead head;
     private final Map<String, int[]> tokens = new HashMap<>();
 
-    public SpamTask(Gpt2Model model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options, SpamHead head) {
+    public SpamTask(Gpt2Backend model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options, SpamHead head) {
         this.tokenizer = tokenizer;
         this.split = split;
         this.options = options;
-        this.maxContext = model.config.nPositions();
+        this.maxContext = model.config().nPositions();
         this.head = head;
         if (split.train().size() < options.contextMessages() || split.heldout().size() < options.heldoutBatch()
                 || split.eval().size() < options.contextMessages() + options.heldoutBatch()) {
@@ -47,7 +47,7 @@ public final class SpamTask implements Task {
     }
 
     /** Fits the frozen head on (up to 400 of) the training messages with the unedited model. */
-    public static SpamHead fitHead(Gpt2Model model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options) {
+    public static SpamHead fitHead(Gpt2Backend model, Gpt2Tokenizer tokenizer, SpamAssassin.Split split, Options options) {
         List<Message> train = split.train().subList(0, Math.min(400, split.train().size()));
         List<int[]> seqs = new ArrayList<>();
         boolean[] labels = new boolean[train.size()];
@@ -63,10 +63,10 @@ public final class SpamTask implements Task {
     @Override public String name() { return "spam"; }
 
     /** The context's labeled messages (for the head-recalibration control) and the held-out batch. */
-    record Heldout(List<Message> context, List<Message> messages) {}
+    public record Heldout(List<Message> context, List<Message> messages) {}
 
     @Override
-    public Episode draw(Stage stage, SplittableRandom rng) {
+    public Episode<Heldout> draw(Stage stage, SplittableRandom rng) {
         boolean eval = stage == Stage.EVAL;
         List<Message> ctxPool = eval ? split.eval() : split.train();
         List<Message> heldPool = eval ? split.eval() : split.heldout();
@@ -79,7 +79,7 @@ public final class SpamTask implements Task {
         return episode(ctx, held);
     }
 
-    private Episode episode(List<Message> ctx, List<Message> held) {
+    private Episode<Heldout> episode(List<Message> ctx, List<Message> held) {
         List<Integer> context = new ArrayList<>();
         int perMessage = Math.max(8, (maxContext - 1) / options.contextMessages());
         for (Message m : ctx) {
@@ -95,13 +95,13 @@ public final class SpamTask implements Task {
      * the context carries no information about the held-out labels beyond what every context does.
      */
     @Override
-    public List<Episode> episodes(Stage stage, int n) {
+    public List<Episode<Heldout>> episodes(Stage stage, int n) {
         List<Message> pool = stage == Stage.EVAL ? split.eval() : stage == Stage.HELDOUT ? split.heldout() : split.train();
         int per = options.contextMessages() + options.heldoutBatch();
         if (n < 0 || n > pool.size() / per) {
             throw new IllegalArgumentException("spam: asked for " + n + " " + stage.name().toLowerCase() + " episodes, the split has messages for " + pool.size() / per);
         }
-        List<Episode> out = new ArrayList<>();
+        List<Episode<Heldout>> out = new ArrayList<>();
         for (int e = 0; e < n; e++) {
             int at = e * per;
             out.add(episode(pool.subList(at, at + options.contextMessages()), pool.subList(at + options.contextMessages(), at + per)));
@@ -120,8 +120,8 @@ public final class SpamTask implements Task {
     }
 
     @Override
-    public Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins) {
-        List<Message> msgs = ((Heldout) episode.heldout()).messages();
+    public Detail detail(Gpt2Backend model, Episode<Heldout> episode, List<Edit> edits, boolean margins) {
+        List<Message> msgs = episode.heldout().messages();
         List<int[]> seqs = new ArrayList<>();
         for (Message m : msgs) seqs.add(messageTokens(m));
         int n = seqs.size(), blocks = 1 + edits.size();
@@ -142,14 +142,22 @@ public final class SpamTask implements Task {
         return new Detail(score, correct, null, group);
     }
 
+    /** {@link #headRecalibration(Gpt2Backend, Episode)} of {@code task}'s episode, when {@code task} is a spam task. */
+    public static Detail headRecalibration(Task<?> task, Gpt2Backend model, Episode<?> episode) {
+        if (!(task instanceof SpamTask spam) || !(episode.heldout() instanceof Heldout held)) {
+            throw new IllegalArgumentException("head recalibration is a control of the spam task, not " + task.name());
+        }
+        return spam.headRecalibration(model, new Episode<>(episode.context(), held));
+    }
+
     /**
      * The cheapest context-specific fix, as a control: the frozen head's bias refit on the context's labeled messages
      * (logit' = w·h + b', a Newton fit of the context's log-loss with a unit Gaussian prior around the frozen head's
      * b; a refit scale ran away on four separable messages); the held-out batch scored with it. Block 0 of the result
      * is the unedited model's.
      */
-    public Detail headRecalibration(Gpt2Model model, Episode episode) {
-        Heldout held = (Heldout) episode.heldout();
+    public Detail headRecalibration(Gpt2Backend model, Episode<Heldout> episode) {
+        Heldout held = episode.heldout();
         double[] ctxScore = new double[held.context().size()];
         boolean[] ctxSpam = new boolean[held.context().size()];
         List<int[]> ctxSeqs = new ArrayList<>();

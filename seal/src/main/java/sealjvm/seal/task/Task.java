@@ -2,19 +2,21 @@ package sealjvm.seal.task;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.seal.edit.Edit;
 
 /**
  * A downstream task SEAL edits for. Each episode has a context (what the edit is made from) and
  * held-out examples of the same task (what the edit is judged on) — never the same data.
+ *
+ * @param <H> the task's held-out material of an episode (questions, a continuation, messages)
  */
-public interface Task {
+public interface Task<H> {
     /** TRAIN: the policy's data; HELDOUT: choosing the baselines' settings; EVAL: the reported numbers. */
     enum Stage { TRAIN, HELDOUT, EVAL }
 
     /** The generator reads {@code context}; {@code heldout} is the task's own material for scoring. */
-    record Episode(int[] context, Object heldout) {}
+    record Episode<H>(int[] context, H heldout) {}
 
     /** Per block — 0: the unedited model, 1+k: edit k — the task score (higher is better) and accuracy. */
     record Scores(double[] score, double[] accuracy) {}
@@ -44,27 +46,27 @@ public interface Task {
     String name();
 
     /** Draws an episode from the stage's split. */
-    Episode draw(Stage stage, SplittableRandom rng);
+    Episode<H> draw(Stage stage, SplittableRandom rng);
 
     /** The first {@code n} episodes of the split, each of its items used at most once, in a fixed order. */
-    List<Episode> episodes(Stage stage, int n);
+    List<Episode<H>> episodes(Stage stage, int n);
 
     /** How many distinct episodes {@link #episodes} can give for {@code stage}. */
     int episodeCount(Stage stage);
 
     /** Scores the unedited model and every edit on the episode's held-out examples, in one batched forward. */
-    default Scores score(Gpt2Model model, Episode episode, List<Edit> edits) {
+    default Scores score(Gpt2Backend model, Episode<H> episode, List<Edit> edits) {
         return detail(model, episode, edits, false).scores();
     }
 
     /** Per-unit scores; {@code margins}: also the contrastive margins, where the task has them. */
-    Detail detail(Gpt2Model model, Episode episode, List<Edit> edits, boolean margins);
+    Detail detail(Gpt2Backend model, Episode<H> episode, List<Edit> edits, boolean margins);
 
     /**
      * The kind of content of an episode (facts: its sorted relations), so a control can feed the policy another
      * episode of the same kind; "" where all episodes are alike.
      */
-    default String kind(Episode episode) { return ""; }
+    default String kind(Episode<H> episode) { return ""; }
 
     /** A scored text as a fine-tuning example: the loss counts the predictions of tokens[lossFrom..]. */
     record Supervised(int[] tokens, int lossFrom) {}
@@ -73,8 +75,8 @@ public interface Task {
      * What the task scores in an episode, as fine-tuning examples (facts: question → answer; lm: the continuation);
      * empty where the score is not a language-model likelihood (spam's frozen head).
      */
-    default List<Supervised> supervised(Episode episode) { return List.of(); }
+    default List<Supervised> supervised(Episode<H> episode) { return List.of(); }
 
     /** The context's tokens as training text for fine-tuning on it (the {@code sft_passage} baseline). */
-    default List<int[]> contextTexts(Episode episode) { return List.of(episode.context()); }
+    default List<int[]> contextTexts(Episode<H> episode) { return List.of(episode.context()); }
 }

@@ -11,7 +11,9 @@ import sealjvm.gpt2.Generator;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.Sampler;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.SealLoop;
+import sealjvm.seal.Stats;
 import sealjvm.seal.data.Facts;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.MergedEdits;
@@ -47,9 +49,6 @@ public final class TextSeal implements AutoCloseable {
     private final int eot;
 
     public TextSeal(TextSealConfig config, Gpt2Model model, Gpt2Tokenizer tokenizer) {
-        if (model.gpu() != null) {   // its merged edits change the host weights: a device copy would silently go stale
-            throw new IllegalArgumentException("text-SEAL runs on the CPU: detach the model's device copy (attachGpu(null)) first");
-        }
         this.config = config;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -57,7 +56,7 @@ public final class TextSeal implements AutoCloseable {
         this.merged = new MergedEdits(model.params);
         this.inner = new LoraSft(model, merged, Target.parse(config.innerTargets(), model.config));
         this.policySft = new LoraSft(model, merged, Target.parse(config.policyTargets(), model.config));
-        this.eot = 50256 % model.config.vocabSize();
+        this.eot = tokenizer.eotId() % model.config.vocabSize();
     }
 
     /** The prompt tokens for a passage, cut from the front of the passage if the context would overflow. */
@@ -114,7 +113,7 @@ public final class TextSeal implements AutoCloseable {
     }
 
     /** Per edit: score gain over the unedited base on the episode's questions, and the accuracies (index 0: no edit). */
-    public Task.Scores score(Task.Episode episode, List<Edit> edits) { return task.score(model, episode, edits); }
+    public Task.Scores score(Task.Episode<FactsTask.Heldout> episode, List<Edit> edits) { return task.score(model, episode, edits); }
 
     /**
      * The warm start's restatement pairs: prompt(passage) → {@link Facts#restatement} + end-of-text, for the first
@@ -142,8 +141,8 @@ public final class TextSeal implements AutoCloseable {
     }
 
     /** Episode e of round r (training passages), the same on resume. */
-    public Task.Episode trainEpisode(int r, int i) {
-        return task.draw(Task.Stage.TRAIN, SealLoop.episodeRandom(config.seed(), (long) r * config.passagesPerRound() + i));
+    public Task.Episode<FactsTask.Heldout> trainEpisode(int r, int i) {
+        return task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed(), (long) r * config.passagesPerRound() + i));
     }
 
     /** The random seed of passage i of round r: its self-edits' sampling and its inner fine-tunes. */
@@ -224,7 +223,7 @@ public final class TextSeal implements AutoCloseable {
             }
             ObjectNode m = json.createObjectNode();
             m.put("episode", round * config.passagesPerRound() + i).put("round", round);
-            m.put("reward_mean", SealLoop.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);
+            m.put("reward_mean", Stats.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);
             if (config.keepVsPassage()) m.put("reward_passage_only", passageReward);
             m.put("accuracy_no_edit", s.accuracy()[0]);
             double acc = 0;

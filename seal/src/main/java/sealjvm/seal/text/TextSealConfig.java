@@ -55,4 +55,52 @@ public record TextSealConfig(
         if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
+
+    /** Named construction: the settings of {@code bin/seal train --method text}'s defaults, each changed by name. */
+    public static Builder builder(String task, String model) { return new Builder(task, model); }
+
+    /** Builds a {@link TextSealConfig} field by field; {@link #build()} checks it as the constructor does. */
+    public static final class Builder {
+        private final String task, model;
+        private String prompt = DEFAULT_PROMPT, innerData = "passage+edit", innerTargets = "h.*.mlp.c_fc,h.*.mlp.c_proj",
+                policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
+        private int editTokens = 48, topK = 50, samples = 4, rounds = 3, passagesPerRound = 32, innerRank = 8, innerSteps = 10,
+                policyRank = 8, policyEpochs = 2, warmStart = 0;
+        private float temperature = 1f, innerAlpha = 16f, policyAlpha = 16f;
+        private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
+        private boolean keepVsPassage = true;
+        private long seed = 1, dataSeed = 1234;
+
+        private Builder(String task, String model) { this.task = task; this.model = model; }
+
+        public Builder prompt(String v) { prompt = v; return this; }
+        public Builder editTokens(int v) { editTokens = v; return this; }
+        public Builder temperature(float v) { temperature = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
+        public Builder samples(int v) { samples = v; return this; }
+        public Builder rounds(int v) { rounds = v; return this; }
+        public Builder passagesPerRound(int v) { passagesPerRound = v; return this; }
+        public Builder threshold(double v) { threshold = v; return this; }
+        public Builder keepVsPassage(boolean v) { keepVsPassage = v; return this; }
+        public Builder innerData(String v) { innerData = v; return this; }
+        public Builder innerTargets(String v) { innerTargets = v; return this; }
+        public Builder innerRank(int v) { innerRank = v; return this; }
+        public Builder innerAlpha(float v) { innerAlpha = v; return this; }
+        public Builder innerSteps(int v) { innerSteps = v; return this; }
+        public Builder innerLr(double v) { innerLr = v; return this; }
+        public Builder policyTargets(String v) { policyTargets = v; return this; }
+        public Builder policyRank(int v) { policyRank = v; return this; }
+        public Builder policyAlpha(float v) { policyAlpha = v; return this; }
+        public Builder policyEpochs(int v) { policyEpochs = v; return this; }
+        public Builder policyLr(double v) { policyLr = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder dataSeed(long v) { dataSeed = v; return this; }
+        public Builder warmStart(int v) { warmStart = v; return this; }
+
+        public TextSealConfig build() {
+            return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
+                    threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
+        }
+    }
 }

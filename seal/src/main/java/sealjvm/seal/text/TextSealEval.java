@@ -8,12 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.seal.RandomStreams;
+import sealjvm.seal.RewardFn;
 import sealjvm.seal.SealEval;
 import sealjvm.seal.SealLoop;
+import sealjvm.seal.Stats;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.eval.ArmResults;
 import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.eval.SequentialEval;
+import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
 
 /**
@@ -45,18 +49,18 @@ public final class TextSealEval {
         TextSealConfig c = TextSealTrainer.readConfig(runDir);
         Path modelDir = Path.of(c.model());
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
-             Baselines baselines = TextSealTrainer.baselines(c, model, seal, Baselines.Recipe.DEFAULT);
+             Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, Baselines.Recipe.DEFAULT);
              Arena keep = Arena.ofShared()) {
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
             Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.set("trained", SequentialEval.run(model, seal.task, "trained", steps, (ep, i, arena) -> {
-                long s = SealLoop.mix(seed ^ 0xE7A1L, i);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, i);
                 int[] selfEdit = seal.selfEdits(seal.prompt(ep.context()), policy, 1, s).getFirst();
-                return seal.learn(ep.context(), selfEdit, SealLoop.mix(s, 1), arena);
+                return seal.learn(ep.context(), selfEdit, RandomStreams.mix(s, 1), arena);
             }, pplTokens, runDir.resolve("sequential-trained.png"), lines));
             out.set("sft_passage", SequentialEval.run(model, seal.task, "sft_passage", steps,
-                    (ep, i, arena) -> baselines.passageEdit(ep, sft, SealLoop.mix(SealLoop.mix(seed ^ 0xE7A1L, i), 1), arena),
+                    (ep, i, arena) -> baselines.passageEdit(ep, sft, RandomStreams.mix(RandomStreams.mix(seed ^ 0xE7A1L, i), 1), arena),
                     pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
             return out;
         }
@@ -76,7 +80,7 @@ public final class TextSealEval {
         int rounds, n;
         ObjectNode controls = new ObjectMapper().createObjectNode();
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
-             Baselines baselines = TextSealTrainer.baselines(c, model, seal, recipe);
+             Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, recipe);
              Arena keep = Arena.ofShared()) {
             rounds = TextSealTrainer.roundsDone(runDir);
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
@@ -85,20 +89,20 @@ public final class TextSealEval {
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");
             n = Math.min(episodes, seal.task.episodeCount(Task.Stage.EVAL));
-            List<Task.Episode> eps = seal.task.episodes(Task.Stage.EVAL, n);
+            List<Task.Episode<FactsTask.Heldout>> eps = seal.task.episodes(Task.Stage.EVAL, n);
             int[] partner = SealEval.partners(seal.task, eps);
             List<int[]> trainedEdits = new ArrayList<>(), untrainedEdits = new ArrayList<>();
             for (int e = 0; e < n; e++) {
-                long s = SealLoop.mix(seed ^ 0xE7A1L, e);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
                 int[] prompt = seal.prompt(eps.get(e).context());
                 untrainedEdits.add(seal.selfEdits(prompt, null, 1, s).getFirst());
                 trainedEdits.add(seal.selfEdits(prompt, policy, 1, s).getFirst());
             }
             for (int e = 0; e < n; e++) {
-                Task.Episode ep = eps.get(e);
-                long s = SealLoop.mix(seed ^ 0xE7A1L, e);
+                Task.Episode<FactsTask.Heldout> ep = eps.get(e);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
                 try (Arena arena = Arena.ofShared()) {
-                    long init = SealLoop.mix(s, 1);   // the same LoRA initialization for the self-edit arms
+                    long init = RandomStreams.mix(s, 1);   // the same LoRA initialization for the self-edit arms
                     List<String> names = List.of("static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained", "oracle_qa_self_edit");
                     List<Edit> edits = List.of(staticEdit,
                             seal.learn(ep.context(), trainedEdits.get(partner[e]), init, arena),
@@ -114,7 +118,7 @@ public final class TextSealEval {
                     for (int k = 0; k < edits.size(); k++) {
                         double[] gain = new double[d.units()];
                         for (int u = 0; u < gain.length; u++) gain[u] = d.score()[k + 1][u] - d.score()[0][u];
-                        double r = SealLoop.mean(gain);
+                        double r = Stats.mean(gain);
                         (k == 5 ? oracle : results).add(names.get(k), d.correct()[k + 1], gain, d.margin()[k + 1], r);
                     }
                 }

@@ -15,6 +15,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.RewardFn;
+import sealjvm.seal.RandomStreams;
 import sealjvm.seal.RewardPlot;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealLoop;
@@ -26,6 +27,7 @@ import sealjvm.seal.rollout.EngineSpec;
 import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.rollout.RolloutJob;
 import sealjvm.seal.sft.LoraSft;
+import sealjvm.seal.task.FactsTask;
 
 /**
  * Runs {@link TextSeal} over a run folder: config.json, metrics.jsonl (a line per passage), the policy adapter
@@ -124,14 +126,14 @@ public final class TextSealTrainer {
     static Baselines.SftChoice innerChoice(TextSealConfig c, Baselines.Recipe recipe, Path home, Path file) throws IOException {
         Path modelDir = Path.of(c.model());
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, tokenizer(home, modelDir));
-             Baselines baselines = baselines(c, model, seal, recipe)) {
+             Baselines<FactsTask.Heldout> baselines = baselines(c, model, seal, recipe)) {
             return baselines.sftChoice(file, c.seed());
         }
     }
 
     /** The controls of a text run: context-free edits and sft_passage on the inner fine-tune's targets, rank and alpha. */
-    static Baselines baselines(TextSealConfig c, Gpt2Model model, TextSeal seal, Baselines.Recipe recipe) {
-        return new Baselines(model, seal.task, new RewardFn(0, 0, List.of()), Target.parse(c.innerTargets(), model.config),
+    static Baselines<FactsTask.Heldout> baselines(TextSealConfig c, Gpt2Model model, TextSeal seal, Baselines.Recipe recipe) {
+        return new Baselines<>(model, seal.task, new RewardFn(0, 0, List.of()), Target.parse(c.innerTargets(), model.config),
                 c.innerRank(), c.innerAlpha(), recipe);
     }
 
@@ -156,7 +158,7 @@ public final class TextSealTrainer {
             Edit policy = loadPolicy(out, model, policyArena);
             List<LoraSft.Example> warm = seal.warmStartExamples();
             if (done == 0 && policy == null && !warm.isEmpty()) {   // the warm start: round 0's policy
-                LoraSft.Result fit = seal.fitPolicy(warm, SealLoop.mix(c.seed() ^ 0x9011C7L, -1), policyArena);
+                LoraSft.Result fit = seal.fitPolicy(warm, RandomStreams.mix(c.seed() ^ 0x9011C7L, -1), policyArena);
                 PeftAdapter.write(out.resolve("policy-round-0"), fit.edit(), c.model());
                 policy = fit.edit();
                 ObjectNode state = JSON.createObjectNode().put("rounds_done", 0).put("policy", "policy-round-0").put("warm_start_pairs", warm.size())
@@ -177,7 +179,7 @@ public final class TextSealTrainer {
                         Arena next = Arena.ofShared();
                         List<LoraSft.Example> data = new ArrayList<>(kept);
                         data.addAll(warm);
-                        LoraSft.Result fit = seal.fitPolicy(data, SealLoop.mix(c.seed() ^ 0x9011C7L, r), next);
+                        LoraSft.Result fit = seal.fitPolicy(data, RandomStreams.mix(c.seed() ^ 0x9011C7L, r), next);
                         policyName = "policy-round-" + (r + 1);
                         PeftAdapter.write(out.resolve(policyName), fit.edit(), c.model());
                         policyArena.close();

@@ -29,7 +29,7 @@ import sealjvm.seal.edit.Target;
 import sealjvm.tensor.Tensor;
 
 /**
- * Issue 15: bad inputs across the commands, on the tiny model. Each row is a command line that must fail with exit
+ * Bad inputs across the commands, on the tiny model. Each row is a command line that must fail with exit
  * code 1 and one line on stderr ("error: ...", no stack trace) that names the file, field or option and the value,
  * with nothing on stdout and no file left behind in the row's output folder.
  */

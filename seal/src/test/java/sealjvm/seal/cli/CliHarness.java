@@ -5,8 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import sealjvm.testsupport.Repo;
 
 /** Runs the CLI in-process with captured stdin/stdout/stderr (as SealCliTest does), for the reliability tests. */
 final class CliHarness {
@@ -18,10 +18,7 @@ final class CliHarness {
 
     static synchronized Path home() {
         if (home == null) {
-            for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-                if (Files.isDirectory(d.resolve("weights/tokenizer"))) { home = d; break; }
-            }
-            if (home == null) throw new IllegalStateException("repository root with weights/ not found");
+            home = Repo.root();
             System.setProperty("seal.home", home.toString());
         }
         return home;

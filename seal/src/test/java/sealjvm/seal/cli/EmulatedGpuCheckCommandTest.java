@@ -24,7 +24,7 @@ class EmulatedGpuCheckCommandTest {
         Assumptions.assumeTrue(CudaEmulator.buildable(), "no C++ compiler (g++ / $CXX) or no tools/cuda-emulator here");
         Path target = Path.of("target");
         Path libs = CudaEmulator.build(target.resolve("cuda-emulator"),
-                List.of(Path.of("../tensor/src/main/resources/sealjvm/tensor/cuda/kernels.cu")));
+                List.of(Path.of("../tensor/cuda/src/main/resources/sealjvm/tensor/cuda/kernels.cu")));
         String cache = target.resolve("cuda-cache").toAbsolutePath().toString();
         record Setting(String label, Map<String, String> env, List<String> runs) {}
         List<Setting> settings = List.of(

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import sealjvm.seal.data.TestHome;
+import sealjvm.testsupport.Repo;
 
 /**
  * {@code seal gpu-check} runs and reports every check separately and exits non-zero when any fails: a failing check
@@ -47,7 +47,7 @@ public class GpuCheckCommandTest {
         return lines.stream().filter(n -> check.equals(n.path("check").asText())).findFirst().orElseThrow();
     }
 
-    static String fixtures() { return TestHome.find().resolve("weights/fixtures/models").toString(); }
+    static String fixtures() { return Repo.root().resolve("weights/fixtures/models").toString(); }
 
     @Test
     void everyCheckPassesAndTheExitCodeIsZero() throws Exception {

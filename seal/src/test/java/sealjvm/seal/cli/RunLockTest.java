@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.RunLock;
 import sealjvm.seal.RunLockHolder;
+import sealjvm.testsupport.ChildJvm;
 
-/** Issue 15, item 1: one run folder, one writer; a lock whose holder died is taken again. */
+/** One run folder, one writer; a lock whose holder died is taken again. */
 class RunLockTest {
 
     @Test
@@ -45,8 +46,8 @@ class RunLockTest {
     @Test
     void anotherProcessHoldingTheLockIsRefusedAndItsStaleLockIsRetakenAfterAKill(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RunLockHolder.class.getName(), run.toString())
+        // No JVM flags: the holder uses no kernels, and the incubator warning would come first on its merged output.
+        Process p = new ProcessBuilder(ChildJvm.java(), "-cp", System.getProperty("java.class.path"), RunLockHolder.class.getName(), run.toString())
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

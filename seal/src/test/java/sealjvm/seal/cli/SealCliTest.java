@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.tensor.Npy;
 import sealjvm.tensor.Tensor;
+import sealjvm.testsupport.Repo;
 
 /** The CLI contracts: exact command forms, outputs and exit codes. */
 class SealCliTest {
@@ -22,9 +23,7 @@ class SealCliTest {
 
     @BeforeAll
     static void findHome() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("weights/tokenizer"))) { home = d; break; }
-        }
+        home = Repo.root();
         assertNotNull(home, "repository root with weights/ not found");
         System.setProperty("seal.home", home.toString());
     }

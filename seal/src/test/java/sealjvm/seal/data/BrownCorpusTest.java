@@ -11,11 +11,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.testsupport.Repo;
 
 /** Parsing, the split and the token cache, on the committed sample (weights/fixtures/brown). */
 class BrownCorpusTest {
-    static final Path SAMPLE = BrownCorpus.defaultSample(TestHome.find());
-    static final Gpt2Tokenizer TOKENIZER = Gpt2Tokenizer.fromDirectory(TestHome.find().resolve("weights/tokenizer"));
+    static final Path SAMPLE = BrownCorpus.defaultSample(Repo.root());
+    static final Gpt2Tokenizer TOKENIZER = Gpt2Tokenizer.fromDirectory(Repo.root().resolve("weights/tokenizer"));
 
     @Test
     void sampleParsesToReadableParagraphs() {

@@ -10,6 +10,7 @@ import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts.Fact;
 import sealjvm.seal.data.Facts.Passage;
 import sealjvm.seal.data.Facts.Splits;
+import sealjvm.testsupport.Repo;
 
 class FactsTest {
     @Test
@@ -65,7 +66,7 @@ class FactsTest {
 
     @Test
     void answersAreShortInGpt2Tokens() {
-        Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(TestHome.find().resolve("weights/tokenizer"));
+        Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(Repo.root().resolve("weights/tokenizer"));
         int n = 0, long3 = 0, max = 0;
         for (Passage p : Facts.generate(5, 300)) {
             for (Fact f : p.facts()) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.testsupport.Repo;
 
 class GeneralTextTest {
     static String words(String s) {
@@ -16,7 +17,7 @@ class GeneralTextTest {
 
     @Test
     void committedFileChunksCoverTheText() throws IOException {
-        Path f = GeneralText.defaultFile(TestHome.find());
+        Path f = GeneralText.defaultFile(Repo.root());
         long size = Files.size(f);
         assertTrue(size >= 6_000 && size <= 10_500, "general.txt is " + size + " bytes");
         for (int max : new int[] {200, 512, 2000}) {

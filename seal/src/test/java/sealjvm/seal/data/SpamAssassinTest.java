@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.data.SpamAssassin.Message;
 import sealjvm.seal.data.SpamAssassin.Split;
+import sealjvm.testsupport.Repo;
 
 class SpamAssassinTest {
     static Path home;
@@ -20,7 +21,7 @@ class SpamAssassinTest {
 
     @BeforeAll
     static void load() {
-        home = TestHome.find();
+        home = Repo.root();
         sample = SpamAssassin.loadSample(SpamAssassin.defaultSample(home));
     }
 

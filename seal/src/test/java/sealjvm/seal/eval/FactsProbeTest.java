@@ -11,23 +11,23 @@ import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
-import sealjvm.seal.data.TestHome;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
+import sealjvm.testsupport.Repo;
 
 /** FactsProbe scores questions exactly as FactsTask.score scores the unedited model. */
 class FactsProbeTest {
     /** The facts task's score of one passage's questions (unedited model): {mean log-lik, accuracy}. */
     static double[] taskScore(Gpt2Model model, Gpt2Tokenizer tok, Facts.Passage p) {
         FactsTask task = new FactsTask(tok, new Facts.Splits(List.of(p), List.of(), List.of(p)));
-        Task.Episode e = task.draw(Task.Stage.EVAL, new SplittableRandom(1));
+        Task.Episode<FactsTask.Heldout> e = task.draw(Task.Stage.EVAL, new SplittableRandom(1));
         Task.Scores s = task.score(model, e, List.of());
         return new double[] {s.score()[0], s.accuracy()[0]};
     }
 
     @Test
     void agreesWithTheFactsTaskWithAndWithoutThePassage() {
-        Path home = TestHome.find();
+        Path home = Repo.root();
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
         List<Facts.Passage> ps = Facts.defaultSplits().eval().subList(0, 6);
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-brown"))) {

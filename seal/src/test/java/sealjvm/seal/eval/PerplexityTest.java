@@ -3,7 +3,6 @@ package sealjvm.seal.eval;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +12,7 @@ import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.BrownCorpus;
 import sealjvm.tensor.Tensor;
+import sealjvm.testsupport.Repo;
 
 /** Perplexity against an independent computation from {@link Gpt2Model#logits}; the unigram formula. */
 class PerplexityTest {
@@ -22,9 +22,7 @@ class PerplexityTest {
 
     @BeforeAll
     static void load() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("weights/fixtures"))) { home = d; break; }
-        }
+        home = Repo.root();
         model = Gpt2Model.load(home.resolve("weights/fixtures/models/tiny-real-vocab"));
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
         int[] all = BrownCorpus.load(BrownCorpus.defaultSample(home)).tokens(BrownCorpus.Split.TRAIN, tok);

@@ -9,11 +9,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.train.Gpt2Backprop;
-import sealjvm.seal.data.TestHome;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.LowRankDelta;
 import sealjvm.seal.edit.Target;
 import sealjvm.tensor.Tensor;
+import sealjvm.testsupport.Repo;
 
 /** The content signal: the LM-loss gradient against finite differences, its low-rank factors, and the edit built from it. */
 class ContentSignalTest {
@@ -32,7 +32,7 @@ class ContentSignalTest {
 
     @Test
     void gradientMatchesFiniteDifferencesOfTheContextLoss() throws Exception {
-        try (Gpt2Model m = Gpt2Model.load(TestHome.find().resolve("weights/models/gpt2-tiny-random"))) {
+        try (Gpt2Model m = Gpt2Model.load(Repo.root().resolve("weights/models/gpt2-tiny-random"))) {
             List<Target> targets = Target.parse("h.1.attn.c_proj", m.config);
             int[] ctx = new int[CONTEXT.length];
             for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();
@@ -76,7 +76,7 @@ class ContentSignalTest {
 
     @Test
     void gradEditIsTheFactorEditMinusTheStepTimesTheDirection() throws Exception {
-        try (Gpt2Model m = Gpt2Model.load(TestHome.find().resolve("weights/models/gpt2-tiny-random")); Arena arena = Arena.ofConfined()) {
+        try (Gpt2Model m = Gpt2Model.load(Repo.root().resolve("weights/models/gpt2-tiny-random")); Arena arena = Arena.ofConfined()) {
             List<Target> targets = Target.parse("h.0.mlp.c_proj,h.1.attn.c_proj", m.config);
             EditGenerator gen = new EditGenerator(new EditGenerator.Shape(targets, 2, 4f, m.config.nEmbd(), 8, 3));
             gen.initialize(5, 0.1);
@@ -108,7 +108,7 @@ class ContentSignalTest {
 
     @Test
     void fineTuneSignalIsTheContextsLoraFineTuneAndLowersItsLoss() throws Exception {
-        try (Gpt2Model m = Gpt2Model.load(TestHome.find().resolve("weights/models/gpt2-tiny-random"))) {
+        try (Gpt2Model m = Gpt2Model.load(Repo.root().resolve("weights/models/gpt2-tiny-random"))) {
             List<Target> targets = Target.parse("h.0.mlp.c_proj,h.1.attn.c_proj", m.config);
             int[] ctx = new int[CONTEXT.length];
             for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();

@@ -3,25 +3,18 @@ package sealjvm.seal.policy;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.foreign.Arena;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.Target;
+import sealjvm.testsupport.Fixtures;
 
 /** The hand-written REINFORCE gradient against PyTorch autograd and against finite differences. */
 class EditGeneratorTest {
-    static JsonNode fixture() throws Exception {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path f = d.resolve("weights/fixtures/policy/reinforce.json");
-            if (f.toFile().exists()) return new ObjectMapper().readTree(f.toFile());
-        }
-        throw new IllegalStateException("weights/fixtures/policy/reinforce.json not found");
-    }
+    static JsonNode fixture() { return Fixtures.json(Fixtures.path("policy/reinforce.json")); }
 
     static double[] doubles(JsonNode n) {
         double[] out = new double[n.size()];

@@ -24,7 +24,7 @@ import sealjvm.seal.data.Facts;
 /** {@code --init} (continued pretraining) and the {@code brown+rc} mixture, on the 3-file Brown sample. */
 class ContinuedPretrainingTest {
     static PretrainConfig tinyRc(int steps, String init, int rcDocs) {
-        return new PretrainConfig("brown-sample+rc", 1, 32, 2, 32, 4, 1, steps, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, "F32", init, rcDocs);
+        return new PretrainConfig("brown-sample+rc", 1, 32, 2, 32, 4, 1, steps, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, sealjvm.gpt2.safetensors.DType.F32, init, rcDocs);
     }
 
     private static int[][] brownSample;
@@ -90,8 +90,8 @@ class ContinuedPretrainingTest {
     void theInitModelsShapeIsChecked(@TempDir Path tmp) throws Exception {
         int[][] brown = brown();
         String base = baseModel(tmp, 32).toString();
-        PretrainConfig wider = new PretrainConfig("brown-sample", 1, 64, 2, 32, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, "F32", base, 0);
-        PretrainConfig longer = new PretrainConfig("brown-sample", 1, 32, 2, 64, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, "F32", base, 0);
+        PretrainConfig wider = new PretrainConfig("brown-sample", 1, 64, 2, 32, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, sealjvm.gpt2.safetensors.DType.F32, base, 0);
+        PretrainConfig longer = new PretrainConfig("brown-sample", 1, 32, 2, 64, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, sealjvm.gpt2.safetensors.DType.F32, base, 0);
         for (PretrainConfig bad : List.of(wider, longer)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Pretrainer(bad, brown[0], brown[1], tmp.resolve("x")).run(false, false));
             assertTrue(e.getMessage().contains("--init"), e.getMessage());

@@ -15,12 +15,13 @@ import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.seal.data.BrownCorpus;
+import sealjvm.testsupport.Repo;
 
 class PretrainerTest {
-    static Path home() { return sealjvm.seal.data.TestHome.find(); }
+    static Path home() { return sealjvm.testsupport.Repo.root(); }
 
     static PretrainConfig tiny(int steps) {
-        return new PretrainConfig("brown-sample", 1, 32, 2, 32, 4, 2, steps, 3e-3, 3e-4, 2, 0.1, 1.0, 5, 3, 2, 100, "F32");
+        return new PretrainConfig("brown-sample", 1, 32, 2, 32, 4, 2, steps, 3e-3, 3e-4, 2, 0.1, 1.0, 5, 3, 2, 100, sealjvm.gpt2.safetensors.DType.F32);
     }
 
     static int[][] corpus() {

@@ -21,9 +21,9 @@ import sealjvm.seal.RewardFn;
 import sealjvm.seal.SealLoop;
 import sealjvm.seal.Setup;
 import sealjvm.seal.TrainConfig;
-import sealjvm.seal.data.TestHome;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.EditPolicy;
+import sealjvm.testsupport.Repo;
 import sealjvm.seal.text.TextSeal;
 import sealjvm.seal.text.TextSealConfig;
 import sealjvm.seal.text.TextSealTrainer;
@@ -75,14 +75,17 @@ class SplitRolloutsTest {
     }
 
     static TrainConfig facts(EditPolicy policy, int samples) {
-        Path home = TestHome.find();
-        return new TrainConfig("facts", home.resolve("weights/models").resolve(BundledModel.NAME).toString(), "h.1.attn.c_proj,h.2.mlp.c_fc", 2, 2f, samples,
-                2, 1e-2, "cosine", 4, 16, 0.05, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234, policy, policy == EditPolicy.MLP ? 0 : 2);
+        Path home = Repo.root();
+        return TrainConfig.builder(TrainConfig.TaskName.FACTS, home.resolve("weights/models").resolve(BundledModel.NAME).toString())
+                .targets("h.1.attn.c_proj,h.2.mlp.c_fc").rank(2).alpha(2f).samples(samples).episodes(2).lr(1e-2)
+                .lrSchedule(TrainConfig.Schedule.COSINE).seed(4).hidden(16).initStd(0.05).entropyBonus(0.01).baseline(TrainConfig.Baseline.RLOO)
+                .emaDecay(0.9).clip(1.0).lambdaForget(1.0).lambdaNorm(0.001).data(TrainConfig.DataSource.SAMPLE).dataSeed(1234)
+                .policy(policy).contentRank(policy == EditPolicy.MLP ? 0 : 2).build();
     }
 
     /** Metrics of {@code episodes} episodes and the final parameters and Adam moments, with rollouts on {@code engine} (null: local). */
     static List<Object> run(TrainConfig c, Path runDir, Integer parts) throws IOException {
-        Path home = TestHome.find();
+        Path home = Repo.root();
         Files.createDirectories(runDir);
         // The sft policy's fine-tune, as if already chosen on the heldout split (the grid itself: TextSealTest).
         if (c.policy() == EditPolicy.SFT) Files.writeString(runDir.resolve(SealLoop.CONTENT_SFT_FILE), "{\"steps\": 2, \"lr\": 0.01, \"heldout_reward\": 0}");
@@ -115,7 +118,7 @@ class SplitRolloutsTest {
 
     @Test
     void textRolloutsSlotBySlotGiveTheLocalRunBitForBit(@TempDir Path tmp) throws Exception {
-        Path home = TestHome.find();
+        Path home = Repo.root();
         Path model = home.resolve("weights/models").resolve(BundledModel.NAME);
         TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, 2, 2, -1e9, true, "passage+edit",
                 "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +19,10 @@ import sealjvm.seal.edit.LowRankDelta;
 import sealjvm.seal.edit.MergedEdits;
 import sealjvm.seal.edit.PeftAdapter;
 import sealjvm.seal.edit.Target;
+import sealjvm.testsupport.Fixtures;
 
 class LoraSftTest {
-    static Path fixture(String name) {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path f = d.resolve("weights/fixtures/train").resolve(name);
-            if (Files.isDirectory(f)) return f;
-        }
-        throw new IllegalStateException("weights/fixtures/train/" + name + " not found");
-    }
+    static Path fixture(String name) { return Fixtures.path("train").resolve(name); }
 
     static int[] flat(JsonNode rows) {
         int B = rows.size(), T = rows.get(0).size();

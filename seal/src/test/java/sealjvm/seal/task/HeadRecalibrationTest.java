@@ -7,13 +7,13 @@ import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.SpamAssassin;
-import sealjvm.seal.data.TestHome;
+import sealjvm.testsupport.Repo;
 
 /** The head-recalibration control solves its bias equation and moves the held-out scores the way the labels say. */
 class HeadRecalibrationTest {
     @Test
     void anAllSpamContextRaisesTheBiasToTheMapSolution() throws Exception {
-        var home = TestHome.find();
+        var home = Repo.root();
         var msgs = SpamAssassin.loadSample(SpamAssassin.defaultSample(home));
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-tiny-random"))) {
@@ -22,7 +22,7 @@ class HeadRecalibrationTest {
             List<SpamAssassin.Message> spam = msgs.stream().filter(SpamAssassin.Message::spam).limit(4).toList();
             List<SpamAssassin.Message> held = List.of(msgs.stream().filter(SpamAssassin.Message::spam).skip(4).findFirst().orElseThrow(),
                     msgs.stream().filter(m -> !m.spam()).findFirst().orElseThrow());
-            Task.Detail d = task.headRecalibration(model, new Task.Episode(new int[] {0}, new SpamTask.Heldout(spam, held)));
+            Task.Detail d = task.headRecalibration(model, new Task.Episode<>(new int[] {0}, new SpamTask.Heldout(spam, held)));
             // MAP bias with a N(0, 1) prior and four spam labels: b + 4·(σ(b) − 1) = 0.
             double b = 1;
             for (int i = 0; i < 100; i++) b -= (b + 4 * (sigmoid(b) - 1)) / (1 + 4 * sigmoid(b) * (1 - sigmoid(b)));

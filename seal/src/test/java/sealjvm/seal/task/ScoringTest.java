@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.Facts;
-import sealjvm.seal.data.TestHome;
 import sealjvm.tensor.Tensor;
+import sealjvm.testsupport.Repo;
 
 /** The scorer against a brute-force log-softmax over the model's full logits, in double precision. */
 class ScoringTest {
@@ -27,13 +27,13 @@ class ScoringTest {
 
     @Test
     void factsScoresAndMarginsMatchABruteForceLogSoftmax() throws Exception {
-        var home = TestHome.find();
+        var home = Repo.root();
         try (Gpt2Model model = Gpt2Model.load(home.resolve("weights/models/gpt2-brown"))) {
             Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));
             FactsTask task = new FactsTask(tok, Facts.splits(5, 4, 2, 6));
-            for (Task.Episode ep : task.episodes(Task.Stage.EVAL, 3)) {
+            for (Task.Episode<FactsTask.Heldout> ep : task.episodes(Task.Stage.EVAL, 3)) {
                 Task.Detail d = task.detail(model, ep, List.of(), true);
-                List<FactsTask.Question> qs = ((FactsTask.Heldout) ep.heldout()).questions();
+                List<FactsTask.Question> qs = ep.heldout().questions();
                 for (int u = 0; u < qs.size(); u++) {
                     FactsTask.Question q = qs.get(u);
                     double want = 0, wantD = 0;

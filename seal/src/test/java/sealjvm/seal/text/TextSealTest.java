@@ -12,17 +12,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.BundledModel;
+import sealjvm.testsupport.Repo;
 
 /** A tiny end-to-end text-SEAL run on the bundled model: train, resume across a round, evaluate (CI, seconds). */
 class TextSealTest {
-    static Path home() { return sealjvm.seal.data.TestHome.find(); }
+    static Path home() { return sealjvm.testsupport.Repo.root(); }
 
     static TextSealConfig tiny(int rounds) { return tiny(rounds, 0); }
 
     static TextSealConfig tiny(int rounds, int warmStart) {
         Path model = home().resolve("weights/models").resolve(BundledModel.NAME);
-        return new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, rounds, 2, -1e9, false, "passage+edit",
-                "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, warmStart);
+        return TextSealConfig.builder("facts", model.toString()).editTokens(8).samples(2).rounds(rounds).passagesPerRound(2)
+                .threshold(-1e9).keepVsPassage(false).innerTargets("h.*.mlp.c_proj").innerRank(2).innerAlpha(4).innerSteps(2)
+                .innerLr(3e-3).policyTargets("h.*.mlp.c_fc").policyRank(2).policyAlpha(4).policyEpochs(1).policyLr(1e-3).seed(3)
+                .dataSeed(11).warmStart(warmStart).build();
     }
 
     @Test

@@ -35,8 +35,10 @@ final class Runs {
     static TrainConfig generator(int episodes, int samples, EditPolicy policy) { return generator(episodes, samples, policy, "cosine"); }
 
     static TrainConfig generator(int episodes, int samples, EditPolicy policy, String lrSchedule) {
-        return new TrainConfig("facts", home().resolve("weights/models/gpt2-brown-rc").toString(), "h.1.attn.c_proj", 2, 2f, samples,
-                episodes, 1e-2, lrSchedule, 4, 16, 0.05, 0.01, "rloo", 0.9, 1.0, 1.0, 0.001, "sample", 1234, policy, policy == EditPolicy.GRAD ? 2 : 0);
+        return TrainConfig.builder(TrainConfig.TaskName.FACTS, home().resolve("weights/models/gpt2-brown-rc").toString()).targets("h.1.attn.c_proj")
+                .rank(2).alpha(2f).samples(samples).episodes(episodes).lr(1e-2).lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(4).hidden(16)
+                .initStd(0.05).entropyBonus(0.01).baseline(TrainConfig.Baseline.RLOO).emaDecay(0.9).clip(1.0).lambdaForget(1.0).lambdaNorm(0.001)
+                .data(TrainConfig.DataSource.SAMPLE).dataSeed(1234).policy(policy).contentRank(policy == EditPolicy.MLP ? 0 : 2).build();
     }
 
     static TextSealConfig text(int rounds) {

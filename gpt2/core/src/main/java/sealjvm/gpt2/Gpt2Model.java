@@ -1,0 +1,415 @@
+package sealjvm.gpt2;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import sealjvm.gpt2.safetensors.SafeTensors;
+import sealjvm.tensor.AtomicFiles;
+import sealjvm.tensor.Device;
+import sealjvm.tensor.Kernels;
+import sealjvm.tensor.Matmul;
+import sealjvm.tensor.Tensor;
+
+/**
+ * GPT-2 (Radford et al. 2019) as Hugging Face's GPT2LMHeadModel computes it, readable in one sitting.
+ *
+ * <pre>
+ * x = wte[ids] + wpe[pos]
+ * for each block:  x += c_proj(attention(c_attn(ln_1(x))));  x += mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))
+ * logits = ln_f(x) · lm_headᵀ
+ * </pre>
+ * Every forward goes through a {@link KVCache}: a full forward is a decode step of T tokens at position 0.
+ * This is the CPU {@link Gpt2Backend}; the parameters live here whichever backend computes.
+ */
+public final class Gpt2Model implements Gpt2Backend {
+    public final Gpt2Config config;
+    public final Gpt2Params params;
+    private final Arena arena;
+
+    /** Weight names of each block's linears, in forward order, as hooks see them. */
+    private final String[][] linearNames;
+
+    public Gpt2Model(Gpt2Config config, Gpt2Params params, Arena arena) {
+        this.config = config;
+        this.params = params;
+        this.arena = arena;
+        linearNames = new String[config.nLayer()][];
+        for (int l = 0; l < config.nLayer(); l++) linearNames[l] = Gpt2Names.block(l).linearWeights();
+    }
+
+    /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors. */
+    public static Gpt2Model load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelFormatException(dir + ": " + (Files.isSymbolicLink(dir) && !Files.exists(dir) ? "a symbolic link that does not resolve (dangling, or a loop)"
+                    : Files.exists(dir) ? "not a directory" : "not found") + " (expected a Hugging Face GPT-2 model directory)");
+        }
+        Gpt2Config config = Gpt2Config.read(dir.resolve("config.json"));
+        Path file = dir.resolve("model.safetensors");
+        if (!Files.exists(file)) {
+            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                    ? " (only pytorch_model.bin is there: download model.safetensors, which the Hub has for every GPT-2 size)" : "";
+            throw new ModelFormatException(file + ": " + (Files.isSymbolicLink(file) ? "a symbolic link that does not resolve (dangling, or a loop)" : "not found") + hint);
+        }
+        if (Files.isDirectory(file)) throw new ModelFormatException(file + ": is a directory, not a safetensors file");
+        Arena arena = Arena.ofShared();
+        try (SafeTensors st = SafeTensors.open(file)) {
+            boolean tied = !st.contains(Gpt2Names.LM_HEAD) && !st.contains("transformer." + Gpt2Names.LM_HEAD);
+            Gpt2Params params;
+            try {
+                params = Gpt2Params.allocate(config, tied, arena);
+            } catch (ModelFormatException e) {
+                throw new ModelFormatException(dir.resolve("config.json") + ": " + e.getMessage(), e);
+            }
+            Set<String> unused = new LinkedHashSet<>(st.names());
+            for (var e : params.byName().entrySet()) {
+                String name = e.getKey();
+                String stored = st.contains(name) ? name : "transformer." + name;
+                if (!st.contains(stored)) throw new ModelFormatException(file + ": missing tensor '" + name + "'");
+                int[] shape = st.info(stored).orElseThrow().shape();
+                int[] want = e.getValue().shape();
+                if (!Arrays.equals(shape, want)) {
+                    throw new ModelFormatException(file + ": tensor '" + stored + "' has shape " + Arrays.toString(shape)
+                            + " but config.json (n_embd=" + config.nEmbd() + ", n_layer=" + config.nLayer() + ", n_positions="
+                            + config.nPositions() + ", vocab_size=" + config.vocabSize() + ") says " + Arrays.toString(want));
+                }
+                st.readInto(stored, e.getValue());
+                String bad = Finite.describeFirst(e.getValue());
+                if (bad != null) throw new ModelFormatException(file + ": tensor '" + stored + "' has a non-finite value: " + bad);
+                unused.remove(stored);
+            }
+            // The causal-mask buffers of older exports carry no parameters.
+            unused.removeIf(n -> n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias"));
+            if (!unused.isEmpty()) {
+                System.err.println("warning: " + file + ": ignoring " + unused.size() + " unexpected tensor(s): " + unused);
+            }
+            return new Gpt2Model(config, params, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes this model as a Hugging Face GPT-2 directory: config.json and model.safetensors, names as
+     * {@code GPT2LMHeadModel.save_pretrained} writes them ({@code transformer.} prefix; {@code lm_head.weight} only
+     * when untied), stored as {@code storage} (F32, F16 or BF16). Each file is written atomically.
+     */
+    public void save(Path dir, sealjvm.gpt2.safetensors.DType storage) throws java.io.IOException {
+        Files.createDirectories(dir);
+        var tensors = new java.util.LinkedHashMap<String, Tensor>();
+        for (var e : params.byName().entrySet()) {
+            tensors.put(e.getKey().equals(Gpt2Names.LM_HEAD) ? e.getKey() : "transformer." + e.getKey(), e.getValue());
+        }
+        sealjvm.gpt2.safetensors.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, java.util.Map.of("format", "pt"), storage);
+        String dtype = switch (storage) { case F16 -> "float16"; case BF16 -> "bfloat16"; default -> "float32"; };
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        json.put("activation_function", config.activationFunction());
+        json.putArray("architectures").add("GPT2LMHeadModel");
+        json.put("bos_token_id", Gpt2Tokenizer.GPT2_EOT_ID).put("eos_token_id", Gpt2Tokenizer.GPT2_EOT_ID).put("layer_norm_epsilon", (double) config.layerNormEpsilon());
+        json.put("model_type", "gpt2").put("n_ctx", config.nPositions()).put("n_embd", config.nEmbd()).put("n_head", config.nHead())
+                .put("n_layer", config.nLayer()).put("n_positions", config.nPositions()).put("tie_word_embeddings", params.tied)
+                .put("torch_dtype", dtype).put("vocab_size", config.vocabSize());
+        byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
+        try {
+            AtomicFiles.write(dir.resolve("config.json"), bytes);
+        } catch (java.io.IOException e) {   // "No space left on device" names no file: say which
+            throw AtomicFiles.named(dir.resolve("config.json"), e);
+        }
+    }
+
+    /** A model with the given parameters (e.g. made in-process for tests and benchmarks). */
+    public static Gpt2Model create(Gpt2Config config, boolean tied) {
+        Arena arena = Arena.ofShared();
+        return new Gpt2Model(config, Gpt2Params.allocate(config, tied, arena), arena);
+    }
+
+    public KVCache newCache(int batch, int capacity, Arena where) { return new KVCache(config, batch, capacity, where); }
+
+    @Override
+    public Device device() { return Device.CPU; }
+
+    @Override
+    public String deviceName() { return "cpu"; }
+
+    @Override
+    public Gpt2Config config() { return config; }
+
+    @Override
+    public Tensor hidden(int[] ids, int batch, int T, LowRankAdapters adapters, Arena out) {
+        try (Arena tmp = Arena.ofShared()) {
+            KVCache cache = newCache(batch, T, tmp);
+            return hidden(cache, ids, T, out, adapters == LowRankAdapters.NONE ? LinearHook.NONE : adapters);
+        }
+    }
+
+    @Override
+    public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1) {
+        int R = targets.length, C = config.nEmbd(), V = config.vocabSize();
+        if (R == 0) return;
+        if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R) {
+            throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length);
+        }
+        // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
+        int chunk = Math.min(64, R);
+        try (Arena tmp = Arena.ofShared()) {
+            Tensor logits = Tensor.allocate(tmp, chunk, V);
+            float[] lse = new float[chunk];
+            for (int i0 = 0; i0 < R; i0 += chunk) {
+                int n = Math.min(chunk, R - i0);
+                Tensor ln = logits.slice(0, n, V);
+                Matmul.matmulTransposed(ln, rows.slice((long) i0 * C, n, C), params.lmHead, null);   // (n,C) -> (n,V)
+                float[] l = n == chunk ? lse : new float[n];
+                Kernels.logSumExp(l, ln);
+                for (int i = 0; i < n; i++) {
+                    Tensor row = ln.row(i);
+                    float target = row.get(targets[i0 + i]);
+                    logp[i0 + i] = (double) target - l[i];
+                    // top-1: no logit above the target's (ties count as top-1)
+                    boolean top = true;
+                    for (int v = 0; v < V && top; v++) top = row.get(v) <= target;
+                    top1[i0 + i] = top;
+                }
+            }
+        }
+    }
+
+    @Override
+    public Decoder decoder(int batch, int capacity) {
+        Arena arena = Arena.ofShared();
+        KVCache cache = newCache(batch, capacity, arena);
+        return new Decoder() {
+            private Tensor logits;       // (B, T, V) of the last append; grown on demand
+            private Arena logitsArena;
+            private int lastT;
+
+            @Override public int length() { return cache.length; }
+            @Override public void truncate(int n) { cache.truncate(n); }
+
+            @Override
+            public void append(int[] ids, int T) {
+                long need = (long) batch * T * config.vocabSize();
+                if (logits == null || logits.size() < need) {
+                    if (logitsArena != null) logitsArena.close();
+                    logitsArena = Arena.ofShared();
+                    logits = Tensor.allocate(logitsArena, batch, T, config.vocabSize());
+                }
+                forwardInto(cache, ids, T, logits.slice(0, batch, T, config.vocabSize()));
+                lastT = T;
+            }
+
+            @Override
+            public float[] lastLogits(int b) {
+                int V = config.vocabSize();
+                return logits.slice(((long) b * lastT + lastT - 1) * V, V).toArray();
+            }
+
+            @Override
+            public void close() {
+                if (logitsArena != null) logitsArena.close();
+                arena.close();
+            }
+        };
+    }
+
+    /** ids (B,T) -> logits (B,T,V), allocated in {@code out}. All sequences must have the same length. */
+    public Tensor logits(int[][] ids, Arena out) {
+        int B = ids.length;
+        if (B == 0) throw new IllegalArgumentException("empty batch");
+        int T = ids[0].length;
+        int[] flat = new int[B * T];
+        for (int b = 0; b < B; b++) {
+            if (ids[b].length != T) {
+                throw new IllegalArgumentException("sequence " + b + " has " + ids[b].length + " tokens, sequence 0 has " + T
+                        + " (a batch must be rectangular)");
+            }
+            System.arraycopy(ids[b], 0, flat, b * T, T);
+        }
+        try (Arena tmp = Arena.ofShared()) {
+            KVCache cache = newCache(B, T, tmp);
+            return forward(cache, flat, T, out);
+        }
+    }
+
+    /**
+     * Appends T tokens to every sequence of the cache and returns their logits (B,T,V) in {@code out}.
+     * ids holds B·T ids, sequence-major.
+     */
+    public Tensor forward(KVCache cache, int[] ids, int T, Arena out) {
+        return forward(cache, ids, T, out, LinearHook.NONE);
+    }
+
+    /** {@link #forward(KVCache, int[], int, Arena)} with a hook after every block linear (e.g. adapters). */
+    public Tensor forward(KVCache cache, int[] ids, int T, Arena out, LinearHook hook) {
+        Tensor logits = Tensor.allocate(out, cache.batch, T, config.vocabSize());
+        forwardInto(cache, ids, T, logits, hook);
+        return logits;
+    }
+
+    /**
+     * As {@link #forward(KVCache, int[], int, Arena)}, writing the logits (B,T,V) into {@code logits}.
+     * Allocates nothing once the model has seen a step of this size: the decode loop's entry point.
+     */
+    public void forwardInto(KVCache cache, int[] ids, int T, Tensor logits) {
+        forwardInto(cache, ids, T, logits, LinearHook.NONE);
+    }
+
+    /** {@link #forwardInto(KVCache, int[], int, Tensor)} with a hook after every block linear. */
+    public void forwardInto(KVCache cache, int[] ids, int T, Tensor logits, LinearHook hook) {
+        if (logits.size() != (long) cache.batch * T * config.vocabSize()) {
+            throw new IllegalArgumentException("logits " + logits + " is not (" + cache.batch + "," + T + "," + config.vocabSize() + ")");
+        }
+        Workspace ws = takeWorkspace();
+        try {
+            ws.ensure(cache.batch * T);
+            Tensor h = ws.x.slice(0, cache.batch, T, config.nEmbd());
+            hiddenInto(cache, ids, T, h, ws, hook);
+            Matmul.matmulTransposed(logits, h, params.lmHead, null);
+        } finally {
+            returnWorkspace(ws);
+        }
+    }
+
+    /**
+     * The final hidden states ln_f(x) (B,T,C) of T new tokens per sequence, allocated in {@code out};
+     * advances the cache by T.
+     */
+    public Tensor hidden(KVCache cache, int[] ids, int T, Arena out) {
+        return hidden(cache, ids, T, out, LinearHook.NONE);
+    }
+
+    /** {@link #hidden(KVCache, int[], int, Arena)} with a hook after every block linear (e.g. adapters). */
+    public Tensor hidden(KVCache cache, int[] ids, int T, Arena out, LinearHook hook) {
+        Tensor x = Tensor.allocate(out, cache.batch, T, config.nEmbd());
+        Workspace ws = takeWorkspace();
+        try {
+            hiddenInto(cache, ids, T, x, ws, hook);
+        } finally {
+            returnWorkspace(ws);
+        }
+        return x;
+    }
+
+    private void hiddenInto(KVCache cache, int[] ids, int T, Tensor x, Workspace ws, LinearHook hook) {
+        int B = cache.batch, C = config.nEmbd(), pos0 = cache.length;
+        if (T < 1) throw new IllegalArgumentException("need at least one token per sequence");
+        if (ids.length != B * T) throw new IllegalArgumentException(ids.length + " ids for a batch of " + B + " x " + T);
+        if (pos0 + T > config.nPositions()) {
+            throw new IllegalArgumentException("sequence of " + (pos0 + T) + " tokens is longer than n_positions=" + config.nPositions());
+        }
+        if (pos0 + T > cache.capacity) {
+            throw new IllegalArgumentException("KV cache holds " + cache.capacity + " positions; " + (pos0 + T) + " needed");
+        }
+        ws.ensure(B * T);
+        Tensor ln = ws.ln.slice(0, B, T, C);
+        Tensor qkv = ws.qkv.slice(0, B, T, 3 * C);
+        Tensor q = ws.q.slice(0, B, T, C);
+        Tensor att = ws.att.slice(0, B, T, C);
+        Tensor fc = ws.fc.slice(0, B, T, 4 * C);
+        float eps = config.layerNormEpsilon();
+
+        boolean fused = hook == LinearHook.NONE;   // a hook must see each linear's output before GELU/residual
+        Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        for (int l = 0; l < config.nLayer(); l++) {
+            Gpt2Params.Block p = params.blocks.get(l);
+            String[] names = linearNames[l];
+            Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), eps);
+            Matmul.matmul(qkv, ln, p.attnW(), p.attnB());                   // (B,T,C) -> (B,T,3C)
+            hook.afterLinear(names[0], ln, qkv);
+            splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
+            Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
+            Tensor proj = q;                                                 // q is free once attention is done
+            if (fused) {
+                Matmul.matmulResidual(x, att, p.attnProjW(), p.attnProjB()); // x += att · W + b
+            } else {
+                Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());      // (B,T,C) -> (B,T,C)
+                hook.afterLinear(names[1], att, proj);
+                Kernels.add(x, x, proj);
+            }
+            Kernels.layernorm(ln, x, p.ln2W(), p.ln2B(), eps);
+            if (fused) {
+                Matmul.matmulGelu(fc, ln, p.fcW(), p.fcB());                 // (B,T,C) -> gelu (B,T,4C)
+                Matmul.matmulResidual(x, fc, p.fcProjW(), p.fcProjB());      // x += fc · W + b
+            } else {
+                Matmul.matmul(fc, ln, p.fcW(), p.fcB());                     // (B,T,C) -> (B,T,4C)
+                hook.afterLinear(names[2], ln, fc);
+                Kernels.gelu(fc, fc);
+                Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB());           // (B,T,4C) -> (B,T,C)
+                hook.afterLinear(names[3], fc, proj);
+                Kernels.add(x, x, proj);
+            }
+        }
+        Kernels.layernorm(x, x, params.lnfW, params.lnfB, eps);
+        cache.length = pos0 + T;
+    }
+
+    /** Activation buffers of one forward, kept between calls so that decoding allocates nothing. */
+    private final class Workspace {
+        private Arena arena;
+        private int rows;
+        Tensor x, ln, qkv, q, att, fc;
+
+        void ensure(int n) {
+            if (n <= rows) return;
+            if (arena != null) arena.close();
+            int C = config.nEmbd();
+            arena = Arena.ofShared();
+            rows = n;
+            x = Tensor.allocate(arena, n * C);
+            ln = Tensor.allocate(arena, n * C);
+            qkv = Tensor.allocate(arena, n * 3 * C);
+            q = Tensor.allocate(arena, n * C);
+            att = Tensor.allocate(arena, n * C);
+            fc = Tensor.allocate(arena, n * 4 * C);
+        }
+
+        void free() {
+            if (arena != null) arena.close();
+            arena = null;
+            rows = 0;
+        }
+    }
+
+    // One workspace is kept; a second concurrent forward gets a temporary one.
+    private final java.util.concurrent.atomic.AtomicReference<Workspace> spare = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private Workspace takeWorkspace() {
+        Workspace w = spare.getAndSet(null);
+        return w != null ? w : new Workspace();
+    }
+
+    private void returnWorkspace(Workspace w) {
+        if (!spare.compareAndSet(null, w)) w.free();
+    }
+
+    // qkv (B,T,3C) -> q (B,T,C), and k, v into rows pos0..pos0+T-1 of the caches (B,cap,C)
+    private static void splitQkv(Tensor qkv, Tensor q, Tensor kc, Tensor vc, int pos0) {
+        int B = q.dim(0), T = q.dim(1), C = q.dim(2), cap = kc.dim(1);
+        long row = 4L * C;
+        MemorySegment src = qkv.segment();
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                long s = ((long) b * T + t) * 3 * row;
+                long d = ((long) b * cap + pos0 + t) * row;
+                MemorySegment.copy(src, s, q.segment(), ((long) b * T + t) * row, row);
+                MemorySegment.copy(src, s + row, kc.segment(), d, row);
+                MemorySegment.copy(src, s + 2 * row, vc.segment(), d, row);
+            }
+        }
+    }
+
+    private boolean closed;
+
+    /** Frees the parameters and workspace; a second call does nothing. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        Workspace w = spare.getAndSet(null);
+        if (w != null) w.free();
+        arena.close();
+    }
+}

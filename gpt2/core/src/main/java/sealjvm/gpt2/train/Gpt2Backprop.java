@@ -1,0 +1,165 @@
+package sealjvm.gpt2.train;
+
+import java.lang.foreign.Arena;
+import java.util.function.Predicate;
+import sealjvm.gpt2.Gpt2Config;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Names;
+import sealjvm.gpt2.Gpt2Params;
+import sealjvm.tensor.Kernels;
+import sealjvm.tensor.Matmul;
+import sealjvm.tensor.Tensor;
+import sealjvm.tensor.TrainKernels;
+
+/**
+ * Forward and backward of GPT-2 over one (B,T) batch with next-token cross-entropy (llm.c's gpt2_forward /
+ * gpt2_backward). Gradients land in {@link #grads}, a parameter set with the model's layout, and accumulate
+ * across calls until {@link #zeroGrad()}: that is gradient accumulation.
+ *
+ * <pre>
+ * x = wte[ids] + wpe                                        encoded (B,T,C)
+ * per block: x += c_proj(attention(c_attn(ln_1(x))))        residual2
+ *            x += mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))       residual3
+ * loss = mean_t CE(ln_f(x) · lm_headᵀ, targets)             targets of −1 are not counted
+ * </pre>
+ *
+ * A predicate says which parameters need gradients (e.g. only the LoRA targets); the backward pass then skips
+ * the others' weight gradients and stops at the lowest block that holds one.
+ */
+public final class Gpt2Backprop implements AutoCloseable {
+    public final Gpt2Model model;
+    /** d(loss)/d(parameter), accumulated; only the entries of needed parameters are written. */
+    public final Gpt2Params grads;
+    public final int B, T;
+
+    private final Gpt2Config cfg;
+    private final Predicate<String> needsGrad;
+    private final Activations acts;
+    private final Arena arena = Arena.ofShared();
+    private final int lowestBlock;
+    private final boolean embeddingGrads;
+    private int[] inputs, targets;
+    private int counted = -1;
+
+    public Gpt2Backprop(Gpt2Model model, int B, int T) {
+        this(model, B, T, name -> true);
+    }
+
+    public Gpt2Backprop(Gpt2Model model, int B, int T, Predicate<String> needsGrad) {
+        this.model = model;
+        this.cfg = model.config;
+        if (B < 1 || T < 1 || T > cfg.nPositions()) {
+            throw new IllegalArgumentException("batch " + B + " x " + T + " (T must be in [1, n_positions=" + cfg.nPositions() + "])");
+        }
+        this.B = B;
+        this.T = T;
+        this.needsGrad = needsGrad;
+        this.grads = Gpt2Params.allocate(cfg, model.params.tied, arena);
+        this.acts = new Activations(cfg, B, T);
+        embeddingGrads = needsGrad.test(Gpt2Names.WTE) || needsGrad.test(Gpt2Names.WPE);
+        int lowest = cfg.nLayer();
+        for (String name : model.params.byName().keySet()) {
+            if (name.startsWith("h.") && needsGrad.test(name)) lowest = Math.min(lowest, Integer.parseInt(name.split("\\.")[1]));
+        }
+        lowestBlock = embeddingGrads ? 0 : lowest;
+    }
+
+    /** inputs, targets (B·T, sequence-major) -> mean cross-entropy over the targets that are not −1. */
+    public float forward(int[] inputs, int[] targets) {
+        int BT = B * T;
+        if (inputs.length != BT || targets.length != BT) {
+            throw new IllegalArgumentException(inputs.length + " inputs and " + targets.length + " targets for a batch of " + B + " x " + T);
+        }
+        this.inputs = inputs.clone();
+        this.targets = targets.clone();
+        Gpt2Params p = model.params;
+        float eps = cfg.layerNormEpsilon();
+        Kernels.embedding(acts.encoded, inputs, B, T, p.wte, p.wpe, 0);            // (B,T) -> (B,T,C)
+        Tensor residual = acts.encoded;
+        for (int l = 0; l < cfg.nLayer(); l++) {
+            Gpt2Params.Block w = p.blocks.get(l);
+            Activations.Block a = acts.blocks[l];
+            TrainKernels.layernormForward(a.ln1(), a.ln1Mean(), a.ln1Rstd(), residual, w.ln1W(), w.ln1B(), eps);
+            Matmul.matmul(a.qkv(), a.ln1(), w.attnW(), w.attnB());                  // (B,T,C) -> (B,T,3C)
+            TrainKernels.attentionForward(a.atty(), a.att(), a.qkv(), cfg.nHead());  // (B,T,3C) -> (B,T,C)
+            a.residual2().copyFrom(residual);
+            Matmul.matmulResidual(a.residual2(), a.atty(), w.attnProjW(), w.attnProjB());
+            TrainKernels.layernormForward(a.ln2(), a.ln2Mean(), a.ln2Rstd(), a.residual2(), w.ln2W(), w.ln2B(), eps);
+            Matmul.matmul(a.fch(), a.ln2(), w.fcW(), w.fcB());                      // (B,T,C) -> (B,T,4C)
+            Kernels.gelu(a.fchGelu(), a.fch());
+            a.residual3().copyFrom(a.residual2());
+            Matmul.matmulResidual(a.residual3(), a.fchGelu(), w.fcProjW(), w.fcProjB()); // (B,T,4C) -> (B,T,C)
+            residual = a.residual3();
+        }
+        TrainKernels.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, p.lnfW, p.lnfB, eps);
+        Matmul.matmulTransposed(acts.logits, acts.lnf, p.lmHead, null);             // (B,T,C) -> (B,T,V)
+        counted = TrainKernels.crossEntropyForward(acts.losses, acts.lse, acts.logits, targets);
+        double sum = 0;
+        for (float l : acts.losses) sum += l;
+        return counted == 0 ? 0f : (float) (sum / counted);
+    }
+
+    /** The logits (B,T,V) of the last forward; the backward pass overwrites them. */
+    public Tensor logits() { return acts.logits; }
+
+    /** Per-position losses of the last forward (0 where the target is −1). */
+    public float[] losses() { return acts.losses.clone(); }
+
+    /** Number of positions the last forward's loss counted. */
+    public int counted() { return counted; }
+
+    /** Accumulates d(weight · loss)/dθ into {@link #grads} for the last forward (weight 1/n for n micro-batches). */
+    public void backward(float weight) {
+        if (counted < 0) throw new IllegalStateException("backward() before forward()");
+        if (counted == 0) { counted = -1; return; }
+        Gpt2Params p = model.params, g = grads;
+        Tensor scratch = acts.scratch;
+        int L = cfg.nLayer();
+        Tensor last = L == 0 ? acts.encoded : acts.blocks[L - 1].residual3();
+
+        TrainKernels.crossEntropyBackward(acts.logits, acts.logits, acts.lse, targets, weight / counted); // logits -> dlogits
+        String head = p.tied ? Gpt2Names.WTE : Gpt2Names.LM_HEAD;
+        TrainKernels.matmulTransposedBackward(acts.dln, need(head, g.lmHead), acts.logits, acts.lnf, p.lmHead, scratch);
+        acts.dresidual.fill(0f);
+        TrainKernels.layernormBackward(acts.dresidual, need(Gpt2Names.LN_F_WEIGHT, g.lnfW), need(Gpt2Names.LN_F_BIAS, g.lnfB), acts.dln,
+                last, p.lnfW, acts.lnfMean, acts.lnfRstd);
+
+        for (int l = L - 1; l >= lowestBlock; l--) {
+            Gpt2Params.Block w = p.blocks.get(l), gw = g.blocks.get(l);
+            Activations.Block a = acts.blocks[l];
+            Tensor residual = l == 0 ? acts.encoded : acts.blocks[l - 1].residual3();
+            Gpt2Names.Block n = Gpt2Names.block(l);
+            // MLP half: residual3 = residual2 + gelu(ln_2(residual2) · W_fc + b_fc) · W_proj + b_proj
+            TrainKernels.matmulBackward(acts.dfch, need(n.fcProjW(), gw.fcProjW()), need(n.fcProjB(), gw.fcProjB()),
+                    acts.dresidual, a.fchGelu(), w.fcProjW(), scratch);
+            TrainKernels.geluBackward(acts.dfch, a.fch(), acts.dfch);
+            TrainKernels.matmulBackward(acts.dln, need(n.fcW(), gw.fcW()), need(n.fcB(), gw.fcB()),
+                    acts.dfch, a.ln2(), w.fcW(), scratch);
+            TrainKernels.layernormBackward(acts.dresidual, need(n.ln2W(), gw.ln2W()), need(n.ln2B(), gw.ln2B()),
+                    acts.dln, a.residual2(), w.ln2W(), a.ln2Mean(), a.ln2Rstd());
+            // Attention half: residual2 = residual + attention(ln_1(residual) · W_attn + b_attn) · W_proj + b_proj
+            TrainKernels.matmulBackward(acts.datty, need(n.attnProjW(), gw.attnProjW()), need(n.attnProjB(), gw.attnProjB()),
+                    acts.dresidual, a.atty(), w.attnProjW(), scratch);
+            TrainKernels.attentionBackward(acts.dqkv, acts.datty, a.qkv(), a.att(), cfg.nHead());
+            TrainKernels.matmulBackward(acts.dln, need(n.attnW(), gw.attnW()), need(n.attnB(), gw.attnB()),
+                    acts.dqkv, a.ln1(), w.attnW(), scratch);
+            TrainKernels.layernormBackward(acts.dresidual, need(n.ln1W(), gw.ln1W()), need(n.ln1B(), gw.ln1B()),
+                    acts.dln, residual, w.ln1W(), a.ln1Mean(), a.ln1Rstd());
+        }
+        if (embeddingGrads) {
+            // A tied wte also got the head's gradient above: both add into the same tensor.
+            TrainKernels.embeddingBackward(need(Gpt2Names.WTE, g.wte), need(Gpt2Names.WPE, g.wpe), acts.dresidual, inputs, B, T);
+        }
+        counted = -1;   // the logits now hold dlogits: a second backward would be wrong
+    }
+
+    private Tensor need(String name, Tensor grad) { return needsGrad.test(name) ? grad : null; }
+
+    public void zeroGrad() { grads.all.fill(0f); }
+
+    @Override
+    public void close() {
+        acts.close();
+        arena.close();
+    }
+}
