@@ -19,6 +19,13 @@ import sealjvm.testsupport.Repo;
 class ContentSignalTest {
     static final int[] CONTEXT = {464, 3139, 286, 6050, 1556, 318, 25116, 13, 632, 373, 9393, 287, 1105, 2919, 13};
 
+    /** {@link #CONTEXT} within the model's vocabulary. */
+    static int[] context(Gpt2Model m) {
+        int[] ctx = new int[CONTEXT.length];
+        for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();
+        return ctx;
+    }
+
     static double loss(Gpt2Model m, int[] ctx) {
         int T = 32;
         int[] x = new int[T], y = new int[T];
@@ -34,8 +41,7 @@ class ContentSignalTest {
     void gradientMatchesFiniteDifferencesOfTheContextLoss() throws Exception {
         try (Gpt2Model m = Gpt2Model.load(Repo.root().resolve("weights/models/gpt2-tiny-random"))) {
             List<Target> targets = Target.parse("h.1.attn.c_proj", m.config);
-            int[] ctx = new int[CONTEXT.length];
-            for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();
+            int[] ctx = context(m);
             float[] g;
             try (ContentSignal s = new ContentSignal(m, targets, 2)) { g = s.gradients(ctx)[0]; }
             Tensor w = m.params.get(targets.get(0).weightName());
@@ -83,8 +89,7 @@ class ContentSignalTest {
             assertEquals(gen.shape.factorDim() + 2, gen.D);
             double[] z = gen.sample(gen.forward(new double[m.config.nEmbd()]).mean(), gen.noise(new SplittableRandom(2)));
             ContentSignal.Directions d;
-            int[] ctx = new int[CONTEXT.length];
-            for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();
+            int[] ctx = context(m);
             try (ContentSignal s = new ContentSignal(m, targets, 3)) { d = s.of(ctx); }
             Edit both = gen.toEdit(z, d, arena), factors = gen.factorEdit(z, arena);
             for (int t = 0; t < targets.size(); t++) {
@@ -110,8 +115,7 @@ class ContentSignalTest {
     void fineTuneSignalIsTheContextsLoraFineTuneAndLowersItsLoss() throws Exception {
         try (Gpt2Model m = Gpt2Model.load(Repo.root().resolve("weights/models/gpt2-tiny-random"))) {
             List<Target> targets = Target.parse("h.0.mlp.c_proj,h.1.attn.c_proj", m.config);
-            int[] ctx = new int[CONTEXT.length];
-            for (int i = 0; i < ctx.length; i++) ctx[i] = CONTEXT[i] % m.config.vocabSize();
+            int[] ctx = context(m);
             ContentSignal.Directions d;
             try (ContentSignal s = ContentSignal.fineTune(m, targets, 2, 8, 1e-2)) { d = s.of(ctx); }
             try (var merged = new sealjvm.seal.edit.MergedEdits(m.params); var sft = new sealjvm.seal.sft.LoraSft(m, merged, targets);
