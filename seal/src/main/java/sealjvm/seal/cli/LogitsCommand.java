@@ -15,6 +15,7 @@ import sealjvm.tensor.Tensor;
 @Command(name = "logits", mixinStandardHelpOptions = true, description = "Write the logits of a token sequence as a float32 .npy of shape [T, vocab_size].")
 final class LogitsCommand implements Callable<Integer> {
     @Mixin ModelOption model;
+    @Mixin AdapterOption adapter;
 
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID,ID,...", description = "Token ids, comma-separated.")
     int[] ids;
@@ -30,6 +31,8 @@ final class LogitsCommand implements Callable<Integer> {
         SealCli.checkDevice(device, precision);
         // Everything is checked before the model loads or a byte is written.
         Checks.outputFile("--out", out);
+        adapter.resolveBase(model);
+        adapter.checkDevice();
         var config = model.config();
         if (ids.length == 0) throw new IllegalArgumentException("--ids: give at least one token id");
         if (ids.length > config.nPositions()) {
@@ -40,8 +43,10 @@ final class LogitsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ids: token id " + ids[i] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        try (Gpt2Model m = SealCli.onDevice(model.load()); Arena arena = Arena.ofShared()) {
-            Tensor logits = m.gpu() != null ? m.gpu().logits(new int[][] {ids}, arena) : m.logits(new int[][] {ids}, arena);
+        try (Gpt2Model m = model.load(); sealjvm.seal.edit.Adapters adapters = adapter.apply(m); Arena arena = Arena.ofShared()) {
+            sealjvm.seal.Accelerator.attach(m);   // after merged adapters are in the weights: the device copy has them
+            Tensor logits = m.gpu() != null ? m.gpu().logits(new int[][] {ids}, arena)
+                    : m.forward(m.newCache(1, ids.length, arena), ids, ids.length, arena, adapters.hook());
             String bad = sealjvm.gpt2.Finite.describeFirst(logits.view(ids.length, m.config.vocabSize()));
             if (bad != null) throw new IllegalStateException("the logits are not finite (" + bad + " of [T, vocab_size]); nothing written to " + out);
             Npy.write(out, logits.view(ids.length, m.config.vocabSize()));

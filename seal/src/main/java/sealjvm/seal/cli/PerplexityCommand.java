@@ -30,6 +30,7 @@ import sealjvm.tensor.Parallel;
                 + "unigram baseline fit on brown-train; prints one JSON line.")
 final class PerplexityCommand implements Callable<Integer> {
     @Mixin ModelOption model;
+    @Mixin AdapterOption adapter;
 
     @Option(names = "--corpus", required = true, paramLabel = "NAME|FILE",
             description = "brown-heldout, brown-train, or a UTF-8 text file (one document, followed by <|endoftext|>).")
@@ -55,6 +56,8 @@ final class PerplexityCommand implements Callable<Integer> {
         if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
         if (threads != null) Checks.atLeast("--threads", threads, 1);
         if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");
+        adapter.resolveBase(model);
+        adapter.checkDevice();
         model.config();                                   // config.json checked before the corpus is read
         if (threads != null) Parallel.setThreads(threads);
         boolean named = corpus.equals("brown-heldout") || corpus.equals("brown-train");
@@ -70,15 +73,22 @@ final class PerplexityCommand implements Callable<Integer> {
         int[] ids = file != null ? readText(file, tokenizer)
                 : corpus.equals("brown-train") ? train : brown.tokens(BrownCorpus.Split.HELDOUT, tokenizer);
         if (maxTokens != null && ids.length > maxTokens) ids = Arrays.copyOf(ids, maxTokens);
-        try (Gpt2Model m = SealCli.onDevice(model.load())) {
-            Perplexity.Result r = Perplexity.evaluate(m, ids);
+        try (Gpt2Model m = model.load(); sealjvm.seal.edit.Adapters adapters = adapter.apply(m)) {
+            sealjvm.seal.Accelerator.attach(m);   // after merged adapters are in the weights: the device copy has them
+            Perplexity.Result r = Perplexity.evaluate(m, ids, adapters.hook());
             Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());
             if (!Double.isFinite(r.perplexity()) || !Double.isFinite(r.nll())) {
                 throw new IllegalStateException("the model's perplexity on --corpus " + corpus + " is not finite (nll " + r.nll() + ", perplexity "
                         + r.perplexity() + "): its logits overflow");
             }
             ObjectNode o = new ObjectMapper().createObjectNode();
-            o.put("model", model.dir().toString()).put("corpus", corpus).put("tokens", r.tokens()).put("predicted", r.predicted())
+            o.put("model", model.dir().toString());
+            if (!adapter.adapters.isEmpty()) {
+                var a = o.putArray("adapters");
+                for (Path d : adapter.adapters) a.add(d.toString());
+                o.put("adapter_mode", adapter.mode.cliName());
+            }
+            o.put("corpus", corpus).put("tokens", r.tokens()).put("predicted", r.predicted())
                     .put("perplexity", r.perplexity()).put("nll", r.nll()).put("unigram_perplexity", u.perplexity())
                     .put("context", r.context()).put("threads", Parallel.threads())
                     .put("seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1e3);

@@ -43,12 +43,23 @@ public final class Perplexity {
 
     /** Windows of n_positions, as many windows per forward as fit in about 2048 token rows. */
     public static Result evaluate(Gpt2Model model, int[] ids) {
+        return evaluate(model, ids, sealjvm.gpt2.LinearHook.NONE);
+    }
+
+    /** {@link #evaluate(Gpt2Model, int[])} with a hook after every block linear (adapters kept beside the weights). */
+    public static Result evaluate(Gpt2Model model, int[] ids, sealjvm.gpt2.LinearHook hook) {
         int context = model.config.nPositions();
-        return evaluate(model, ids, context, Math.max(1, 2048 / context));
+        return evaluate(model, ids, context, Math.max(1, 2048 / context), hook);
     }
 
     /** Non-overlapping windows of {@code context} tokens, {@code batch} windows per forward. */
     public static Result evaluate(Gpt2Model model, int[] ids, int context, int batch) {
+        return evaluate(model, ids, context, batch, sealjvm.gpt2.LinearHook.NONE);
+    }
+
+    /** {@link #evaluate(Gpt2Model, int[], int, int)} with a hook after every block linear (CPU only). */
+    public static Result evaluate(Gpt2Model model, int[] ids, int context, int batch, sealjvm.gpt2.LinearHook hook) {
+        if (hook != sealjvm.gpt2.LinearHook.NONE && model.gpu() != null) throw new IllegalArgumentException("a linear hook runs in the CPU forward only");
         if (context < 2 || context > model.config.nPositions()) {
             throw new IllegalArgumentException("context must be in [2, n_positions=" + model.config.nPositions() + "], got " + context);
         }
@@ -58,11 +69,11 @@ public final class Perplexity {
         long predicted = 0;
         for (int w = 0; w < full; w += batch) {
             int b = Math.min(batch, full - w);
-            sum += windowsNll(model, ids, w * context, b, context);
+            sum += windowsNll(model, ids, w * context, b, context, hook);
             predicted += (long) b * (context - 1);
         }
         if (rest >= 2) { // the short last window: a batch must be rectangular, so it goes alone
-            sum += windowsNll(model, ids, full * context, 1, rest);
+            sum += windowsNll(model, ids, full * context, 1, rest, hook);
             predicted += rest - 1;
         }
         return Result.of(ids.length, predicted, sum, context);
@@ -74,7 +85,7 @@ public final class Perplexity {
     }
 
     /** Sum of −log p(ids[s+t+1] | ids[s..s+t]) over the B windows of T tokens starting at {@code start}. */
-    static double windowsNll(Gpt2Model model, int[] ids, int start, int B, int T) {
+    static double windowsNll(Gpt2Model model, int[] ids, int start, int B, int T, sealjvm.gpt2.LinearHook hook) {
         int[] flat = Arrays.copyOfRange(ids, start, start + B * T);
         int C = model.config.nEmbd(), V = model.config.vocabSize(), N = B * T;
         double sum = 0;
@@ -100,7 +111,7 @@ public final class Perplexity {
         try (Arena arena = Arena.ofShared()) {
             KVCache cache = model.newCache(B, T, arena);
             // Hidden states, then the LM head in row chunks: B·T·V logits at once would be GBs for GPT-2.
-            Tensor h = model.hidden(cache, flat, T, arena).view(N, C);
+            Tensor h = model.hidden(cache, flat, T, arena, hook).view(N, C);
             int rows = Math.min(ROWS, N);
             Tensor logits = Tensor.allocate(arena, rows, V);
             float[] lse = new float[rows];
