@@ -167,4 +167,38 @@ public final class RunDir {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /** Fills a folder: {@link #writeDirAtomically} hands it a temporary sibling to write into. */
+    public interface DirWriter { void write(Path tmp) throws IOException; }
+
+    /**
+     * Writes the folder {@code dir} atomically: {@code w} fills a temporary sibling, which is then renamed to
+     * {@code dir} (which must not exist, or be an empty folder); the temporary folder is removed on every failure.
+     */
+    public static void writeDirAtomically(Path dir, DirWriter w) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
+        try {
+            w.write(tmp);
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            if (Files.isDirectory(dir)) {
+                try (var s = Files.list(dir)) {
+                    if (s.findAny().isPresent()) throw new java.nio.file.FileAlreadyExistsException(dir.toString(), null, "exists and is not empty");
+                }
+                Files.delete(dir);
+            }
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(tmp)) {
+                try (var s = Files.walk(tmp)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
 }

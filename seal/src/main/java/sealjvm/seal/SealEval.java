@@ -67,12 +67,22 @@ public final class SealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
+        return evaluate(home, runDir, episodes, seed, recipe, List.of());
+    }
+
+    /**
+     * The arms on the run's model with PEFT {@code adapters} merged into it (none: the run's own model); the controls
+     * fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder.
+     */
+    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, List<Path> adapters) throws IOException {
         RunDir run = new RunDir(runDir);
+        Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
+        Files.createDirectories(cache);
         TrainConfig config = run.readConfig();
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
-        try (Setup setup = Setup.create(config, home, runDir);
+        try (Setup setup = Setup.create(config, home, runDir, adapters);
              Baselines baselines = new Baselines(setup.model(), setup.task(), setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              ContentSignal content = signal(config, setup);
              Arena keep = Arena.ofShared()) {
@@ -107,10 +117,10 @@ public final class SealEval {
                 staticEdit = gen.factorEdit(gen.forward(meanInput).mean(), keep);
                 staticMethod = "the trained generator's edit at the mean input of 64 training contexts";
             } else {
-                staticEdit = baselines.staticEdit(runDir.resolve("static_edit"), budget, config.seed(), config.model(), keep);
+                staticEdit = baselines.staticEdit(cache.resolve("static_edit"), budget, config.seed(), config.model(), keep);
                 staticMethod = "backprop (see static_edit/static_edit.json)";
             }
-            Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
+            Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(cache.resolve("sft_passage.json"), config.seed());
 
             double[][] pooled = new double[n][];
             for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.model(), eps.get(i).context());
@@ -148,6 +158,10 @@ public final class SealEval {
             ObjectNode out = JSON.createObjectNode();
             out.put("method", "generator").put("task", task.name()).put("episodes", n).put("eval_split_size", task.episodeCount(Task.Stage.EVAL));
             out.put("seed", seed);
+            if (!adapters.isEmpty()) {
+                var a = out.putArray("adapters");
+                for (Path d : adapters) a.add(d.toString());
+            }
             out.put("primary", "trained_minus_static_edit");
             out.setAll(results.toJson(seed));
             ObjectNode notes = out.putObject("controls");

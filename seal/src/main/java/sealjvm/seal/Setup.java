@@ -28,9 +28,15 @@ public record Setup(Gpt2Model model, Gpt2Tokenizer tokenizer, Task task, List<Ta
      * kept in {@code runDir/spam_head.json}, so that resume and eval judge with the very same head.
      */
     public static Setup create(TrainConfig c, Path home, Path runDir) throws IOException {
+        return create(c, home, runDir, List.of());
+    }
+
+    /** {@link #create(TrainConfig, Path, Path)} on the run's model with PEFT {@code adapters} merged into it, in order. */
+    public static Setup create(TrainConfig c, Path home, Path runDir, List<Path> adapters) throws IOException {
         Path modelDir = Path.of(c.model());
         Gpt2Model model = Gpt2Model.load(modelDir);
         try {
+            sealjvm.seal.edit.Adapters.mergeForGood(model, adapters);
             Accelerator.attach(model);
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));

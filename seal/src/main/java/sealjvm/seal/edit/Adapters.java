@@ -100,6 +100,39 @@ public final class Adapters implements AutoCloseable {
         return base;
     }
 
+    /**
+     * Merges the adapters into {@code model}'s weights for good (no snapshot is kept): for a model that lives only as
+     * long as one evaluation on "base + adapters".
+     */
+    public static void mergeForGood(Gpt2Model model, List<Path> dirs) throws IOException {
+        for (Path d : dirs) {
+            try (Arena tmp = Arena.ofShared()) {
+                for (LowRankDelta delta : PeftAdapter.read(d, model.config, tmp).deltas()) {
+                    sealjvm.tensor.Tensor w = model.params.get(delta.target().weightName());
+                    sealjvm.tensor.Tensor snapshot = sealjvm.tensor.Tensor.allocate(tmp, Math.toIntExact(w.size()));
+                    sealjvm.tensor.LowRank.applyWithSnapshot(w, delta.a(), delta.b(), delta.scale(), snapshot);
+                }
+            }
+        }
+    }
+
+    /**
+     * A folder name for what an evaluation caches about "base + these adapters": "eval-adapters-" and the first 12 hex
+     * digits of the SHA-256 of every adapter's adapter_config.json and adapter_model.safetensors, in order.
+     */
+    public static String cacheName(List<Path> dirs) throws IOException {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path d : dirs) {
+                sha.update(Files.readAllBytes(d.resolve("adapter_config.json")));
+                sha.update(Files.readAllBytes(d.resolve("adapter_model.safetensors")));
+            }
+            return "eval-adapters-" + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Restores the weights (merged adapters are reverted newest first, bit-exactly) and frees the factors. */
     @Override
     public void close() {

@@ -110,7 +110,7 @@ public final class Baselines implements AutoCloseable {
         for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
         final int bestIdx = best;
         Edit chosen = scaled(fitted, STATIC_SCALES[best] * cap, arena);
-        writeDir(dir, tmp -> {
+        sealjvm.seal.RunDir.writeDirAtomically(dir, tmp -> {
             PeftAdapter.write(tmp, chosen, baseModel);
             ObjectNode m = JSON.createObjectNode();
             m.put("method", "backprop: LoRA fine-tune (Adam) on the scored targets of " + n + " training episodes, no context; "
@@ -184,24 +184,6 @@ public final class Baselines implements AutoCloseable {
     }
 
     /** Writes a folder atomically: into a temp sibling, then renamed into place. */
-    interface DirWriter { void write(Path tmp) throws IOException; }
-
-    static void writeDir(Path dir, DirWriter w) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
-        try {
-            w.write(tmp);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            if (Files.exists(tmp)) {
-                try (var s = Files.walk(tmp)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
-
     @Override
     public void close() {
         sft.close();
