@@ -86,7 +86,7 @@ final class GenerateCommand implements Callable<Integer> {
         String source;
         if (batch != null) {
             source = "--batch " + batch;
-            for (String line : readText(batch, "--batch").split("\n")) if (!line.isBlank()) texts.add(line.replace("\\n", "\n"));
+            for (String line : Checks.readUtf8(batch, "--batch").split("\n")) if (!line.isBlank()) texts.add(line.replace("\\n", "\n"));
             if (texts.isEmpty()) throw new IllegalArgumentException("--batch " + batch + ": no prompts (every line is blank)");
         } else if (prompt != null) {
             source = "--prompt";
@@ -94,7 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
         } else {
             Path f = promptFile == null ? Path.of("-") : promptFile;
             source = promptFile == null ? "the prompt on stdin" : "--prompt-file " + promptFile;
-            texts.add(readText(f, "--prompt-file"));
+            texts.add(Checks.readUtf8(f, "--prompt-file"));
         }
         var config = model.config();
         Gpt2Tokenizer tok = model.tokenizer();
@@ -186,27 +186,6 @@ final class GenerateCommand implements Callable<Integer> {
         void finish() {
             String all = tok.decode(Arrays.copyOf(gen, n));
             if (all.length() > printed.length()) out.print(all.substring(printed.length()));
-        }
-    }
-
-    /** A UTF-8 text file ('-' = stdin), strictly decoded; one clear line on a missing file or a bad byte. */
-    private static String readText(Path f, String option) throws IOException {
-        byte[] bytes;
-        if (f.toString().equals("-")) {
-            bytes = System.in.readAllBytes();
-        } else {
-            if (Files.isDirectory(f)) throw Checks.bad(option, f, "is a directory, not a text file");
-            try {
-                bytes = Files.readAllBytes(f);
-            } catch (NoSuchFileException e) {
-                throw Checks.bad(option, f, "no such file");
-            }
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(option + " " + f + ": not valid UTF-8");
         }
     }
 }
