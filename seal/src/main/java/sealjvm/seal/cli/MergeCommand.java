@@ -43,7 +43,7 @@ final class MergeCommand implements Callable<Integer> {
         }
         Path base = model.dir();
         model.config();
-        var tokenizer = model.tokenizer();   // checked before any work
+        model.tokenizer();   // the tokenizer files, checked before any work
         DType dtype = sourceDtype(base.resolve("model.safetensors"));
         try (Gpt2Model m = model.load(); Adapters merged = Adapters.apply(m, adapters, Adapters.Mode.MERGED)) {
             RunDir.writeDirAtomically(out, tmp -> {
