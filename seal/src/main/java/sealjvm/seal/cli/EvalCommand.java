@@ -42,13 +42,6 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SealCli.checkDevice(device, precision);
-        boolean text = TextSealTrainer.isTextRun(run);
-        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task();
-        if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
-        if (text && sealjvm.seal.Accelerator.cuda()) {
-            throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
-        }
-        if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
         if (adapterMode != sealjvm.seal.edit.Adapters.Mode.MERGED) {
             throw new IllegalArgumentException("--adapter-mode " + adapterMode.cliName() + ": eval scores its arms with forward hooks of its own; use --adapter-mode merged");
         }
@@ -56,6 +49,13 @@ final class EvalCommand implements Callable<Integer> {
             if (!java.nio.file.Files.isRegularFile(d.resolve("adapter_config.json"))) throw Checks.bad("--adapter", d, "has no adapter_config.json (not a PEFT adapter folder)");
         }
         if (!adapters.isEmpty() && sequential != null) throw new IllegalArgumentException("--adapter: not with --sequential (which writes edits onto the run's own model)");
+        boolean text = TextSealTrainer.isTextRun(run);
+        String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task();
+        if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
+        if (text && sealjvm.seal.Accelerator.cuda()) {
+            throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
+        }
+        if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
         if (sequential != null && sequential < 1) throw new IllegalArgumentException("--sequential must be >= 1, got " + sequential);
         if (pplTokens < 0) throw new IllegalArgumentException("--ppl-tokens must be >= 0, got " + pplTokens);
         if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");

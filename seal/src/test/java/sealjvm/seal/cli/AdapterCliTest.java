@@ -120,5 +120,12 @@ class AdapterCliTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("base_model_name_or_path") && r.err().contains("--model"), r.err());
         assertFalse(Files.exists(tmp.resolve("x.npy")));
+        // eval merges adapters only: its arms are hooks of their own. Refused before the run is read.
+        r = cli("eval", "--run", tmp.resolve("no-run").toString(), "--adapter", peft().resolve("lora-a").toString(), "--adapter-mode", "hook");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--adapter-mode hook") && r.err().contains("merged"), r.err());
+        r = cli("eval", "--run", tmp.resolve("no-run").toString(), "--adapter", tmp.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--adapter") && r.err().contains("adapter_config.json"), r.err());
     }
 }
