@@ -73,17 +73,30 @@ public final class SealEval {
     /** The arms of a generator run, its scoring forwards on {@code placement} (controls that merge edits run on the CPU). */
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, Placement placement)
             throws IOException {
+        return evaluate(home, runDir, episodes, seed, recipe, placement, List.of());
+    }
+
+    /**
+     * The arms on the run's model with PEFT {@code adapters} merged into it (none: the run's own model); the controls
+     * fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder.
+     */
+    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, Placement placement,
+                                      List<Path> adapters) throws IOException {
         RunDir run = new RunDir(runDir);
+        Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
+        Files.createDirectories(cache);
         TrainConfig config = run.readConfig();
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
-        try (Setup setup = Setup.create(config, home, runDir, placement)) {
-            return arms(setup, setup.task(), config, run, runDir, episodes, seed, recipe, t0);
+        try (Setup setup = Setup.create(config, home, runDir, placement, adapters)) {
+            return arms(setup, setup.task(), config, run, runDir, cache, adapters, episodes, seed, recipe, t0);
         }
     }
 
-    private static <H> ObjectNode arms(Setup setup, Task<H> task, TrainConfig config, RunDir run, Path runDir, int episodes, long seed,
+    /** {@code cache}: where the controls fitted on the model are kept (the run folder, or RUN/eval-adapters-HASH). */
+    private static <H> ObjectNode arms(Setup setup, Task<H> task, TrainConfig config, RunDir run, Path runDir, Path cache, List<Path> adapters,
+                                       int episodes, long seed,
                                        Baselines.Recipe recipe, long t0) throws IOException {
         try (Baselines<H> baselines = new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              ContentSignal content = SealLoop.contentSignal(config, setup, runDir);
@@ -118,10 +131,10 @@ public final class SealEval {
                 staticEdit = gen.factorEdit(gen.forward(meanInput).mean(), keep);
                 staticMethod = "the trained generator's edit at the mean input of 64 training contexts";
             } else {
-                staticEdit = baselines.staticEdit(runDir.resolve("static_edit"), budget, config.seed(), config.model(), keep);
+                staticEdit = baselines.staticEdit(cache.resolve("static_edit"), budget, config.seed(), config.model(), keep);
                 staticMethod = "backprop (see static_edit/static_edit.json)";
             }
-            Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
+            Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(cache.resolve("sft_passage.json"), config.seed());
 
             double[][] pooled = new double[n][];
             for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.backend(), eps.get(i).context());
@@ -159,6 +172,10 @@ public final class SealEval {
             ObjectNode out = JSON.createObjectNode();
             out.put("method", "generator").put("task", task.name()).put("episodes", n).put("eval_split_size", task.episodeCount(Task.Stage.EVAL));
             out.put("seed", seed);
+            if (!adapters.isEmpty()) {
+                var a = out.putArray("adapters");
+                for (Path d : adapters) a.add(d.toString());
+            }
             out.put("primary", "trained_minus_static_edit");
             out.setAll(results.toJson(seed));
             ObjectNode notes = out.putObject("controls");

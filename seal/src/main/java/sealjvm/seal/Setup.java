@@ -40,10 +40,19 @@ public record Setup(Gpt2Model model, Gpt2Backend backend, Gpt2Tokenizer tokenize
 
     /** {@link #create(TrainConfig, Path, Path)} with the scoring forwards on {@code placement}. */
     public static Setup create(TrainConfig c, Path home, Path runDir, Placement placement) throws IOException {
+        return create(c, home, runDir, placement, List.of());
+    }
+
+    /**
+     * {@link #create(TrainConfig, Path, Path, Placement)} on the run's model with PEFT {@code adapters} merged into it,
+     * in order (before the backend is opened, so a device copy has them too).
+     */
+    public static Setup create(TrainConfig c, Path home, Path runDir, Placement placement, List<Path> adapters) throws IOException {
         Path modelDir = Path.of(c.model());
         Gpt2Model model = Gpt2Model.load(modelDir);
         Gpt2Backend backend = null;
         try {
+            sealjvm.seal.edit.Adapters.mergeForGood(model, adapters);
             backend = Gpt2Backends.open(model, placement);
             Gpt2Tokenizer tok = Files.exists(modelDir.resolve("vocab.json")) && Files.exists(modelDir.resolve("merges.txt"))
                     ? Gpt2Tokenizer.fromDirectory(modelDir) : Gpt2Tokenizer.fromDirectory(home.resolve("weights/tokenizer"));

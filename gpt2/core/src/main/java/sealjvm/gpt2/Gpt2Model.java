@@ -179,6 +179,11 @@ public final class Gpt2Model implements Gpt2Backend {
 
     @Override
     public Decoder decoder(int batch, int capacity) {
+        return decoder(batch, capacity, LinearHook.NONE);
+    }
+
+    /** {@link #decoder(int, int)} with a hook after every block linear of each append (e.g. adapters kept beside the weights). */
+    public Decoder decoder(int batch, int capacity, LinearHook hook) {
         Arena arena = Arena.ofShared();
         KVCache cache = newCache(batch, capacity, arena);
         return new Decoder() {
@@ -197,7 +202,7 @@ public final class Gpt2Model implements Gpt2Backend {
                     logitsArena = Arena.ofShared();
                     logits = Tensor.allocate(logitsArena, batch, T, config.vocabSize());
                 }
-                forwardInto(cache, ids, T, logits.slice(0, batch, T, config.vocabSize()));
+                forwardInto(cache, ids, T, logits.slice(0, batch, T, config.vocabSize()), hook);
                 lastT = T;
             }
 

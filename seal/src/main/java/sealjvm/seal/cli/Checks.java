@@ -106,4 +106,25 @@ final class Checks {
             }
         }
     }
+
+    /** A UTF-8 text file ('-' = stdin), strictly decoded; one clear line naming {@code option} on a missing file or a bad byte. */
+    static String readUtf8(java.nio.file.Path f, String option) throws java.io.IOException {
+        byte[] bytes;
+        if (f.toString().equals("-")) {
+            bytes = System.in.readAllBytes();
+        } else {
+            if (java.nio.file.Files.isDirectory(f)) throw bad(option, f, "is a directory, not a text file");
+            try {
+                bytes = java.nio.file.Files.readAllBytes(f);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw bad(option, f, "no such file");
+            }
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(option + " " + f + ": not valid UTF-8");
+        }
+    }
 }

@@ -30,6 +30,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
     @Option(names = "--ppl-tokens", defaultValue = "4096", description = "--sequential: Brown held-out tokens for the perplexity after each step, 0 = none (default: ${DEFAULT-VALUE}).") int pplTokens;
     @Option(names = "--brown-dir", paramLabel = "DIR", description = "--sequential: read the Brown corpus from raw files in DIR instead of the npm cache.") Path brownDir;
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A PEFT LoRA adapter merged into the run's model before every arm (repeatable, applied in order); the controls fitted on "
+                    + "that model are cached in RUN_DIR/eval-adapters-HASH/.")
+    java.util.List<Path> adapters = new java.util.ArrayList<>();
+    @Option(names = "--adapter-mode", paramLabel = "MODE", defaultValue = "merged", converter = AdapterOption.ModeConverter.class,
+            description = "merged (default; the only mode eval takes: its arms are forward hooks of their own).")
+    sealjvm.seal.edit.Adapters.Mode adapterMode;
     @Option(names = "--device", defaultValue = "cpu") String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
@@ -38,6 +45,13 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         placement = Placement.parse(device, precision);
+        if (adapterMode != sealjvm.seal.edit.Adapters.Mode.MERGED) {
+            throw new IllegalArgumentException("--adapter-mode " + adapterMode.cliName() + ": eval scores its arms with forward hooks of its own; use --adapter-mode merged");
+        }
+        for (Path d : adapters) {
+            if (!java.nio.file.Files.isRegularFile(d.resolve("adapter_config.json"))) throw Checks.bad("--adapter", d, "has no adapter_config.json (not a PEFT adapter folder)");
+        }
+        if (!adapters.isEmpty() && sequential != null) throw new IllegalArgumentException("--adapter: not with --sequential (which writes edits onto the run's own model)");
         boolean text = TextSealTrainer.isTextRun(run);
         String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task().toString();
         if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
@@ -69,8 +83,8 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed)
-                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement));
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, adapters)
+                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
         return 0;
     }
 }

@@ -7,8 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sealjvm.gpt2.Gpt2Backend;
-import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.tensor.Npy;
 import sealjvm.tensor.Placement;
@@ -18,6 +16,7 @@ import sealjvm.tensor.Tensor;
 @Command(name = "logits", mixinStandardHelpOptions = true, description = "Write the logits of a token sequence as a float32 .npy of shape [T, vocab_size].")
 final class LogitsCommand implements Callable<Integer> {
     @Mixin ModelOption model;
+    @Mixin AdapterOption adapter;
 
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID,ID,...", description = "Token ids, comma-separated.")
     int[] ids;
@@ -33,6 +32,8 @@ final class LogitsCommand implements Callable<Integer> {
         Placement placement = Placement.parse(device, precision);
         // Everything is checked before the model loads or a byte is written.
         Checks.outputFile("--out", out);
+        adapter.resolveBase(model);
+        adapter.checkPlacement(placement);
         var config = model.config();
         if (ids.length == 0) throw new IllegalArgumentException("--ids: give at least one token id");
         if (ids.length > config.nPositions()) {
@@ -43,8 +44,11 @@ final class LogitsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ids: token id " + ids[i] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        try (Gpt2Model m = model.load(); Gpt2Backend b = Gpt2Backends.open(m, placement); Arena arena = Arena.ofShared()) {
-            Tensor logits = b.logits(new int[][] {ids}, arena);
+        try (AdapterOption.Loaded loaded = adapter.load(model, placement); Arena arena = Arena.ofShared()) {
+            Gpt2Model m = loaded.model();
+            sealjvm.gpt2.LinearHook hook = loaded.adapters().hook();
+            Tensor logits = hook == sealjvm.gpt2.LinearHook.NONE ? loaded.backend().logits(new int[][] {ids}, arena)
+                    : m.forward(m.newCache(1, ids.length, arena), ids, ids.length, arena, hook);   // hook mode: the CPU forward
             String bad = sealjvm.gpt2.Finite.describeFirst(logits.view(ids.length, m.config.vocabSize()));
             if (bad != null) throw new IllegalStateException("the logits are not finite (" + bad + " of [T, vocab_size]); nothing written to " + out);
             Npy.write(out, logits.view(ids.length, m.config.vocabSize()));

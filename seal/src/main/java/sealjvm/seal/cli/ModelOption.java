@@ -13,7 +13,10 @@ final class ModelOption {
                     + "Default: the bundled model in weights/models.")
     Path model;
 
-    Path dir() { return model != null ? model : SealCli.defaultModel(); }
+    /** The base model named by the first --adapter, used when --model is not given (set by {@link AdapterOption}). */
+    Path adapterBase;
+
+    Path dir() { return model != null ? model : adapterBase != null ? adapterBase : SealCli.defaultModel(); }
 
     Gpt2Model load() { return Gpt2Model.load(dir()); }
 

@@ -14,8 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sealjvm.gpt2.Gpt2Backend;
-import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.data.BrownCorpus;
@@ -33,6 +31,7 @@ import sealjvm.tensor.Placement;
                 + "unigram baseline fit on brown-train; prints one JSON line.")
 final class PerplexityCommand implements Callable<Integer> {
     @Mixin ModelOption model;
+    @Mixin AdapterOption adapter;
 
     @Option(names = "--corpus", required = true, paramLabel = "NAME|FILE",
             description = "brown-heldout, brown-train, or a UTF-8 text file (one document, followed by <|endoftext|>).")
@@ -58,6 +57,8 @@ final class PerplexityCommand implements Callable<Integer> {
         if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
         if (threads != null) Checks.atLeast("--threads", threads, 1);
         if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");
+        adapter.resolveBase(model);
+        adapter.checkPlacement(placement);
         model.config();                                   // config.json checked before the corpus is read
         if (threads != null) Parallel.setThreads(threads);
         boolean named = corpus.equals("brown-heldout") || corpus.equals("brown-train");
@@ -73,15 +74,22 @@ final class PerplexityCommand implements Callable<Integer> {
         int[] ids = file != null ? readText(file, tokenizer)
                 : corpus.equals("brown-train") ? train : brown.tokens(BrownCorpus.Split.HELDOUT, tokenizer);
         if (maxTokens != null && ids.length > maxTokens) ids = Arrays.copyOf(ids, maxTokens);
-        try (Gpt2Model m = model.load(); Gpt2Backend backend = Gpt2Backends.open(m, placement)) {
-            Perplexity.Result r = Perplexity.evaluate(backend, ids);
+        try (AdapterOption.Loaded loaded = adapter.load(model, placement)) {
+            Gpt2Model m = loaded.model();
+            Perplexity.Result r = Perplexity.evaluate(loaded.backend(), ids, loaded.adapters().hook());
             Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());
             if (!Double.isFinite(r.perplexity()) || !Double.isFinite(r.nll())) {
                 throw new IllegalStateException("the model's perplexity on --corpus " + corpus + " is not finite (nll " + r.nll() + ", perplexity "
                         + r.perplexity() + "): its logits overflow");
             }
             ObjectNode o = new ObjectMapper().createObjectNode();
-            o.put("model", model.dir().toString()).put("corpus", corpus).put("tokens", r.tokens()).put("predicted", r.predicted())
+            o.put("model", model.dir().toString());
+            if (!adapter.adapters.isEmpty()) {
+                var a = o.putArray("adapters");
+                for (Path d : adapter.adapters) a.add(d.toString());
+                o.put("adapter_mode", adapter.mode.cliName());
+            }
+            o.put("corpus", corpus).put("tokens", r.tokens()).put("predicted", r.predicted())
                     .put("perplexity", r.perplexity()).put("nll", r.nll()).put("unigram_perplexity", u.perplexity())
                     .put("context", r.context()).put("threads", Parallel.threads())
                     .put("seconds", Math.round((System.nanoTime() - t0) / 1e6) / 1e3);

@@ -19,7 +19,7 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
         subcommands = {LogitsCommand.class, GpuCheckCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
                 PerplexityCommand.class,
-                BenchCommand.class, PretrainCommand.class, SftCommand.class,
+                BenchCommand.class, PretrainCommand.class, SftCommand.class, EditCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SealCli {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")

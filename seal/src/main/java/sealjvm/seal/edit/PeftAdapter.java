@@ -34,6 +34,11 @@ public final class PeftAdapter {
 
     private PeftAdapter() {}
 
+    /**
+     * Writes {@code edit} as an adapter of the model folder {@code baseModel}, which adapter_config.json names by its
+     * absolute path ({@code base_model_name_or_path}; {@link Adapters#baseModel} also accepts a path relative to the
+     * adapter folder).
+     */
     public static void write(Path dir, Edit edit, String baseModel) throws IOException {
         if (edit.deltas().isEmpty()) throw new IllegalArgumentException("an empty edit has no adapter");
         int r = edit.deltas().get(0).rank();
@@ -48,7 +53,7 @@ public final class PeftAdapter {
         ObjectNode cfg = JSON.createObjectNode();
         cfg.put("peft_type", "LORA");
         cfg.put("task_type", "CAUSAL_LM");
-        cfg.put("base_model_name_or_path", baseModel);
+        cfg.put("base_model_name_or_path", Path.of(baseModel).toAbsolutePath().normalize().toString());
         cfg.put("r", r);
         cfg.put("lora_alpha", alpha);
         cfg.put("lora_dropout", 0.0);

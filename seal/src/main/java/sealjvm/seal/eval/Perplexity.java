@@ -3,6 +3,8 @@ package sealjvm.seal.eval;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.LinearHook;
 import sealjvm.gpt2.LowRankAdapters;
 import sealjvm.tensor.Tensor;
 
@@ -38,12 +40,26 @@ public final class Perplexity {
 
     /** Windows of n_positions, as many windows per forward as fit in about 2048 token rows. */
     public static Result evaluate(Gpt2Backend model, int[] ids) {
+        return evaluate(model, ids, LinearHook.NONE);
+    }
+
+    /** {@link #evaluate(Gpt2Backend, int[])} with a hook after every block linear (adapters kept beside the weights). */
+    public static Result evaluate(Gpt2Backend model, int[] ids, LinearHook hook) {
         int context = model.config().nPositions();
-        return evaluate(model, ids, context, Math.max(1, 2048 / context));
+        return evaluate(model, ids, context, Math.max(1, 2048 / context), hook);
     }
 
     /** Non-overlapping windows of {@code context} tokens, {@code batch} windows per forward. */
     public static Result evaluate(Gpt2Backend model, int[] ids, int context, int batch) {
+        return evaluate(model, ids, context, batch, LinearHook.NONE);
+    }
+
+    /**
+     * {@link #evaluate(Gpt2Backend, int[], int, int)} with a hook after every block linear: a hook runs in the CPU
+     * forward, so {@code model} must then be the CPU {@link Gpt2Model}.
+     */
+    public static Result evaluate(Gpt2Backend model, int[] ids, int context, int batch, LinearHook hook) {
+        if (hook != LinearHook.NONE && !(model instanceof Gpt2Model)) throw new IllegalArgumentException("a linear hook runs in the CPU forward only");
         if (context < 2 || context > model.config().nPositions()) {
             throw new IllegalArgumentException("context must be in [2, n_positions=" + model.config().nPositions() + "], got " + context);
         }
@@ -53,11 +69,11 @@ public final class Perplexity {
         long predicted = 0;
         for (int w = 0; w < full; w += batch) {
             int b = Math.min(batch, full - w);
-            sum += windowsNll(model, ids, w * context, b, context);
+            sum += windowsNll(model, ids, w * context, b, context, hook);
             predicted += (long) b * (context - 1);
         }
         if (rest >= 2) { // the short last window: a batch must be rectangular, so it goes alone
-            sum += windowsNll(model, ids, full * context, 1, rest);
+            sum += windowsNll(model, ids, full * context, 1, rest, hook);
             predicted += rest - 1;
         }
         return Result.of(ids.length, predicted, sum, context);
@@ -69,7 +85,7 @@ public final class Perplexity {
     }
 
     /** Sum of −log p(ids[s+t+1] | ids[s..s+t]) over the B windows of T tokens starting at {@code start}. */
-    static double windowsNll(Gpt2Backend model, int[] ids, int start, int B, int T) {
+    static double windowsNll(Gpt2Backend model, int[] ids, int start, int B, int T, LinearHook hook) {
         int[] flat = Arrays.copyOfRange(ids, start, start + B * T);
         int C = model.config().nEmbd(), N = B * T;
         double sum = 0;
@@ -77,7 +93,8 @@ public final class Perplexity {
         int[] targets = new int[n];
         // Hidden states, then the LM head and log-softmax on the predicting rows only (the backend chunks them).
         try (Arena arena = Arena.ofShared()) {
-            Tensor h = model.hidden(flat, B, T, LowRankAdapters.NONE, arena).view(N, C);
+            Tensor h = (hook == LinearHook.NONE ? model.hidden(flat, B, T, LowRankAdapters.NONE, arena)
+                    : ((Gpt2Model) model).hidden(((Gpt2Model) model).newCache(B, T, arena), flat, T, arena, hook)).view(N, C);
             Tensor rows = Tensor.allocate(arena, Math.max(1, n), C);
             int q = 0;
             for (int r = 0; r < N; r++) {

@@ -71,6 +71,16 @@ public final class TextSealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
+        return evaluate(home, runDir, episodes, seed, recipe, List.of());
+    }
+
+    /**
+     * The arms on the run's base model with PEFT {@code adapters} merged into it (none: the run's own model); the
+     * controls fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder.
+     */
+    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, List<Path> adapters) throws IOException {
+        Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
+        java.nio.file.Files.createDirectories(cache);
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         TextSealConfig c = TextSealTrainer.readConfig(runDir);
         Path modelDir = Path.of(c.model());
@@ -82,10 +92,11 @@ public final class TextSealEval {
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
              Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, recipe);
              Arena keep = Arena.ofShared()) {
+            sealjvm.seal.edit.Adapters.mergeForGood(model, adapters);
             rounds = TextSealTrainer.roundsDone(runDir);
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
-            Edit staticEdit = baselines.staticEdit(runDir.resolve("static_edit"), Double.POSITIVE_INFINITY, c.seed(), c.model(), keep);
-            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
+            Edit staticEdit = baselines.staticEdit(cache.resolve("static_edit"), Double.POSITIVE_INFINITY, c.seed(), c.model(), keep);
+            Baselines.SftChoice sft = baselines.sftChoice(cache.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");
             n = Math.min(episodes, seal.task.episodeCount(Task.Stage.EVAL));
@@ -126,6 +137,10 @@ public final class TextSealEval {
         }
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("method", "text").put("task", c.task()).put("episodes", n).put("seed", seed).put("rounds_trained", rounds);
+        if (!adapters.isEmpty()) {
+            var a = out.putArray("adapters");
+            for (Path d : adapters) a.add(d.toString());
+        }
         out.put("primary", "trained_minus_sft_passage");
         out.setAll(results.toJson(seed));
         ObjectNode diag = out.putObject("diagnostics");

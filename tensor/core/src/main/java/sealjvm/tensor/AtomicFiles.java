@@ -69,14 +69,31 @@ public final class AtomicFiles {
         }
     }
 
-    /** A folder written whole: into a temp sibling ({@code .NAME.<random>}), then renamed into place; removed on failure. */
+    /**
+     * A folder written whole: into a temp sibling ({@code .NAME.<random>}), then renamed into place; removed on failure.
+     * {@code dir} must not exist or be an empty folder (which is replaced); a non-empty one is refused
+     * ({@link FileAlreadyExistsException}, "exists and is not empty"). The folder gets rwxr-xr-x where the file system
+     * is POSIX (a temp folder is created 0700), so it reads like any folder a user makes.
+     */
     public static void writeDirectory(Path dir, PathBody body) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".");
         try {
             body.write(tmp);
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            if (Files.isDirectory(dir)) {
+                try (var s = Files.list(dir)) {
+                    if (s.findAny().isPresent()) throw new FileAlreadyExistsException(dir.toString(), null, "exists and is not empty");
+                }
+                Files.delete(dir);
+            }
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(parent);
         } finally {
             if (Files.exists(tmp)) {
                 try (var s = Files.walk(tmp)) {
