@@ -99,17 +99,17 @@ final class BenchCommand implements Runnable {
             description = "Time a GPT-2 forward (logits of T tokens) on random weights of the given shape.")
     static final class Forward implements Callable<Integer> {
         @CommandLine.Mixin Common common;
-        @Option(names = "--layers", defaultValue = "12") int layers;
-        @Option(names = "--embd", defaultValue = "768") int embd;
-        @Option(names = "--heads", defaultValue = "12") int heads;
-        @Option(names = "--vocab", defaultValue = "50257") int vocab;
+        @Option(names = "--layers", defaultValue = "12", description = "n_layer (default: ${DEFAULT-VALUE}).") int layers;
+        @Option(names = "--embd", defaultValue = "768", description = "n_embd (default: ${DEFAULT-VALUE}).") int embd;
+        @Option(names = "--heads", defaultValue = "12", description = "n_head (default: ${DEFAULT-VALUE}).") int heads;
+        @Option(names = "--vocab", defaultValue = "50257", description = "vocab_size (default: ${DEFAULT-VALUE}).") int vocab;
         @Option(names = "--positions", defaultValue = "1024", description = "n_positions (default: ${DEFAULT-VALUE}).") int positions;
         @Option(names = "--tokens", defaultValue = "128", description = "New tokens per forward; 1 = a single-token forward (default: ${DEFAULT-VALUE}).")
         int tokens;
         @Option(names = "--past", defaultValue = "0", description = "Positions already in the KV cache (e.g. 127 for decode) (default: ${DEFAULT-VALUE}).")
         int past;
         @Option(names = "--batch", defaultValue = "1", description = "Sequences per forward (default: ${DEFAULT-VALUE}).") int batch;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
         @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 | tf32 | bf16 (default: ${DEFAULT-VALUE}).")
         String precision;
@@ -171,13 +171,13 @@ final class BenchCommand implements Runnable {
             description = "Time one training step (forward + backward + AdamW) of a GPT-2 on random weights and tokens.")
     static final class TrainBench implements Callable<Integer> {
         @CommandLine.Mixin Common common;
-        @Option(names = "--layers", defaultValue = "4") int layers;
-        @Option(names = "--embd", defaultValue = "128") int embd;
-        @Option(names = "--heads", defaultValue = "4") int heads;
-        @Option(names = "--vocab", defaultValue = "50257") int vocab;
-        @Option(names = "--batch", defaultValue = "8") int batch;
+        @Option(names = "--layers", defaultValue = "4", description = "n_layer (default: ${DEFAULT-VALUE}).") int layers;
+        @Option(names = "--embd", defaultValue = "128", description = "n_embd (default: ${DEFAULT-VALUE}).") int embd;
+        @Option(names = "--heads", defaultValue = "4", description = "n_head (default: ${DEFAULT-VALUE}).") int heads;
+        @Option(names = "--vocab", defaultValue = "50257", description = "vocab_size (default: ${DEFAULT-VALUE}).") int vocab;
+        @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).") int batch;
         @Option(names = "--tokens", defaultValue = "256", description = "T, also n_positions (default: ${DEFAULT-VALUE}).") int tokens;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() {
@@ -225,12 +225,12 @@ final class BenchCommand implements Runnable {
     @Command(name = "matmul", mixinStandardHelpOptions = true, description = "Time one matrix product on random data.")
     static final class MatmulBench implements Callable<Integer> {
         @CommandLine.Mixin Common common;
-        @Option(names = "--m", required = true) int m;
-        @Option(names = "--k", required = true) int k;
-        @Option(names = "--n", required = true) int n;
+        @Option(names = "--m", required = true, description = "Rows M of the input.") int m;
+        @Option(names = "--k", required = true, description = "Inner dimension K.") int k;
+        @Option(names = "--n", required = true, description = "Columns N of the output.") int n;
         @Option(names = "--transposed", description = "W stored (N,K), as the tied LM head (wte).") boolean transposed;
         @Option(names = "--bias", description = "Add a bias row.") boolean bias;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).") long seed;
 
         @Override
         public Integer call() {
@@ -273,9 +273,9 @@ final class BenchCommand implements Runnable {
             description = "Time merged low-rank apply and revert on a R×C weight against a plain copy; last line is JSON.")
     static final class EditBench implements Callable<Integer> {
         @CommandLine.Mixin Common common;
-        @Option(names = "--rows", defaultValue = "768") int rows;
-        @Option(names = "--cols", defaultValue = "3072") int cols;
-        @Option(names = "--rank", defaultValue = "8") int rank;
+        @Option(names = "--rows", defaultValue = "768", description = "Rows R of the weight (default: ${DEFAULT-VALUE}).") int rows;
+        @Option(names = "--cols", defaultValue = "3072", description = "Columns C of the weight (default: ${DEFAULT-VALUE}).") int cols;
+        @Option(names = "--rank", defaultValue = "8", description = "Rank of the edit (default: ${DEFAULT-VALUE}).") int rank;
         @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
 
         @Override
@@ -301,11 +301,11 @@ final class BenchCommand implements Runnable {
     static final class ReinforceBench implements Callable<Integer> {
         @Option(names = "--task", defaultValue = "facts", description = "facts (default) | spam (needs the corpus or --data sample).") String task;
         @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled model).") java.nio.file.Path model;
-        @Option(names = "--targets", defaultValue = "h.1.attn.c_proj") String targets;
+        @Option(names = "--targets", defaultValue = "h.1.attn.c_proj", description = "Linears to edit (default: ${DEFAULT-VALUE}).") String targets;
         @Option(names = "--samples", defaultValue = "8", description = "Rollouts (edits) per episode, K (default: ${DEFAULT-VALUE}).") int samples;
         @Option(names = "--episodes", defaultValue = "10", description = "Timed episodes (default: ${DEFAULT-VALUE}).") int episodes;
         @Option(names = "--warmup", defaultValue = "2", description = "Untimed episodes first (default: ${DEFAULT-VALUE}).") int warmup;
-        @Option(names = "--data", defaultValue = "sample") String data;
+        @Option(names = "--data", defaultValue = "sample", description = "spam: full (the corpus) | sample (the committed sample) (default: ${DEFAULT-VALUE}).") String data;
         @Option(names = "--threads", description = "Kernel threads (default: the number of cores).") Integer threads;
         @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
         @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 | tf32 | bf16 (default: ${DEFAULT-VALUE}).") String precision;

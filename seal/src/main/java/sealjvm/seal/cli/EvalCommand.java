@@ -23,7 +23,7 @@ import sealjvm.tensor.Placement;
                 "--sequential N (facts): write the edits of N eval passages one after another; a JSON line per step, "
                 + "heat maps RUN_DIR/sequential-ARM.png, a summary line."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, paramLabel = "RUN_DIR") Path run;
+    @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
     @Option(names = "--task", description = "Must match the run's task (checked).") String task;
     @Option(names = "--episodes", description = "Eval episodes, the first N of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap and of the eval-time fine-tunes and samples (default: ${DEFAULT-VALUE}).") long seed;
@@ -37,7 +37,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--adapter-mode", paramLabel = "MODE", defaultValue = "merged", converter = AdapterOption.ModeConverter.class,
             description = "merged (default; the only mode eval takes: its arms are forward hooks of their own).")
     sealjvm.seal.edit.Adapters.Mode adapterMode;
-    @Option(names = "--device", defaultValue = "cpu") String device;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
     @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
     String precision;
     private Placement placement;

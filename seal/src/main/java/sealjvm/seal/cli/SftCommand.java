@@ -37,12 +37,12 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "Linears to adapt (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--rank", defaultValue = "8") int rank;
-    @Option(names = "--alpha", defaultValue = "16") float alpha;
+    @Option(names = "--rank", defaultValue = "8", description = "Rank r of the LoRA (default: ${DEFAULT-VALUE}).") int rank;
+    @Option(names = "--alpha", defaultValue = "16", description = "LoRA α (default: ${DEFAULT-VALUE}).") float alpha;
     @Option(names = "--steps", defaultValue = "20", description = "Optimizer steps (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--batch", defaultValue = "4", description = "Texts per step, taken in order, cycling (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the adapter's initialization (default: ${DEFAULT-VALUE}).") long seed;
 
     @Override
     public Integer call() throws Exception {

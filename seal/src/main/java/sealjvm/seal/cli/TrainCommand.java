@@ -135,19 +135,19 @@ final class TrainCommand implements Callable<Integer> {
     String innerData;
     @Option(names = "--inner-targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "text: linears the inner LoRA fine-tune edits (default: ${DEFAULT-VALUE}).")
     String innerTargets;
-    @Option(names = "--inner-rank", defaultValue = "8") int innerRank;
-    @Option(names = "--inner-alpha", defaultValue = "16") float innerAlpha;
+    @Option(names = "--inner-rank", defaultValue = "8", description = "text: rank of the inner LoRA fine-tune (default: ${DEFAULT-VALUE}).") int innerRank;
+    @Option(names = "--inner-alpha", defaultValue = "16", description = "text: LoRA α of the inner fine-tune (default: ${DEFAULT-VALUE}).") float innerAlpha;
     @Option(names = "--inner-steps", description = "text: steps of the inner fine-tune (default: with --inner-lr, chosen on the heldout split by the sft_passage control's grid).")
     Integer innerSteps;
     @Option(names = "--inner-lr", description = "text: learning rate of the inner fine-tune (default: chosen with --inner-steps).")
     Double innerLr;
     @Option(names = "--policy-targets", defaultValue = "h.*.attn.c_attn,h.*.mlp.c_fc", description = "text: linears of the policy adapter (default: ${DEFAULT-VALUE}).")
     String policyTargets;
-    @Option(names = "--policy-rank", defaultValue = "8") int policyRank;
-    @Option(names = "--policy-alpha", defaultValue = "16") float policyAlpha;
+    @Option(names = "--policy-rank", defaultValue = "8", description = "text: rank of the policy adapter (default: ${DEFAULT-VALUE}).") int policyRank;
+    @Option(names = "--policy-alpha", defaultValue = "16", description = "text: LoRA α of the policy adapter (default: ${DEFAULT-VALUE}).") float policyAlpha;
     @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
     int policyEpochs;
-    @Option(names = "--policy-lr", defaultValue = "0.001") double policyLr;
+    @Option(names = "--policy-lr", defaultValue = "0.001", description = "text: learning rate of the policy fine-tune (default: ${DEFAULT-VALUE}).") double policyLr;
     @Option(names = "--warm-start", defaultValue = "0", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off, as the paper (its model is instruction-tuned) (default: ${DEFAULT-VALUE}).")
     int warmStart;

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The CLI as a whole: its version and the help of every command. */
 class CliSpecTest {
@@ -23,5 +28,30 @@ class CliSpecTest {
         CliHarness.Result r = CliHarness.cli("--version");
         assertEquals(0, r.code(), r.err());
         assertEquals("seal " + pomVersion(), r.out().strip());
+    }
+
+    /** Every command below {@code spec}, itself included. */
+    private static List<CommandSpec> commands(CommandSpec spec) {
+        List<CommandSpec> all = new ArrayList<>(List.of(spec));
+        for (CommandLine sub : spec.subcommands().values()) {
+            if (!all.contains(sub.getCommandSpec())) all.addAll(commands(sub.getCommandSpec()));
+        }
+        return all;
+    }
+
+    @Test
+    void everyOptionHasADescriptionAndSaysItsDefault() {
+        List<String> missing = new ArrayList<>();
+        for (CommandSpec cmd : commands(new CommandLine(new SealCli()).getCommandSpec())) {
+            for (OptionSpec o : cmd.options()) {
+                String text = String.join(" ", o.description()).strip();
+                if (text.isEmpty()) {
+                    missing.add(cmd.qualifiedName() + " " + o.longestName() + ": no description");
+                } else if (o.defaultValue() != null && !o.typeInfo().isBoolean() && !text.toLowerCase(java.util.Locale.ROOT).contains("default")) {
+                    missing.add(cmd.qualifiedName() + " " + o.longestName() + ": default " + o.defaultValue() + " not shown");
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
     }
 }
