@@ -20,6 +20,7 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
         subcommands = {LogitsCommand.class, GpuCheckCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
                 PerplexityCommand.class,
                 BenchCommand.class, PretrainCommand.class, SftCommand.class, EditCommand.class, MergeCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SealCli {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")

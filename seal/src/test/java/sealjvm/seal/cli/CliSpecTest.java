@@ -54,4 +54,14 @@ class CliSpecTest {
         }
         assertEquals(List.of(), missing);
     }
+
+    @Test
+    void completionCompletesTheCommandsAndTheirOptions() {
+        CliHarness.Result r = CliHarness.cli("completion");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("complete -F _complete_seal"), "no completion function registered");
+        for (String word : List.of("generate", "train", "bench", "reinforce", "--max-new-tokens", "--adapter-mode", "--episodes")) {
+            assertTrue(r.out().contains(word), "completion script lacks " + word);
+        }
+    }
 }
