@@ -3,6 +3,7 @@ package sealjvm.seal.cli;
 import java.util.concurrent.Callable;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import sealjvm.tensor.Placement;
@@ -15,11 +16,11 @@ final class BenchEditCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "768", description = "Rows R of the weight (default: ${DEFAULT-VALUE}).") int rows;
     @Option(names = "--cols", defaultValue = "3072", description = "Columns C of the weight (default: ${DEFAULT-VALUE}).") int cols;
     @Option(names = "--rank", defaultValue = "8", description = "Rank of the edit (default: ${DEFAULT-VALUE}).") int rank;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
+    @Mixin PlacementOption placementOption;
 
     @Override
     public Integer call() {
-        Placement placement = Placement.parse(device, "fp32");
+        Placement placement = placementOption.placement();
         Checks.atLeast("--rows", rows, 1);
         Checks.atLeast("--cols", cols, 1);
         Checks.atLeast("--rank", rank, 1);

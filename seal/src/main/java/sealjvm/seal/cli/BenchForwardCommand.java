@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import sealjvm.gpt2.Gpt2Backend;
@@ -31,14 +32,12 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--past", defaultValue = "0", description = "Positions already in the KV cache (e.g. 127 for decode) (default: ${DEFAULT-VALUE}).")
     int past;
     @Option(names = "--batch", defaultValue = "1", description = "Sequences per forward (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 | tf32 | bf16 (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin SeedOption seed;
+    @Mixin PlacementOption placementOption;
 
     @Override
     public Integer call() {
-        Placement placement = Placement.parse(device, precision);
+        Placement placement = placementOption.placement();
         for (var o : new Object[][] {{"--layers", layers}, {"--embd", embd}, {"--heads", heads}, {"--vocab", vocab}, {"--positions", positions}}) {
             Checks.atLeast((String) o[0], (Integer) o[1], 1);
         }
@@ -53,8 +52,8 @@ final class BenchForwardCommand implements Callable<Integer> {
                 + ": the model, KV cache and logits", 4.0 * (params + 2.0 * layers * batch * (double) (past + tokens) * embd + (double) batch * tokens * vocab));
         Gpt2Config cfg = new Gpt2Config(embd, heads, layers, P, vocab, 1e-5f, "gelu_new");
         try (Gpt2Model m = Gpt2Model.create(cfg, true)) {
-            RandomInit.fill(m.params, seed);
-            SplittableRandom r = new SplittableRandom(seed);
+            RandomInit.fill(m.params, seed.seed);
+            SplittableRandom r = new SplittableRandom(seed.seed);
             int[] ids = r.ints((long) batch * tokens, 0, vocab).toArray();
             int[] pastIds = r.ints((long) batch * past, 0, vocab).toArray();
             double[] ms;
@@ -74,7 +73,7 @@ final class BenchForwardCommand implements Callable<Integer> {
             double bytes = 4.0 * (matmulParams + 2L * batch * layers * (past + tokens) * C); // weights + K/V read once
             double med = Stats.median(ms);
             boolean onCpu = placement.device() == Device.CPU;
-            String where = onCpu ? "threads=" + threads : placement.device() + " " + precision;
+            String where = onCpu ? "threads=" + threads : placement.device() + " " + placementOption.precision;
             System.out.println(String.format(Locale.ROOT,
                     "forward layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d past=%d %s: median %.2f ms, min %.2f ms",
                     layers, embd, heads, vocab, batch, tokens, past, where, med, ms[0]));

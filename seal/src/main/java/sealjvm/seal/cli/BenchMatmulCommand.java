@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import sealjvm.seal.Stats;
@@ -21,7 +22,7 @@ final class BenchMatmulCommand implements Callable<Integer> {
     @Option(names = "--n", required = true, description = "Columns N of the output.") int n;
     @Option(names = "--transposed", description = "W stored (N,K), as the tied LM head (wte).") boolean transposed;
     @Option(names = "--bias", description = "Add a bias row.") boolean bias;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).") long seed;
+    @Mixin SeedOption seed;
 
     @Override
     public Integer call() {
@@ -31,7 +32,7 @@ final class BenchMatmulCommand implements Callable<Integer> {
         Checks.fitsMemory("--m " + m + " --k " + k + " --n " + n + ": the three matrices", 4.0 * ((double) m * k + (double) k * n + 2.0 * m * n));
         int threads = timing.applyThreads();
         try (Arena arena = Arena.ofShared()) {
-            SplittableRandom r = new SplittableRandom(seed);
+            SplittableRandom r = new SplittableRandom(seed.seed);
             Tensor a = random(arena, r, m, k);
             Tensor w = transposed ? random(arena, r, n, k) : random(arena, r, k, n);
             Tensor b = bias ? random(arena, r, n) : null;

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sealjvm.seal.Stats;
 import sealjvm.tensor.Parallel;
@@ -15,25 +16,23 @@ import sealjvm.tensor.Placement;
         description = "Time SEAL training episodes (sample K edits, score them, REINFORCE update); last line is JSON with rollouts_per_s.")
 final class BenchReinforceCommand implements Callable<Integer> {
     @Option(names = "--task", defaultValue = "facts", description = "facts (default) | spam (needs the corpus or --data sample).") String task;
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled model).") java.nio.file.Path model;
+    @Mixin ModelOption model;
     @Option(names = "--targets", defaultValue = "h.1.attn.c_proj", description = "Linears to edit (default: ${DEFAULT-VALUE}).") String targets;
     @Option(names = "--samples", defaultValue = "8", description = "Rollouts (edits) per episode, K (default: ${DEFAULT-VALUE}).") int samples;
     @Option(names = "--episodes", defaultValue = "10", description = "Timed episodes (default: ${DEFAULT-VALUE}).") int episodes;
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed episodes first (default: ${DEFAULT-VALUE}).") int warmup;
     @Option(names = "--data", defaultValue = "sample", description = "spam: full (the corpus) | sample (the committed sample) (default: ${DEFAULT-VALUE}).") String data;
-    @Option(names = "--threads", description = "Kernel threads (default: the number of cores).") Integer threads;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 | tf32 | bf16 (default: ${DEFAULT-VALUE}).") String precision;
+    @Mixin ThreadsOption threads;
+    @Mixin PlacementOption placementOption;
 
     @Override
     public Integer call() throws Exception {
-        Placement placement = Placement.parse(device, precision);
+        Placement placement = placementOption.placement();
         Checks.atLeast("--samples", samples, 2);
         Checks.atLeast("--episodes", episodes, 1);
         Checks.atLeast("--warmup", warmup, 0);
-        if (threads != null) Checks.atLeast("--threads", threads, 1);
-        if (threads != null) Parallel.setThreads(threads);
-        java.nio.file.Path modelDir = model != null ? model : SealCli.defaultModel();
+        threads.apply();
+        java.nio.file.Path modelDir = model.dir();
         var c = sealjvm.seal.TrainConfig.builder(sealjvm.seal.TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString())
                 .targets(targets).samples(samples).episodes(warmup + episodes).lrSchedule(sealjvm.seal.TrainConfig.Schedule.CONSTANT)
                 .data(sealjvm.seal.TrainConfig.DataSource.parse(data)).build();
@@ -50,7 +49,7 @@ final class BenchReinforceCommand implements Callable<Integer> {
             Arrays.sort(ms);
             double med = Stats.median(ms);
             System.out.println(String.format(Locale.ROOT, "reinforce task=%s model=%s K=%d %s: median %.1f ms per episode, %.1f rollouts/s",
-                    task, modelDir.getFileName(), samples, device, med, samples / med * 1000));
+                    task, modelDir.getFileName(), samples, placementOption.device, med, samples / med * 1000));
             ObjectNode json = BenchJson.result("reinforce");
             json.put("task", task).put("model", modelDir.getFileName().toString()).put("samples", samples).put("threads", Parallel.threads());
             BenchJson.device(json, placement, setup.backend().deviceName());

@@ -3,12 +3,11 @@ package sealjvm.seal.cli;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
 import sealjvm.gpt2.Gpt2Backend;
-import sealjvm.tensor.Parallel;
+import picocli.CommandLine.Mixin;
 
 /** Options the timed bench subcommands share: threads, warmup and timed runs. */
 final class BenchTiming {
-    @Option(names = "--threads", description = "Kernel threads (default: the number of cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -23,9 +22,7 @@ final class BenchTiming {
     int applyThreads() {
         Checks.atLeast("--warmup", warmup, 0);
         Checks.atLeast("--iters", iters, 1);
-        if (threads != null) Checks.atLeast("--threads", threads, 1);
-        if (threads != null) Parallel.setThreads(threads);
-        return Parallel.threads();
+        return threads.apply();
     }
 
     /** Runs body warmup + iters times; returns the sorted timed durations in ms. */

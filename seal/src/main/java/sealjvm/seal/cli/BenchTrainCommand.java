@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import sealjvm.gpt2.Gpt2Config;
@@ -23,7 +24,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--vocab", defaultValue = "50257", description = "vocab_size (default: ${DEFAULT-VALUE}).") int vocab;
     @Option(names = "--batch", defaultValue = "8", description = "Sequences per step (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--tokens", defaultValue = "256", description = "T, also n_positions (default: ${DEFAULT-VALUE}).") int tokens;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).") long seed;
+    @Mixin SeedOption seed;
 
     @Override
     public Integer call() {
@@ -41,8 +42,8 @@ final class BenchTrainCommand implements Callable<Integer> {
         Gpt2Config cfg = new Gpt2Config(embd, heads, layers, tokens, vocab, 1e-5f, "gelu_new");
         try (Gpt2Model m = Gpt2Model.create(cfg, true); var bp = new sealjvm.gpt2.train.Gpt2Backprop(m, batch, tokens);
              var opt = new sealjvm.gpt2.train.AdamW(m.params, 0.9f, 0.95f, 1e-8f, 0.1f, sealjvm.gpt2.train.AdamW.decayMatrices(m.params))) {
-            RandomInit.fill(m.params, seed);
-            SplittableRandom r = new SplittableRandom(seed);
+            RandomInit.fill(m.params, seed.seed);
+            SplittableRandom r = new SplittableRandom(seed.seed);
             int[] x = r.ints((long) batch * tokens, 0, vocab).toArray(), y = r.ints((long) batch * tokens, 0, vocab).toArray();
             double[] ms = timing.time(() -> {
                 bp.zeroGrad();

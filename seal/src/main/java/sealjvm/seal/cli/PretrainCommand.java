@@ -13,7 +13,7 @@ import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.pretrain.CorpusMix;
 import sealjvm.seal.pretrain.PretrainConfig;
 import sealjvm.seal.pretrain.Pretrainer;
-import sealjvm.tensor.Parallel;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code seal pretrain --corpus brown --out RUN_DIR}: train a GPT-2 from scratch with our backward pass, or continue
@@ -98,16 +98,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "F16", description = "Storage of RUN_DIR/model: F16 | BF16 | F32 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--threads", description = "Kernel threads (default: all cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Checks.atLeast("--threads", threads, 1);
-        if (threads != null) Parallel.setThreads(threads);
+        threads.apply();
         Path dir;
         PretrainConfig c;
         if (resume != null) {

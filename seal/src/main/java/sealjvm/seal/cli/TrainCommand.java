@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.Trainer;
@@ -57,8 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (decays to 0 at the last episode) | constant (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin SeedOption seed;
 
     @Option(names = "--generator", defaultValue = "mlp", description = "generator: mlp (factors from the pooled hidden state) | grad (plus the context's own "
             + "LM-loss gradient at each target, rank --content-rank, with a learned step size) | sft (plus the model's LoRA fine-tune on the "
@@ -98,10 +98,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data-seed", defaultValue = "1234", description = "Seed of the data splits and synthetic facts (default: ${DEFAULT-VALUE}).")
     long dataSeed;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.")
-    String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
-    String precision;
+    @Mixin PlacementOption placementOption;
     private Placement placement;
 
     @Option(names = "--engine", defaultValue = "local", description = "Where the rollouts run: local (this JVM) | spark (Apache Spark executors; "
@@ -217,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        placement = Placement.parse(device, precision);
+        placement = placementOption.placement();
         Engine engineKind = Engine.parse(engine);
         if (master != null && engineKind == Engine.LOCAL) throw Checks.bad("--master", master, "needs --engine spark");
         if (master != null && master.isBlank()) throw Checks.bad("--master", "''", "must name a Spark master");
@@ -262,7 +259,7 @@ final class TrainCommand implements Callable<Integer> {
                     .temperature(temperature).topK(topK).samples(samples == null ? 4 : samples).rounds(rounds).passagesPerRound(passages)
                     .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
-                    .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed).dataSeed(dataSeed).warmStart(warmStart)
+                    .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
                     SealCli.home(), out, !noProgress, engineSpec);
@@ -276,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
             Path modelDir = modelDir();
             TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString()).targets(targets)
                     .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes()).lr(lr)
-                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
+                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
                     .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
                     .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
                     .contentRank(contentRank).build();

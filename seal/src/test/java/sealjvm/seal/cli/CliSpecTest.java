@@ -64,4 +64,18 @@ class CliSpecTest {
             assertTrue(r.out().contains(word), "completion script lacks " + word);
         }
     }
+
+    @Test
+    void aSharedOptionReadsTheSameInEveryCommand() {
+        for (String name : List.of("--device", "--precision", "--threads", "--model")) {
+            List<String> seen = new ArrayList<>();
+            for (CommandSpec cmd : commands(new CommandLine(new SealCli()).getCommandSpec())) {
+                OptionSpec o = cmd.findOption(name);
+                if (o == null || cmd.name().equals("train") && name.equals("--model")) continue;   // train's default model depends on the task
+                String text = o.defaultValue() + " " + String.join(" ", o.description());
+                if (!seen.contains(text)) seen.add(text);
+            }
+            assertEquals(1, seen.size(), name + " differs between commands: " + seen);
+        }
+    }
 }
