@@ -78,4 +78,31 @@ class CliSpecTest {
             assertEquals(1, seen.size(), name + " differs between commands: " + seen);
         }
     }
+
+    @Test
+    void anOptionWorksUnderItsNameAndItsOldOneAndAnErrorNamesItAsGiven(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        String[][] cases = {
+                {"--embd 30", "pretrain", "--corpus", "brown-sample", "--out", "OUT", "--embd", "30", "--heads", "4"},
+                {"--width 30", "pretrain", "--corpus", "brown-sample", "--out", "OUT", "--width", "30", "--heads", "4"},
+                {"--grad-clip -1", "train", "--task", "facts", "--data", "sample", "--out", "OUT", "--grad-clip", "-1"},
+                {"--clip -1", "train", "--task", "facts", "--data", "sample", "--out", "OUT", "--clip", "-1"},
+                {"--texts ", "sft", "--texts", "MISSING", "--out", "OUT"},
+                {"--data ", "sft", "--data", "MISSING", "--out", "OUT"},
+        };
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.stream(c, 1, c.length)
+                    .map(a -> a.replace("OUT", tmp.resolve("out").toString()).replace("MISSING", tmp.resolve("none.txt").toString())).toArray(String[]::new);
+            CliHarness.Result r = CliHarness.cli(args);
+            assertEquals(1, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("error: " + c[0]), String.join(" ", args) + ": " + r.err());
+        }
+    }
+
+    @Test
+    void helpShowsTheCanonicalNameFirst() {
+        CommandSpec pretrain = new CommandLine(new SealCli()).getSubcommands().get("pretrain").getCommandSpec();
+        assertEquals("--embd", pretrain.findOption("--width").names()[0]);
+        assertEquals("--positions", pretrain.findOption("--context").names()[0]);
+        assertEquals("--grad-clip", new CommandLine(new SealCli()).getSubcommands().get("train").getCommandSpec().findOption("--clip").names()[0]);
+    }
 }
