@@ -50,14 +50,32 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "n_layer (default: 4, or the --init model's).")
     Integer layers;
 
-    @Option(names = {"--embd", "--width"}, description = "n_embd (default: 128, or the --init model's).")
+    @Option(names = "--embd", description = "n_embd (default: 128, or the --init model's).")
     Integer embd;
+
+    /** The name --embd was given under (its former name --width still works), for the errors. */
+    private String embdName = "--embd";
+
+    @Option(names = "--width", hidden = true, paramLabel = "N", description = "Former name of --embd.")
+    void width(Integer n) {
+        embd = n;
+        embdName = "--width";
+    }
 
     @Option(names = "--heads", description = "n_head (default: 4, or the --init model's).")
     Integer heads;
 
-    @Option(names = {"--positions", "--context"}, description = "n_positions, also the training window (default: 256, or the --init model's n_positions).")
+    @Option(names = "--positions", description = "n_positions, also the training window (default: 256, or the --init model's n_positions).")
     Integer positions;
+
+    /** The name --positions was given under (its former name --context still works), for the errors. */
+    private String positionsName = "--positions";
+
+    @Option(names = "--context", hidden = true, paramLabel = "N", description = "Former name of --positions.")
+    void context(Integer n) {
+        positions = n;
+        positionsName = "--context";
+    }
 
     @Option(names = "--batch", defaultValue = "8", description = "Windows per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -80,7 +98,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay of the 2-D parameters (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = {"--grad-clip", "--clip"}, defaultValue = "1.0", description = "Max global gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Max global gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
     double gradClip;
 
     @Option(names = "--seed", defaultValue = "1", description = "Initialization and data-order seed (default: ${DEFAULT-VALUE}).")
@@ -103,8 +121,6 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         threads.apply();
@@ -119,7 +135,6 @@ final class PretrainCommand implements Callable<Integer> {
             dir = out;
             int nLayer = orDefault(layers, DEFAULT_LAYERS), nEmbd = orDefault(embd, DEFAULT_WIDTH), nHead = orDefault(heads, DEFAULT_HEADS);
             int ctx = orDefault(positions, DEFAULT_CONTEXT);
-            String embdName = OptionNames.asGiven(spec, "--embd"), positionsName = OptionNames.asGiven(spec, "--positions");
             if (init != null) {   // the init model's shape wins; a flag given explicitly must agree with it
                 if (!Files.isRegularFile(init.resolve("config.json"))) throw new IllegalArgumentException("--init " + init + ": not a Hugging Face model folder (no config.json)");
                 Gpt2Config m = Gpt2Config.read(init.resolve("config.json"));
@@ -140,7 +155,7 @@ final class PretrainCommand implements Callable<Integer> {
             if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
             int L = c.nLayer(), T = c.context();
             double C = c.nEmbd(), params = 50257.0 * C + (double) T * C + L * (12.0 * C * C + 13.0 * C) + 2 * C;
-            String what = "--layers " + L + " " + OptionNames.asGiven(spec, "--embd") + " " + c.nEmbd() + " " + OptionNames.asGiven(spec, "--positions") + " " + T + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
+            String what = "--layers " + L + " " + embdName + " " + c.nEmbd() + " " + positionsName + " " + T + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
             if (params > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " is more than one allocation holds (" + Integer.MAX_VALUE + ")");
             // parameters, gradients, AdamW moments, and the activations of a micro-batch (~ 16·B·T·C per layer + logits)
             Checks.fitsMemory(what + " (with gradients, AdamW state and activations of --batch " + batch + ")",

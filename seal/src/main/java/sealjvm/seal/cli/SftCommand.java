@@ -28,8 +28,17 @@ import sealjvm.seal.sft.LoraSft;
 final class SftCommand implements Callable<Integer> {
     @Mixin ModelOption model;
 
-    @Option(names = {"--texts", "--data"}, required = true, paramLabel = "FILE", description = "UTF-8 text file, one training text per line.")
+    @Option(names = "--texts", paramLabel = "FILE", description = "UTF-8 text file, one training text per line (required).")
     Path texts;
+
+    /** The name --texts was given under (its former name --data still works), for the errors. */
+    private String textsName = "--texts";
+
+    @Option(names = "--data", hidden = true, paramLabel = "FILE", description = "Former name of --texts.")
+    void data(Path file) {
+        texts = file;
+        textsName = "--data";
+    }
 
     @Option(names = "--out", required = true, paramLabel = "ADAPTER_DIR", description = "Where to write adapter_config.json + adapter_model.safetensors.")
     Path out;
@@ -48,7 +57,7 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String textsName = OptionNames.asGiven(spec, "--texts");
+        if (texts == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--texts=FILE'");
         // Every option, the targets against the model's config and the output folder, before any work.
         Checks.atLeast("--rank", rank, 1);
         Checks.finite("--alpha", alpha);

@@ -83,8 +83,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ema-decay", defaultValue = "0.9", description = "EMA baseline decay (default: ${DEFAULT-VALUE}).")
     double emaDecay;
 
-    @Option(names = {"--grad-clip", "--clip"}, defaultValue = "1.0", description = "Max gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Max gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
     double clip;
+
+    @Option(names = "--clip", hidden = true, paramLabel = "NORM", description = "Former name of --grad-clip.")
+    Double formerClip;
 
     @Option(names = "--lambda-forget", defaultValue = "1.0", description = "Weight of the LM-loss increase on general text (default: ${DEFAULT-VALUE}).")
     double lambdaForget;
@@ -164,7 +167,8 @@ final class TrainCommand implements Callable<Integer> {
         Checks.finite("--entropy", entropy);
         Checks.oneOf("--baseline", baseline, "rloo", "ema");
         if (!(emaDecay >= 0 && emaDecay <= 1)) throw Checks.bad("--ema-decay", emaDecay, "must be in [0, 1]");
-        Checks.nonNegative(OptionNames.asGiven(spec, "--grad-clip"), clip);
+        if (formerClip != null) clip = formerClip;
+        Checks.nonNegative(formerClip != null ? "--clip" : "--grad-clip", clip);
         Checks.finite("--lambda-forget", lambdaForget);
         Checks.finite("--lambda-norm", lambdaNorm);
         Checks.oneOf("--data", data, "full", "sample");
@@ -211,8 +215,6 @@ final class TrainCommand implements Callable<Integer> {
 
     /** --model, or the bundled default of the task and method. */
     private Path modelDir() { return model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method); }
-
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {

@@ -99,10 +99,20 @@ class CliSpecTest {
     }
 
     @Test
-    void helpShowsTheCanonicalNameFirst() {
-        CommandSpec pretrain = new CommandLine(new SealCli()).getSubcommands().get("pretrain").getCommandSpec();
-        assertEquals("--embd", pretrain.findOption("--width").names()[0]);
-        assertEquals("--positions", pretrain.findOption("--context").names()[0]);
-        assertEquals("--grad-clip", new CommandLine(new SealCli()).getSubcommands().get("train").getCommandSpec().findOption("--clip").names()[0]);
+    void helpShowsTheNameAndNotTheFormerOne() {
+        String[][] cases = {{"pretrain", "--embd", "--width"}, {"pretrain", "--positions", "--context"}, {"train", "--grad-clip", "--clip"}, {"sft", "--texts", "--data"}};
+        for (String[] c : cases) {
+            CliHarness.Result r = CliHarness.cli(c[0], "--help");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains(c[1]), c[0] + " --help lacks " + c[1]);
+            assertFalse(r.out().matches("(?s).*" + c[2] + "[=\\s,].*"), c[0] + " --help shows the former name " + c[2]);
+        }
+    }
+
+    @Test
+    void sftWithoutTextsIsAUsageError() {
+        CliHarness.Result r = CliHarness.cli("sft", "--out", "x");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("Missing required option: '--texts=FILE'"), r.err());
     }
 }
