@@ -8,12 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealEval;
-import sealjvm.seal.TrainConfig;
 import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.text.TextSealEval;
 import sealjvm.seal.text.TextSealTrainer;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Placement;
+import picocli.CommandLine.Mixin;
 
 /** {@code seal eval --run RUN_DIR --task T --episodes N --seed S}: every arm on the eval split, one JSON line. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -23,7 +23,7 @@ import sealjvm.tensor.Placement;
                 "--sequential N (facts): write the edits of N eval passages one after another; a JSON line per step, "
                 + "heat maps RUN_DIR/sequential-ARM.png, a summary line."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, paramLabel = "RUN_DIR") Path run;
+    @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
     @Option(names = "--task", description = "Must match the run's task (checked).") String task;
     @Option(names = "--episodes", description = "Eval episodes, the first N of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap and of the eval-time fine-tunes and samples (default: ${DEFAULT-VALUE}).") long seed;
@@ -37,14 +37,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--adapter-mode", paramLabel = "MODE", defaultValue = "merged", converter = AdapterOption.ModeConverter.class,
             description = "merged (default; the only mode eval takes: its arms are forward hooks of their own).")
     sealjvm.seal.edit.Adapters.Mode adapterMode;
-    @Option(names = "--device", defaultValue = "cpu") String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
-    String precision;
+    @Mixin PlacementOption placementOption;
     private Placement placement;
 
     @Override
     public Integer call() throws Exception {
-        placement = Placement.parse(device, precision);
+        placement = placementOption.placement();
         if (adapterMode != sealjvm.seal.edit.Adapters.Mode.MERGED) {
             throw new IllegalArgumentException("--adapter-mode " + adapterMode.cliName() + ": eval scores its arms with forward hooks of its own; use --adapter-mode merged");
         }

@@ -2,14 +2,8 @@ package sealjvm.seal.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,11 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sealjvm.gpt2.BatchGenerator;
-import sealjvm.gpt2.Generator;
-import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.Sampler;
-import sealjvm.seal.edit.Adapters;
 import sealjvm.tensor.Placement;
 
 /**
@@ -68,12 +59,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.") String precision;
+    @Mixin PlacementOption placementOption;
 
     @Override
     public Integer call() throws Exception {
-        Placement placement = Placement.parse(device, precision);
+        Placement placement = placementOption.placement();
         // Every option is checked, and the prompts encoded, before the model loads or anything is printed.
         int sources = (prompt != null ? 1 : 0) + (promptFile != null ? 1 : 0) + (batch != null ? 1 : 0);
         if (sources > 1) throw new IllegalArgumentException("give one of --prompt, --prompt-file and --batch (or the prompt on stdin), not several");

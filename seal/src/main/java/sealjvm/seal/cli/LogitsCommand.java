@@ -24,12 +24,11 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.npy", description = "Output file (written atomically).")
     Path out;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.") String precision;
+    @Mixin PlacementOption placementOption;
 
     @Override
     public Integer call() throws Exception {
-        Placement placement = Placement.parse(device, precision);
+        Placement placement = placementOption.placement();
         // Everything is checked before the model loads or a byte is written.
         Checks.outputFile("--out", out);
         adapter.resolveBase(model);

@@ -40,27 +40,25 @@ final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens of the corpus.")
     Integer maxTokens;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: the number of cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--brown-dir", paramLabel = "DIR",
             description = "Read the Brown corpus from raw files in DIR (e.g. weights/fixtures/brown) instead of the npm cache.")
     Path brownDir;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.") String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.") String precision;
+    @Mixin PlacementOption placementOption;
 
     @Override
     public Integer call() throws Exception {
-        Placement placement = Placement.parse(device, precision);
+        Placement placement = placementOption.placement();
         long t0 = System.nanoTime();
         if (maxTokens != null && maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be >= 2, got " + maxTokens);
-        if (threads != null) Checks.atLeast("--threads", threads, 1);
+        threads.check();
         if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");
         adapter.resolveBase(model);
         adapter.checkPlacement(placement);
         model.config();                                   // config.json checked before the corpus is read
-        if (threads != null) Parallel.setThreads(threads);
+        threads.apply();
         boolean named = corpus.equals("brown-heldout") || corpus.equals("brown-train");
         Path file = named ? null : Path.of(corpus);
         if (file != null && !Files.isRegularFile(file)) {

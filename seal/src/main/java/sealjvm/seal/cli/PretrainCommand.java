@@ -13,7 +13,7 @@ import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.pretrain.CorpusMix;
 import sealjvm.seal.pretrain.PretrainConfig;
 import sealjvm.seal.pretrain.Pretrainer;
-import sealjvm.tensor.Parallel;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code seal pretrain --corpus brown --out RUN_DIR}: train a GPT-2 from scratch with our backward pass, or continue
@@ -38,7 +38,7 @@ final class PretrainCommand implements Callable<Integer> {
     Integer rcDocs;
 
     @Option(names = "--init", paramLabel = "MODEL_DIR", description = "Start from the parameters of this Hugging Face GPT-2 folder (tied head, "
-            + "F32/F16/BF16) instead of random initialization; its shape is the run's (--layers/--width/--heads/--context, if given, must agree).")
+            + "F32/F16/BF16) instead of random initialization; its shape is the run's (--layers/--embd/--heads/--positions, if given, must agree).")
     Path init;
 
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "New run directory.")
@@ -50,14 +50,32 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "n_layer (default: 4, or the --init model's).")
     Integer layers;
 
-    @Option(names = "--width", description = "n_embd (default: 128, or the --init model's).")
-    Integer width;
+    @Option(names = "--embd", description = "n_embd (default: 128, or the --init model's).")
+    Integer embd;
+
+    /** The name --embd was given under (its former name --width still works), for the errors. */
+    private String embdName = "--embd";
+
+    @Option(names = "--width", hidden = true, paramLabel = "N", description = "Former name of --embd.")
+    void width(Integer n) {
+        embd = n;
+        embdName = "--width";
+    }
 
     @Option(names = "--heads", description = "n_head (default: 4, or the --init model's).")
     Integer heads;
 
-    @Option(names = "--context", description = "n_positions, also the training window (default: 256, or the --init model's n_positions).")
-    Integer context;
+    @Option(names = "--positions", description = "n_positions, also the training window (default: 256, or the --init model's n_positions).")
+    Integer positions;
+
+    /** The name --positions was given under (its former name --context still works), for the errors. */
+    private String positionsName = "--positions";
+
+    @Option(names = "--context", hidden = true, paramLabel = "N", description = "Former name of --positions.")
+    void context(Integer n) {
+        positions = n;
+        positionsName = "--context";
+    }
 
     @Option(names = "--batch", defaultValue = "8", description = "Windows per micro-batch (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -98,16 +116,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "F16", description = "Storage of RUN_DIR/model: F16 | BF16 | F32 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--threads", description = "Kernel threads (default: all cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Checks.atLeast("--threads", threads, 1);
-        if (threads != null) Parallel.setThreads(threads);
+        threads.apply();
         Path dir;
         PretrainConfig c;
         if (resume != null) {
@@ -117,18 +133,19 @@ final class PretrainCommand implements Callable<Integer> {
         } else {
             if (out == null) throw new IllegalArgumentException("give --out RUN_DIR (or --resume RUN_DIR)");
             dir = out;
-            int nLayer = orDefault(layers, DEFAULT_LAYERS), nEmbd = orDefault(width, DEFAULT_WIDTH), nHead = orDefault(heads, DEFAULT_HEADS);
-            int ctx = orDefault(context, DEFAULT_CONTEXT);
+            int nLayer = orDefault(layers, DEFAULT_LAYERS), nEmbd = orDefault(embd, DEFAULT_WIDTH), nHead = orDefault(heads, DEFAULT_HEADS);
+            int ctx = orDefault(positions, DEFAULT_CONTEXT);
             if (init != null) {   // the init model's shape wins; a flag given explicitly must agree with it
                 if (!Files.isRegularFile(init.resolve("config.json"))) throw new IllegalArgumentException("--init " + init + ": not a Hugging Face model folder (no config.json)");
                 Gpt2Config m = Gpt2Config.read(init.resolve("config.json"));
                 nLayer = agree("--layers", layers, m.nLayer());
-                nEmbd = agree("--width", width, m.nEmbd());
+                nEmbd = agree(embdName, embd, m.nEmbd());
                 nHead = agree("--heads", heads, m.nHead());
-                ctx = agree("--context", context, m.nPositions());
+                ctx = agree(positionsName, positions, m.nPositions());
             }
             boolean rc = corpus.endsWith("+rc");
             if (!rc && rcDocs != null) throw new IllegalArgumentException("--rc-docs is for the brown+rc and brown-sample+rc corpora only");
+            if (nHead > 0 && nEmbd % nHead != 0) throw new IllegalArgumentException(embdName + " " + nEmbd + " is not divisible by --heads " + nHead);
             c = new PretrainConfig(corpus, nLayer, nEmbd, nHead, ctx, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
                     seed, evalEvery, evalBatches, checkpointEvery,
                     sealjvm.seal.Choices.parse(PretrainConfig.STORAGE.toArray(new sealjvm.gpt2.safetensors.DType[0]), "--dtype", dtype.toUpperCase(java.util.Locale.ROOT)),
@@ -138,7 +155,7 @@ final class PretrainCommand implements Callable<Integer> {
             if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
             int L = c.nLayer(), T = c.context();
             double C = c.nEmbd(), params = 50257.0 * C + (double) T * C + L * (12.0 * C * C + 13.0 * C) + 2 * C;
-            String what = "--layers " + L + " --width " + c.nEmbd() + " --context " + T + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
+            String what = "--layers " + L + " " + embdName + " " + c.nEmbd() + " " + positionsName + " " + T + ": a model of " + String.format(java.util.Locale.ROOT, "%.3g", params) + " parameters";
             if (params > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " is more than one allocation holds (" + Integer.MAX_VALUE + ")");
             // parameters, gradients, AdamW moments, and the activations of a micro-batch (~ 16·B·T·C per layer + logits)
             Checks.fitsMemory(what + " (with gradients, AdamW state and activations of --batch " + batch + ")",

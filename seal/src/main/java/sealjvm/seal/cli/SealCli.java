@@ -15,11 +15,12 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
  * {@code bin/seal}: the command-line front of SEAL on the JVM.
  * User errors (bad flags, files, ids) print one line to stderr and exit 1; {@code --verbose} adds the stack trace.
  */
-@Command(name = "seal", mixinStandardHelpOptions = true, version = "seal 0.1.0",
+@Command(name = "seal", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
         subcommands = {LogitsCommand.class, GpuCheckCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
                 PerplexityCommand.class,
                 BenchCommand.class, PretrainCommand.class, SftCommand.class, EditCommand.class, MergeCommand.class,
+                CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SealCli {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")

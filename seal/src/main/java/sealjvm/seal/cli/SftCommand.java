@@ -21,15 +21,24 @@ import sealjvm.seal.edit.PeftAdapter;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.sft.LoraSft;
 
-/** {@code seal sft --data texts.txt --out ADAPTER_DIR}: LoRA fine-tuning whose result is an edit, saved as a PEFT adapter. */
+/** {@code seal sft --texts texts.txt --out ADAPTER_DIR}: LoRA fine-tuning whose result is an edit, saved as a PEFT adapter. */
 @Command(name = "sft", mixinStandardHelpOptions = true, sortOptions = false,
         description = "LoRA-fine-tune the model on texts (one per line; blank lines skipped) and write the result as a Hugging Face PEFT "
                 + "adapter (the same low-rank edit type SEAL applies). Prints one JSON line with the loss of each step.")
 final class SftCommand implements Callable<Integer> {
     @Mixin ModelOption model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "UTF-8 text file, one training text per line.")
-    Path data;
+    @Option(names = "--texts", paramLabel = "FILE", description = "UTF-8 text file, one training text per line (required).")
+    Path texts;
+
+    /** The name --texts was given under (its former name --data still works), for the errors. */
+    private String textsName = "--texts";
+
+    @Option(names = "--data", hidden = true, paramLabel = "FILE", description = "Former name of --texts.")
+    void data(Path file) {
+        texts = file;
+        textsName = "--data";
+    }
 
     @Option(names = "--out", required = true, paramLabel = "ADAPTER_DIR", description = "Where to write adapter_config.json + adapter_model.safetensors.")
     Path out;
@@ -37,15 +46,18 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "Linears to adapt (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--rank", defaultValue = "8") int rank;
-    @Option(names = "--alpha", defaultValue = "16") float alpha;
+    @Option(names = "--rank", defaultValue = "8", description = "Rank r of the LoRA (default: ${DEFAULT-VALUE}).") int rank;
+    @Option(names = "--alpha", defaultValue = "16", description = "LoRA α (default: ${DEFAULT-VALUE}).") float alpha;
     @Option(names = "--steps", defaultValue = "20", description = "Optimizer steps (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--batch", defaultValue = "4", description = "Texts per step, taken in order, cycling (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the adapter's initialization (default: ${DEFAULT-VALUE}).") long seed;
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (texts == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--texts=FILE'");
         // Every option, the targets against the model's config and the output folder, before any work.
         Checks.atLeast("--rank", rank, 1);
         Checks.finite("--alpha", alpha);
@@ -53,7 +65,7 @@ final class SftCommand implements Callable<Integer> {
         Checks.positive("--lr", lr);
         Checks.atLeast("--batch", batch, 1);
         if (Files.exists(out) && !Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not an adapter folder");
-        if (Files.isDirectory(data)) throw Checks.bad("--data", data, "is a directory, not a text file");
+        if (Files.isDirectory(texts)) throw Checks.bad(textsName, texts, "is a directory, not a text file");
         var config = model.config();
         Checks.targets("--targets", targets, config);
         long perTarget = 0;
@@ -61,11 +73,11 @@ final class SftCommand implements Callable<Integer> {
         Checks.fitsMemory("--rank " + rank + " over --targets " + targets + ": the LoRA factors (with gradients and Adam state)", 4.0 * 6 * perTarget);
         List<String> lines;
         try {
-            lines = Files.readAllLines(data, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(texts, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--data " + data + ": no such file");
+            throw new IllegalArgumentException(textsName + " " + texts + ": no such file");
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("--data " + data + ": not valid UTF-8");
+            throw new IllegalArgumentException(textsName + " " + texts + ": not valid UTF-8");
         }
         Gpt2Tokenizer tok = model.tokenizer();
         try (Gpt2Model m = model.load(); Arena arena = Arena.ofShared(); MergedEdits edits = new MergedEdits(m.params);
@@ -74,13 +86,13 @@ final class SftCommand implements Callable<Integer> {
             for (int i = 0; i < lines.size(); i++) {
                 if (lines.get(i).isBlank()) continue;
                 int[] ids = tok.encode(lines.get(i));
-                if (ids.length < 2) throw new IllegalArgumentException("--data " + data + ": line " + (i + 1) + " has fewer than 2 tokens");
+                if (ids.length < 2) throw new IllegalArgumentException(textsName + " " + texts + ": line " + (i + 1) + " has fewer than 2 tokens");
                 if (ids.length > m.config.nPositions()) {
-                    throw new IllegalArgumentException("--data " + data + ": line " + (i + 1) + " has " + ids.length + " tokens, more than n_positions=" + m.config.nPositions());
+                    throw new IllegalArgumentException(textsName + " " + texts + ": line " + (i + 1) + " has " + ids.length + " tokens, more than n_positions=" + m.config.nPositions());
                 }
                 examples.add(LoraSft.Example.of(ids));
             }
-            if (examples.isEmpty()) throw new IllegalArgumentException("--data " + data + ": no texts");
+            if (examples.isEmpty()) throw new IllegalArgumentException(textsName + " " + texts + ": no texts");
             LoraSft.Result r = sft.train(examples, new LoraSft.Options(rank, alpha, steps, lr, batch, seed), arena);
             for (int i = 0; i < r.losses().length; i++) {
                 if (!Double.isFinite(r.losses()[i])) {

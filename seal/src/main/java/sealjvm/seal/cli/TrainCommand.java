@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.Trainer;
@@ -57,8 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (decays to 0 at the last episode) | constant (default: ${DEFAULT-VALUE}).")
     String lrSchedule;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin SeedOption seed;
 
     @Option(names = "--generator", defaultValue = "mlp", description = "generator: mlp (factors from the pooled hidden state) | grad (plus the context's own "
             + "LM-loss gradient at each target, rank --content-rank, with a learned step size) | sft (plus the model's LoRA fine-tune on the "
@@ -83,8 +83,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ema-decay", defaultValue = "0.9", description = "EMA baseline decay (default: ${DEFAULT-VALUE}).")
     double emaDecay;
 
-    @Option(names = "--clip", defaultValue = "1.0", description = "Max gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-clip", defaultValue = "1.0", description = "Max gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
     double clip;
+
+    @Option(names = "--clip", hidden = true, paramLabel = "NORM", description = "Former name of --grad-clip.")
+    Double formerClip;
 
     @Option(names = "--lambda-forget", defaultValue = "1.0", description = "Weight of the LM-loss increase on general text (default: ${DEFAULT-VALUE}).")
     double lambdaForget;
@@ -98,10 +101,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data-seed", defaultValue = "1234", description = "Seed of the data splits and synthetic facts (default: ${DEFAULT-VALUE}).")
     long dataSeed;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) | cuda.")
-    String device;
-    @Option(names = "--precision", defaultValue = "fp32", description = "cuda GEMMs: fp32 (exact, default) | tf32 | bf16.")
-    String precision;
+    @Mixin PlacementOption placementOption;
     private Placement placement;
 
     @Option(names = "--engine", defaultValue = "local", description = "Where the rollouts run: local (this JVM) | spark (Apache Spark executors; "
@@ -135,19 +135,19 @@ final class TrainCommand implements Callable<Integer> {
     String innerData;
     @Option(names = "--inner-targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "text: linears the inner LoRA fine-tune edits (default: ${DEFAULT-VALUE}).")
     String innerTargets;
-    @Option(names = "--inner-rank", defaultValue = "8") int innerRank;
-    @Option(names = "--inner-alpha", defaultValue = "16") float innerAlpha;
+    @Option(names = "--inner-rank", defaultValue = "8", description = "text: rank of the inner LoRA fine-tune (default: ${DEFAULT-VALUE}).") int innerRank;
+    @Option(names = "--inner-alpha", defaultValue = "16", description = "text: LoRA α of the inner fine-tune (default: ${DEFAULT-VALUE}).") float innerAlpha;
     @Option(names = "--inner-steps", description = "text: steps of the inner fine-tune (default: with --inner-lr, chosen on the heldout split by the sft_passage control's grid).")
     Integer innerSteps;
     @Option(names = "--inner-lr", description = "text: learning rate of the inner fine-tune (default: chosen with --inner-steps).")
     Double innerLr;
     @Option(names = "--policy-targets", defaultValue = "h.*.attn.c_attn,h.*.mlp.c_fc", description = "text: linears of the policy adapter (default: ${DEFAULT-VALUE}).")
     String policyTargets;
-    @Option(names = "--policy-rank", defaultValue = "8") int policyRank;
-    @Option(names = "--policy-alpha", defaultValue = "16") float policyAlpha;
+    @Option(names = "--policy-rank", defaultValue = "8", description = "text: rank of the policy adapter (default: ${DEFAULT-VALUE}).") int policyRank;
+    @Option(names = "--policy-alpha", defaultValue = "16", description = "text: LoRA α of the policy adapter (default: ${DEFAULT-VALUE}).") float policyAlpha;
     @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
     int policyEpochs;
-    @Option(names = "--policy-lr", defaultValue = "0.001") double policyLr;
+    @Option(names = "--policy-lr", defaultValue = "0.001", description = "text: learning rate of the policy fine-tune (default: ${DEFAULT-VALUE}).") double policyLr;
     @Option(names = "--warm-start", defaultValue = "0", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off, as the paper (its model is instruction-tuned) (default: ${DEFAULT-VALUE}).")
     int warmStart;
@@ -167,7 +167,8 @@ final class TrainCommand implements Callable<Integer> {
         Checks.finite("--entropy", entropy);
         Checks.oneOf("--baseline", baseline, "rloo", "ema");
         if (!(emaDecay >= 0 && emaDecay <= 1)) throw Checks.bad("--ema-decay", emaDecay, "must be in [0, 1]");
-        Checks.nonNegative("--clip", clip);
+        if (formerClip != null) clip = formerClip;
+        Checks.nonNegative(formerClip != null ? "--clip" : "--grad-clip", clip);
         Checks.finite("--lambda-forget", lambdaForget);
         Checks.finite("--lambda-norm", lambdaNorm);
         Checks.oneOf("--data", data, "full", "sample");
@@ -217,7 +218,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        placement = Placement.parse(device, precision);
+        placement = placementOption.placement();
         Engine engineKind = Engine.parse(engine);
         if (master != null && engineKind == Engine.LOCAL) throw Checks.bad("--master", master, "needs --engine spark");
         if (master != null && master.isBlank()) throw Checks.bad("--master", "''", "must name a Spark master");
@@ -262,7 +263,7 @@ final class TrainCommand implements Callable<Integer> {
                     .temperature(temperature).topK(topK).samples(samples == null ? 4 : samples).rounds(rounds).passagesPerRound(passages)
                     .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
-                    .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed).dataSeed(dataSeed).warmStart(warmStart)
+                    .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
                     SealCli.home(), out, !noProgress, engineSpec);
@@ -276,7 +277,7 @@ final class TrainCommand implements Callable<Integer> {
             Path modelDir = modelDir();
             TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString()).targets(targets)
                     .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes()).lr(lr)
-                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
+                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
                     .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
                     .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
                     .contentRank(contentRank).build();
