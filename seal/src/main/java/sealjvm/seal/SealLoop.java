@@ -104,7 +104,7 @@ public final class SealLoop implements AutoCloseable {
     /** A fresh generator and optimizer for {@code config}. */
     public static State initialState(TrainConfig config, Setup setup) {
         var shape = new EditGenerator.Shape(setup.targets(), config.rank(), config.alpha(), setup.model().config.nEmbd(), config.hidden(), config.contentRank());
-        var gen = new EditGenerator(shape);
+        var gen = new EditGenerator(shape, config.noiseScope());
         gen.initialize(RandomStreams.mix(config.seed(), -1), config.initStd(), config.policy().initialLogStep());
         return new State(gen, new Adam(gen.parameterCount(), config.lr()));
     }
@@ -128,8 +128,7 @@ public final class SealLoop implements AutoCloseable {
         EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.backend(), ep.context()));
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
-        double[][] eps = new double[K][];
-        for (int k = 0; k < K; k++) eps[k] = gen.noise(rng);
+        double[][] eps = gen.noises(rng, K, config.antithetic());
         RewardFn.Result r = rollouts.generator(new GeneratorEpisode(e, gen.theta, K, setup, gen, ep, f, directions, eps));
 
         double[] adv = new double[K];

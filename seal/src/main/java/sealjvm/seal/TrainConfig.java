@@ -3,6 +3,7 @@ package sealjvm.seal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Locale;
 import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.policy.NoiseScope;
 
 /**
  * Everything that defines a SEAL training run; saved as RUN_DIR/config.json so that {@code --resume}
@@ -28,14 +29,16 @@ public record TrainConfig(
         DataSource data,      // full (fetched on first use) | sample (committed, small)
         long dataSeed,
         EditPolicy policy,    // how edits are built from a context (absent in older runs: mlp)
-        int contentRank) {    // grad, sft: rank of the content part
+        int contentRank,      // grad, sft: rank of the content part
+        NoiseScope noiseScope, // which dimensions are sampled (absent in older runs: all)
+        boolean antithetic) { // samples in pairs (ε, −ε) (absent in older runs: false)
 
     /** A run with the MLP policy (the settings of runs made before the policy was a choice). */
     public TrainConfig(TaskName task, String model, String targets, int rank, float alpha, int samples, int episodes, double lr,
                        Schedule lrSchedule, long seed, int hidden, double initStd, double entropyBonus, Baseline baseline, double emaDecay,
                        double clip, double lambdaForget, double lambdaNorm, DataSource data, long dataSeed) {
         this(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus, baseline, emaDecay,
-                clip, lambdaForget, lambdaNorm, data, dataSeed, EditPolicy.MLP, 0);
+                clip, lambdaForget, lambdaNorm, data, dataSeed, EditPolicy.MLP, 0, NoiseScope.ALL, false);
     }
 
     /** The learning rate of episode e: cosine decay tames the late random walk of Adam on noisy REINFORCE gradients. */
@@ -48,6 +51,11 @@ public record TrainConfig(
         if (policy == null) policy = EditPolicy.MLP;
         if (policy != EditPolicy.MLP && contentRank < 1) throw new IllegalArgumentException("--generator " + policy.cliName() + " needs --content-rank >= 1, got " + contentRank);
         if (policy == EditPolicy.MLP) contentRank = 0;
+        if (noiseScope == null) noiseScope = NoiseScope.ALL;
+        if (noiseScope == NoiseScope.CONTENT && policy == EditPolicy.MLP) {
+            throw new IllegalArgumentException("--noise-scope content needs --generator grad or sft (the mlp generator has no content part)");
+        }
+        if (antithetic && samples % 2 != 0) throw new IllegalArgumentException("--antithetic needs an even --samples, got " + samples);
         if (task == null || baseline == null || lrSchedule == null || data == null) {
             throw new IllegalArgumentException("a run config needs task, baseline, lrSchedule and data");
         }
@@ -106,7 +114,7 @@ public record TrainConfig(
         return new Builder(task, model).targets(targets).rank(rank).alpha(alpha).samples(samples).episodes(episodes).lr(lr)
                 .lrSchedule(lrSchedule).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropyBonus).baseline(baseline)
                 .emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget).lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed)
-                .policy(policy).contentRank(contentRank);
+                .policy(policy).contentRank(contentRank).noiseScope(noiseScope).antithetic(antithetic);
     }
 
     /** Builds a {@link TrainConfig} field by field; {@link #build()} checks it as the constructor does. */
@@ -122,6 +130,8 @@ public record TrainConfig(
         private double lr = 1e-3, initStd = 0.01, entropyBonus = 0, emaDecay = 0.9, clip = 1.0, lambdaForget = 1.0, lambdaNorm = 2e-4;
         private long seed = 1, dataSeed = 1234;
         private EditPolicy policy = EditPolicy.MLP;
+        private NoiseScope noiseScope = NoiseScope.ALL;
+        private boolean antithetic;
 
         private Builder(TaskName task, String model) { this.task = task; this.model = model; }
 
@@ -145,10 +155,12 @@ public record TrainConfig(
         public Builder dataSeed(long v) { dataSeed = v; return this; }
         public Builder policy(EditPolicy v) { policy = v; return this; }
         public Builder contentRank(int v) { contentRank = v; return this; }
+        public Builder noiseScope(NoiseScope v) { noiseScope = v; return this; }
+        public Builder antithetic(boolean v) { antithetic = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus,
-                    baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank);
+                    baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank, noiseScope, antithetic);
         }
     }
 }

@@ -68,6 +68,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad|sft: rank of the content part (default: ${DEFAULT-VALUE}).")
     int contentRank;
 
+    @Option(names = "--noise-scope", defaultValue = "all", description = "Which dimensions the policy samples: all (every factor entry and "
+            + "content scale) | content (--generator grad|sft: only the per-target content scales; the factor edit stays at its mean) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String noiseScope;
+
+    @Option(names = "--antithetic", description = "Sample the K edits of a context in pairs (ε, −ε) (K even).")
+    boolean antithetic;
+
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")
     int hidden;
 
@@ -280,7 +288,7 @@ final class TrainCommand implements Callable<Integer> {
                     .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
                     .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
                     .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
-                    .contentRank(contentRank).build();
+                    .contentRank(contentRank).noiseScope(sealjvm.seal.policy.NoiseScope.parse(noiseScope)).antithetic(antithetic).build();
             metrics = Trainer.train(c, SealCli.home(), out, !noProgress, placement, engineSpec);
         }
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());

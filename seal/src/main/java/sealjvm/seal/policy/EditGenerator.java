@@ -56,13 +56,24 @@ public final class EditGenerator {
     static final double CONTENT_INIT_STD = 0.3;
 
     public final Shape shape;
+    /** Which dimensions are sampled: every one, or only the content scales (the rest at their mean). */
+    public final NoiseScope noiseScope;
     public final int C, H, D;
+    /** The first sampled dimension: 0, or the first content scale. */
+    private final int firstNoisy;
     /** W1 (C,H) | b1 (H) | W2 (H,D) | b2 (D) | logσ (D). */
     public final double[] theta;
     public final int oW1, oB1, oW2, oB2, oLogStd;
 
-    public EditGenerator(Shape shape) {
+    public EditGenerator(Shape shape) { this(shape, NoiseScope.ALL); }
+
+    public EditGenerator(Shape shape, NoiseScope noiseScope) {
+        if (noiseScope == NoiseScope.CONTENT && shape.contentRank() == 0) {
+            throw new IllegalArgumentException("noise scope content needs a content part (--generator grad or sft)");
+        }
         this.shape = shape;
+        this.noiseScope = noiseScope;
+        this.firstNoisy = noiseScope == NoiseScope.CONTENT ? shape.factorDim() : 0;
         C = shape.inputDim();
         H = shape.hiddenDim();
         D = shape.outputDim();
@@ -127,10 +138,28 @@ public final class EditGenerator {
 
     public double std(int d) { return Math.exp(theta[oLogStd + d]); }
 
-    /** ε ~ N(0, I) of dimension D. */
+    /** ε ~ N(0, I) over the sampled dimensions, 0 elsewhere (D values). */
     public double[] noise(SplittableRandom rng) {
         double[] eps = new double[D];
-        for (int d = 0; d < D; d++) eps[d] = rng.nextGaussian();
+        for (int d = firstNoisy; d < D; d++) eps[d] = rng.nextGaussian();
+        return eps;
+    }
+
+    /**
+     * The K noise vectors of one context. Antithetic: pairs (ε, −ε), K even, so a pair's term in the gradient for μ
+     * is the central difference (R(μ+σε) − R(μ−σε))·ε/2σ, in which the reward's even part (curvature) cancels.
+     */
+    public double[][] noises(SplittableRandom rng, int K, boolean antithetic) {
+        if (antithetic && K % 2 != 0) throw new IllegalArgumentException("antithetic sampling needs an even number of samples, got " + K);
+        double[][] eps = new double[K][];
+        for (int k = 0; k < K; k++) {
+            if (antithetic && k % 2 == 1) {
+                eps[k] = new double[D];
+                for (int d = firstNoisy; d < D; d++) eps[k][d] = -eps[k - 1][d];
+            } else {
+                eps[k] = noise(rng);
+            }
+        }
         return eps;
     }
 
@@ -141,20 +170,20 @@ public final class EditGenerator {
         return z;
     }
 
-    /** log N(z; μ, σ²) summed over the D dimensions. */
+    /** log N(z; μ, σ²) summed over the sampled dimensions. */
     public double logProb(double[] z, double[] mean) {
         double lp = 0;
-        for (int d = 0; d < D; d++) {
+        for (int d = firstNoisy; d < D; d++) {
             double ls = theta[oLogStd + d], e = (z[d] - mean[d]) / Math.exp(ls);
             lp += -0.5 * e * e - ls - 0.5 * Math.log(2 * Math.PI);
         }
         return lp;
     }
 
-    /** Entropy of the Gaussian: Σ (logσ + ½·log(2πe)). */
+    /** Entropy of the Gaussian over the sampled dimensions: Σ (logσ + ½·log(2πe)). */
     public double entropy() {
         double s = 0;
-        for (int d = 0; d < D; d++) s += theta[oLogStd + d] + 0.5 * Math.log(2 * Math.PI * Math.E);
+        for (int d = firstNoisy; d < D; d++) s += theta[oLogStd + d] + 0.5 * Math.log(2 * Math.PI * Math.E);
         return s;
     }
 
@@ -171,14 +200,14 @@ public final class EditGenerator {
         for (int k = 0; k < K; k++) {
             double[] z = sample(f.mean(), eps[k]);
             loss -= adv[k] * logProb(z, f.mean()) / K;
-            for (int d = 0; d < D; d++) {
+            for (int d = firstNoisy; d < D; d++) {
                 double e = eps[k][d];
                 dMu[d] -= adv[k] * e / std(d) / K;
                 grad[oLogStd + d] -= adv[k] * (e * e - 1) / K;
             }
         }
         loss -= beta * entropy();
-        for (int d = 0; d < D; d++) grad[oLogStd + d] -= beta;
+        for (int d = firstNoisy; d < D; d++) grad[oLogStd + d] -= beta;
         // μ = a1·W2 + b2
         double[] da1 = new double[H];
         for (int j = 0; j < H; j++) {

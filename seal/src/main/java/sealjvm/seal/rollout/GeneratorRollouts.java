@@ -2,7 +2,6 @@ package sealjvm.seal.rollout;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import sealjvm.seal.RewardFn;
@@ -86,9 +85,7 @@ public final class GeneratorRollouts {
             Task.Episode ep = setup.task().draw(Task.Stage.TRAIN, rng);
             EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.model(), ep.context()));
             ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
-            int last = Arrays.stream(ks).max().getAsInt();
-            double[][] noise = new double[last + 1][];
-            for (int k = 0; k <= last; k++) noise[k] = gen.noise(rng);
+            double[][] noise = gen.noises(rng, config.samples(), config.antithetic());
             return evaluate(setup, gen, ep, f, directions, noise, ks);
         }
 

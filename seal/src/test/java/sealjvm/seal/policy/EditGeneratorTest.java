@@ -107,6 +107,67 @@ class EditGeneratorTest {
         assertTrue(worst <= 1e-5, "worst relative error vs finite differences " + worst);
     }
 
+    /**
+     * Noise on the content scales only: the gradient still matches central differences of the same loss, and the
+     * factor part (its mean and its σ) gets exactly zero, so REINFORCE leaves it where it started.
+     */
+    @Test
+    void contentNoiseScopeGradientMatchesFiniteDifferencesAndLeavesTheFactorsAlone() {
+        List<Target> targets = List.of(new Target(1, "mlp.c_proj", 4, 3), new Target(0, "attn.c_attn", 2, 6));
+        var shape = new EditGenerator.Shape(targets, 2, 2f, 6, 5, 3);
+        var g = new EditGenerator(shape, NoiseScope.CONTENT);
+        g.initialize(11, 0.3);
+        var r = new SplittableRandom(5);
+        for (int i = 0; i < g.theta.length; i++) g.theta[i] += r.nextGaussian() * 0.2;
+        double[] h = new double[6];
+        for (int i = 0; i < h.length; i++) h[i] = r.nextGaussian();
+        double[][] eps = g.noises(r, 4, true);
+        for (double[] e : eps) for (int d = 0; d < shape.factorDim(); d++) assertEquals(0.0, e[d], "factor dimension " + d + " is not sampled");
+        double[] adv = {1.0, -0.3, 0.5, -1.2};
+        double beta = 0.02;
+        double[] mu0 = g.forward(h).mean();
+        double[][] z = new double[eps.length][];
+        for (int k = 0; k < eps.length; k++) z[k] = g.sample(mu0, eps[k]);
+        double[] grad = new double[g.parameterCount()];
+        g.lossAndGradient(g.forward(h), eps, adv, beta, grad);
+        double worst = 0;
+        for (int i = 0; i < g.theta.length; i++) {
+            double keep = g.theta[i], step = 1e-5;
+            g.theta[i] = keep + step;
+            double up = fixedSampleLoss(g, h, z, adv, beta);
+            g.theta[i] = keep - step;
+            double down = fixedSampleLoss(g, h, z, adv, beta);
+            g.theta[i] = keep;
+            double fd = (up - down) / (2 * step);
+            worst = Math.max(worst, Math.abs(fd - grad[i]) / Math.max(1e-6, Math.abs(fd) + Math.abs(grad[i])));
+        }
+        assertTrue(worst <= 1e-5, "worst relative error vs finite differences " + worst);
+        for (int d = 0; d < shape.factorDim(); d++) {
+            assertEquals(0.0, grad[g.oB2 + d], "b2 of factor dimension " + d);
+            assertEquals(0.0, grad[g.oLogStd + d], "logσ of factor dimension " + d);
+            for (int j = 0; j < g.H; j++) assertEquals(0.0, grad[g.oW2 + j * g.D + d], "W2 of factor dimension " + d);
+        }
+        boolean contentMoves = false;
+        for (int d = shape.factorDim(); d < g.D; d++) contentMoves |= grad[g.oB2 + d] != 0 && grad[g.oLogStd + d] != 0;
+        assertTrue(contentMoves, "the content scales get a gradient");
+    }
+
+    @Test
+    void antitheticNoisesComeInNegatedPairsAndPlainNoisesAreTheStream() {
+        var g = new EditGenerator(new EditGenerator.Shape(List.of(new Target(0, "mlp.c_fc", 3, 5)), 2, 4f, 3, 3));
+        double[][] pairs = g.noises(new SplittableRandom(9), 4, true);
+        for (int k = 0; k < 4; k += 2) for (int d = 0; d < g.D; d++) assertEquals(-pairs[k][d], pairs[k + 1][d], "pair " + k / 2 + ", dimension " + d);
+        assertNotEquals(pairs[0][0], pairs[2][0], "each pair draws fresh noise");
+        var plain = g.noises(new SplittableRandom(9), 3, false);
+        var rng = new SplittableRandom(9);
+        for (int k = 0; k < 3; k++) assertArrayEquals(g.noise(rng), plain[k], "sample " + k);
+        IllegalArgumentException odd = assertThrows(IllegalArgumentException.class, () -> g.noises(new SplittableRandom(1), 3, true));
+        assertTrue(odd.getMessage().contains("even"), odd.getMessage());
+        IllegalArgumentException noContent = assertThrows(IllegalArgumentException.class,
+                () -> new EditGenerator(new EditGenerator.Shape(List.of(new Target(0, "mlp.c_fc", 3, 5)), 2, 4f, 3, 3), NoiseScope.CONTENT));
+        assertTrue(noContent.getMessage().contains("content"), noContent.getMessage());
+    }
+
     static double fixedSampleLoss(EditGenerator g, double[] h, double[][] z, double[] adv, double beta) {
         double[] mu = g.forward(h).mean();
         double loss = 0;

@@ -23,6 +23,7 @@ import sealjvm.seal.Setup;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.policy.NoiseScope;
 import sealjvm.testsupport.Repo;
 import sealjvm.seal.text.TextSeal;
 import sealjvm.seal.text.TextSealConfig;
@@ -114,6 +115,17 @@ class SplitRolloutsTest {
             // The policy did learn: the comparison is between trained generators, not two initial ones.
             assertNotEquals(0.0, ((double[]) local.get(2))[0] + ((double[]) local.get(2))[1]);
         }
+    }
+
+    @Test
+    void antitheticContentNoiseRolloutsSplitGiveTheLocalRunBitForBit(@TempDir Path tmp) throws Exception {
+        TrainConfig c = facts(EditPolicy.SFT, 4).toBuilder().noiseScope(NoiseScope.CONTENT).antithetic(true).build();
+        List<Object> local = run(c, tmp.resolve("local"), null);
+        List<Object> split = run(c, tmp.resolve("split"), 3);
+        assertEquals(local.get(0), split.get(0), "metrics");
+        for (int j = 1; j < 4; j++) assertArrayEquals((double[]) local.get(j), (double[]) split.get(j), "state " + j);
+        List<Object> plain = run(facts(EditPolicy.SFT, 4), tmp.resolve("plain"), null);
+        assertNotEquals(plain.get(0), local.get(0), "the options change the run");
     }
 
     @Test

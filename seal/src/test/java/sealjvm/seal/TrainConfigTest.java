@@ -1,0 +1,41 @@
+package sealjvm.seal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.policy.NoiseScope;
+
+class TrainConfigTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aConfigWrittenBeforeTheNoiseOptionsReadsAsAllNoiseWithoutPairs() throws Exception {
+        TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.FACTS, "m").policy(EditPolicy.SFT).noiseScope(NoiseScope.CONTENT).antithetic(true).build();
+        ObjectNode json = JSON.valueToTree(c);
+        assertEquals("content", json.get("noiseScope").asText());
+        assertEquals(c, JSON.treeToValue(json, TrainConfig.class));
+        json.remove("noiseScope");
+        json.remove("antithetic");
+        TrainConfig old = JSON.treeToValue(json, TrainConfig.class);
+        assertEquals(NoiseScope.ALL, old.noiseScope());
+        assertFalse(old.antithetic());
+    }
+
+    @Test
+    void contentNoiseNeedsAContentPartAndPairsNeedAnEvenK() {
+        var mlp = TrainConfig.builder(TrainConfig.TaskName.FACTS, "m").noiseScope(NoiseScope.CONTENT);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, mlp::build);
+        assertTrue(e.getMessage().contains("--noise-scope content"), e.getMessage());
+        var odd = TrainConfig.builder(TrainConfig.TaskName.FACTS, "m").samples(5).antithetic(true);
+        e = assertThrows(IllegalArgumentException.class, odd::build);
+        assertTrue(e.getMessage().contains("--antithetic") && e.getMessage().contains("5"), e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> NoiseScope.parse("factors"));
+        assertEquals("--noise-scope must be all or content, got 'factors'", bad.getMessage());
+    }
+}
