@@ -23,6 +23,7 @@ import argparse
 import ctypes
 import datetime
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -90,6 +91,20 @@ def timeit(fn, warmup, iters, max_s=30.0):
         fn()
         ts.append((time.perf_counter() - t0) * 1e3)
     return statistics.median(ts), min(ts)
+
+
+def short(matmul):
+    """'c_attn', 'head T=1', ...: a matmul's column name in the kernel probe's table."""
+    label, M = matmul[0], matmul[1]
+    return "head T=%d" % M if label.startswith("lm_head") else label.split()[0]
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
 
 
 def openblas_libs():
@@ -326,7 +341,7 @@ def probe_kernels(a, flags):
 
 def ensure_model():
     """bench/peers/export.py's directory, rewritten when the script or the shape changed."""
-    src = open(os.path.join(PEERS, "export.py"), "rb").read() + open(os.path.abspath(__file__), "rb").read().split(b"# ---- workers")[0]
+    src = open(os.path.join(PEERS, "export.py"), "rb").read() + inspect.getsource(TorchGpt2).encode()
     stamp = hashlib.sha256(src + json.dumps(MODEL_SHAPE, sort_keys=True).encode()).hexdigest()
     stamp_file = os.path.join(MODEL_DIR, "stamp")
     if os.path.exists(stamp_file) and open(stamp_file).read() == stamp:
@@ -452,7 +467,7 @@ def main():
     flags = set(cpu.get("flags", "").split())
     print("cpu: %s (family %s, model %s, stepping %s), %d cpus, %s" % (cpu.get("model name", "?"), cpu.get("cpu family", "?"),
           cpu.get("model", "?"), cpu.get("stepping", "?"), os.cpu_count(), platform.machine()))
-    print("date: %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    print("date: %s; load average (1, 5, 15 min): %s" % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), load_average()))
     print("threads %d, rounds %d%s; torch %s, numpy %s, %s" % (a.threads, a.rounds, ", quick" if a.quick else "", torch.__version__,
           np.__version__, subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr.splitlines()[0]))
     if DRY:
@@ -461,10 +476,10 @@ def main():
 
     results, default, best = probe_kernels(a, flags)
     print("\nOpenBLAS kernels (OPENBLAS_CORETYPE), numpy sgemm GFLOP/s, %d threads:" % a.threads)
-    print("  %-22s %s  %8s  %s" % ("kernel", " ".join("%9s" % m[0].split()[0] for m in MATMULS), "geomean", ""))
+    print("  %-22s %s  %8s  %s" % ("kernel", " ".join("%12s" % short(m) for m in MATMULS), "geomean", ""))
     for r in results:
         if r.get("gflops"):
-            print("  %-22s %s  %8.1f  %s" % (r["kernel"], " ".join("%9.1f" % g for g in r["gflops"].values()), r["geomean"],
+            print("  %-22s %s  %8.1f  %s" % (r["kernel"], " ".join("%12.1f" % g for g in r["gflops"].values()), r["geomean"],
                                              "<- fastest" if r.get("core") == best and r["kernel"] == best else ""))
         else:
             print("  %-22s %s" % (r["kernel"], r["status"]))
@@ -505,6 +520,10 @@ def main():
         target, ok = target_of(row, ours, min(cells["torch"][0]) if cells["torch"][0] else None)
         all_ok &= ok is not False
         table.append([row] + [fmt_cell(*cells[col]) for col, _ in COLUMNS] + [ratio, target])
+    load = load_average()
+    busy = load != "?" and float(load.split()[1]) > (os.cpu_count() or 1)
+    print("\ndone %s; load average (1, 5, 15 min): %s%s" % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), load,
+          " — more runnable threads than cores: other work shared the CPUs, the figures are noisy" if busy else ""))
     header = ["ms (round 1 / round 2)" if a.rounds == 2 else "ms (rounds)"] + [names[c] for c, _ in COLUMNS] + ["ours ÷ fastest correct peer", "target"]
     print()
     widths = [max(len(str(r[i])) for r in table + [header]) for i in range(len(header))]

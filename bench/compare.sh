@@ -11,8 +11,9 @@ ROOT=$(dirname "$HERE")
 . "$ROOT/.mvn/jdk25.sh"
 THREADS=2
 for ((i = 1; i <= $#; i++)); do [ "${!i}" = "--threads" ] && { j=$((i + 1)); THREADS=${!j}; }; done
-echo "compare: building bench/peers..." >&2
+echo "compare: building bench/peers and bin/seal..." >&2
 (cd "$ROOT" && ./mvnw -q -Ppeers -pl bench/peers -am package -DskipTests >&2) \
   || { echo "compare: building bench/peers failed (run ./mvnw -Ppeers -pl bench/peers -am package to see why)" >&2; exit 1; }
+"$ROOT/bin/seal" --version >/dev/null   # bin/seal builds itself when stale: now, not between two timings
 exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE JAVA_HOME="$JAVA_HOME" OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" \
   /usr/bin/python3 "$HERE/compare.py" "$@"
