@@ -19,7 +19,8 @@ import sealjvm.tensor.AtomicFiles;
 
 /**
  * A training run's folder: config.json, metrics.jsonl (one line per episode), checkpoint.safetensors
- * (generator + Adam state + counters, F64, written atomically) and reward_curve.png.
+ * (generator + Adam state + counters, F64, written atomically) and reward_curve.png (drawn from the metrics by the
+ * command line; the trainers draw nothing).
  */
 public final class RunDir {
     private static final ObjectMapper JSON = new ObjectMapper();

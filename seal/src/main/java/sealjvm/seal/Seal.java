@@ -106,7 +106,7 @@ public final class Seal implements AutoCloseable {
 
     /** REINFORCE-trains an edit generator into {@code runDir} (see {@link Trainer}); returns its metrics lines. */
     public static List<JsonNode> train(TrainConfig config, Path home, Path runDir) throws IOException {
-        return Trainer.train(config, home, runDir, false);
+        return Trainer.train(config, home, runDir, Progress.NONE);
     }
 
     @Override

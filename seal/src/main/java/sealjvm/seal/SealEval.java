@@ -191,7 +191,7 @@ public final class SealEval {
 
     /**
      * {@link SequentialEval} for the trained generator and for sft_passage on the facts eval split: a JSON line per
-     * step to {@code lines}, heat maps {@code RUN/sequential-ARM.png}; returns the summary per arm.
+     * step to {@code lines}; returns the summary per arm.
      */
     public static ObjectNode sequential(Path home, Path runDir, int steps, long seed, int[] pplTokens,
                                         java.util.function.Consumer<ObjectNode> lines) throws IOException {
@@ -225,10 +225,10 @@ public final class SealEval {
             out.set("trained", SequentialEval.run(setup.model(), facts, "trained", steps,
                     (ep, i, arena) -> SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(),
                             content == null ? null : content.of(ep.context()), arena),
-                    pplTokens, runDir.resolve("sequential-trained.png"), lines));
+                    pplTokens, lines));
             out.set("sft_passage", SequentialEval.run(setup.model(), facts, "sft_passage", steps,
                     (ep, i, arena) -> baselines.passageEdit(ep, sft, RandomStreams.mix(seed, i), arena),
-                    pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
+                    pplTokens, lines));
             return out;
         }
     }

@@ -7,35 +7,32 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.seal.rollout.EngineSpec;
 import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.rollout.RolloutJob;
 import sealjvm.tensor.Placement;
 
-/** Runs {@link SealLoop} over a run directory: progress bar, metrics, a checkpoint per episode, the plot. */
+/** Runs {@link SealLoop} over a run directory: metrics, a checkpoint per episode, progress told to a {@link Progress}. */
 public final class Trainer {
     private Trainer() {}
 
     /** Starts a new run in {@code out} (which must not hold one already). */
-    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress) throws IOException {
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, Progress progress) throws IOException {
         return train(config, home, out, progress, Placement.CPU, EngineSpec.LOCAL);
     }
 
     /** Starts a new run in {@code out} with the frozen model's forwards on {@code placement}. */
-    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, Placement placement) throws IOException {
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, Progress progress, Placement placement) throws IOException {
         return train(config, home, out, progress, placement, EngineSpec.LOCAL);
     }
 
     /** Starts a new run in {@code out} whose rollouts run on {@code engine}. */
-    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, Progress progress, RolloutEngine.Factory engine) throws IOException {
         return train(config, home, out, progress, Placement.CPU, engine);
     }
 
     /** Starts a new run in {@code out}: the frozen model's forwards on {@code placement}, rollouts on {@code engine}. */
-    public static List<JsonNode> train(TrainConfig config, Path home, Path out, boolean progress, Placement placement,
+    public static List<JsonNode> train(TrainConfig config, Path home, Path out, Progress progress, Placement placement,
                                        RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config()) || Files.exists(run.checkpoint())) {
@@ -47,7 +44,7 @@ public final class Trainer {
         }
     }
 
-    private static List<JsonNode> start(TrainConfig config, Path home, RunDir run, boolean progress, Placement placement,
+    private static List<JsonNode> start(TrainConfig config, Path home, RunDir run, Progress progress, Placement placement,
                                         RolloutEngine rollouts) throws IOException {
         Path out = run.dir;
         run.writeConfig(config);
@@ -70,22 +67,22 @@ public final class Trainer {
     }
 
     /** Continues the run in {@code out} from its last checkpoint. */
-    public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+    public static List<JsonNode> resume(Path home, Path out, Progress progress) throws IOException {
         return resume(home, out, progress, Placement.CPU, EngineSpec.LOCAL);
     }
 
     /** Continues the run in {@code out} from its last checkpoint, its forwards on {@code placement}. */
-    public static List<JsonNode> resume(Path home, Path out, boolean progress, Placement placement) throws IOException {
+    public static List<JsonNode> resume(Path home, Path out, Progress progress, Placement placement) throws IOException {
         return resume(home, out, progress, placement, EngineSpec.LOCAL);
     }
 
     /** Continues the run in {@code out} from its last checkpoint, its rollouts on {@code engine}. */
-    public static List<JsonNode> resume(Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+    public static List<JsonNode> resume(Path home, Path out, Progress progress, RolloutEngine.Factory engine) throws IOException {
         return resume(home, out, progress, Placement.CPU, engine);
     }
 
     /** Continues the run in {@code out} from its last checkpoint: forwards on {@code placement}, rollouts on {@code engine}. */
-    public static List<JsonNode> resume(Path home, Path out, boolean progress, Placement placement, RolloutEngine.Factory engine) throws IOException {
+    public static List<JsonNode> resume(Path home, Path out, Progress progress, Placement placement, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         TrainConfig config = run.readConfig();
         run.removeStaleTemps();                // a killed run may have died inside an atomic write
@@ -103,17 +100,15 @@ public final class Trainer {
         return new RolloutJob(RolloutJob.Method.GENERATOR, configJson, home.toAbsolutePath().toString(), out.toAbsolutePath().toString());
     }
 
-    private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, boolean progress, RolloutEngine rollouts)
+    private static List<JsonNode> loop(TrainConfig config, Setup setup, SealLoop.State state, RunDir run, Progress progress, RolloutEngine rollouts)
             throws IOException {
         try (SealLoop loop = new SealLoop(config, setup, state, rollouts, run.dir)) {
             return run(config, state, run, progress, loop);
         }
     }
 
-    private static List<JsonNode> run(TrainConfig config, SealLoop.State state, RunDir run, boolean progress, SealLoop loop) throws IOException {
-        ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("seal " + config.task()).setInitialMax(config.episodes())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().startsFrom(state.episodesDone, java.time.Duration.ZERO)
-                .build() : null;
+    private static List<JsonNode> run(TrainConfig config, SealLoop.State state, RunDir run, Progress progress, SealLoop loop) throws IOException {
+        progress.start("seal " + config.task(), config.episodes(), state.episodesDone);
         try {
             double ema = Double.NaN;
             while (state.episodesDone < config.episodes()) {
@@ -122,16 +117,11 @@ public final class Trainer {
                 run.saveCheckpoint(state);
                 double r = m.get("reward_mean").doubleValue();
                 ema = Double.isNaN(ema) ? r : 0.95 * ema + 0.05 * r;
-                if (bar != null) {
-                    bar.stepTo(state.episodesDone);
-                    bar.setExtraMessage(String.format("reward %+.4f (avg %+.4f)", r, ema));
-                }
+                progress.step(state.episodesDone, String.format("reward %+.4f (avg %+.4f)", r, ema));
             }
         } finally {
-            if (bar != null) bar.close();
+            progress.finish();
         }
-        List<JsonNode> metrics = run.readMetrics();
-        RewardPlot.write(run.plot(), metrics, config.task().toString());
-        return metrics;
+        return run.readMetrics();
     }
 }

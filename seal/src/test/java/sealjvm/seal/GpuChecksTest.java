@@ -106,8 +106,8 @@ class GpuChecksTest {
         TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.FACTS, home.resolve("weights/models/gpt2-tiny-random").toString()).targets("h.1.mlp.c_proj")
                 .rank(2).alpha(2f).samples(3).episodes(2).seed(9).hidden(16).initStd(0.02).entropyBonus(0.01).lambdaNorm(0.001).data(TrainConfig.DataSource.SAMPLE)
                 .build();
-        List<JsonNode> cpu = Trainer.train(c, home, tmp.resolve("cpu"), false, Placement.CPU);
-        List<JsonNode> cuda = Trainer.train(c, home, tmp.resolve("cuda"), false, new Placement(Device.CUDA, Precision.FP32));
+        List<JsonNode> cpu = Trainer.train(c, home, tmp.resolve("cpu"), Progress.NONE, Placement.CPU);
+        List<JsonNode> cuda = Trainer.train(c, home, tmp.resolve("cuda"), Progress.NONE, new Placement(Device.CUDA, Precision.FP32));
         assertEquals(cpu.size(), cuda.size());
         for (int i = 0; i < cpu.size(); i++) {
             for (String k : new String[] {"reward_mean", "base_score", "gain_mean"}) {

@@ -76,8 +76,9 @@ final class EvalCommand implements Callable<Integer> {
                 int[] all = brown.tokens(BrownCorpus.Split.HELDOUT, sealjvm.gpt2.Gpt2Tokenizer.fromDirectory(SealCli.home().resolve("weights/tokenizer")));
                 ppl = Arrays.copyOf(all, Math.min(all.length, pplTokens));
             }
-            ObjectNode summary = text ? TextSealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println)
-                    : SealEval.sequential(SealCli.home(), run, sequential, seed, ppl, System.out::println, placement);
+            SequentialHeatMaps lines = new SequentialHeatMaps(run, sequential, System.out::println);
+            ObjectNode summary = text ? TextSealEval.sequential(SealCli.home(), run, sequential, seed, ppl, lines)
+                    : SealEval.sequential(SealCli.home(), run, sequential, seed, ppl, lines, placement);
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }

@@ -183,7 +183,9 @@ final class PretrainCommand implements Callable<Integer> {
         }
         if (!noProgress) System.err.printf("corpus %s: %d training tokens, %d held-out tokens; %d tokens per step%s%n", c.corpus(), train.length, val.length,
                 c.tokensPerStep(), c.init() == null ? "" : "; starting from " + c.init());
-        List<JsonNode> metrics = new Pretrainer(c, train, val, dir).run(resume != null, !noProgress);
+        Pretrainer pretrainer = new Pretrainer(c, train, val, dir);
+        List<JsonNode> metrics = pretrainer.run(resume != null, TextProgressBar.of(noProgress, 1000));
+        LossPlot.write(pretrainer.plotFile(), metrics);
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
         return 0;
     }

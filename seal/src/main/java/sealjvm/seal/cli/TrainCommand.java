@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sealjvm.seal.Progress;
+import sealjvm.seal.RunDir;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.Trainer;
 import sealjvm.seal.rollout.Engine;
@@ -255,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
         List<JsonNode> metrics;
         if (resume != null && sealjvm.seal.text.TextSealTrainer.isTextRun(resume)) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
-            metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, !noProgress, engineSpec);
+            metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, progress(), engineSpec);
         } else if (resume == null && method.equals("text")) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
@@ -266,12 +268,12 @@ final class TrainCommand implements Callable<Integer> {
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
-                    SealCli.home(), out, !noProgress, engineSpec);
+                    SealCli.home(), out, progress(), engineSpec);
         } else if (!method.equals("generator") && !method.equals("text")) {
             throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         } else if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
-            metrics = Trainer.resume(SealCli.home(), resume, !noProgress, placement, engineSpec);
+            metrics = Trainer.resume(SealCli.home(), resume, progress(), placement, engineSpec);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
@@ -281,9 +283,13 @@ final class TrainCommand implements Callable<Integer> {
                     .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
                     .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
                     .contentRank(contentRank).build();
-            metrics = Trainer.train(c, SealCli.home(), out, !noProgress, placement, engineSpec);
+            metrics = Trainer.train(c, SealCli.home(), out, progress(), placement, engineSpec);
         }
+        RunDir run = new RunDir(resume != null ? resume : out);
+        RewardPlot.write(run.plot(), metrics, textRun ? "text-SEAL facts" : run.readConfig().task().toString());
         if (!metrics.isEmpty()) System.out.println(metrics.getLast());
         return 0;
     }
+
+    private Progress progress() { return TextProgressBar.of(noProgress, 500); }
 }

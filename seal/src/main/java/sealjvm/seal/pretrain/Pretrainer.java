@@ -10,9 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Names;
@@ -22,6 +19,7 @@ import sealjvm.gpt2.safetensors.SafeTensorsWriter;
 import sealjvm.gpt2.train.AdamW;
 import sealjvm.gpt2.train.Gpt2Backprop;
 import sealjvm.gpt2.train.LrSchedule;
+import sealjvm.seal.Progress;
 import sealjvm.seal.RunDir;
 import sealjvm.tensor.Tensor;
 
@@ -35,8 +33,9 @@ import sealjvm.tensor.Tensor;
  * a generator seeded by (seed, s), so a resumed run draws exactly the windows the uninterrupted one would have.
  *
  * <p>Run folder: pretrain_config.json, metrics.jsonl (a line per step; "val_loss" every eval_every steps),
- * loss_curve.png, checkpoint.safetensors (parameters + AdamW moments, float32 as trained, so resume is exact) and
- * model/ (Hugging Face layout in the configured dtype, written at each checkpoint and at the end).
+ * checkpoint.safetensors (parameters + AdamW moments, float32 as trained, so resume is exact) and model/ (Hugging
+ * Face layout in the configured dtype, written at each checkpoint and at the end); loss_curve.png ({@link #plotFile()}) is drawn
+ * from the metrics by the command line.
  */
 public final class Pretrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,12 +109,12 @@ public final class Pretrainer {
     }
 
     /** Trains from scratch ({@code resume} false, the folder must not hold a run) or from the last checkpoint. */
-    public List<JsonNode> run(boolean resume, boolean progress) throws IOException {
+    public List<JsonNode> run(boolean resume, Progress progress) throws IOException {
         return run(resume, progress, c.steps());
     }
 
     /** As {@link #run(boolean, boolean)}, stopping after step {@code stopAt} (an interruption, for tests). */
-    public List<JsonNode> run(boolean resume, boolean progress, int stopAt) throws IOException {
+    public List<JsonNode> run(boolean resume, Progress progress, int stopAt) throws IOException {
         if (!resume && (Files.exists(configFile()) || Files.exists(checkpointFile()))) {
             throw new IllegalArgumentException(dir + " already holds a run: use --resume " + dir + " to continue it, or choose another --out");
         }
@@ -134,9 +133,7 @@ public final class Pretrainer {
             else initialize(model, c.seed());
             truncate(step);
             LrSchedule schedule = new LrSchedule(c.lr(), c.minLr(), c.warmup(), c.steps());
-            ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("pretrain").setInitialMax(c.steps())
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).continuousUpdate()
-                    .startsFrom(step, java.time.Duration.ZERO).build() : null;
+            progress.start("pretrain", c.steps(), step);
             long t0 = System.nanoTime();
             int startStep = step;
             try {
@@ -166,19 +163,14 @@ public final class Pretrainer {
                         saveCheckpoint(model, opt, step);
                         model.save(modelDir(), c.dtype());
                     }
-                    if (bar != null) {
-                        bar.stepTo(step);
-                        bar.setExtraMessage(String.format("loss %.3f%s %.0f tok/s", loss,
-                                m.has("val_loss") ? String.format(" val %.3f", m.get("val_loss").asDouble()) : "",
-                                (double) (step - startStep) * c.tokensPerStep() / ((System.nanoTime() - t0) / 1e9)));
-                    }
+                    progress.step(step, String.format("loss %.3f%s %.0f tok/s", loss,
+                            m.has("val_loss") ? String.format(" val %.3f", m.get("val_loss").asDouble()) : "",
+                            (double) (step - startStep) * c.tokensPerStep() / ((System.nanoTime() - t0) / 1e9)));
                 }
             } finally {
-                if (bar != null) bar.close();
+                progress.finish();
             }
-            List<JsonNode> all = metrics.readMetrics();
-            LossPlot.write(plotFile(), all);
-            return all;
+            return metrics.readMetrics();
         }
     }
 

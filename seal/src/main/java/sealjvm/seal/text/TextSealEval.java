@@ -58,10 +58,10 @@ public final class TextSealEval {
                 long s = RandomStreams.mix(seed ^ 0xE7A1L, i);
                 int[] selfEdit = seal.selfEdits(seal.prompt(ep.context()), policy, 1, s).getFirst();
                 return seal.learn(ep.context(), selfEdit, RandomStreams.mix(s, 1), arena);
-            }, pplTokens, runDir.resolve("sequential-trained.png"), lines));
+            }, pplTokens, lines));
             out.set("sft_passage", SequentialEval.run(model, seal.task, "sft_passage", steps,
                     (ep, i, arena) -> baselines.passageEdit(ep, sft, RandomStreams.mix(RandomStreams.mix(seed ^ 0xE7A1L, i), 1), arena),
-                    pplTokens, runDir.resolve("sequential-sft_passage.png"), lines));
+                    pplTokens, lines));
             return out;
         }
     }

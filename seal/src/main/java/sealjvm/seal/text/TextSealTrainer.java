@@ -9,14 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.seal.Progress;
 import sealjvm.seal.RewardFn;
 import sealjvm.seal.RandomStreams;
-import sealjvm.seal.RewardPlot;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealLoop;
 import sealjvm.seal.edit.Edit;
@@ -32,7 +29,7 @@ import sealjvm.seal.task.FactsTask;
 /**
  * Runs {@link TextSeal} over a run folder: config.json, metrics.jsonl (a line per passage), the policy adapter
  * of each round as a PEFT folder policy-round-N/, state.json naming the rounds done and the current policy
- * (written last, atomically: a kill mid-round resumes at the start of that round), reward_curve.png.
+ * (written last, atomically: a kill mid-round resumes at the start of that round).
  */
 public final class TextSealTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,12 +75,12 @@ public final class TextSealTrainer {
         return Files.exists(state) ? JSON.readTree(state.toFile()).path("rounds_done").asInt(0) : 0;
     }
 
-    public static List<JsonNode> train(TextSealConfig c, Path home, Path out, boolean progress) throws IOException {
+    public static List<JsonNode> train(TextSealConfig c, Path home, Path out, Progress progress) throws IOException {
         return train(c, null, home, out, progress, EngineSpec.LOCAL);
     }
 
     /** Starts a new run in {@code out} whose rollouts run on {@code engine}, with the config's inner fine-tune. */
-    public static List<JsonNode> train(TextSealConfig c, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+    public static List<JsonNode> train(TextSealConfig c, Path home, Path out, Progress progress, RolloutEngine.Factory engine) throws IOException {
         return train(c, null, home, out, progress, engine);
     }
 
@@ -94,7 +91,7 @@ public final class TextSealTrainer {
      * reuses): the self-edits then get the same fine-tuning budget as the passage-only control they are compared
      * with, and a self-edit under 2 tokens gives exactly that control's edit.
      */
-    public static List<JsonNode> train(TextSealConfig c, Baselines.Recipe chooseInner, Path home, Path out, boolean progress,
+    public static List<JsonNode> train(TextSealConfig c, Baselines.Recipe chooseInner, Path home, Path out, Progress progress,
                                        RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         if (Files.exists(run.config())) {
@@ -137,16 +134,16 @@ public final class TextSealTrainer {
                 c.innerRank(), c.innerAlpha(), recipe);
     }
 
-    public static List<JsonNode> resume(Path home, Path out, boolean progress) throws IOException {
+    public static List<JsonNode> resume(Path home, Path out, Progress progress) throws IOException {
         return resume(home, out, progress, EngineSpec.LOCAL);
     }
 
     /** Continues the run in {@code out} at the start of its interrupted round, its rollouts on {@code engine}. */
-    public static List<JsonNode> resume(Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+    public static List<JsonNode> resume(Path home, Path out, Progress progress, RolloutEngine.Factory engine) throws IOException {
         return loop(readConfig(out), home, out, progress, engine);
     }
 
-    private static List<JsonNode> loop(TextSealConfig c, Path home, Path out, boolean progress, RolloutEngine.Factory engine) throws IOException {
+    private static List<JsonNode> loop(TextSealConfig c, Path home, Path out, Progress progress, RolloutEngine.Factory engine) throws IOException {
         RunDir run = new RunDir(out);
         Path modelDir = Path.of(c.model());
         int done = roundsDone(out);
@@ -165,9 +162,7 @@ public final class TextSealTrainer {
                         .put("policy_sft_loss_first", fit.losses()[0]).put("policy_sft_loss_last", fit.losses()[fit.losses().length - 1]);
                 RunDir.writeAtomically(out.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
             }
-            ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("text-seal").setInitialMax((long) c.rounds() * c.passagesPerRound())
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
-                    .startsFrom((long) done * c.passagesPerRound(), java.time.Duration.ZERO).build() : null;
+            progress.start("text-seal", (long) c.rounds() * c.passagesPerRound(), (long) done * c.passagesPerRound());
             try {
                 for (int r = done; r < c.rounds(); r++) {
                     List<ObjectNode> lines = new ArrayList<>();
@@ -189,20 +184,15 @@ public final class TextSealTrainer {
                     }
                     state.put("policy", policyName);
                     RunDir.writeAtomically(out.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-                    if (bar != null) {
-                        bar.stepTo((long) (r + 1) * c.passagesPerRound());
-                        bar.setExtraMessage(String.format("round %d: reward %+.4f, kept %d/%d", r + 1,
-                                lines.stream().mapToDouble(m -> m.get("reward_mean").asDouble()).average().orElse(0), kept.size(), lines.size()));
-                    }
+                    progress.step((long) (r + 1) * c.passagesPerRound(), String.format("round %d: reward %+.4f, kept %d/%d", r + 1,
+                            lines.stream().mapToDouble(m -> m.get("reward_mean").asDouble()).average().orElse(0), kept.size(), lines.size()));
                 }
             } finally {
-                if (bar != null) bar.close();
+                progress.finish();
             }
         } finally {
             policyArena.close();
         }
-        List<JsonNode> metrics = run.readMetrics();
-        RewardPlot.write(run.plot(), metrics, "text-SEAL facts");
-        return metrics;
+        return run.readMetrics();
     }
 }

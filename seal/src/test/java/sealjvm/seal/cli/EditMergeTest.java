@@ -19,6 +19,7 @@ import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.safetensors.DType;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.seal.BundledModel;
+import sealjvm.seal.Progress;
 import sealjvm.seal.TrainConfig;
 import sealjvm.seal.data.Facts;
 import sealjvm.seal.text.TextSealConfig;
@@ -65,7 +66,7 @@ class EditMergeTest {
         TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 1, 1, 1, -1e9, false,
                 "passage+edit", "h.*.mlp.c_fc,h.*.mlp.c_proj", 4, 8, 12, 1e-2, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0);
         Path run = tmp.resolve("run");
-        TextSealTrainer.train(c, home, run, false);
+        TextSealTrainer.train(c, home, run, Progress.NONE);
 
         Facts.Passage p = Facts.generate(4242, 1).getFirst();   // a passage the run never saw
         Path passage = tmp.resolve("passage.txt");
@@ -117,7 +118,7 @@ class EditMergeTest {
         TrainConfig c = new TrainConfig(TrainConfig.TaskName.FACTS, CliHarness.tiny().toString(), "h.1.mlp.c_proj", 2, 2f, 3,
                 2, 1e-3, TrainConfig.Schedule.COSINE, 9, 16, 0.02, 0.01, TrainConfig.Baseline.RLOO, 0.9, 1.0, 1.0, 0.001, TrainConfig.DataSource.SAMPLE, 1234);
         Path run = tmp.resolve("run");
-        sealjvm.seal.Trainer.train(c, home, run, false);
+        sealjvm.seal.Trainer.train(c, home, run, Progress.NONE);
         Path adapter = tmp.resolve("a");
         var r = cli(new byte[0], "edit", "--run", run.toString(), "--context", "-", "--out", adapter.toString());
         assertEquals(1, r.code(), "empty stdin");

@@ -176,6 +176,7 @@ class SealCliTest {
         var last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().strip().lines().reduce((a, b) -> b).orElseThrow());
         assertEquals(3, last.get("step").asInt());
         assertTrue(last.has("val_loss") && last.has("grad_norm"), r.out());
+        assertTrue(Files.size(out.resolve("loss_curve.png")) > 1000);
         Result g = run("", "generate", "--model", out.resolve("model").toString(), "--prompt", "The", "--max-new-tokens", "3", "--seed", "1");
         assertEquals(0, g.code(), g.err());
 
@@ -210,6 +211,19 @@ class SealCliTest {
         bad = run("", "pretrain", "--corpus", "brown-sample", "--rc-docs", "5", "--out", tmp.resolve("y").toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("--rc-docs"), bad.err());
+    }
+
+    @Test
+    void textRunWritesItsRewardCurve(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("text");
+        Result r = run("", "train", "--method", "text", "--task", "facts", "--model", home.resolve("weights/models/gpt2-brown").toString(),
+                "--out", out.toString(), "--edit-tokens", "8", "--samples", "2", "--rounds", "2", "--passages", "2", "--threshold=-1e9",
+                "--no-keep-vs-passage", "--inner-targets", "h.*.mlp.c_proj", "--inner-rank", "2", "--inner-alpha", "4", "--inner-steps", "2",
+                "--inner-lr", "3e-3", "--policy-targets", "h.*.mlp.c_fc", "--policy-rank", "2", "--policy-alpha", "4", "--policy-epochs", "1",
+                "--policy-lr", "1e-3", "--seed", "3", "--data-seed", "11", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(out.resolve("policy-round-2/adapter_config.json")));
+        assertTrue(Files.exists(out.resolve("reward_curve.png")));
     }
 
     @Test

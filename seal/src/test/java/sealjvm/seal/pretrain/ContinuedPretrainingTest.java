@@ -19,6 +19,7 @@ import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.gpt2.train.Gpt2Backprop;
 import sealjvm.gpt2.safetensors.SafeTensors;
+import sealjvm.seal.Progress;
 import sealjvm.seal.data.Facts;
 
 /** {@code --init} (continued pretraining) and the {@code brown+rc} mixture, on the 3-file Brown sample. */
@@ -60,7 +61,7 @@ class ContinuedPretrainingTest {
 
         int[] mixed = CorpusMix.brownPlusRc(brown[0], 60, tok);
         PretrainConfig c = tinyRc(6, base.toString(), 60);
-        List<JsonNode> full = new Pretrainer(c, mixed, brown[1], tmp.resolve("full")).run(false, false);
+        List<JsonNode> full = new Pretrainer(c, mixed, brown[1], tmp.resolve("full")).run(false, Progress.NONE);
         // Step 1's loss is the base model's loss on step 1's windows: the run started from its parameters.
         try (Gpt2Model b = Gpt2Model.load(base); Gpt2Backprop bp = new Gpt2Backprop(b, c.batch(), c.context())) {
             int[][] xy = Pretrainer.windows(mixed, c.batch(), c.context(), new SplittableRandom(c.seed() * 0x9E3779B97F4A7C15L));
@@ -68,12 +69,12 @@ class ContinuedPretrainingTest {
         }
 
         Path cut = tmp.resolve("cut");
-        new Pretrainer(c, mixed, brown[1], cut).run(false, false, 3);
+        new Pretrainer(c, mixed, brown[1], cut).run(false, Progress.NONE, 3);
         PretrainConfig back = Pretrainer.readConfig(cut);
         assertEquals(c, back);
         int[] rebuilt = CorpusMix.brownPlusRc(brown[0], back.rcDocs(), tok);   // what --resume rebuilds from the config
         assertArrayEquals(mixed, rebuilt);
-        List<JsonNode> resumed = new Pretrainer(back, rebuilt, brown[1], cut).run(true, false);
+        List<JsonNode> resumed = new Pretrainer(back, rebuilt, brown[1], cut).run(true, Progress.NONE);
         assertEquals(6, resumed.size());
         for (int i = 0; i < 6; i++) {
             for (String k : List.of("step", "loss", "lr", "grad_norm")) assertEquals(full.get(i).get(k), resumed.get(i).get(k), k + " at line " + i);
@@ -93,11 +94,11 @@ class ContinuedPretrainingTest {
         PretrainConfig wider = new PretrainConfig("brown-sample", 1, 64, 2, 32, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, sealjvm.gpt2.safetensors.DType.F32, base, 0);
         PretrainConfig longer = new PretrainConfig("brown-sample", 1, 32, 2, 64, 4, 1, 2, 3e-3, 3e-4, 1, 0.1, 1.0, 5, 2, 2, 100, sealjvm.gpt2.safetensors.DType.F32, base, 0);
         for (PretrainConfig bad : List.of(wider, longer)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Pretrainer(bad, brown[0], brown[1], tmp.resolve("x")).run(false, false));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Pretrainer(bad, brown[0], brown[1], tmp.resolve("x")).run(false, Progress.NONE));
             assertTrue(e.getMessage().contains("--init"), e.getMessage());
             assertTrue(!Files.exists(tmp.resolve("x")), "nothing written for a bad --init");
         }
-        assertThrows(IllegalArgumentException.class, () -> new Pretrainer(tinyRc(2, tmp.resolve("nothing").toString(), 5), brown[0], brown[1], tmp.resolve("y")).run(false, false));
+        assertThrows(IllegalArgumentException.class, () -> new Pretrainer(tinyRc(2, tmp.resolve("nothing").toString(), 5), brown[0], brown[1], tmp.resolve("y")).run(false, Progress.NONE));
         assertThrows(IllegalArgumentException.class, () -> tinyRc(2, null, 0), "a +rc corpus needs RC documents");
     }
 

@@ -17,6 +17,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.BundledModel;
+import sealjvm.seal.Progress;
 import sealjvm.seal.RewardFn;
 import sealjvm.seal.SealLoop;
 import sealjvm.seal.Setup;
@@ -122,8 +123,8 @@ class SplitRolloutsTest {
         Path model = home.resolve("weights/models").resolve(BundledModel.NAME);
         TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, 2, 2, -1e9, true, "passage+edit",
                 "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0);
-        List<JsonNode> local = TextSealTrainer.train(c, home, tmp.resolve("local"), false);
-        List<JsonNode> split = TextSealTrainer.train(c, home, tmp.resolve("split"), false, job -> new SplitEngine(job, 1));
+        List<JsonNode> local = TextSealTrainer.train(c, home, tmp.resolve("local"), Progress.NONE);
+        List<JsonNode> split = TextSealTrainer.train(c, home, tmp.resolve("split"), Progress.NONE, job -> new SplitEngine(job, 1));
         assertEquals(withoutTiming(local), withoutTiming(split));
         for (String f : new String[] {"policy-round-1/adapter_model.safetensors", "policy-round-2/adapter_model.safetensors", "state.json"}) {
             assertArrayEquals(Files.readAllBytes(tmp.resolve("local").resolve(f)), Files.readAllBytes(tmp.resolve("split").resolve(f)), f);

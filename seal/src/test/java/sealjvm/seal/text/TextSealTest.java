@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.BundledModel;
+import sealjvm.seal.Progress;
 import sealjvm.testsupport.Repo;
 
 /** A tiny end-to-end text-SEAL run on the bundled model: train, resume across a round, evaluate (CI, seconds). */
@@ -30,7 +31,7 @@ class TextSealTest {
 
     @Test
     void warmStartFitsRoundZerosPolicyOnRestatementsAndResumesPastIt(@TempDir Path tmp) throws Exception {
-        List<JsonNode> lines = TextSealTrainer.train(tiny(1, 3), home(), tmp.resolve("warm"), false);
+        List<JsonNode> lines = TextSealTrainer.train(tiny(1, 3), home(), tmp.resolve("warm"), Progress.NONE);
         assertEquals(2, lines.size());
         assertTrue(Files.exists(tmp.resolve("warm/policy-round-0/adapter_config.json")), "the warm-start policy");
         assertTrue(Files.exists(tmp.resolve("warm/policy-round-1/adapter_config.json")));
@@ -43,7 +44,7 @@ class TextSealTest {
     @Test
     void innerFineTuneGetsTheBudgetChosenForSftPassageOnHeldout(@TempDir Path tmp) throws Exception {
         var grid = new sealjvm.seal.eval.Baselines.Recipe(0, 0, 1, 1e-3, new int[] {1, 3}, new double[] {1e-3, 3e-2}, 2);
-        TextSealTrainer.train(tiny(0), grid, home(), tmp.resolve("run"), false, sealjvm.seal.rollout.EngineSpec.LOCAL);
+        TextSealTrainer.train(tiny(0), grid, home(), tmp.resolve("run"), Progress.NONE, sealjvm.seal.rollout.EngineSpec.LOCAL);
         ObjectMapper json = new ObjectMapper();
         JsonNode cfg = json.readTree(tmp.resolve("run/config.json").toFile());
         JsonNode choice = json.readTree(tmp.resolve("run").resolve(TextSealTrainer.SFT_PASSAGE_FILE).toFile());
@@ -57,23 +58,22 @@ class TextSealTest {
 
     @Test
     void trainsResumesAcrossARoundAndEvaluates(@TempDir Path tmp) throws Exception {
-        List<JsonNode> full = TextSealTrainer.train(tiny(2), home(), tmp.resolve("full"), false);
+        List<JsonNode> full = TextSealTrainer.train(tiny(2), home(), tmp.resolve("full"), Progress.NONE);
         assertEquals(4, full.size(), "2 rounds x 2 passages");
         for (JsonNode m : full) {
             assertTrue(Double.isFinite(m.get("reward_mean").asDouble()));
             assertTrue(m.get("kept").asBoolean(), "threshold -1e9 keeps every passage's best self-edit");
         }
         assertTrue(Files.exists(tmp.resolve("full/policy-round-2/adapter_config.json")));
-        assertTrue(Files.exists(tmp.resolve("full/reward_curve.png")));
 
         // Stop after round 1, then continue to 2 rounds: the same self-edits and rewards as the uninterrupted run.
         Path cut = tmp.resolve("cut");
-        TextSealTrainer.train(tiny(1), home(), cut, false);
+        TextSealTrainer.train(tiny(1), home(), cut, Progress.NONE);
         ObjectMapper json = new ObjectMapper();
         ObjectNode cfg = (ObjectNode) json.readTree(cut.resolve("config.json").toFile());
         cfg.put("rounds", 2);
         Files.write(cut.resolve("config.json"), json.writeValueAsBytes(cfg));
-        List<JsonNode> resumed = TextSealTrainer.resume(home(), cut, false);
+        List<JsonNode> resumed = TextSealTrainer.resume(home(), cut, Progress.NONE);
         assertEquals(4, resumed.size());
         for (int i = 0; i < 4; i++) {
             for (String k : List.of("episode", "reward_mean", "reward_best", "best_self_edit")) {

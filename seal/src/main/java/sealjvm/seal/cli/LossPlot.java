@@ -1,4 +1,4 @@
-package sealjvm.seal.pretrain;
+package sealjvm.seal.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -15,7 +15,7 @@ final class LossPlot {
     private LossPlot() {}
 
     static void write(Path png, List<JsonNode> metrics) throws IOException {
-        if (metrics.isEmpty() || !sealjvm.seal.RewardPlot.canPlot(png)) return;
+        if (metrics.isEmpty() || !RewardPlot.canPlot(png)) return;
         System.setProperty("java.awt.headless", "true");
         List<Double> x = new ArrayList<>(), y = new ArrayList<>(), vx = new ArrayList<>(), vy = new ArrayList<>();
         for (JsonNode m : metrics) {

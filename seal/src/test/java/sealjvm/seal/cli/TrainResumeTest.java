@@ -1,8 +1,9 @@
-package sealjvm.seal;
+package sealjvm.seal.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.seal.Progress;
+import sealjvm.seal.RunDir;
+import sealjvm.seal.SealEval;
+import sealjvm.seal.TrainConfig;
+import sealjvm.seal.Trainer;
 import sealjvm.testsupport.ChildJvm;
 import sealjvm.testsupport.Repo;
 
@@ -40,7 +46,7 @@ class TrainResumeTest {
     @Test
     void killedRunResumesToTheSameMetrics(@TempDir Path tmp) throws Exception {
         int episodes = 12;
-        List<JsonNode> straight = Trainer.train(tiny(episodes), home, tmp.resolve("straight"), false);
+        List<JsonNode> straight = Trainer.train(tiny(episodes), home, tmp.resolve("straight"), Progress.NONE);
         assertEquals(episodes, straight.size());
 
         // The same run in a child JVM, killed (SIGKILL) once a random number of episodes is on disk.
@@ -61,7 +67,9 @@ class TrainResumeTest {
         int done = new RunDir(killed).readMetrics().size();
         assertTrue(done < episodes, "the child finished before it was killed; log: " + Files.readString(tmp.resolve("child.log")));
 
-        List<JsonNode> resumed = Trainer.resume(home, killed, false);
+        CliHarness.Result r = CliHarness.cli("train", "--resume", killed.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> resumed = new RunDir(killed).readMetrics();
         assertEquals(withoutTiming(straight), withoutTiming(resumed), "resumed after " + done + " episodes");
         assertTrue(Files.size(killed.resolve("reward_curve.png")) > 1000);
         assertFalse(Files.list(killed).anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temp files left behind");
@@ -69,8 +77,8 @@ class TrainResumeTest {
 
     @Test
     void refusesToOverwriteARun(@TempDir Path tmp) throws Exception {
-        Trainer.train(tiny(1), home, tmp, false);
-        var e = assertThrows(IllegalArgumentException.class, () -> Trainer.train(tiny(1), home, tmp, false));
+        Trainer.train(tiny(1), home, tmp, Progress.NONE);
+        var e = assertThrows(IllegalArgumentException.class, () -> Trainer.train(tiny(1), home, tmp, Progress.NONE));
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
     }
 
@@ -79,7 +87,7 @@ class TrainResumeTest {
 
     @Test
     void evalReportsEveryArmWithClusteredIntervals(@TempDir Path tmp) throws Exception {
-        Trainer.train(tiny(3), home, tmp, false);
+        Trainer.train(tiny(3), home, tmp, Progress.NONE);
         var out = SealEval.evaluate(home, tmp, 6, 3, QUICK);
         assertEquals(6, out.get("episodes").asInt());
         for (String arm : List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "trained")) {
@@ -104,9 +112,13 @@ class TrainResumeTest {
 
     @Test
     void sequentialEditsRestoreTheWeightsAndReportEachStep(@TempDir Path tmp) throws Exception {
-        Trainer.train(tiny(2), home, tmp, false);
-        List<ObjectNode> lines = new ArrayList<>();
-        var sum = SealEval.sequential(home, tmp, 3, 5, null, lines::add);
+        Trainer.train(tiny(2), home, tmp, Progress.NONE);
+        CliHarness.Result r = CliHarness.cli("eval", "--run", tmp.toString(), "--sequential", "3", "--seed", "5", "--ppl-tokens", "0");
+        assertEquals(0, r.code(), r.err());
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String l : r.out().strip().split("\n")) lines.add(json.readTree(l));
+        JsonNode sum = lines.removeLast().get("sequential");
         assertEquals(6, lines.size(), "3 steps x 2 arms");
         for (int i = 0; i < 3; i++) assertEquals(i + 1, lines.get(i).get("accuracy").size());
         for (String arm : List.of("trained", "sft_passage")) {

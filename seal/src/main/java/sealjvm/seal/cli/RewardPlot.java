@@ -1,4 +1,4 @@
-package sealjvm.seal;
+package sealjvm.seal.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -11,20 +11,20 @@ import org.knowm.xchart.XYChartBuilder;
 import sealjvm.tensor.AtomicFiles;
 
 /** The reward curve of a run as a PNG: per-episode mean reward and its moving average. */
-public final class RewardPlot {
+final class RewardPlot {
     private RewardPlot() {}
 
     /**
      * Whether this runtime can draw PNGs: XChart needs AWT (module java.desktop), which the self-contained bundle
      * leaves out to stay small. Without it the plots are skipped with a note; metrics.jsonl has every number.
      */
-    public static boolean canPlot(Path png) {
+    static boolean canPlot(Path png) {
         if (ModuleLayer.boot().findModule("java.desktop").isPresent()) return true;
         System.err.println("note: " + png.getFileName() + " not drawn: this Java runtime has no java.desktop (AWT); metrics.jsonl has the numbers");
         return false;
     }
 
-    public static void write(Path png, List<JsonNode> metrics, String task) throws IOException {
+    static void write(Path png, List<JsonNode> metrics, String task) throws IOException {
         if (metrics.isEmpty() || !canPlot(png)) return;
         System.setProperty("java.awt.headless", "true");
         List<Double> x = new ArrayList<>(), y = new ArrayList<>(), avg = new ArrayList<>();
