@@ -1,6 +1,7 @@
 package sealjvm.seal;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Options with a fixed set of values, spelled on the command line and in config.json as their {@code toString()}. */
 public final class Choices {
@@ -9,9 +10,13 @@ public final class Choices {
     /** The value spelled {@code s}, else one line naming the option, the allowed values and {@code s}. */
     public static <E extends Enum<E>> E parse(E[] values, String option, String s) {
         for (E e : values) if (e.toString().equals(s)) return e;
-        String[] names = Arrays.stream(values).map(Object::toString).toArray(String[]::new);
-        String allowed = names.length == 1 ? names[0]
-                : String.join(", ", Arrays.copyOf(names, names.length - 1)) + " or " + names[names.length - 1];
-        throw new IllegalArgumentException(option + " must be " + allowed + ", got '" + s + "'");
+        throw new IllegalArgumentException(refusal(option, Arrays.stream(values).map(Object::toString).toList(), s));
+    }
+
+    /** The one line that refuses {@code s} for {@code option}: "OPTION must be A, B or C, got 'S'". */
+    public static String refusal(String option, List<String> allowed, String s) {
+        String choices = allowed.size() == 1 ? allowed.getFirst()
+                : String.join(", ", allowed.subList(0, allowed.size() - 1)) + " or " + allowed.getLast();
+        return option + " must be " + choices + ", got '" + s + "'";
     }
 }

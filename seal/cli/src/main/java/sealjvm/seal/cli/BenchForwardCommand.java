@@ -73,7 +73,7 @@ final class BenchForwardCommand implements Callable<Integer> {
             double bytes = 4.0 * (matmulParams + 2L * batch * layers * (past + tokens) * C); // weights + K/V read once
             double med = Stats.median(ms);
             boolean onCpu = placement.device() == Device.CPU;
-            String where = onCpu ? "threads=" + threads : placement.device() + " " + placementOption.precision;
+            String where = onCpu ? "threads=" + threads : placement.device() + " " + placementOption.precision.name().toLowerCase(Locale.ROOT);
             System.out.println(String.format(Locale.ROOT,
                     "forward layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d past=%d %s: median %.2f ms, min %.2f ms",
                     layers, embd, heads, vocab, batch, tokens, past, where, med, ms[0]));

@@ -35,10 +35,6 @@ final class Checks {
         if (!(value >= 0) || !Double.isFinite(value)) throw bad(option, value, "must be a finite number >= 0");
     }
 
-    static void oneOf(String option, String value, String... allowed) {
-        if (!List.of(allowed).contains(value)) throw bad(option, "'" + value + "'", "must be one of " + String.join(", ", allowed));
-    }
-
     /** The config.json of a model folder, read (cheaply) before the model is loaded. */
     static Gpt2Config modelConfig(Path dir) {
         if (!Files.isDirectory(dir)) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.SealEval;
+import sealjvm.seal.TrainConfig;
 import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.text.TextSealEval;
 import sealjvm.seal.text.TextSealTrainer;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Mixin;
                 + "heat maps RUN_DIR/sequential-ARM.png, a summary line."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
-    @Option(names = "--task", description = "Must match the run's task (checked).") String task;
+    @Option(names = "--task", description = "${COMPLETION-CANDIDATES}; must match the run's task (checked).") TrainConfig.TaskName task;
     @Option(names = "--episodes", description = "Eval episodes, the first N of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap and of the eval-time fine-tunes and samples (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
@@ -52,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!adapters.isEmpty() && sequential != null) throw new IllegalArgumentException("--adapter: not with --sequential (which writes edits onto the run's own model)");
         boolean text = TextSealTrainer.isTextRun(run);
         String runTask = text ? TextSealTrainer.readConfig(run).task() : new RunDir(run).readConfig().task().toString();
-        if (task != null && !task.equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
+        if (task != null && !task.toString().equals(runTask)) throw new IllegalArgumentException(run + " was trained on task " + runTask + ", not " + task);
         if (text && placement.device() != Device.CPU) {
             throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }

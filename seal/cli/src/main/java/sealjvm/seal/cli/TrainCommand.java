@@ -10,10 +10,17 @@ import picocli.CommandLine.Option;
 import sealjvm.seal.Progress;
 import sealjvm.seal.RunDir;
 import sealjvm.seal.TrainConfig;
+import sealjvm.seal.TrainConfig.Baseline;
+import sealjvm.seal.TrainConfig.DataSource;
+import sealjvm.seal.TrainConfig.Schedule;
+import sealjvm.seal.TrainConfig.TaskName;
 import sealjvm.seal.Trainer;
+import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.rollout.Engine;
 import sealjvm.seal.rollout.EngineSpec;
 import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.rollout.RolloutJob.Method;
+import sealjvm.seal.text.TextSealConfig.InnerData;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Placement;
 
@@ -24,11 +31,11 @@ import sealjvm.tensor.Placement;
                 "--method text (the paper's method, --task facts): the model writes a self-edit as text, applied by a LoRA fine-tune; "
                 + "ReST-EM trains the model's own policy adapter; writes metrics.jsonl, policy-round-N/ (PEFT), state.json, reward_curve.png."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--method", defaultValue = "generator", description = "generator | text (default: ${DEFAULT-VALUE}).")
-    String method;
+    @Option(names = "--method", defaultValue = "generator", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Method method;
 
-    @Option(names = "--task", description = "facts | lm | spam (required unless --resume); text: facts.")
-    String task;
+    @Option(names = "--task", description = "${COMPLETION-CANDIDATES} (required unless --resume); text: facts.")
+    TaskName task;
 
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "New run directory.")
     Path out;
@@ -57,15 +64,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (decays to 0 at the last episode) | constant (default: ${DEFAULT-VALUE}).")
-    String lrSchedule;
+    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "${COMPLETION-CANDIDATES}; cosine decays to 0 at the last episode (default: ${DEFAULT-VALUE}).")
+    Schedule lrSchedule;
 
     @Mixin SeedOption seed;
 
-    @Option(names = "--generator", defaultValue = "mlp", description = "generator: mlp (factors from the pooled hidden state) | grad (plus the context's own "
-            + "LM-loss gradient at each target, rank --content-rank, with a learned step size) | sft (plus the model's LoRA fine-tune on the "
-            + "context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale) (default: ${DEFAULT-VALUE}).")
-    String policy;
+    @Option(names = "--generator", defaultValue = "mlp", description = "generator: ${COMPLETION-CANDIDATES}; mlp: factors from the pooled hidden state; grad: "
+            + "plus the context's own LM-loss gradient at each target, rank --content-rank, with a learned step size; sft: plus the model's LoRA "
+            + "fine-tune on the context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale (default: ${DEFAULT-VALUE}).")
+    EditPolicy policy;
 
     @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad|sft: rank of the content part (default: ${DEFAULT-VALUE}).")
     int contentRank;
@@ -79,8 +86,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--entropy", defaultValue = "0", description = "Entropy bonus β (default: ${DEFAULT-VALUE}).")
     double entropy;
 
-    @Option(names = "--baseline", defaultValue = "rloo", description = "rloo (leave-one-out) | ema (default: ${DEFAULT-VALUE}).")
-    String baseline;
+    @Option(names = "--baseline", defaultValue = "rloo", description = "${COMPLETION-CANDIDATES}; rloo is leave-one-out (default: ${DEFAULT-VALUE}).")
+    Baseline baseline;
 
     @Option(names = "--ema-decay", defaultValue = "0.9", description = "EMA baseline decay (default: ${DEFAULT-VALUE}).")
     double emaDecay;
@@ -97,8 +104,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lambda-norm", defaultValue = "0.0002", description = "Weight of ‖ΔW‖ (default: ${DEFAULT-VALUE}).")
     double lambdaNorm;
 
-    @Option(names = "--data", defaultValue = "full", description = "full (spam corpus fetched on first use) | sample (small committed sample) (default: ${DEFAULT-VALUE}).")
-    String data;
+    @Option(names = "--data", defaultValue = "full", description = "${COMPLETION-CANDIDATES}; full: the spam corpus, fetched on first use; sample: a small committed sample (default: ${DEFAULT-VALUE}).")
+    DataSource data;
 
     @Option(names = "--data-seed", defaultValue = "1234", description = "Seed of the data splits and synthetic facts (default: ${DEFAULT-VALUE}).")
     long dataSeed;
@@ -106,9 +113,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin PlacementOption placementOption;
     private Placement placement;
 
-    @Option(names = "--engine", defaultValue = "local", description = "Where the rollouts run: local (this JVM) | spark (Apache Spark executors; "
-            + "needs the seal-spark module: ./mvnw -Pspark -pl seal/spark -am package -DskipTests). Same results either way (default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Option(names = "--engine", defaultValue = "local", description = "Where the rollouts run: ${COMPLETION-CANDIDATES}; local: this JVM; spark: Apache Spark executors "
+            + "(needs the seal-spark module: ./mvnw -Pspark -pl seal/spark -am package -DskipTests). Same results either way (default: ${DEFAULT-VALUE}).")
+    Engine engine;
     @Option(names = "--master", paramLabel = "URL", description = "--engine spark: the Spark master, e.g. local[4], local-cluster[2,1,1024], spark://HOST:7077 (default: local[*]).")
     String master;
 
@@ -133,8 +140,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--keep-vs-passage", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "text: a self-edit is kept only if it also beats fine-tuning on the passage alone (default: ${DEFAULT-VALUE}).")
     boolean keepVsPassage;
-    @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: passage+edit (the paper's) | edit (default: ${DEFAULT-VALUE}).")
-    String innerData;
+    @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: ${COMPLETION-CANDIDATES}; "
+            + "passage+edit is the paper's, edit the self-edit alone (default: ${DEFAULT-VALUE}).")
+    InnerData innerData;
     @Option(names = "--inner-targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "text: linears the inner LoRA fine-tune edits (default: ${DEFAULT-VALUE}).")
     String innerTargets;
     @Option(names = "--inner-rank", defaultValue = "8", description = "text: rank of the inner LoRA fine-tune (default: ${DEFAULT-VALUE}).") int innerRank;
@@ -156,24 +164,20 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Every option of a new generator run, the targets against the model and the generator's memory, before any work. */
     private void checkGenerator(Path modelDir) {
-        Checks.oneOf("--task", task, "facts", "lm", "spam");
         Checks.atLeast("--rank", rank, 1);
         Checks.finite("--alpha", alpha);
         int k = samples == null ? 8 : samples;
-        Checks.atLeast("--samples", k, baseline.equals("rloo") ? 2 : 1);
+        Checks.atLeast("--samples", k, baseline == Baseline.RLOO ? 2 : 1);
         if (episodes != null) Checks.atLeast("--episodes", episodes, 0);
         Checks.positive("--lr", lr);
-        Checks.oneOf("--lr-schedule", lrSchedule, "cosine", "constant");
         Checks.atLeast("--hidden", hidden, 1);
         Checks.positive("--init-std", initStd);
         Checks.finite("--entropy", entropy);
-        Checks.oneOf("--baseline", baseline, "rloo", "ema");
         if (!(emaDecay >= 0 && emaDecay <= 1)) throw Checks.bad("--ema-decay", emaDecay, "must be in [0, 1]");
         if (formerClip != null) clip = formerClip;
         Checks.nonNegative(formerClip != null ? "--clip" : "--grad-clip", clip);
         Checks.finite("--lambda-forget", lambdaForget);
         Checks.finite("--lambda-norm", lambdaNorm);
-        Checks.oneOf("--data", data, "full", "sample");
         var config = Checks.modelConfig(modelDir);
         long d = 0;   // Gaussian dimensions of the generator: every factor of every target
         for (var t : Checks.targets("--targets", targets, config)) d += (long) rank * (t.in() + t.out());
@@ -187,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The same for a new text-SEAL run. */
     private void checkText(Path modelDir) {
-        if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
+        if (task != TaskName.FACTS) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
         Checks.atLeast("--edit-tokens", editTokens, 2);
         Checks.atLeast("--samples", samples == null ? 4 : samples, 1);
         Checks.atLeast("--rounds", rounds, 0);
@@ -195,7 +199,6 @@ final class TrainCommand implements Callable<Integer> {
         Checks.positive("--temperature", temperature);
         Checks.atLeast("--top-k", topK, 0);
         Checks.finite("--threshold", threshold);
-        Checks.oneOf("--inner-data", innerData, "passage+edit", "edit");
         Checks.atLeast("--inner-rank", innerRank, 1);
         Checks.finite("--inner-alpha", innerAlpha);
         if (innerSteps != null) Checks.atLeast("--inner-steps", innerSteps, 1);
@@ -216,17 +219,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** --model, or the bundled default of the task and method. */
-    private Path modelDir() { return model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task, method); }
+    private Path modelDir() {
+        return model != null ? model : sealjvm.seal.BundledModel.forTraining(SealCli.home(), task == null ? null : task.toString(), method.toString());
+    }
 
     @Override
     public Integer call() throws Exception {
         placement = placementOption.placement();
-        Engine engineKind = Engine.parse(engine);
-        if (master != null && engineKind == Engine.LOCAL) throw Checks.bad("--master", master, "needs --engine spark");
+        if (master != null && engine == Engine.LOCAL) throw Checks.bad("--master", master, "needs --engine spark");
         if (master != null && master.isBlank()) throw Checks.bad("--master", "''", "must name a Spark master");
-        if (engineKind != Engine.LOCAL) RolloutEngine.provider(engineKind);   // a missing module: one line, before any work
-        engineSpec = engineKind == Engine.LOCAL ? EngineSpec.LOCAL : new EngineSpec(engineKind, master == null ? "local[*]" : master);
-        if (!method.equals("generator") && !method.equals("text")) throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
+        if (engine != Engine.LOCAL) RolloutEngine.provider(engine);   // a missing module: one line, before any work
+        engineSpec = engine == Engine.LOCAL ? EngineSpec.LOCAL : new EngineSpec(engine, master == null ? "local[*]" : master);
         if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
             if (!java.nio.file.Files.isDirectory(resume)) {
@@ -234,11 +237,11 @@ final class TrainCommand implements Callable<Integer> {
             }
         } else {
             if (task == null || out == null) {
-                throw new IllegalArgumentException("give --task " + (method.equals("text") ? "facts" : "spam|facts|lm") + " and --out RUN_DIR (or --resume RUN_DIR)");
+                throw new IllegalArgumentException("give --task " + (method == Method.TEXT ? "facts" : "spam|facts|lm") + " and --out RUN_DIR (or --resume RUN_DIR)");
             }
             if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) throw Checks.bad("--out", out, "is a file, not a run folder");
             Path modelDir = modelDir();
-            if (method.equals("text")) checkText(modelDir);
+            if (method == Method.TEXT) checkText(modelDir);
             else checkGenerator(modelDir);
         }
         // One writer per run folder, for the whole run (released on exit; a crashed holder's lock is free again).
@@ -250,7 +253,7 @@ final class TrainCommand implements Callable<Integer> {
     private EngineSpec engineSpec;
 
     private Integer run() throws Exception {
-        boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method.equals("text");
+        boolean textRun = resume != null ? sealjvm.seal.text.TextSealTrainer.isTextRun(resume) : method == Method.TEXT;
         if (textRun && placement.device() != Device.CPU) {
             throw new IllegalArgumentException("--device cuda: text-SEAL fine-tunes with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
@@ -258,30 +261,28 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null && sealjvm.seal.text.TextSealTrainer.isTextRun(resume)) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
             metrics = sealjvm.seal.text.TextSealTrainer.resume(SealCli.home(), resume, progress(), engineSpec);
-        } else if (resume == null && method.equals("text")) {
+        } else if (resume == null && method == Method.TEXT) {
             if (task == null || out == null) throw new IllegalArgumentException("give --task facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            var c = sealjvm.seal.text.TextSealConfig.builder(task, modelDir.toAbsolutePath().toString()).prompt(prompt).editTokens(editTokens)
+            var c = sealjvm.seal.text.TextSealConfig.builder(task.toString(), modelDir.toAbsolutePath().toString()).prompt(prompt).editTokens(editTokens)
                     .temperature(temperature).topK(topK).samples(samples == null ? 4 : samples).rounds(rounds).passagesPerRound(passages)
-                    .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData).innerTargets(innerTargets).innerRank(innerRank)
+                    .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData.toString()).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
                     SealCli.home(), out, progress(), engineSpec);
-        } else if (!method.equals("generator") && !method.equals("text")) {
-            throw new IllegalArgumentException("--method must be generator or text, got '" + method + "'");
         } else if (resume != null) {
             if (out != null && !out.equals(resume)) throw new IllegalArgumentException("--resume continues RUN_DIR in place: drop --out or give the same folder");
             metrics = Trainer.resume(SealCli.home(), resume, progress(), placement, engineSpec);
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            TrainConfig c = TrainConfig.builder(TrainConfig.TaskName.parse(task), modelDir.toAbsolutePath().toString()).targets(targets)
-                    .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes != null ? episodes : sealjvm.seal.policy.EditPolicy.parse(policy).defaultEpisodes()).lr(lr)
-                    .lrSchedule(TrainConfig.Schedule.parse(lrSchedule)).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
-                    .baseline(TrainConfig.Baseline.parse(baseline)).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
-                    .lambdaNorm(lambdaNorm).data(TrainConfig.DataSource.parse(data)).dataSeed(dataSeed).policy(sealjvm.seal.policy.EditPolicy.parse(policy))
+            TrainConfig c = TrainConfig.builder(task, modelDir.toAbsolutePath().toString()).targets(targets)
+                    .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes != null ? episodes : policy.defaultEpisodes()).lr(lr)
+                    .lrSchedule(lrSchedule).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
+                    .baseline(baseline).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
+                    .lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed).policy(policy)
                     .contentRank(contentRank).build();
             metrics = Trainer.train(c, SealCli.home(), out, progress(), placement, engineSpec);
         }

@@ -131,7 +131,7 @@ class BadInputTest {
                         "train", "--task", "facts", "--model", t, "--lr", "NaN", "--out", "OUT/run"),
                 row("3 train --clip -1", "--clip -1.0",
                         "train", "--task", "facts", "--model", t, "--clip", "-1", "--out", "OUT/run"),
-                row("3 train --baseline", "--baseline 'mean'|rloo, ema",
+                row("3 train --baseline", "--baseline must be rloo or ema, got 'mean'",
                         "train", "--task", "facts", "--model", t, "--baseline", "mean", "--out", "OUT/run"),
                 row("3 train text --inner-targets", "--inner-targets h.5.mlp.c_fc",
                         "train", "--method", "text", "--task", "facts", "--model", t, "--inner-targets", "h.5.mlp.c_fc", "--out", "OUT/run"),

@@ -1,7 +1,6 @@
 package sealjvm.seal.policy;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.Arrays;
 import java.util.Locale;
 
 /** How the generator builds an edit from a context. */
@@ -28,8 +27,8 @@ public enum EditPolicy {
 
     public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
-    public static EditPolicy parse(String s) {
-        for (EditPolicy p : values()) if (p.cliName().equals(s)) return p;
-        throw new IllegalArgumentException("--generator must be one of " + Arrays.stream(values()).map(EditPolicy::cliName).toList() + ", got '" + s + "'");
-    }
+    @Override
+    public String toString() { return cliName(); }
+
+    public static EditPolicy parse(String s) { return sealjvm.seal.Choices.parse(values(), "--generator", s); }
 }

@@ -11,8 +11,8 @@ public enum Engine {
 
     public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
-    public static Engine parse(String s) {
-        for (Engine e : values()) if (e.cliName().equals(s)) return e;
-        throw new IllegalArgumentException("--engine must be local or spark, got '" + s + "'");
-    }
+    @Override
+    public String toString() { return cliName(); }
+
+    public static Engine parse(String s) { return sealjvm.seal.Choices.parse(values(), "--engine", s); }
 }

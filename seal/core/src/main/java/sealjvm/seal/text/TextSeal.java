@@ -99,7 +99,7 @@ public final class TextSeal implements AutoCloseable {
      */
     public Edit learn(int[] passage, int[] selfEdit, long seed, Arena arena) {
         List<LoraSft.Example> data = new ArrayList<>();
-        if (config.innerData().equals("passage+edit") && passage.length >= 2) data.add(LoraSft.Example.of(passage));
+        if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
         if (selfEdit.length >= 2) data.add(LoraSft.Example.of(selfEdit));
         LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), Math.max(1, data.size()), seed);
         if (data.isEmpty()) return inner.init(o, arena);   // ΔW = 0

@@ -32,6 +32,16 @@ public record TextSealConfig(
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
 
+    /** What the inner fine-tune trains on ({@code innerData}): the passage and then the self-edit, or the self-edit alone. */
+    public enum InnerData {
+        PASSAGE_EDIT, EDIT;
+
+        @Override
+        public String toString() { return this == PASSAGE_EDIT ? "passage+edit" : "edit"; }
+
+        public static InnerData parse(String s) { return sealjvm.seal.Choices.parse(values(), "--inner-data", s); }
+    }
+
     /** This config with the inner fine-tune's steps and learning rate replaced. */
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
@@ -49,9 +59,7 @@ public record TextSealConfig(
         if (innerRank < 1 || innerSteps < 1 || policyRank < 1 || policyEpochs < 1 || !(innerLr > 0) || !(policyLr > 0)) {
             throw new IllegalArgumentException("LoRA settings: ranks, steps, epochs must be >= 1 and learning rates > 0");
         }
-        if (!innerData.equals("passage+edit") && !innerData.equals("edit")) {
-            throw new IllegalArgumentException("--inner-data must be passage+edit or edit, got '" + innerData + "'");
-        }
+        InnerData.parse(innerData);
         if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
