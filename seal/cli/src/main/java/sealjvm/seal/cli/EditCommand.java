@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sealjvm.seal.EditExport;
 import sealjvm.seal.text.TextEditExport;
@@ -24,7 +25,7 @@ final class EditCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
     @Option(names = "--context", required = true, paramLabel = "FILE|-", description = "The text to make an edit for: a UTF-8 file, or - for stdin.") Path context;
     @Option(names = "--out", required = true, paramLabel = "ADAPTER_DIR", description = "The adapter folder to write (atomically; must not exist or be empty).") Path out;
-    @Option(names = "--seed", defaultValue = "1", description = "Text runs: seed of the self-edit's sampling and of the fine-tune (default: ${DEFAULT-VALUE}).") long seed;
+    @Mixin SeedOption seed;   // text runs: the self-edit's sampling and the fine-tune
 
     @Override
     public Integer call() throws Exception {
@@ -38,7 +39,7 @@ final class EditCommand implements Callable<Integer> {
         }
         String text = Checks.readUtf8(context, "--context");
         boolean textRun = TextSealTrainer.isTextRun(run);
-        System.out.println(textRun ? TextEditExport.export(SealCli.home(), run, text, seed, out) : EditExport.generator(SealCli.home(), run, text, out));
+        System.out.println(textRun ? TextEditExport.export(SealCli.home(), run, text, seed.seed, out) : EditExport.generator(SealCli.home(), run, text, out));
         return 0;
     }
 }

@@ -27,7 +27,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
     @Option(names = "--task", description = "${COMPLETION-CANDIDATES}; must match the run's task (checked).") TrainConfig.TaskName task;
     @Option(names = "--episodes", description = "Eval episodes, the first N of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
-    @Option(names = "--seed", defaultValue = "7", description = "Seed of the bootstrap and of the eval-time fine-tunes and samples (default: ${DEFAULT-VALUE}).") long seed;
+    @Mixin SeedOption seed = new SeedOption(7);   // the bootstrap, the eval-time fine-tunes and samples
     @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
     @Option(names = "--ppl-tokens", defaultValue = "4096", description = "--sequential: Brown held-out tokens for the perplexity after each step, 0 = none (default: ${DEFAULT-VALUE}).") int pplTokens;
     @Option(names = "--brown-dir", paramLabel = "DIR", description = "--sequential: read the Brown corpus from raw files in DIR instead of the npm cache.") Path brownDir;
@@ -78,13 +78,13 @@ final class EvalCommand implements Callable<Integer> {
                 ppl = Arrays.copyOf(all, Math.min(all.length, pplTokens));
             }
             SequentialHeatMaps lines = new SequentialHeatMaps(run, sequential, System.out::println);
-            ObjectNode summary = text ? TextSealEval.sequential(SealCli.home(), run, sequential, seed, ppl, lines)
-                    : SealEval.sequential(SealCli.home(), run, sequential, seed, ppl, lines, placement);
+            ObjectNode summary = text ? TextSealEval.sequential(SealCli.home(), run, sequential, seed.seed, ppl, lines)
+                    : SealEval.sequential(SealCli.home(), run, sequential, seed.seed, ppl, lines, placement);
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, adapters)
-                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, adapters)
+                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
         return 0;
     }
 }

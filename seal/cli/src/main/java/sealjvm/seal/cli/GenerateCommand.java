@@ -56,8 +56,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass in (0, 1]; 1 = off (default: ${DEFAULT-VALUE}).")
     float topP;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin SeedOption seed = new SeedOption(42);
 
     @Mixin PlacementOption placementOption;
 
@@ -104,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
             prompts.add(ids);
         }
         Sampler[] samplers = new Sampler[prompts.size()];
-        for (int i = 0; i < samplers.length; i++) samplers[i] = new Sampler(new Sampler.Options(temperature, topK, topP, seed + i));
+        for (int i = 0; i < samplers.length; i++) samplers[i] = new Sampler(new Sampler.Options(temperature, topK, topP, seed.seed + i));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (AdapterOption.Loaded loaded = adapter.load(model, placement)) {
             boolean stream = batch == null && !json;

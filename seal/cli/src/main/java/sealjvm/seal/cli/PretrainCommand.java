@@ -120,8 +120,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--grad-clip", defaultValue = "1.0", description = "Max global gradient norm, 0 = off (default: ${DEFAULT-VALUE}).")
     double gradClip;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Initialization and data-order seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin SeedOption seed;   // the initialization and the data order
 
     @Option(names = "--eval-every", defaultValue = "100", description = "Held-out loss every N steps (default: ${DEFAULT-VALUE}).")
     int evalEvery;
@@ -172,7 +171,7 @@ final class PretrainCommand implements Callable<Integer> {
             if (!rc && rcDocs != null) throw new IllegalArgumentException("--rc-docs is for the brown+rc and brown-sample+rc corpora only");
             if (nHead > 0 && nEmbd % nHead != 0) throw new IllegalArgumentException(embdName + " " + nEmbd + " is not divisible by --heads " + nHead);
             c = new PretrainConfig(corpus.toString(), nLayer, nEmbd, nHead, ctx, batch, accum, steps, lr, minLr, warmup, weightDecay, gradClip,
-                    seed, evalEvery, evalBatches, checkpointEvery,
+                    seed.seed, evalEvery, evalBatches, checkpointEvery,
                     dtype,
                     init == null ? null : init.toString(), rc ? orDefault(rcDocs, DEFAULT_RC_DOCS) : 0);
         }

@@ -51,7 +51,7 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Optimizer steps (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--batch", defaultValue = "4", description = "Texts per step, taken in order, cycling (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the adapter's initialization (default: ${DEFAULT-VALUE}).") long seed;
+    @Mixin SeedOption seed;   // the adapter's initialization
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -93,7 +93,7 @@ final class SftCommand implements Callable<Integer> {
                 examples.add(LoraSft.Example.of(ids));
             }
             if (examples.isEmpty()) throw new IllegalArgumentException(textsName + " " + texts + ": no texts");
-            LoraSft.Result r = sft.train(examples, new LoraSft.Options(rank, alpha, steps, lr, batch, seed), arena);
+            LoraSft.Result r = sft.train(examples, new LoraSft.Options(rank, alpha, steps, lr, batch, seed.seed), arena);
             for (int i = 0; i < r.losses().length; i++) {
                 if (!Double.isFinite(r.losses()[i])) {
                     throw new IllegalStateException("the loss of step " + (i + 1) + " is " + r.losses()[i] + " (diverged; try a smaller --lr than " + lr + "); no adapter written to " + out);
