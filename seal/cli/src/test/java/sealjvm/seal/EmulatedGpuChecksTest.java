@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import sealjvm.bindings.CudaEmulator;
+import sealjvm.testsupport.Repo;
 
 /**
  * The gpu-tagged {@link GpuChecksTest} (fixture logits vs PyTorch, merged edits bit-exact, adapters = merged,
@@ -14,7 +15,7 @@ import sealjvm.bindings.CudaEmulator;
 class EmulatedGpuChecksTest {
     @TestFactory
     Stream<DynamicTest> gpuChecksOnTheEmulator() throws Exception {
-        return CudaEmulator.testsOnEmulator(List.of(Path.of("../tensor/cuda/src/main/resources/sealjvm/tensor/cuda/kernels.cu")),
+        return CudaEmulator.testsOnEmulator(List.of(Repo.path("tensor/cuda/src/main/resources/sealjvm/tensor/cuda/kernels.cu")),
                 List.of(GpuChecksTest.class), Path.of("target"));
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import sealjvm.bindings.CudaEmulator;
+import sealjvm.testsupport.Repo;
 
 /**
  * {@link GpuCheckCommandTest} on the CPU emulator of the CUDA driver, in three child JVMs: plain, acting as the toolkit's
@@ -24,7 +25,7 @@ class EmulatedGpuCheckCommandTest {
         Assumptions.assumeTrue(CudaEmulator.buildable(), "no C++ compiler (g++ / $CXX) or no tools/cuda-emulator here");
         Path target = Path.of("target");
         Path libs = CudaEmulator.build(target.resolve("cuda-emulator"),
-                List.of(Path.of("../tensor/cuda/src/main/resources/sealjvm/tensor/cuda/kernels.cu")));
+                List.of(Repo.path("tensor/cuda/src/main/resources/sealjvm/tensor/cuda/kernels.cu")));
         String cache = target.resolve("cuda-cache").toAbsolutePath().toString();
         record Setting(String label, Map<String, String> env, List<String> runs) {}
         List<Setting> settings = List.of(
