@@ -61,14 +61,14 @@ final class SequentialHeatMaps implements Consumer<ObjectNode> {
     }
 
     /** values[i][j] of passage j (x) after step i (y); blank above the diagonal (not yet written). */
-    static void heatmap(Path png, String title, String series, double[][] acc, double min, double max) throws IOException {
+    static void heatmap(Path png, String title, String series, double[][] values, double min, double max) throws IOException {
         if (!RewardPlot.canPlot(png)) return;
         System.setProperty("java.awt.headless", "true");
-        int n = acc.length;
+        int n = values.length;
         List<Integer> xs = new ArrayList<>(), ys = new ArrayList<>();
         for (int i = 1; i <= n; i++) { xs.add(i); ys.add(i); }
         List<Number[]> cells = new ArrayList<>();
-        for (int i = 0; i < n; i++) for (int j = 0; j <= i; j++) cells.add(new Number[] {j, i, acc[i][j]});
+        for (int i = 0; i < n; i++) for (int j = 0; j <= i; j++) cells.add(new Number[] {j, i, values[i][j]});
         HeatMapChart chart = new HeatMapChartBuilder().width(700).height(600)
                 .title(title)
                 .xAxisTitle("passage j").yAxisTitle("after step i").build();
