@@ -7,7 +7,7 @@
 #                                                   compare_gpu.py (ours vs PyTorch eager), bench reinforce cuda, cpu
 #   bench/gpu/run.sh all   [BUNDLE.tgz] [OUT_DIR]   both, one after the other (only where no per-command limit applies;
 #                                                   set SEAL_GPU_BUDGET_S=1200)
-# BUNDLE defaults to dist/seal-bundle-*.tgz (./mvnw -Pbundle -pl seal -am package -DskipTests, SEAL_BUNDLE_WEIGHTS=0 when
+# BUNDLE defaults to dist/seal-bundle-*.tgz (./mvnw -Pbundle -pl seal/cli -am package -DskipTests, SEAL_BUNDLE_WEIGHTS=0 when
 # it travels next to a checkout); OUT_DIR to $OUT, else /tmp/seal-gpu-out.
 #
 # Every step runs under `timeout` with its own budget (check: 45+15+150+210 s; bench: 45+15+60+225+60+60 s, both well
@@ -35,7 +35,7 @@ BUNDLE=${2:-$(ls dist/seal-bundle-*.tgz 2>/dev/null | head -1)}
 DEST=${3:-${OUT:-/tmp/seal-gpu-out}}
 BUDGET=${SEAL_GPU_BUDGET_S:-540}
 START=$(date +%s)
-[ -f "$BUNDLE" ] || { echo "no bundle: build one with ./mvnw -Pbundle -pl seal -am package -DskipTests" >&2; exit 2; }
+[ -f "$BUNDLE" ] || { echo "no bundle: build one with ./mvnw -Pbundle -pl seal/cli -am package -DskipTests" >&2; exit 2; }
 mkdir -p "$DEST"
 WORK=$(mktemp -d /tmp/seal-gpu-work.XXXXXX)     # logs only; every result goes to DEST directly
 SUMMARY="$DEST/summary.txt"

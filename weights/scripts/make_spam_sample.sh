@@ -7,6 +7,6 @@
 set -euo pipefail
 SEAL_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$SEAL_HOME/.mvn/jdk25.sh"
-(cd "$SEAL_HOME" && ./mvnw -q -o -DskipTests -pl seal -am package)
-exec "$JAVA_HOME/bin/java" -cp "$SEAL_HOME/seal/target/seal.jar:$SEAL_HOME/seal/target/lib/*" \
+(cd "$SEAL_HOME" && ./mvnw -q -o -DskipTests -pl seal/cli -am package)
+exec "$JAVA_HOME/bin/java" -cp "$SEAL_HOME/seal/cli/target/seal.jar:$SEAL_HOME/seal/cli/target/lib/*" \
   sealjvm.seal.diagnostics.SpamSample "$SEAL_HOME/weights/fixtures/spam/sample.jsonl" "${1:-120}" "${2:-0}"

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.seal.Progress;
 import sealjvm.seal.Trainer;
 import sealjvm.seal.policy.EditPolicy;
 
@@ -24,12 +25,12 @@ class LocalClusterTest {
     void executorKilledMidRunStillGivesTheLocalRun(@TempDir Path tmp) throws Exception {
         Runs.sparkHome();
         var c = Runs.generator(4, 4, EditPolicy.MLP);
-        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), false);
+        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), Progress.NONE);
         Path marker = tmp.resolve("killed");
         System.setProperty(SparkRolloutEngine.FAIL_ONCE, marker + "@2");
         List<JsonNode> spark;
         try {
-            spark = Trainer.train(c, Runs.home(), tmp.resolve("cluster"), false, job -> new SparkRolloutEngine(job, "local-cluster[2,1,1024]", 0));
+            spark = Trainer.train(c, Runs.home(), tmp.resolve("cluster"), Progress.NONE, job -> new SparkRolloutEngine(job, "local-cluster[2,1,1024]", 0));
         } finally {
             System.clearProperty(SparkRolloutEngine.FAIL_ONCE);
         }

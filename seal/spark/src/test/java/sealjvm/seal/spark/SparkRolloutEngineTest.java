@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.seal.Progress;
 import sealjvm.seal.Trainer;
 import sealjvm.seal.policy.EditPolicy;
 import sealjvm.seal.rollout.Engine;
@@ -35,14 +36,14 @@ class SparkRolloutEngineTest {
     @Test
     void generatorRunMatchesTheLocalRunForAnyPartitioningAndSurvivesAFailedTask(@TempDir Path tmp) throws Exception {
         var c = Runs.generator(4, 4, EditPolicy.MLP);
-        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), false);
+        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), Progress.NONE);
         for (int partitions : new int[] {1, 3}) {
             Path out = tmp.resolve("spark" + partitions);
             Path marker = tmp.resolve("failed" + partitions);
             System.setProperty(SparkRolloutEngine.FAIL_ONCE, marker + "@2");
             List<JsonNode> spark;
             try {
-                spark = Trainer.train(c, Runs.home(), out, false, job -> new SparkRolloutEngine(job, MASTER, partitions));
+                spark = Trainer.train(c, Runs.home(), out, Progress.NONE, job -> new SparkRolloutEngine(job, MASTER, partitions));
             } finally {
                 System.clearProperty(SparkRolloutEngine.FAIL_ONCE);
             }
@@ -55,12 +56,12 @@ class SparkRolloutEngineTest {
     @Test
     void generatorResumedOnSparkMatchesTheLocalRun(@TempDir Path tmp) throws Exception {
         var c = Runs.generator(3, 3, EditPolicy.MLP, "constant");
-        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), false);
+        List<JsonNode> local = Trainer.train(c, Runs.home(), tmp.resolve("local"), Progress.NONE);
         // A driver that stopped after 2 episodes (a constant learning rate: the planned length does not change them), resumed on Spark.
         var first = Runs.generator(2, 3, EditPolicy.MLP, "constant");
-        Trainer.train(first, Runs.home(), tmp.resolve("spark"), false, job -> new SparkRolloutEngine(job, MASTER, 2));
+        Trainer.train(first, Runs.home(), tmp.resolve("spark"), Progress.NONE, job -> new SparkRolloutEngine(job, MASTER, 2));
         new sealjvm.seal.RunDir(tmp.resolve("spark")).writeConfig(c);
-        List<JsonNode> resumed = Trainer.resume(Runs.home(), tmp.resolve("spark"), false, job -> new SparkRolloutEngine(job, MASTER, 2));
+        List<JsonNode> resumed = Trainer.resume(Runs.home(), tmp.resolve("spark"), Progress.NONE, job -> new SparkRolloutEngine(job, MASTER, 2));
         assertEquals(Runs.withoutTiming(local), Runs.withoutTiming(resumed));
         assertArrayEquals(Files.readAllBytes(tmp.resolve("local/checkpoint.safetensors")), Files.readAllBytes(tmp.resolve("spark/checkpoint.safetensors")));
     }
@@ -85,7 +86,7 @@ class SparkRolloutEngineTest {
     void aBadMasterIsOneLineAndLeavesNoRun(@TempDir Path tmp) {
         Path out = tmp.resolve("run");
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Trainer.train(Runs.generator(1, 2, EditPolicy.MLP), Runs.home(), out, false, job -> new SparkRolloutEngine(job, "bogus[1]", 0)));
+                () -> Trainer.train(Runs.generator(1, 2, EditPolicy.MLP), Runs.home(), out, Progress.NONE, job -> new SparkRolloutEngine(job, "bogus[1]", 0)));
         assertEquals("spark: Could not parse Master URL: 'bogus[1]'", e.getMessage());
         assertTrue(!Files.exists(out.resolve("config.json")) && !Files.exists(out.resolve("checkpoint.safetensors")), "no run left behind");
     }
@@ -93,8 +94,8 @@ class SparkRolloutEngineTest {
     @Test
     void textRunMatchesTheLocalRun(@TempDir Path tmp) throws Exception {
         var c = Runs.text(2);
-        List<JsonNode> local = TextSealTrainer.train(c, Runs.home(), tmp.resolve("local"), false);
-        List<JsonNode> spark = TextSealTrainer.train(c, Runs.home(), tmp.resolve("spark"), false, job -> new SparkRolloutEngine(job, MASTER, 0));
+        List<JsonNode> local = TextSealTrainer.train(c, Runs.home(), tmp.resolve("local"), Progress.NONE);
+        List<JsonNode> spark = TextSealTrainer.train(c, Runs.home(), tmp.resolve("spark"), Progress.NONE, job -> new SparkRolloutEngine(job, MASTER, 0));
         assertEquals(Runs.withoutTiming(local), Runs.withoutTiming(spark));
         for (String f : new String[] {"policy-round-1/adapter_model.safetensors", "policy-round-2/adapter_model.safetensors", "state.json"}) {
             assertArrayEquals(Files.readAllBytes(tmp.resolve("local").resolve(f)), Files.readAllBytes(tmp.resolve("spark").resolve(f)), f);

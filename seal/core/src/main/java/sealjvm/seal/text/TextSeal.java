@@ -1,0 +1,247 @@
+package sealjvm.seal.text;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import sealjvm.gpt2.Generator;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Tokenizer;
+import sealjvm.gpt2.Sampler;
+import sealjvm.seal.RandomStreams;
+import sealjvm.seal.SealLoop;
+import sealjvm.seal.Stats;
+import sealjvm.seal.data.Facts;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.edit.MergedEdits;
+import sealjvm.seal.edit.Target;
+import sealjvm.seal.rollout.PassageRollout;
+import sealjvm.seal.rollout.RolloutEngine;
+import sealjvm.seal.rollout.TextSlot;
+import sealjvm.seal.sft.LoraSft;
+import sealjvm.seal.task.FactsTask;
+import sealjvm.seal.task.Task;
+
+/**
+ * The SEAL paper's knowledge-incorporation loop (Zweiger et al. 2025), on our GPT-2:
+ * <pre>
+ * for round in rounds:                                        (ReST-EM)
+ *     for passage in passagesPerRound training passages:
+ *         self_edits = K samples of policy(prompt(passage))   (text: "implications" of the passage)
+ *         for each self_edit: Δ = LoRA-SFT(base, passage + self_edit)   (the inner loop: an Edit on the base model)
+ *         reward = score(base + Δ, questions) − score(base, questions)   (questions asked WITHOUT the passage)
+ *         keep the best self_edit if its reward > threshold (+ the reward of LoRA-SFT(base, passage) alone)
+ *     policy = LoRA-SFT(base, [prompt(passage) → kept self_edit])       (E-step samples, M-step fine-tune)
+ * </pre>
+ * The edited model is always the base model: the policy adapter is merged only while generating, so a gain is
+ * what the self-edit's content taught, not what the policy adapter changed. (The paper edits the current model.)
+ */
+public final class TextSeal implements AutoCloseable {
+    public final TextSealConfig config;
+    public final Gpt2Model model;
+    public final Gpt2Tokenizer tokenizer;
+    public final FactsTask task;
+    private final MergedEdits merged;
+    private final LoraSft inner, policySft;
+    private final int eot;
+
+    public TextSeal(TextSealConfig config, Gpt2Model model, Gpt2Tokenizer tokenizer) {
+        this.config = config;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.task = new FactsTask(tokenizer, Facts.splits(config.dataSeed(), 2000, 200, 400));
+        this.merged = new MergedEdits(model.params);
+        this.inner = new LoraSft(model, merged, Target.parse(config.innerTargets(), model.config));
+        this.policySft = new LoraSft(model, merged, Target.parse(config.policyTargets(), model.config));
+        this.eot = tokenizer.eotId() % model.config.vocabSize();
+    }
+
+    /** The prompt tokens for a passage, cut from the front of the passage if the context would overflow. */
+    public int[] prompt(int[] passage) {
+        String[] parts = config.prompt().split("\\{passage\\}", -1);
+        int[] pre = tokenizer.encode(parts[0]), post = tokenizer.encode(String.join("", Arrays.copyOfRange(parts, 1, parts.length)));
+        int room = model.config.nPositions() - config.editTokens() - pre.length - post.length;
+        if (room < 1) throw new IllegalArgumentException("--prompt and --edit-tokens leave no room for the passage in n_positions=" + model.config.nPositions());
+        int[] p = passage.length > room ? Arrays.copyOfRange(passage, passage.length - room, passage.length) : passage;
+        int[] out = new int[pre.length + p.length + post.length];
+        System.arraycopy(pre, 0, out, 0, pre.length);
+        System.arraycopy(p, 0, out, pre.length, p.length);
+        System.arraycopy(post, 0, out, pre.length + p.length, post.length);
+        return out;
+    }
+
+    /** K self-edits (token ids, end-of-text dropped) sampled from base + {@code policy} (null: the base model). */
+    public List<int[]> selfEdits(int[] prompt, Edit policy, int K, long seed) {
+        MergedEdits.Applied applied = policy == null ? null : merged.apply(policy);
+        try {
+            List<int[]> out = new ArrayList<>();
+            for (int k = 0; k < K; k++) out.add(sampleSelfEdit(prompt, seed, k));
+            return out;
+        } finally {
+            if (applied != null) merged.revert(applied);
+        }
+    }
+
+    /** Self-edit k of a passage's samples, from the model as it is now. */
+    private int[] sampleSelfEdit(int[] prompt, long seed, int k) {
+        Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
+        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, eot, id -> {});
+        if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
+        return ids;
+    }
+
+    /**
+     * The inner loop: a LoRA fine-tune of the base model on the passage and the self-edit (each an example of every
+     * step's batch), or on the self-edit alone ({@code innerData} "edit"). A self-edit under 2 tokens adds nothing.
+     */
+    public Edit learn(int[] passage, int[] selfEdit, long seed, Arena arena) {
+        List<LoraSft.Example> data = new ArrayList<>();
+        if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
+        if (selfEdit.length >= 2) data.add(LoraSft.Example.of(selfEdit));
+        LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), Math.max(1, data.size()), seed);
+        if (data.isEmpty()) return inner.init(o, arena);   // ΔW = 0
+        return inner.train(data, o, arena).edit();
+    }
+
+    /** The "SFT on the raw passage" baseline: the same fine-tune on the passage alone. */
+    public Edit learnPassage(int[] passage, long seed, Arena arena) {
+        LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), 1, seed);
+        return passage.length < 2 ? inner.init(o, arena) : inner.train(List.of(LoraSft.Example.of(passage)), o, arena).edit();
+    }
+
+    /** Per edit: score gain over the unedited base on the episode's questions, and the accuracies (index 0: no edit). */
+    public Task.Scores score(Task.Episode<FactsTask.Heldout> episode, List<Edit> edits) { return task.score(model, episode, edits); }
+
+    /**
+     * The warm start's restatement pairs: prompt(passage) → {@link Facts#restatement} + end-of-text, for the first
+     * {@code warmStart} passages of {@link Facts#RESTATE_SEED} (none of the task's splits' entities).
+     */
+    public List<LoraSft.Example> warmStartExamples() {
+        List<LoraSft.Example> out = new ArrayList<>();
+        for (Facts.Passage p : Facts.rcPassages(Facts.RESTATE_SEED, config.warmStart())) {
+            int[] prompt = prompt(tokenizer.encode(p.text()));
+            int[] target = tokenizer.encode(Facts.restatement(p));
+            int len = Math.min(target.length, config.editTokens() - 1);
+            int[] seq = new int[prompt.length + len + 1];
+            System.arraycopy(prompt, 0, seq, 0, prompt.length);
+            System.arraycopy(target, 0, seq, prompt.length, len);
+            seq[seq.length - 1] = eot;
+            out.add(new LoraSft.Example(seq, prompt.length));
+        }
+        return out;
+    }
+
+    /** ReST-EM's M-step: a fresh policy adapter, fine-tuned from the base model on prompt → kept self-edit. */
+    public LoraSft.Result fitPolicy(List<LoraSft.Example> kept, long seed, Arena arena) {
+        int steps = Math.max(1, config.policyEpochs() * kept.size());
+        return policySft.train(kept, new LoraSft.Options(config.policyRank(), config.policyAlpha(), steps, config.policyLr(), 1, seed), arena);
+    }
+
+    /** Episode e of round r (training passages), the same on resume. */
+    public Task.Episode<FactsTask.Heldout> trainEpisode(int r, int i) {
+        return task.draw(Task.Stage.TRAIN, RandomStreams.episode(config.seed(), (long) r * config.passagesPerRound() + i));
+    }
+
+    /** The random seed of passage i of round r: its self-edits' sampling and its inner fine-tunes. */
+    private long passageSeed(int round, int i) { return SealLoop.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i); }
+
+    /** The rollouts a passage's slots make: K self-edits, and the fine-tune on the passage alone with keep-vs-passage. */
+    public int slots() { return config.samples() + (config.keepVsPassage() ? 1 : 0); }
+
+    /** Passage i of round r in one piece: its K self-edits, their inner fine-tunes and one batched scoring. */
+    public PassageRollout rollout(int round, int i, Edit policy) {
+        long t0 = System.nanoTime();
+        Task.Episode ep = trainEpisode(round, i);
+        long seed = passageSeed(round, i);
+        List<int[]> texts = selfEdits(prompt(ep.context()), policy, config.samples(), seed);
+        Task.Scores s;
+        try (Arena arena = Arena.ofShared()) {
+            List<Edit> edits = new ArrayList<>();
+            for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), SealLoop.mix(seed, 100 + k), arena));
+            if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), SealLoop.mix(seed, 99), arena));
+            s = score(ep, edits);
+        }
+        return new PassageRollout(texts, s, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * One slot of passage i of round r (slot k &lt; K: self-edit k; slot K: the passage alone), scored in a batch with
+     * the unedited model only: the same numbers as {@link #rollout} gives that slot.
+     */
+    public TextSlot slot(int round, int i, Edit policy, int slot) {
+        long t0 = System.nanoTime();
+        Task.Episode ep = trainEpisode(round, i);
+        long seed = passageSeed(round, i);
+        int[] text = null;
+        if (slot < config.samples()) {
+            MergedEdits.Applied applied = policy == null ? null : merged.apply(policy);
+            try {
+                text = sampleSelfEdit(prompt(ep.context()), seed, slot);
+            } finally {
+                if (applied != null) merged.revert(applied);
+            }
+        }
+        Task.Scores s;
+        try (Arena arena = Arena.ofShared()) {
+            Edit edit = text != null ? learn(ep.context(), text, SealLoop.mix(seed, 100 + slot), arena) : learnPassage(ep.context(), SealLoop.mix(seed, 99), arena);
+            s = score(ep, List.of(edit));
+        }
+        return new TextSlot(i, slot, text, s.score()[0], s.accuracy()[0], s.score()[1], s.accuracy()[1], (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One ReST-EM E-step over a round's passages, in this JVM: metrics per passage into {@code lines}, returns the kept examples. */
+    public List<LoraSft.Example> collect(int round, Edit policy, List<ObjectNode> lines) {
+        return collect(round, RolloutEngine.LOCAL.textRound(this, round, policy), lines);
+    }
+
+    /** The E-step's choices from a round's rollouts: metrics per passage into {@code lines}, returns the kept examples. */
+    public List<LoraSft.Example> collect(int round, List<PassageRollout> rollouts, List<ObjectNode> lines) {
+        ObjectMapper json = new ObjectMapper();
+        List<LoraSft.Example> kept = new ArrayList<>();
+        for (int i = 0; i < config.passagesPerRound(); i++) {
+            long t0 = System.nanoTime();
+            int[] prompt = prompt(trainEpisode(round, i).context());
+            List<int[]> texts = rollouts.get(i).texts();
+            Task.Scores s = rollouts.get(i).scores();
+            double[] rewards = new double[texts.size()];
+            int best = 0;
+            for (int k = 0; k < rewards.length; k++) {
+                rewards[k] = s.score()[k + 1] - s.score()[0];
+                if (rewards[k] > rewards[best]) best = k;
+            }
+            double passageReward = config.keepVsPassage() ? s.score()[rewards.length + 1] - s.score()[0] : 0;
+            boolean keep = rewards[best] > config.threshold() + passageReward && texts.get(best).length >= 1;
+            if (keep) {
+                int[] seq = new int[prompt.length + texts.get(best).length + 1];
+                System.arraycopy(prompt, 0, seq, 0, prompt.length);
+                System.arraycopy(texts.get(best), 0, seq, prompt.length, texts.get(best).length);
+                seq[seq.length - 1] = eot;   // the policy also learns to stop
+                kept.add(new LoraSft.Example(seq, prompt.length));
+            }
+            ObjectNode m = json.createObjectNode();
+            m.put("episode", round * config.passagesPerRound() + i).put("round", round);
+            m.put("reward_mean", Stats.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);
+            if (config.keepVsPassage()) m.put("reward_passage_only", passageReward);
+            m.put("accuracy_no_edit", s.accuracy()[0]);
+            double acc = 0;
+            for (int k = 0; k < rewards.length; k++) acc += s.accuracy()[k + 1] / rewards.length;
+            if (config.keepVsPassage()) m.put("accuracy_passage_only", s.accuracy()[rewards.length + 1]);
+            m.put("accuracy_mean", acc);
+            m.put("edit_tokens_mean", texts.stream().mapToInt(t -> t.length).average().orElse(0));
+            m.put("best_self_edit", tokenizer.decode(texts.get(best)));
+            m.put("seconds", rollouts.get(i).seconds() + (System.nanoTime() - t0) / 1e9);
+            lines.add(m);
+        }
+        return kept;
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+        policySft.close();
+        merged.close();
+    }
+}

@@ -1,0 +1,114 @@
+package sealjvm.seal.text;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * Everything that defines a text-SEAL run (the paper's method), saved as RUN_DIR/config.json with
+ * {@code "method": "text"} so that {@code --resume} and {@code bin/seal eval} rebuild the same run.
+ *
+ * <p>Outer loop: {@code rounds} of ReST-EM, each over {@code passagesPerRound} training passages; per passage
+ * {@code samples} self-edits of up to {@code editTokens} tokens are sampled from the current policy; each is applied
+ * by a LoRA fine-tune of the base model ({@code inner*}) on the passage plus the self-edit, as in the paper's "passage +
+ * synthetic" ({@code innerData} "passage+edit"; "edit": the self-edit alone); the best one whose reward exceeds
+ * {@code threshold} — plus the reward of fine-tuning on the passage alone when {@code keepVsPassage} — is kept,
+ * and the policy adapter ({@code policy*}) is fine-tuned from the base model on (prompt → kept self-edit).
+ * With {@code warmStart} N > 0 the policy starts from a fine-tune on N restatement pairs (prompt(passage) → the
+ * passage's facts as answered questions, from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}),
+ * and every M-step keeps them in its data.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record TextSealConfig(
+        String method,            // "text"
+        String task,              // facts
+        String model,             // Hugging Face GPT-2 directory
+        String prompt,            // self-edit prompt; {passage} is replaced by the passage
+        int editTokens, float temperature, int topK,
+        int samples, int rounds, int passagesPerRound, double threshold, boolean keepVsPassage,
+        String innerData,         // passage+edit | edit
+        String innerTargets, int innerRank, float innerAlpha, int innerSteps, double innerLr,
+        String policyTargets, int policyRank, float policyAlpha, int policyEpochs, double policyLr,
+        long seed, long dataSeed,
+        int warmStart) {          // restatement pairs the policy is first fine-tuned on, and keeps (0: none)
+
+    public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
+
+    /** What the inner fine-tune trains on ({@code innerData}): the passage and then the self-edit, or the self-edit alone. */
+    public enum InnerData {
+        PASSAGE_EDIT, EDIT;
+
+        @Override
+        public String toString() { return this == PASSAGE_EDIT ? "passage+edit" : "edit"; }
+
+        public static InnerData parse(String s) { return sealjvm.seal.Choices.parse(values(), "--inner-data", s); }
+    }
+
+    /** This config with the inner fine-tune's steps and learning rate replaced. */
+    public TextSealConfig withInner(int steps, double lr) {
+        return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
+                keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
+                policyEpochs, policyLr, seed, dataSeed, warmStart);
+    }
+
+    public TextSealConfig {
+        if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
+        if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
+        if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
+        if (editTokens < 2 || samples < 1 || rounds < 0 || passagesPerRound < 1) {
+            throw new IllegalArgumentException("need --edit-tokens >= 2, --samples >= 1, --rounds >= 0, --passages >= 1");
+        }
+        if (innerRank < 1 || innerSteps < 1 || policyRank < 1 || policyEpochs < 1 || !(innerLr > 0) || !(policyLr > 0)) {
+            throw new IllegalArgumentException("LoRA settings: ranks, steps, epochs must be >= 1 and learning rates > 0");
+        }
+        InnerData.parse(innerData);
+        if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
+        if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
+    }
+
+    /** Named construction: the settings of {@code bin/seal train --method text}'s defaults, each changed by name. */
+    public static Builder builder(String task, String model) { return new Builder(task, model); }
+
+    /** Builds a {@link TextSealConfig} field by field; {@link #build()} checks it as the constructor does. */
+    public static final class Builder {
+        private final String task, model;
+        private String prompt = DEFAULT_PROMPT, innerData = "passage+edit", innerTargets = "h.*.mlp.c_fc,h.*.mlp.c_proj",
+                policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
+        private int editTokens = 48, topK = 50, samples = 4, rounds = 3, passagesPerRound = 32, innerRank = 8, innerSteps = 10,
+                policyRank = 8, policyEpochs = 2, warmStart = 0;
+        private float temperature = 1f, innerAlpha = 16f, policyAlpha = 16f;
+        private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
+        private boolean keepVsPassage = true;
+        private long seed = 1, dataSeed = 1234;
+
+        private Builder(String task, String model) { this.task = task; this.model = model; }
+
+        public Builder prompt(String v) { prompt = v; return this; }
+        public Builder editTokens(int v) { editTokens = v; return this; }
+        public Builder temperature(float v) { temperature = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
+        public Builder samples(int v) { samples = v; return this; }
+        public Builder rounds(int v) { rounds = v; return this; }
+        public Builder passagesPerRound(int v) { passagesPerRound = v; return this; }
+        public Builder threshold(double v) { threshold = v; return this; }
+        public Builder keepVsPassage(boolean v) { keepVsPassage = v; return this; }
+        public Builder innerData(String v) { innerData = v; return this; }
+        public Builder innerTargets(String v) { innerTargets = v; return this; }
+        public Builder innerRank(int v) { innerRank = v; return this; }
+        public Builder innerAlpha(float v) { innerAlpha = v; return this; }
+        public Builder innerSteps(int v) { innerSteps = v; return this; }
+        public Builder innerLr(double v) { innerLr = v; return this; }
+        public Builder policyTargets(String v) { policyTargets = v; return this; }
+        public Builder policyRank(int v) { policyRank = v; return this; }
+        public Builder policyAlpha(float v) { policyAlpha = v; return this; }
+        public Builder policyEpochs(int v) { policyEpochs = v; return this; }
+        public Builder policyLr(double v) { policyLr = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder dataSeed(long v) { dataSeed = v; return this; }
+        public Builder warmStart(int v) { warmStart = v; return this; }
+
+        public TextSealConfig build() {
+            return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
+                    threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
+        }
+    }
+}
