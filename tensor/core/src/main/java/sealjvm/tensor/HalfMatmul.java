@@ -53,21 +53,31 @@ public final class HalfMatmul {
     }
 
     /**
-     * The L 16-bit weights at byte offset {@code off} of {@code w}, as floats. BF16 is the upper half of a float32:
-     * shift it up. F16 is rebuilt from its fields with integer arithmetic (no float multiply of a subnormal, which
-     * would be slow on x86): normals by re-biasing the exponent, subnormals (value = mantissa · 2^-24, exact) through
-     * an int-to-float conversion, Inf and NaN by setting the float exponent to all ones; the sign is copied last.
-     * The JIT inlines this into each kernel loop (it is small and hot), so no vector is boxed.
+     * dst[d .. d+n) = the n 16-bit weights at byte offset {@code off} of {@code w}, as floats; n a multiple of L;
+     * h is scratch of at least n shorts. BF16 is the upper half of a float32: a vector shift puts it there. F16
+     * goes through {@link Float#float16ToFloat} in a plain array loop, which C2 turns into the hardware vector
+     * conversion (the Vector API has no F16 lane type). No vector crosses this method's boundary: a call the JIT
+     * does not inline would otherwise box each vector.
      */
-    static FloatVector widen(MemorySegment w, long off, boolean f16) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(H, w, off, LE).convertShape(VectorOperators.S2I, I, 0);
-        if (!f16) return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-        IntVector mag = h.and(0x7FFF);
-        IntVector normal = mag.lanewise(VectorOperators.LSHL, 13).add((127 - 15) << 23)
-                .lanewise(VectorOperators.OR, 0x7F800000, mag.compare(VectorOperators.GE, 0x7C00));
-        IntVector sub = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        return normal.blend(sub, mag.compare(VectorOperators.LT, 0x0400)).or(h.and(0x80000000)).reinterpretAsFloats();
+    static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16, short[] h) {
+        if (f16) {
+            // A plain array loop over Float.float16ToFloat: C2 vectorizes it to the hardware conversion (vcvtph2ps).
+            MemorySegment.copy(w, Convert.U16, off, h, 0, n);
+            for (int v = 0; v < n; v++) dst[d + v] = Float.float16ToFloat(h[v]);
+        } else {
+            for (int v = 0; v < n; v += L) {
+                ((IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, d + v);
+            }
+        }
     }
+
+    private static final ThreadLocal<short[]> HALVES = ThreadLocal.withInitial(() -> new short[8 * Math.max(NV, 256)]);
+
+    /** Weights widened per step of the decode kernels, per thread: 8 rows of {@link #KB}. */
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[8 * Math.max(NV, 256)]);
+    /** k-depth widened at a time by the transposed decode kernel (a multiple of L). */
+    private static final int KB = 256 - 256 % L;
 
     private static void gemm(Tensor out, Tensor inp, HalfMatrix w, Tensor bias, int epi) {
         int K = w.dim(0), N = w.dim(1);
@@ -87,13 +97,11 @@ public final class HalfMatmul {
         int strips = N / NR;
         // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
         Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, j, k0, kc) -> {
+            short[] h = HALVES.get();
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 2;
                 int dst = kk * NR;
-                widen(ws, src, f16).intoArray(pack, dst);
-                widen(ws, src + 2L * L, f16).intoArray(pack, dst + L);
-                widen(ws, src + 4L * L, f16).intoArray(pack, dst + 2 * L);
-                widen(ws, src + 6L * L, f16).intoArray(pack, dst + 3 * L);
+                widen(ws, src, pack, dst, NR, f16, h);
             }
         });
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi, w.format());
@@ -112,18 +120,20 @@ public final class HalfMatmul {
             c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
             c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
         }
-        long a0 = (long) i * K * 4, v = 2L * L;
+        long a0 = (long) i * K * 4;
+        float[] q = WIDE.get();
+        short[] h = HALVES.get();
         for (int k = 0; k < K; k++) {
             FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-            long wo = ((long) k * N + j) * 2;
-            c0 = widen(w, wo, f16).fma(x, c0);
-            c1 = widen(w, wo + v, f16).fma(x, c1);
-            c2 = widen(w, wo + 2 * v, f16).fma(x, c2);
-            c3 = widen(w, wo + 3 * v, f16).fma(x, c3);
-            c4 = widen(w, wo + 4 * v, f16).fma(x, c4);
-            c5 = widen(w, wo + 5 * v, f16).fma(x, c5);
-            c6 = widen(w, wo + 6 * v, f16).fma(x, c6);
-            c7 = widen(w, wo + 7 * v, f16).fma(x, c7);
+            widen(w, ((long) k * N + j) * 2, q, 0, NV, f16, h);   // this row of the strip, 8 vectors, via L1
+            c0 = FloatVector.fromArray(S, q, 0).fma(x, c0);
+            c1 = FloatVector.fromArray(S, q, L).fma(x, c1);
+            c2 = FloatVector.fromArray(S, q, 2 * L).fma(x, c2);
+            c3 = FloatVector.fromArray(S, q, 3 * L).fma(x, c3);
+            c4 = FloatVector.fromArray(S, q, 4 * L).fma(x, c4);
+            c5 = FloatVector.fromArray(S, q, 5 * L).fma(x, c5);
+            c6 = FloatVector.fromArray(S, q, 6 * L).fma(x, c6);
+            c7 = FloatVector.fromArray(S, q, 7 * L).fma(x, c7);
         }
         float[] c = ROW.get();
         c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
@@ -140,10 +150,13 @@ public final class HalfMatmul {
             for (int i = i0; i < i1; i++) {
                 long a0 = (long) i * K;
                 int j = j0;
+                float[] q = WIDE.get();
+                short[] h = HALVES.get();
                 for (; j + L <= N; j += L) {
                     FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
                     for (int k = 0; k < K; k++) {
-                        acc = widen(w, ((long) k * N + j) * 2, f16).fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
+                        widen(w, ((long) k * N + j) * 2, q, 0, L, f16, h);
+                        acc = FloatVector.fromArray(S, q, 0).fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
                     }
                     float[] c = ROW.get();
                     acc.intoArray(c, 0);
@@ -175,11 +188,12 @@ public final class HalfMatmul {
             Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
                 // Widen 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
+                short[] h = HALVES.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {
                     for (int c = 0; c < 16; c++) {
                         long src = ((long) (j + c0 + c) * K + k0) * 2;
-                        int kk = 0;
-                        for (; kk + L <= kc; kk += L) widen(ws, src + 2L * kk, f16).intoArray(rows, c * KC + kk);
+                        int kk = kc - kc % L;
+                        widen(ws, src, rows, c * KC, kk, f16, h);
                         for (; kk < kc; kk++) rows[c * KC + kk] = format.toFloat(ws.get(Convert.U16, src + 2L * kk));
                     }
                     for (int kk = 0; kk < kc; kk++) {
@@ -220,17 +234,23 @@ public final class HalfMatmul {
         long x0 = (long) i * K * 4, r = 2L * K;
         long w0 = (long) n * K * 2;
         int kv = K - K % L;
-        for (int k = 0; k < kv; k += L) {
-            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
-            long q = w0 + 2L * k;
-            c0 = a0.fma(widen(w, q, f16), c0);
-            c1 = a0.fma(widen(w, q + r, f16), c1);
-            c2 = a0.fma(widen(w, q + 2 * r, f16), c2);
-            c3 = a0.fma(widen(w, q + 3 * r, f16), c3);
-            c4 = a0.fma(widen(w, q + 4 * r, f16), c4);
-            c5 = a0.fma(widen(w, q + 5 * r, f16), c5);
-            c6 = a0.fma(widen(w, q + 6 * r, f16), c6);
-            c7 = a0.fma(widen(w, q + 7 * r, f16), c7);
+        float[] q = WIDE.get();
+        short[] h = HALVES.get();
+        for (int k0 = 0; k0 < kv; k0 += KB) {
+            // Widen KB of each of the 8 rows into q [8][KB], then the same fma chains over them in k order.
+            int kb = Math.min(KB, kv - k0);
+            for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16, h);
+            for (int kk = 0; kk < kb; kk += L) {
+                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE);
+                c0 = a0.fma(FloatVector.fromArray(S, q, kk), c0);
+                c1 = a0.fma(FloatVector.fromArray(S, q, KB + kk), c1);
+                c2 = a0.fma(FloatVector.fromArray(S, q, 2 * KB + kk), c2);
+                c3 = a0.fma(FloatVector.fromArray(S, q, 3 * KB + kk), c3);
+                c4 = a0.fma(FloatVector.fromArray(S, q, 4 * KB + kk), c4);
+                c5 = a0.fma(FloatVector.fromArray(S, q, 5 * KB + kk), c5);
+                c6 = a0.fma(FloatVector.fromArray(S, q, 6 * KB + kk), c6);
+                c7 = a0.fma(FloatVector.fromArray(S, q, 7 * KB + kk), c7);
+            }
         }
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
         c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
@@ -242,7 +262,13 @@ public final class HalfMatmul {
         FloatVector c0 = FloatVector.zero(S);
         long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
         int kv = K - K % L;
-        for (int k = 0; k < kv; k += L) c0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE).fma(widen(w, w0 + 2L * k, f16), c0);
+        float[] q = WIDE.get();
+        short[] h = HALVES.get();
+        for (int k0 = 0; k0 < kv; k0 += KB) {
+            int kb = Math.min(KB, kv - k0);
+            widen(w, w0 + 2L * k0, q, 0, kb, f16, h);
+            for (int kk = 0; kk < kb; kk += L) c0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE).fma(FloatVector.fromArray(S, q, kk), c0);
+        }
         c0.intoArray(t, 0);
         finish1(o, a, w, b, i, n, K, N, kv, laneSum(t, 0), format);
     }
