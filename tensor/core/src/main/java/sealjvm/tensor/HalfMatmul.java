@@ -53,17 +53,23 @@ public final class HalfMatmul {
     }
 
     /**
-     * dst[d .. d+n) = the n 16-bit weights at byte offset {@code off} of {@code w}, as floats; n a multiple of L;
-     * h is scratch of at least n shorts. BF16 is the upper half of a float32: a vector shift puts it there. F16
-     * goes through {@link Float#float16ToFloat} in a plain array loop, which C2 turns into the hardware vector
-     * conversion (the Vector API has no F16 lane type). No vector crosses this method's boundary: a call the JIT
-     * does not inline would otherwise box each vector.
+     * dst[d .. d+n) = the n 16-bit weights at byte offset {@code off} of {@code w}, as floats; n a multiple of L.
+     * BF16 is the upper half of a float32: shift it up. F16 (the Vector API has no F16 lanes): exponent and
+     * mantissa moved into float32 position and scaled by 2^112, which re-biases the exponent and is exact for
+     * subnormals too; an all-ones exponent (Inf, NaN) is carried over with integer ops; then the sign.
+     * No vector crosses this method's boundary: were the JIT not to inline a vector-returning helper (too large to
+     * inline everywhere), every vector would be boxed. The kernels read the widened floats back from L1.
      */
-    static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16, short[] h) {
+    static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16) {
         if (f16) {
             // A plain array loop over Float.float16ToFloat: C2 vectorizes it to the hardware conversion (vcvtph2ps).
-            MemorySegment.copy(w, Convert.U16, off, h, 0, n);
-            for (int v = 0; v < n; v++) dst[d + v] = Float.float16ToFloat(h[v]);
+            for (int v = 0; v < n; v += L) {
+                IntVector x = (IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector mag = x.and(0x7FFF);
+                IntVector infNan = mag.add(0x0400).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 31).and(0x7F800000);
+                IntVector bits = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+                bits.or(infNan).or(x.and(0x80000000)).reinterpretAsFloats().intoArray(dst, d + v);
+            }
         } else {
             for (int v = 0; v < n; v += L) {
                 ((IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0))
@@ -71,8 +77,6 @@ public final class HalfMatmul {
             }
         }
     }
-
-    private static final ThreadLocal<short[]> HALVES = ThreadLocal.withInitial(() -> new short[8 * Math.max(NV, 256)]);
 
     /** Weights widened per step of the decode kernels, per thread: 8 rows of {@link #KB}. */
     private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[8 * Math.max(NV, 256)]);
@@ -97,11 +101,10 @@ public final class HalfMatmul {
         int strips = N / NR;
         // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
         Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, j, k0, kc) -> {
-            short[] h = HALVES.get();
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 2;
                 int dst = kk * NR;
-                widen(ws, src, pack, dst, NR, f16, h);
+                widen(ws, src, pack, dst, NR, f16);
             }
         });
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi, w.format());
@@ -122,10 +125,9 @@ public final class HalfMatmul {
         }
         long a0 = (long) i * K * 4;
         float[] q = WIDE.get();
-        short[] h = HALVES.get();
         for (int k = 0; k < K; k++) {
             FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-            widen(w, ((long) k * N + j) * 2, q, 0, NV, f16, h);   // this row of the strip, 8 vectors, via L1
+            widen(w, ((long) k * N + j) * 2, q, 0, NV, f16);   // this row of the strip, 8 vectors, via L1
             c0 = FloatVector.fromArray(S, q, 0).fma(x, c0);
             c1 = FloatVector.fromArray(S, q, L).fma(x, c1);
             c2 = FloatVector.fromArray(S, q, 2 * L).fma(x, c2);
@@ -151,11 +153,10 @@ public final class HalfMatmul {
                 long a0 = (long) i * K;
                 int j = j0;
                 float[] q = WIDE.get();
-                short[] h = HALVES.get();
                 for (; j + L <= N; j += L) {
                     FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
                     for (int k = 0; k < K; k++) {
-                        widen(w, ((long) k * N + j) * 2, q, 0, L, f16, h);
+                        widen(w, ((long) k * N + j) * 2, q, 0, L, f16);
                         acc = FloatVector.fromArray(S, q, 0).fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
                     }
                     float[] c = ROW.get();
@@ -188,12 +189,11 @@ public final class HalfMatmul {
             Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
                 // Widen 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
-                short[] h = HALVES.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {
                     for (int c = 0; c < 16; c++) {
                         long src = ((long) (j + c0 + c) * K + k0) * 2;
                         int kk = kc - kc % L;
-                        widen(ws, src, rows, c * KC, kk, f16, h);
+                        widen(ws, src, rows, c * KC, kk, f16);
                         for (; kk < kc; kk++) rows[c * KC + kk] = format.toFloat(ws.get(Convert.U16, src + 2L * kk));
                     }
                     for (int kk = 0; kk < kc; kk++) {
@@ -235,11 +235,10 @@ public final class HalfMatmul {
         long w0 = (long) n * K * 2;
         int kv = K - K % L;
         float[] q = WIDE.get();
-        short[] h = HALVES.get();
         for (int k0 = 0; k0 < kv; k0 += KB) {
             // Widen KB of each of the 8 rows into q [8][KB], then the same fma chains over them in k order.
             int kb = Math.min(KB, kv - k0);
-            for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16, h);
+            for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16);
             for (int kk = 0; kk < kb; kk += L) {
                 FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE);
                 c0 = a0.fma(FloatVector.fromArray(S, q, kk), c0);
@@ -263,10 +262,9 @@ public final class HalfMatmul {
         long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
         int kv = K - K % L;
         float[] q = WIDE.get();
-        short[] h = HALVES.get();
         for (int k0 = 0; k0 < kv; k0 += KB) {
             int kb = Math.min(KB, kv - k0);
-            widen(w, w0 + 2L * k0, q, 0, kb, f16, h);
+            widen(w, w0 + 2L * k0, q, 0, kb, f16);
             for (int kk = 0; kk < kb; kk += L) c0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE).fma(FloatVector.fromArray(S, q, kk), c0);
         }
         c0.intoArray(t, 0);

@@ -28,7 +28,7 @@ class HalfMatmulTest {
             float[] lanes = new float[Matmul.L];
             for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.BF16}) {
                 for (int b0 = 0; b0 < 65536; b0 += Matmul.L) {
-                    HalfMatmul.widen(seg, 2L * b0, lanes, 0, Matmul.L, f == WeightFormat.F16, new short[Matmul.L]);
+                    HalfMatmul.widen(seg, 2L * b0, lanes, 0, Matmul.L, f == WeightFormat.F16);
                     for (int l = 0; l < Matmul.L; l++) {
                         float want = f.toFloat((short) (b0 + l));
                         // A NaN widens to a NaN; its quiet bit is the scalar instruction's choice (loaded weights are finite).
