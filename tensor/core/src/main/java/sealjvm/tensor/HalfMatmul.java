@@ -54,9 +54,10 @@ public final class HalfMatmul {
 
     /**
      * dst[d .. d+n) = the n 16-bit weights at byte offset {@code off} of {@code w}, as floats; n a multiple of L.
-     * BF16 is the upper half of a float32: shift it up. F16 (the Vector API has no F16 lanes): exponent and
-     * mantissa moved into float32 position and scaled by 2^112, which re-biases the exponent and is exact for
-     * subnormals too; an all-ones exponent (Inf, NaN) is carried over with integer ops; then the sign.
+     * BF16 is the upper half of a float32: shift it up. F16 (the Vector API has no F16 lanes) is rebuilt with
+     * integer ops: exponent and mantissa moved into float32 position and the exponent re-biased, an all-ones
+     * exponent (Inf, NaN) kept all ones, subnormals as mantissa · 2^-24 through an int-to-float conversion (exact;
+     * a float multiply of a subnormal input would take a slow microcode path on x86), then the sign.
      * No vector crosses this method's boundary: were the JIT not to inline a vector-returning helper (too large to
      * inline everywhere), every vector would be boxed. The kernels read the widened floats back from L1.
      */
@@ -67,8 +68,9 @@ public final class HalfMatmul {
                 IntVector x = (IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0);
                 IntVector mag = x.and(0x7FFF);
                 IntVector infNan = mag.add(0x0400).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 31).and(0x7F800000);
-                IntVector bits = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-                bits.or(infNan).or(x.and(0x80000000)).reinterpretAsFloats().intoArray(dst, d + v);
+                IntVector normal = mag.lanewise(VectorOperators.LSHL, 13).add((127 - 15) << 23).or(infNan);
+                IntVector sub = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+                normal.blend(sub, mag.compare(VectorOperators.LT, 0x0400)).or(x.and(0x80000000)).reinterpretAsFloats().intoArray(dst, d + v);
             }
         } else {
             for (int v = 0; v < n; v += L) {
