@@ -63,7 +63,6 @@ public final class HalfMatmul {
      */
     static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16) {
         if (f16) {
-            // A plain array loop over Float.float16ToFloat: C2 vectorizes it to the hardware conversion (vcvtph2ps).
             for (int v = 0; v < n; v += L) {
                 IntVector x = (IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0);
                 IntVector mag = x.and(0x7FFF);
