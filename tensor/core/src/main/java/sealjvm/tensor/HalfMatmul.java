@@ -126,7 +126,23 @@ public final class HalfMatmul {
         }
         long a0 = (long) i * K * 4;
         float[] q = WIDE.get();
-        for (int k = 0; k < K; k++) {
+        if (!f16) {
+            // BF16: a load, a sign-extend and a shift per vector, all in registers (spelled out: a helper returning
+            // a vector might not be inlined, and would then box it).
+            long v = 2L * L;
+            for (int k = 0; k < K; k++) {
+                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+                long wo = ((long) k * N + j) * 2;
+                c0 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c0);
+                c1 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c1);
+                c2 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 2 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c2);
+                c3 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 3 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c3);
+                c4 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 4 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c4);
+                c5 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 5 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c5);
+                c6 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 6 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c6);
+                c7 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 7 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c7);
+            }
+        } else for (int k = 0; k < K; k++) {
             FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
             widen(w, ((long) k * N + j) * 2, q, 0, NV, f16);   // this row of the strip, 8 vectors, via L1
             c0 = FloatVector.fromArray(S, q, 0).fma(x, c0);
@@ -236,7 +252,20 @@ public final class HalfMatmul {
         long w0 = (long) n * K * 2;
         int kv = K - K % L;
         float[] q = WIDE.get();
-        for (int k0 = 0; k0 < kv; k0 += KB) {
+        if (!f16) {
+            for (int k = 0; k < kv; k += L) {   // BF16 in registers, as in rowStrip8
+                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+                long p = w0 + 2L * k;
+                c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
+                c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
+                c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
+                c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
+                c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
+                c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
+                c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
+                c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
+            }
+        } else for (int k0 = 0; k0 < kv; k0 += KB) {
             // Widen KB of each of the 8 rows into q [8][KB], then the same fma chains over them in k order.
             int kb = Math.min(KB, kv - k0);
             for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16);
