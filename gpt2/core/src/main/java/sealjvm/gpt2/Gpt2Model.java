@@ -10,9 +10,12 @@ import java.util.Set;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Device;
+import sealjvm.tensor.HalfMatmul;
+import sealjvm.tensor.HalfMatrix;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Tensor;
+import sealjvm.tensor.WeightFormat;
 
 /**
  * GPT-2 (Radford et al. 2019) as Hugging Face's GPT2LMHeadModel computes it, readable in one sitting.
@@ -24,6 +27,10 @@ import sealjvm.tensor.Tensor;
  * </pre>
  * Every forward goes through a {@link KVCache}: a full forward is a decode step of T tokens at position 0.
  * This is the CPU {@link Gpt2Backend}; the parameters live here whichever backend computes.
+ *
+ * <p>Loaded with a 16-bit {@link WeightFormat} the weight matrices stay in 16 bits and the kernels widen them in
+ * registers ({@link HalfMatmul}): half the bytes per decode step, inference only (training, merged edits, saving and
+ * the CUDA backend refuse such a model).
  */
 public final class Gpt2Model implements Gpt2Backend {
     public final Gpt2Config config;
@@ -41,8 +48,17 @@ public final class Gpt2Model implements Gpt2Backend {
         for (int l = 0; l < config.nLayer(); l++) linearNames[l] = Gpt2Names.block(l).linearWeights();
     }
 
-    /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors. */
+    /** Loads a Hugging Face GPT-2 directory: config.json + model.safetensors, every parameter widened to float32. */
     public static Gpt2Model load(Path dir) {
+        return load(dir, WeightFormat.F32);
+    }
+
+    /**
+     * Loads a Hugging Face GPT-2 directory with its weight matrices held as {@code format}: F32 widens everything
+     * (trainable); F16 or BF16 keeps the matrices in 16 bits for inference (exact when the file stores that format,
+     * else rounded to nearest even once at load), biases, layernorms and wpe in float32.
+     */
+    public static Gpt2Model load(Path dir, WeightFormat format) {
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir + ": " + (Files.isSymbolicLink(dir) && !Files.exists(dir) ? "a symbolic link that does not resolve (dangling, or a loop)"
                     : Files.exists(dir) ? "not a directory" : "not found") + " (expected a Hugging Face GPT-2 model directory)");
@@ -60,25 +76,34 @@ public final class Gpt2Model implements Gpt2Backend {
             boolean tied = !st.contains(Gpt2Names.LM_HEAD) && !st.contains("transformer." + Gpt2Names.LM_HEAD);
             Gpt2Params params;
             try {
-                params = Gpt2Params.allocate(config, tied, arena);
+                params = Gpt2Params.allocate(config, tied, arena, format);
             } catch (ModelFormatException e) {
                 throw new ModelFormatException(dir.resolve("config.json") + ": " + e.getMessage(), e);
             }
             Set<String> unused = new LinkedHashSet<>(st.names());
             for (var e : params.byName().entrySet()) {
-                String name = e.getKey();
-                String stored = st.contains(name) ? name : "transformer." + name;
-                if (!st.contains(stored)) throw new ModelFormatException(file + ": missing tensor '" + name + "'");
-                int[] shape = st.info(stored).orElseThrow().shape();
-                int[] want = e.getValue().shape();
-                if (!Arrays.equals(shape, want)) {
-                    throw new ModelFormatException(file + ": tensor '" + stored + "' has shape " + Arrays.toString(shape)
-                            + " but config.json (n_embd=" + config.nEmbd() + ", n_layer=" + config.nLayer() + ", n_positions="
-                            + config.nPositions() + ", vocab_size=" + config.vocabSize() + ") says " + Arrays.toString(want));
-                }
+                String stored = storedName(st, file, config, e.getKey(), e.getValue().shape());
                 st.readInto(stored, e.getValue());
                 String bad = Finite.describeFirst(e.getValue());
                 if (bad != null) throw new ModelFormatException(file + ": tensor '" + stored + "' has a non-finite value: " + bad);
+                unused.remove(stored);
+            }
+            for (var e : params.halves().entrySet()) {
+                HalfMatrix dst = e.getValue();
+                String stored = storedName(st, file, config, e.getKey(), dst.shape());
+                // Through float32 one tensor at a time: exact for F16 -> F16 and BF16 -> BF16, rounded once otherwise.
+                try (Arena tmp = Arena.ofConfined()) {
+                    Tensor wide = st.readF32(stored, tmp);
+                    String bad = Finite.describeFirst(wide);
+                    if (bad != null) throw new ModelFormatException(file + ": tensor '" + stored + "' has a non-finite value: " + bad);
+                    dst.copyFrom(wide);
+                    for (long i = 0; i < dst.size(); i++) {
+                        if (!Float.isFinite(dst.get(i))) {
+                            throw new ModelFormatException(file + ": tensor '" + stored + "' value " + wide.get(i) + " at index " + i
+                                    + " overflows " + format + " (load it as F32 or BF16)");
+                        }
+                    }
+                }
                 unused.remove(stored);
             }
             // The causal-mask buffers of older exports carry no parameters.
@@ -93,12 +118,29 @@ public final class Gpt2Model implements Gpt2Backend {
         }
     }
 
+    // The name tensor `name` has in the file (with or without the transformer. prefix), its shape checked against config.json.
+    private static String storedName(SafeTensors st, Path file, Gpt2Config config, String name, int[] want) {
+        String stored = st.contains(name) ? name : "transformer." + name;
+        if (!st.contains(stored)) throw new ModelFormatException(file + ": missing tensor '" + name + "'");
+        int[] shape = st.info(stored).orElseThrow().shape();
+        if (!Arrays.equals(shape, want)) {
+            throw new ModelFormatException(file + ": tensor '" + stored + "' has shape " + Arrays.toString(shape)
+                    + " but config.json (n_embd=" + config.nEmbd() + ", n_layer=" + config.nLayer() + ", n_positions="
+                    + config.nPositions() + ", vocab_size=" + config.vocabSize() + ") says " + Arrays.toString(want));
+        }
+        return stored;
+    }
+
+    /** How the weight matrices are held (F32, or F16/BF16 for inference only). */
+    public WeightFormat weightFormat() { return params.format; }
+
     /**
      * Writes this model as a Hugging Face GPT-2 directory: config.json and model.safetensors, names as
      * {@code GPT2LMHeadModel.save_pretrained} writes them ({@code transformer.} prefix; {@code lm_head.weight} only
      * when untied), stored as {@code storage} (F32, F16 or BF16). Each file is written atomically.
      */
     public void save(Path dir, sealjvm.gpt2.safetensors.DType storage) throws java.io.IOException {
+        params.requireF32("save");
         Files.createDirectories(dir);
         var tensors = new java.util.LinkedHashMap<String, Tensor>();
         for (var e : params.byName().entrySet()) {
@@ -123,8 +165,13 @@ public final class Gpt2Model implements Gpt2Backend {
 
     /** A model with the given parameters (e.g. made in-process for tests and benchmarks). */
     public static Gpt2Model create(Gpt2Config config, boolean tied) {
+        return create(config, tied, WeightFormat.F32);
+    }
+
+    /** A zero-filled model whose weight matrices are held as {@code format}. */
+    public static Gpt2Model create(Gpt2Config config, boolean tied, WeightFormat format) {
         Arena arena = Arena.ofShared();
-        return new Gpt2Model(config, Gpt2Params.allocate(config, tied, arena), arena);
+        return new Gpt2Model(config, Gpt2Params.allocate(config, tied, arena, format), arena);
     }
 
     public KVCache newCache(int batch, int capacity, Arena where) { return new KVCache(config, batch, capacity, where); }
@@ -161,7 +208,7 @@ public final class Gpt2Model implements Gpt2Backend {
             for (int i0 = 0; i0 < R; i0 += chunk) {
                 int n = Math.min(chunk, R - i0);
                 Tensor ln = logits.slice(0, n, V);
-                Matmul.matmulTransposed(ln, rows.slice((long) i0 * C, n, C), params.lmHead, null);   // (n,C) -> (n,V)
+                head(ln, rows.slice((long) i0 * C, n, C));                    // (n,C) -> (n,V)
                 float[] l = n == chunk ? lse : new float[n];
                 Kernels.logSumExp(l, ln);
                 for (int i = 0; i < n; i++) {
@@ -272,7 +319,7 @@ public final class Gpt2Model implements Gpt2Backend {
             ws.ensure(cache.batch * T);
             Tensor h = ws.x.slice(0, cache.batch, T, config.nEmbd());
             hiddenInto(cache, ids, T, h, ws, hook);
-            Matmul.matmulTransposed(logits, h, params.lmHead, null);
+            head(logits, h);                                                  // (B,T,C) -> (B,T,V)
         } finally {
             returnWorkspace(ws);
         }
@@ -317,38 +364,74 @@ public final class Gpt2Model implements Gpt2Backend {
         float eps = config.layerNormEpsilon();
 
         boolean fused = hook == LinearHook.NONE;   // a hook must see each linear's output before GELU/residual
-        Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        if (params.wte16 == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        else embedding16(x, ids, B, T, params.wte16, params.wpe, pos0);
         for (int l = 0; l < config.nLayer(); l++) {
             Gpt2Params.Block p = params.blocks.get(l);
+            Gpt2Params.HalfBlock h = params.halfBlocks.isEmpty() ? null : params.halfBlocks.get(l);
             String[] names = linearNames[l];
             Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), eps);
-            Matmul.matmul(qkv, ln, p.attnW(), p.attnB());                   // (B,T,C) -> (B,T,3C)
+            if (h == null) Matmul.matmul(qkv, ln, p.attnW(), p.attnB());    // (B,T,C) -> (B,T,3C)
+            else HalfMatmul.matmul(qkv, ln, h.attnW(), p.attnB());
             hook.afterLinear(names[0], ln, qkv);
             splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
             Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
             Tensor proj = q;                                                 // q is free once attention is done
             if (fused) {
-                Matmul.matmulResidual(x, att, p.attnProjW(), p.attnProjB()); // x += att · W + b
+                if (h == null) Matmul.matmulResidual(x, att, p.attnProjW(), p.attnProjB()); // x += att · W + b
+                else HalfMatmul.matmulResidual(x, att, h.attnProjW(), p.attnProjB());
             } else {
-                Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());      // (B,T,C) -> (B,T,C)
+                if (h == null) Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());      // (B,T,C) -> (B,T,C)
+                else HalfMatmul.matmul(proj, att, h.attnProjW(), p.attnProjB());
                 hook.afterLinear(names[1], att, proj);
                 Kernels.add(x, x, proj);
             }
             Kernels.layernorm(ln, x, p.ln2W(), p.ln2B(), eps);
             if (fused) {
-                Matmul.matmulGelu(fc, ln, p.fcW(), p.fcB());                 // (B,T,C) -> gelu (B,T,4C)
-                Matmul.matmulResidual(x, fc, p.fcProjW(), p.fcProjB());      // x += fc · W + b
+                if (h == null) {
+                    Matmul.matmulGelu(fc, ln, p.fcW(), p.fcB());             // (B,T,C) -> gelu (B,T,4C)
+                    Matmul.matmulResidual(x, fc, p.fcProjW(), p.fcProjB());  // x += fc · W + b
+                } else {
+                    HalfMatmul.matmulGelu(fc, ln, h.fcW(), p.fcB());
+                    HalfMatmul.matmulResidual(x, fc, h.fcProjW(), p.fcProjB());
+                }
             } else {
-                Matmul.matmul(fc, ln, p.fcW(), p.fcB());                     // (B,T,C) -> (B,T,4C)
+                if (h == null) Matmul.matmul(fc, ln, p.fcW(), p.fcB());     // (B,T,C) -> (B,T,4C)
+                else HalfMatmul.matmul(fc, ln, h.fcW(), p.fcB());
                 hook.afterLinear(names[2], ln, fc);
                 Kernels.gelu(fc, fc);
-                Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB());           // (B,T,4C) -> (B,T,C)
+                if (h == null) Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB()); // (B,T,4C) -> (B,T,C)
+                else HalfMatmul.matmul(proj, fc, h.fcProjW(), p.fcProjB());
                 hook.afterLinear(names[3], fc, proj);
                 Kernels.add(x, x, proj);
             }
         }
         Kernels.layernorm(x, x, params.lnfW, params.lnfB, eps);
         cache.length = pos0 + T;
+    }
+
+    // logits (R,V) = h (R,C) · lm_headᵀ, in whichever format the head is held
+    private void head(Tensor logits, Tensor h) {
+        if (params.lmHead16 == null) Matmul.matmulTransposed(logits, h, params.lmHead, null);
+        else HalfMatmul.matmulTransposed(logits, h, params.lmHead16, null);
+    }
+
+    // x (B,T,C) = wte16[ids] + wpe[pos0..pos0+T): Kernels.embedding with the token rows widened from 16 bits
+    private static void embedding16(Tensor x, int[] ids, int B, int T, HalfMatrix wte, Tensor wpe, int pos0) {
+        int V = wte.dim(0), C = wte.dim(1), P = wpe.dim(0);
+        if (ids.length != B * T || x.size() != (long) B * T * C) {
+            throw new IllegalArgumentException("embedding of " + ids.length + " ids (B=" + B + ", T=" + T + ") into " + x);
+        }
+        if (pos0 < 0 || pos0 + T > P) throw new IllegalArgumentException("positions " + pos0 + ".." + (pos0 + T - 1) + " exceed n_positions=" + P);
+        for (int id : ids) {
+            if (id < 0 || id >= V) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + V + ")");
+        }
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) {
+                long dst = ((long) b * T + t) * C, tok = (long) ids[b * T + t] * C, pos = (long) (pos0 + t) * C;
+                for (int c = 0; c < C; c++) x.set(dst + c, wte.get(tok + c) + wpe.get(pos + c));
+            }
+        }
     }
 
     /** Activation buffers of one forward, kept between calls so that decoding allocates nothing. */

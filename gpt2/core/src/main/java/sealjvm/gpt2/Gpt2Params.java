@@ -6,13 +6,20 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import sealjvm.tensor.HalfMatrix;
 import sealjvm.tensor.Tensor;
+import sealjvm.tensor.WeightFormat;
 
 /**
  * Every GPT-2 parameter as a named view into one float32 allocation (llm.c's ParameterTensors).
  * One allocation means one snapshot, one optimizer state and one device copy serve the whole model.
  * Names are Hugging Face's without the {@code transformer.} prefix, e.g. {@code h.3.mlp.c_fc.weight};
  * Conv1D weights are stored [in, out] as in the checkpoint (y = x·W + b).
+ *
+ * <p>With a 16-bit {@link WeightFormat} (inference only) the weight matrices (wte, which is also the tied head, an
+ * untied lm_head, and each block's four linears) are instead named views into one 16-bit allocation ({@link #halves});
+ * {@link #all} then holds only the float32 rest (wpe, biases, layernorms), and the float32 fields of those matrices
+ * are null.
  */
 public final class Gpt2Params {
     /** One transformer block's parameters. */
@@ -23,6 +30,12 @@ public final class Gpt2Params {
                         Tensor fcW, Tensor fcB,         // c_fc: (C,4C), (4C)
                         Tensor fcProjW, Tensor fcProjB) {} // mlp.c_proj: (4C,C), (C)
 
+    /** One block's weight matrices in 16 bits (the float32 ones in {@link Block} are then null). */
+    public record HalfBlock(HalfMatrix attnW,       // c_attn: (C,3C)
+                            HalfMatrix attnProjW,   // c_proj: (C,C)
+                            HalfMatrix fcW,         // c_fc: (C,4C)
+                            HalfMatrix fcProjW) {}  // mlp.c_proj: (4C,C)
+
     public final Gpt2Config config;
     public final Tensor all;          // every float, in the order of names()
     public final Tensor wte;          // (V,C)
@@ -31,13 +44,21 @@ public final class Gpt2Params {
     public final Tensor lnfW, lnfB;   // (C), (C)
     public final Tensor lmHead;       // (V,C): wte itself when tied
     public final boolean tied;
+    /** How the weight matrices are held: F32 (every parameter in {@link #all}) or F16/BF16 (see {@link #halves}). */
+    public final WeightFormat format;
+    public final HalfMatrix wte16;        // (V,C) when 16-bit, else null
+    public final HalfMatrix lmHead16;     // (V,C): wte16 itself when tied; null unless 16-bit
+    public final List<HalfBlock> halfBlocks; // n_layer of them when 16-bit, else empty
     private final Map<String, Tensor> byName;
+    private final Map<String, HalfMatrix> halves;
 
-    private Gpt2Params(Gpt2Config config, Tensor all, Map<String, Tensor> byName, boolean tied) {
+    private Gpt2Params(Gpt2Config config, Tensor all, Map<String, Tensor> byName, Map<String, HalfMatrix> halves, boolean tied, WeightFormat format) {
         this.config = config;
         this.all = all;
         this.byName = Collections.unmodifiableMap(byName);
+        this.halves = Collections.unmodifiableMap(halves);
         this.tied = tied;
+        this.format = format;
         this.wte = byName.get(Gpt2Names.WTE);
         this.wpe = byName.get(Gpt2Names.WPE);
         this.lnfW = byName.get(Gpt2Names.LN_F_WEIGHT);
@@ -46,10 +67,27 @@ public final class Gpt2Params {
         List<Block> bs = new ArrayList<>();
         for (int l = 0; l < config.nLayer(); l++) {
             Gpt2Names.Block n = Gpt2Names.block(l);
-            bs.add(new Block(get(n.ln1W()), get(n.ln1B()), get(n.attnW()), get(n.attnB()), get(n.attnProjW()), get(n.attnProjB()),
-                    get(n.ln2W()), get(n.ln2B()), get(n.fcW()), get(n.fcB()), get(n.fcProjW()), get(n.fcProjB())));
+            bs.add(new Block(get(n.ln1W()), get(n.ln1B()), byName.get(n.attnW()), get(n.attnB()), byName.get(n.attnProjW()), get(n.attnProjB()),
+                    get(n.ln2W()), get(n.ln2B()), byName.get(n.fcW()), get(n.fcB()), byName.get(n.fcProjW()), get(n.fcProjB())));
         }
-        this.blocks = List.copyOf(bs);
+        this.blocks = Collections.unmodifiableList(bs);   // List.copyOf refuses the null matrices of a 16-bit model
+        this.wte16 = halves.get(Gpt2Names.WTE);
+        this.lmHead16 = tied ? wte16 : halves.get(Gpt2Names.LM_HEAD);
+        List<HalfBlock> hb = new ArrayList<>();
+        if (!halves.isEmpty()) {
+            for (int l = 0; l < config.nLayer(); l++) {
+                Gpt2Names.Block n = Gpt2Names.block(l);
+                hb.add(new HalfBlock(halves.get(n.attnW()), halves.get(n.attnProjW()), halves.get(n.fcW()), halves.get(n.fcProjW())));
+            }
+        }
+        this.halfBlocks = List.copyOf(hb);
+    }
+
+    /** The weight matrices a 16-bit format holds in 16 bits: wte, an untied lm_head and each block's linears. */
+    public static boolean heldInHalf(String name) {
+        return name.equals(Gpt2Names.WTE) || name.equals(Gpt2Names.LM_HEAD)
+                || name.endsWith(".attn.c_attn.weight") || name.endsWith(".attn.c_proj.weight")
+                || name.endsWith(".mlp.c_fc.weight") || name.endsWith(".mlp.c_proj.weight");
     }
 
     /** The shape of every parameter, in storage order. */
@@ -79,20 +117,40 @@ public final class Gpt2Params {
         return s;
     }
 
-    /** Zero-filled parameters in one 64-byte-aligned allocation. */
+    /** Zero-filled float32 parameters in one 64-byte-aligned allocation. */
     public static Gpt2Params allocate(Gpt2Config config, boolean tied, Arena arena) {
+        return allocate(config, tied, arena, WeightFormat.F32);
+    }
+
+    /**
+     * Zero-filled parameters with the weight matrices held as {@code format}: for F32 one float32 allocation; for
+     * F16/BF16 one 16-bit allocation for the matrices ({@link #heldInHalf}) and one float32 allocation for the rest.
+     */
+    public static Gpt2Params allocate(Gpt2Config config, boolean tied, Arena arena, WeightFormat format) {
         checkSize(config, tied);
         Map<String, int[]> shapes = shapes(config, tied);
-        long total = 0;
-        for (int[] s : shapes.values()) total += Tensor.numel(s);
-        Tensor all = Tensor.allocate(arena, Math.toIntExact(total));
-        Map<String, Tensor> byName = new LinkedHashMap<>();
-        long off = 0;
+        boolean half = format != WeightFormat.F32;
+        long total = 0, total16 = 0;
         for (var e : shapes.entrySet()) {
-            byName.put(e.getKey(), all.slice(off, e.getValue()));
-            off += Tensor.numel(e.getValue());
+            if (half && heldInHalf(e.getKey())) total16 += Tensor.numel(e.getValue());
+            else total += Tensor.numel(e.getValue());
         }
-        return new Gpt2Params(config, all, byName, tied);
+        Tensor all = Tensor.allocate(arena, Math.toIntExact(total));
+        var all16 = half ? arena.allocate(2 * total16, Tensor.ALIGNMENT) : null;
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        Map<String, HalfMatrix> halves = new LinkedHashMap<>();
+        long off = 0, off16 = 0;
+        for (var e : shapes.entrySet()) {
+            int[] s = e.getValue();
+            if (half && heldInHalf(e.getKey())) {
+                halves.put(e.getKey(), HalfMatrix.wrap(all16.asSlice(2 * off16, 2 * Tensor.numel(s)), format, s[0], s[1]));
+                off16 += Tensor.numel(s);
+            } else {
+                byName.put(e.getKey(), all.slice(off, s));
+                off += Tensor.numel(s);
+            }
+        }
+        return new Gpt2Params(config, all, byName, halves, tied, format);
     }
 
     /**
@@ -116,12 +174,42 @@ public final class Gpt2Params {
     /** The parameter called {@code name} (Hugging Face name, no {@code transformer.} prefix). */
     public Tensor get(String name) {
         Tensor t = byName.get(name);
+        if (t == null && halves.containsKey(name)) throw new IllegalStateException(halfRefusal("training, merged edits or snapshots of '" + name + "' (float32 access)"));
         if (t == null) throw new IllegalArgumentException("no parameter named '" + name + "'");
         return t;
     }
 
-    /** All parameters by name, in storage order. */
+    /**
+     * Why {@code operation} is refused on a model whose weight matrices are 16-bit: they are an inference-only copy
+     * (kernels widen them in registers); training, merged edits and snapshots write or read float32 weights.
+     */
+    public String halfRefusal(String operation) {
+        return operation + " needs float32 weights, but this model holds its weight matrices in " + format
+                + " for inference only (forward, logits, generation); load it with WeightFormat.F32";
+    }
+
+    /** Throws {@link IllegalStateException} naming {@code operation} unless every parameter is float32. */
+    public void requireF32(String operation) {
+        if (format != WeightFormat.F32) throw new IllegalStateException(halfRefusal(operation));
+    }
+
+    /** The float32 parameters by name, in storage order: all of them unless the matrices are 16-bit ({@link #halves}). */
     public Map<String, Tensor> byName() { return byName; }
 
-    public long count() { return all.size(); }
+    /** The 16-bit weight matrices by name, in storage order; empty for F32. */
+    public Map<String, HalfMatrix> halves() { return halves; }
+
+    /** Number of parameters, in whatever format each is held. */
+    public long count() {
+        long n = all.size();
+        for (HalfMatrix h : halves.values()) n += h.size();
+        return n;
+    }
+
+    /** Bytes the parameters occupy: float32 ones at 4, 16-bit ones at 2. */
+    public long byteSize() {
+        long n = all.byteSize();
+        for (HalfMatrix h : halves.values()) n += h.byteSize();
+        return n;
+    }
 }

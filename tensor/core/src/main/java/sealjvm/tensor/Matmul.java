@@ -42,7 +42,7 @@ public final class Matmul {
     /** Below this many rows the weight is streamed straight from memory (a matrix-vector product), not packed. */
     static final int GEMM_MIN_ROWS = 4;
 
-    private static final ThreadLocal<float[]> TROWS = ThreadLocal.withInitial(() -> new float[16 * KC]);
+    static final ThreadLocal<float[]> TROWS = ThreadLocal.withInitial(() -> new float[16 * KC]);
     private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NR]);
     private static final ThreadLocal<float[][]> CBUF = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -82,11 +82,11 @@ public final class Matmul {
 
     /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack [kc][NR]. */
     @FunctionalInterface
-    private interface PanelPacker { void pack(float[] pack, int j, int k0, int kc); }
+    interface PanelPacker { void pack(float[] pack, int j, int k0, int kc); }
 
     // Output columns [0, strips·NR): per strip and 256-deep k-panel, pack the weight panel, run 4×64 register
     // tiles over all rows into partial sums that start at the bias, then store them through the epilogue.
-    private static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
+    static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
                                      PanelPacker packer) {
         Parallel.forChunks(strips, 1, (s0, s1) -> {
             float[] pack = PACK.get();
@@ -210,10 +210,10 @@ public final class Matmul {
         storeRow(o, c, NV, (long) i * N + j, epi);
     }
 
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[NV]);
+    static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[NV]);
 
     // out[oi .. oi+n) = epilogue(c[0..n)), n a multiple of L
-    private static void storeRow(MemorySegment o, float[] c, int n, long oi, int epi) {
+    static void storeRow(MemorySegment o, float[] c, int n, long oi, int epi) {
         for (int v = 0; v < n; v += L) {
             FloatVector x = FloatVector.fromArray(S, c, v);
             long off = (oi + v) * 4;

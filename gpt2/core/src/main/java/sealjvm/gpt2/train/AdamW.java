@@ -32,6 +32,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     public AdamW(Gpt2Params params, float beta1, float beta2, float eps, float weightDecay, Predicate<String> decays) {
+        params.requireF32("AdamW (training)");
         this.params = params;
         this.beta1 = beta1;
         this.beta2 = beta2;

@@ -46,6 +46,7 @@ public final class Gpt2Backprop implements AutoCloseable {
     }
 
     public Gpt2Backprop(Gpt2Model model, int B, int T, Predicate<String> needsGrad) {
+        model.params.requireF32("backward (training)");
         this.model = model;
         this.cfg = model.config;
         if (B < 1 || T < 1 || T > cfg.nPositions()) {

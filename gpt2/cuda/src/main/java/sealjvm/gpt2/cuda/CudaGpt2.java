@@ -44,6 +44,7 @@ public final class CudaGpt2 implements Gpt2Backend {
 
     /** Copies {@code model}'s parameters to {@code device}. Later host-side changes need {@link #upload()}. */
     public CudaGpt2(Gpt2Model model, CudaDevice device) {
+        model.params.requireF32("the CUDA backend");
         this.host = model;
         this.config = model.config;
         this.device = device;

@@ -1,0 +1,311 @@
+package sealjvm.tensor;
+
+import static sealjvm.tensor.Matmul.GELU;
+import static sealjvm.tensor.Matmul.GEMM_MIN_ROWS;
+import static sealjvm.tensor.Matmul.KC;
+import static sealjvm.tensor.Matmul.L;
+import static sealjvm.tensor.Matmul.LANES;
+import static sealjvm.tensor.Matmul.LE;
+import static sealjvm.tensor.Matmul.NONE;
+import static sealjvm.tensor.Matmul.NR;
+import static sealjvm.tensor.Matmul.NV;
+import static sealjvm.tensor.Matmul.RESIDUAL;
+import static sealjvm.tensor.Matmul.ROW;
+import static sealjvm.tensor.Matmul.S;
+import static sealjvm.tensor.Matmul.TB;
+import static sealjvm.tensor.Matmul.TROWS;
+import static sealjvm.tensor.Matmul.laneSum;
+import static sealjvm.tensor.Tensor.F32;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Matmul}'s products with the weight held in 16 bits ({@link HalfMatrix}, F16 or BF16): each weight is
+ * loaded as a short and widened to float32 in registers, so the arithmetic is float32 throughout.
+ *
+ * <p>Every path mirrors its float32 twin in {@link Matmul} operation for operation (the same fma chains in the same
+ * k order, the same lane partials and fixed lane sum, work split over output columns only). The result is therefore
+ * bit-identical to {@link Matmul} run on the widened weights, and the same for any thread count.
+ */
+public final class HalfMatmul {
+    private HalfMatmul() {}
+
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Shorts, as many lanes as a float vector: half its bit width. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+
+    /** out (M,N) = inp (M,K) · w (K,N) + bias (N); bias may be null. */
+    public static void matmul(Tensor out, Tensor inp, HalfMatrix w, Tensor bias) { gemm(out, inp, w, bias, NONE); }
+
+    /** out (M,N) = gelu(inp (M,K) · w (K,N) + bias (N)), as {@link Matmul#matmulGelu}. */
+    public static void matmulGelu(Tensor out, Tensor inp, HalfMatrix w, Tensor bias) { gemm(out, inp, w, bias, GELU); }
+
+    /** out (M,N) += inp (M,K) · w (K,N) + bias (N); out must not alias inp. */
+    public static void matmulResidual(Tensor out, Tensor inp, HalfMatrix w, Tensor bias) {
+        if (out.segment().asOverlappingSlice(inp.segment()).isPresent()) throw new IllegalArgumentException("residual out aliases inp");
+        gemm(out, inp, w, bias, RESIDUAL);
+    }
+
+    /**
+     * dst[d .. d+n) = the n 16-bit weights at byte offset {@code off} of {@code w}, as floats; n a multiple of L.
+     * BF16 is the upper half of a float32: shift it up. F16 (the Vector API has no F16 lanes) is rebuilt with
+     * integer ops: exponent and mantissa moved into float32 position and the exponent re-biased, an all-ones
+     * exponent (Inf, NaN) kept all ones, subnormals as mantissa · 2^-24 through an int-to-float conversion (exact;
+     * a float multiply of a subnormal input would take a slow microcode path on x86), then the sign.
+     * No vector crosses this method's boundary: were the JIT not to inline a vector-returning helper (too large to
+     * inline everywhere), every vector would be boxed. The kernels read the widened floats back from L1.
+     */
+    static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16) {
+        if (f16) {
+            for (int v = 0; v < n; v += L) {
+                IntVector x = (IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0);
+                IntVector mag = x.and(0x7FFF);
+                IntVector infNan = mag.add(0x0400).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 31).and(0x7F800000);
+                IntVector normal = mag.lanewise(VectorOperators.LSHL, 13).add((127 - 15) << 23).or(infNan);
+                IntVector sub = ((FloatVector) mag.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+                normal.blend(sub, mag.compare(VectorOperators.LT, 0x0400)).or(x.and(0x80000000)).reinterpretAsFloats().intoArray(dst, d + v);
+            }
+        } else {
+            for (int v = 0; v < n; v += L) {
+                ((IntVector) ShortVector.fromMemorySegment(H, w, off + 2L * v, LE).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, d + v);
+            }
+        }
+    }
+
+    /** Weights widened per step of the decode kernels, per thread: 8 rows of {@link #KB}. */
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[8 * Math.max(NV, 256)]);
+    /** k-depth widened at a time by the transposed decode kernel (a multiple of L). */
+    private static final int KB = 256 - 256 % L;
+
+    private static void gemm(Tensor out, Tensor inp, HalfMatrix w, Tensor bias, int epi) {
+        int K = w.dim(0), N = w.dim(1);
+        int M = Matmul.rows(inp, K, "inp");
+        Matmul.checkOut(out, M, N);
+        if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
+        MemorySegment o = out.segment(), a = inp.segment(), ws = w.segment(), bs = bias == null ? null : bias.segment();
+        boolean f16 = w.format() == WeightFormat.F16;
+        if (M < GEMM_MIN_ROWS) {
+            int strips = N / NV;
+            Parallel.forChunks(strips, 1, (s0, s1) -> {
+                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, ws, bs, i, s * NV, K, N, epi, f16);
+            });
+            narrowColumns(o, a, ws, bs, M, K, N, strips * NV, epi, w.format());
+            return;
+        }
+        int strips = N / NR;
+        // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
+        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, j, k0, kc) -> {
+            for (int kk = 0; kk < kc; kk++) {
+                long src = ((long) (k0 + kk) * N + j) * 2;
+                int dst = kk * NR;
+                widen(ws, src, pack, dst, NR, f16);
+            }
+        });
+        narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi, w.format());
+    }
+
+    // Decode path: one row against an 8-vector strip of w (K,N) streamed from memory row by row, widened per load.
+    private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi,
+                                  boolean f16) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (b == null) {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
+        } else {
+            long bo = (long) j * 4, v = 4L * L;
+            c0 = FloatVector.fromMemorySegment(S, b, bo, LE); c1 = FloatVector.fromMemorySegment(S, b, bo + v, LE);
+            c2 = FloatVector.fromMemorySegment(S, b, bo + 2 * v, LE); c3 = FloatVector.fromMemorySegment(S, b, bo + 3 * v, LE);
+            c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
+            c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
+        }
+        long a0 = (long) i * K * 4;
+        float[] q = WIDE.get();
+        if (!f16) {
+            // BF16: a load, a sign-extend and a shift per vector, all in registers (spelled out: a helper returning
+            // a vector might not be inlined, and would then box it).
+            long v = 2L * L;
+            for (int k = 0; k < K; k++) {
+                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+                long wo = ((long) k * N + j) * 2;
+                c0 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c0);
+                c1 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c1);
+                c2 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 2 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c2);
+                c3 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 3 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c3);
+                c4 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 4 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c4);
+                c5 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 5 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c5);
+                c6 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 6 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c6);
+                c7 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 7 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c7);
+            }
+        } else for (int k = 0; k < K; k++) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            widen(w, ((long) k * N + j) * 2, q, 0, NV, f16);   // this row of the strip, 8 vectors, via L1
+            c0 = FloatVector.fromArray(S, q, 0).fma(x, c0);
+            c1 = FloatVector.fromArray(S, q, L).fma(x, c1);
+            c2 = FloatVector.fromArray(S, q, 2 * L).fma(x, c2);
+            c3 = FloatVector.fromArray(S, q, 3 * L).fma(x, c3);
+            c4 = FloatVector.fromArray(S, q, 4 * L).fma(x, c4);
+            c5 = FloatVector.fromArray(S, q, 5 * L).fma(x, c5);
+            c6 = FloatVector.fromArray(S, q, 6 * L).fma(x, c6);
+            c7 = FloatVector.fromArray(S, q, 7 * L).fma(x, c7);
+        }
+        float[] c = ROW.get();
+        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
+        c4.intoArray(c, 4 * L); c5.intoArray(c, 5 * L); c6.intoArray(c, 6 * L); c7.intoArray(c, 7 * L);
+        Matmul.storeRow(o, c, NV, (long) i * N + j, epi);
+    }
+
+    // Columns j0..N-1 (fewer than a tile): one vector at a time, then scalar fma chains; split over rows.
+    private static void narrowColumns(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int M, int K, int N, int j0, int epi,
+                                      WeightFormat format) {
+        if (j0 >= N) return;
+        boolean f16 = format == WeightFormat.F16;
+        Parallel.forChunks(M, 8, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                long a0 = (long) i * K;
+                int j = j0;
+                float[] q = WIDE.get();
+                for (; j + L <= N; j += L) {
+                    FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
+                    for (int k = 0; k < K; k++) {
+                        widen(w, ((long) k * N + j) * 2, q, 0, L, f16);
+                        acc = FloatVector.fromArray(S, q, 0).fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
+                    }
+                    float[] c = ROW.get();
+                    acc.intoArray(c, 0);
+                    Matmul.storeRow(o, c, L, (long) i * N + j, epi);
+                }
+                for (; j < N; j++) {
+                    float s = b == null ? 0f : b.getAtIndex(F32, j);
+                    for (int k = 0; k < K; k++) s = Math.fma(format.toFloat(w.getAtIndex(Convert.U16, (long) k * N + j)), a.getAtIndex(F32, a0 + k), s);
+                    long oi = (long) i * N + j;
+                    if (epi == GELU) s = Kernels.geluScalar(s);
+                    else if (epi == RESIDUAL) s = o.getAtIndex(F32, oi) + s;
+                    o.setAtIndex(F32, oi, s);
+                }
+            }
+        });
+    }
+
+    /** out (M,N) = inp (M,K) · w (N,K)ᵀ + bias (N); bias may be null (the tied LM head). */
+    public static void matmulTransposed(Tensor out, Tensor inp, HalfMatrix w, Tensor bias) {
+        int N = w.dim(0), K = w.dim(1);
+        int M = Matmul.rows(inp, K, "inp");
+        Matmul.checkOut(out, M, N);
+        if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
+        MemorySegment o = out.segment(), a = inp.segment(), ws = w.segment(), bs = bias == null ? null : bias.segment();
+        WeightFormat format = w.format();
+        boolean f16 = format == WeightFormat.F16;
+        if (M >= GEMM_MIN_ROWS) {
+            int strips = N / NR;
+            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
+                // Widen 16 rows of W at a time into a small buffer, then write them transposed into the panel.
+                float[] rows = TROWS.get();
+                for (int c0 = 0; c0 < NR; c0 += 16) {
+                    for (int c = 0; c < 16; c++) {
+                        long src = ((long) (j + c0 + c) * K + k0) * 2;
+                        int kk = kc - kc % L;
+                        widen(ws, src, rows, c * KC, kk, f16);
+                        for (; kk < kc; kk++) rows[c * KC + kk] = format.toFloat(ws.get(Convert.U16, src + 2L * kk));
+                    }
+                    for (int kk = 0; kk < kc; kk++) {
+                        int d = kk * NR + c0;
+                        for (int c = 0; c < 16; c++) pack[d + c] = rows[c * KC + kk];
+                    }
+                }
+            });
+            int n0 = strips * NR;
+            if (n0 < N) dotsRange(o, a, ws, bs, M, K, N, n0, format);
+            return;
+        }
+        dotsRange(o, a, ws, bs, M, K, N, 0, format);
+    }
+
+    // Columns nStart..N-1 of out = inp · wᵀ + b in the dot-product form, as Matmul's: each element is L lane-partial
+    // fma chains over k in vector steps, the fixed pairwise lane sum, the scalar k tail in order, then the bias.
+    private static void dotsRange(MemorySegment o, MemorySegment a, MemorySegment ws, MemorySegment bs, int M, int K, int N, int nStart,
+                                  WeightFormat format) {
+        boolean f16 = format == WeightFormat.F16;
+        int blocks = (N - nStart + TB - 1) / TB;
+        Parallel.forChunks(blocks, 1, (b0, b1) -> {
+            float[] t = LANES.get();
+            for (int blk = b0; blk < b1; blk++) {
+                int nEnd = Math.min(N, nStart + (blk + 1) * TB);
+                int n = nStart + blk * TB;
+                if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
+                    for (; n + 8 <= nEnd; n += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n, K, N, t, format, f16);
+                }
+                for (; n < nEnd; n++) for (int i = 0; i < M; i++) dots1x1(o, a, ws, bs, i, n, K, N, t, format, f16);
+            }
+        });
+    }
+
+    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
+                                WeightFormat format, boolean f16) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        long x0 = (long) i * K * 4, r = 2L * K;
+        long w0 = (long) n * K * 2;
+        int kv = K - K % L;
+        float[] q = WIDE.get();
+        if (!f16) {
+            for (int k = 0; k < kv; k += L) {   // BF16 in registers, as in rowStrip8
+                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+                long p = w0 + 2L * k;
+                c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
+                c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
+                c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
+                c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
+                c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
+                c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
+                c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
+                c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
+            }
+        } else for (int k0 = 0; k0 < kv; k0 += KB) {
+            // Widen KB of each of the 8 rows into q [8][KB], then the same fma chains over them in k order.
+            int kb = Math.min(KB, kv - k0);
+            for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16);
+            for (int kk = 0; kk < kb; kk += L) {
+                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE);
+                c0 = a0.fma(FloatVector.fromArray(S, q, kk), c0);
+                c1 = a0.fma(FloatVector.fromArray(S, q, KB + kk), c1);
+                c2 = a0.fma(FloatVector.fromArray(S, q, 2 * KB + kk), c2);
+                c3 = a0.fma(FloatVector.fromArray(S, q, 3 * KB + kk), c3);
+                c4 = a0.fma(FloatVector.fromArray(S, q, 4 * KB + kk), c4);
+                c5 = a0.fma(FloatVector.fromArray(S, q, 5 * KB + kk), c5);
+                c6 = a0.fma(FloatVector.fromArray(S, q, 6 * KB + kk), c6);
+                c7 = a0.fma(FloatVector.fromArray(S, q, 7 * KB + kk), c7);
+            }
+        }
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
+        for (int c = 0; c < 8; c++) finish1(o, a, w, b, i, n + c, K, N, kv, laneSum(t, c * L), format);
+    }
+
+    private static void dots1x1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
+                                WeightFormat format, boolean f16) {
+        FloatVector c0 = FloatVector.zero(S);
+        long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
+        int kv = K - K % L;
+        float[] q = WIDE.get();
+        for (int k0 = 0; k0 < kv; k0 += KB) {
+            int kb = Math.min(KB, kv - k0);
+            widen(w, w0 + 2L * k0, q, 0, kb, f16);
+            for (int kk = 0; kk < kb; kk += L) c0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE).fma(FloatVector.fromArray(S, q, kk), c0);
+        }
+        c0.intoArray(t, 0);
+        finish1(o, a, w, b, i, n, K, N, kv, laneSum(t, 0), format);
+    }
+
+    // Row i, column n: the scalar k tail in order, then the bias.
+    private static void finish1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, int kv, float s,
+                                WeightFormat format) {
+        for (int k = kv; k < K; k++) s = Math.fma(a.getAtIndex(F32, (long) i * K + k), format.toFloat(w.getAtIndex(Convert.U16, (long) n * K + k)), s);
+        if (b != null) s += b.getAtIndex(F32, n);
+        o.setAtIndex(F32, (long) i * N + n, s);
+    }
+}

@@ -1,0 +1,121 @@
+package sealjvm.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static sealjvm.tensor.KernelPropertiesTest.assertClose;
+import static sealjvm.tensor.KernelPropertiesTest.randn;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 16-bit-weight products against a scalar reference on the widened weights, and bit-for-bit against the float32
+ * kernels run on the widened weights (each path mirrors its float32 twin), for M crossing the decode/prefill switch
+ * and K, N crossing the vector, strip and panel sizes (ragged edges included).
+ */
+class HalfMatmulTest {
+
+    /** Every 16-bit pattern widens in registers exactly as the scalar conversion does (normals, subnormals, ±0, Inf; NaN to NaN). */
+    @Test
+    void widenMatchesScalarConversionForEveryBitPattern() {
+        try (Arena arena = Arena.ofConfined()) {
+            var seg = arena.allocate(2L * 65536 + 64, 64);
+            for (int b = 0; b < 65536; b++) seg.setAtIndex(Convert.U16, b, (short) b);
+            float[] lanes = new float[Matmul.L];
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.BF16}) {
+                for (int b0 = 0; b0 < 65536; b0 += Matmul.L) {
+                    HalfMatmul.widen(seg, 2L * b0, lanes, 0, Matmul.L, f == WeightFormat.F16);
+                    for (int l = 0; l < Matmul.L; l++) {
+                        float want = f.toFloat((short) (b0 + l));
+                        // A NaN widens to a NaN; its quiet bit is the scalar instruction's choice (loaded weights are finite).
+                        if (Float.isNaN(want)) { assertEquals(true, Float.isNaN(lanes[l]), f + " NaN 0x" + Integer.toHexString(b0 + l)); continue; }
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(lanes[l]),
+                                f + " bits 0x" + Integer.toHexString(b0 + l) + ": want " + want + ", got " + lanes[l]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Property(tries = 60)
+    void matmulMatchesScalarAndFloat32Twin(@ForAll @IntRange(min = 1, max = 11) int M, @ForAll @IntRange(min = 1, max = 300) int K,
+                                           @ForAll @IntRange(min = 1, max = 300) int N, @ForAll boolean bf16, @ForAll boolean withBias,
+                                           @ForAll @IntRange(min = 0, max = 2) int epilogue, @ForAll long seed) {
+        var r = new SplittableRandom(seed);
+        WeightFormat f = bf16 ? WeightFormat.BF16 : WeightFormat.F16;
+        float[] a = randn(r, M * K, 1), b = withBias ? randn(r, N, 1) : null, x = randn(r, M * N, 1);
+        try (Arena arena = Arena.ofShared()) {
+            HalfMatrix w16 = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, K * N, 0.3), K, N));
+            Tensor w32 = Tensor.allocate(arena, K, N);
+            w16.widenInto(w32);
+            Tensor ta = Tensor.of(arena, a, M, K), tb = b == null ? null : Tensor.of(arena, b, N);
+            Tensor got = Tensor.of(arena, x, M, N), twin = Tensor.of(arena, x, M, N);
+            switch (epilogue) {
+                case 0 -> { HalfMatmul.matmul(got, ta, w16, tb); Matmul.matmul(twin, ta, w32, tb); }
+                case 1 -> { HalfMatmul.matmulGelu(got, ta, w16, tb); Matmul.matmulGelu(twin, ta, w32, tb); }
+                default -> { HalfMatmul.matmulResidual(got, ta, w16, tb); Matmul.matmulResidual(twin, ta, w32, tb); }
+            }
+            String what = f + " matmul " + M + "x" + K + "x" + N + " epilogue " + epilogue;
+            assertArrayEquals(twin.toArray(), got.toArray(), what + " vs float32 kernel on widened weights");
+            float[] want = ScalarKernels.matmul(a, w32.toArray(), b, M, K, N);
+            if (epilogue == 1) want = ScalarKernels.gelu(want);
+            if (epilogue == 2) want = ScalarKernels.add(x, want);
+            assertClose(want, got, 2e-6 * Math.sqrt(K) * 4 + 1e-6, what + " vs scalar");
+        }
+    }
+
+    @Property(tries = 60)
+    void matmulTransposedMatchesScalarAndFloat32Twin(@ForAll @IntRange(min = 1, max = 11) int M, @ForAll @IntRange(min = 1, max = 300) int K,
+                                                     @ForAll @IntRange(min = 1, max = 300) int N, @ForAll boolean bf16, @ForAll boolean withBias,
+                                                     @ForAll long seed) {
+        var r = new SplittableRandom(seed);
+        WeightFormat f = bf16 ? WeightFormat.BF16 : WeightFormat.F16;
+        float[] a = randn(r, M * K, 1), b = withBias ? randn(r, N, 1) : null;
+        try (Arena arena = Arena.ofShared()) {
+            HalfMatrix w16 = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, N * K, 0.3), N, K));
+            Tensor w32 = Tensor.allocate(arena, N, K);
+            w16.widenInto(w32);
+            Tensor ta = Tensor.of(arena, a, M, K), tb = b == null ? null : Tensor.of(arena, b, N);
+            Tensor got = Tensor.allocate(arena, M, N), twin = Tensor.allocate(arena, M, N);
+            HalfMatmul.matmulTransposed(got, ta, w16, tb);
+            Matmul.matmulTransposed(twin, ta, w32, tb);
+            String what = f + " matmulTransposed " + M + "x" + K + "x" + N;
+            assertArrayEquals(twin.toArray(), got.toArray(), what + " vs float32 kernel on widened weights");
+            assertClose(ScalarKernels.matmulTransposed(a, w32.toArray(), b, M, K, N), got, 2e-6 * Math.sqrt(K) * 4 + 1e-6, what + " vs scalar");
+        }
+    }
+
+    /** Same inputs, 1, 2 and 3 threads: bit-identical outputs for both formats, decode and prefill, both layouts. */
+    @Test
+    void resultsDoNotDependOnThreadCount() {
+        int before = Parallel.threads();
+        var r = new SplittableRandom(11);
+        int K = 777, N = 523;
+        try (Arena arena = Arena.ofShared()) {
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.BF16}) {
+                HalfMatrix w = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, K * N, 0.3), K, N));
+                HalfMatrix wT = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, K * N, 0.3), N, K));
+                Tensor tb = Tensor.of(arena, randn(r, N, 1), N);
+                for (int M : new int[] {1, 37}) {
+                    Tensor ta = Tensor.of(arena, randn(r, M * K, 1), M, K);
+                    float[][] ref = null;
+                    for (int threads : new int[] {1, 2, 3}) {
+                        Parallel.setThreads(threads);
+                        Tensor o1 = Tensor.allocate(arena, M, N), o2 = Tensor.allocate(arena, M, N);
+                        HalfMatmul.matmul(o1, ta, w, tb);
+                        HalfMatmul.matmulTransposed(o2, ta, wT, tb);
+                        float[][] got = {o1.toArray(), o2.toArray()};
+                        if (ref == null) ref = got;
+                        else for (int k = 0; k < 2; k++) assertArrayEquals(ref[k], got[k], f + " M=" + M + " product " + k + " with " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+}
