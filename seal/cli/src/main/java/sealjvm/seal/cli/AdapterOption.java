@@ -63,8 +63,11 @@ final class AdapterOption {
      * adapters are merged (so a device copy has them). In hook mode the backend is the CPU model itself
      * ({@link #checkPlacement}).
      */
-    Loaded load(ModelOption model, Placement placement) throws IOException {
-        Gpt2Model m = model.load();
+    Loaded load(ModelOption model, Placement placement) throws IOException { return load(model, sealjvm.tensor.WeightFormat.F32, placement); }
+
+    /** As {@link #load(ModelOption, Placement)}, the weight matrices held in {@code format}. */
+    Loaded load(ModelOption model, sealjvm.tensor.WeightFormat format, Placement placement) throws IOException {
+        Gpt2Model m = model.load(format);
         Adapters a = null;
         try {
             a = apply(m);

@@ -29,6 +29,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin ModelOption model;
     @Mixin AdapterOption adapter;
+    @Mixin WeightsOption weights;
 
     @Option(names = "--prompt", description = "Text to continue.")
     String prompt;
@@ -105,7 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
         Sampler[] samplers = new Sampler[prompts.size()];
         for (int i = 0; i < samplers.length; i++) samplers[i] = new Sampler(new Sampler.Options(temperature, topK, topP, seed.seed + i));
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (AdapterOption.Loaded loaded = adapter.load(model, placement)) {
+        try (AdapterOption.Loaded loaded = adapter.load(model, weights.format, placement)) {
             boolean stream = batch == null && !json;
             if (stream) out.print(texts.get(0));
             Streamer streamer = new Streamer(tok, out);

@@ -17,6 +17,7 @@ import sealjvm.tensor.Tensor;
 final class LogitsCommand implements Callable<Integer> {
     @Mixin ModelOption model;
     @Mixin AdapterOption adapter;
+    @Mixin WeightsOption weights;
 
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID,ID,...", description = "Token ids, comma-separated.")
     int[] ids;
@@ -43,7 +44,7 @@ final class LogitsCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--ids: token id " + ids[i] + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
-        try (AdapterOption.Loaded loaded = adapter.load(model, placement); Arena arena = Arena.ofShared()) {
+        try (AdapterOption.Loaded loaded = adapter.load(model, weights.format, placement); Arena arena = Arena.ofShared()) {
             Gpt2Model m = loaded.model();
             sealjvm.gpt2.LinearHook hook = loaded.adapters().hook();
             Tensor logits = hook == sealjvm.gpt2.LinearHook.NONE ? loaded.backend().logits(new int[][] {ids}, arena)

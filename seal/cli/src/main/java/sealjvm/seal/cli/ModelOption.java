@@ -20,6 +20,8 @@ final class ModelOption {
 
     Gpt2Model load() { return Gpt2Model.load(dir()); }
 
+    Gpt2Model load(sealjvm.tensor.WeightFormat format) { return Gpt2Model.load(dir(), format); }
+
     /** The model's config.json, read without loading the weights (for checks made before any work). */
     sealjvm.gpt2.Gpt2Config config() { return Checks.modelConfig(dir()); }
 

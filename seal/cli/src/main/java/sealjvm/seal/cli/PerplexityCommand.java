@@ -32,6 +32,7 @@ import sealjvm.tensor.Placement;
 final class PerplexityCommand implements Callable<Integer> {
     @Mixin ModelOption model;
     @Mixin AdapterOption adapter;
+    @Mixin WeightsOption weights;
 
     @Option(names = "--corpus", required = true, paramLabel = "NAME|FILE",
             description = "brown-heldout, brown-train, or a UTF-8 text file (one document, followed by <|endoftext|>).")
@@ -72,7 +73,7 @@ final class PerplexityCommand implements Callable<Integer> {
         int[] ids = file != null ? readText(file, tokenizer)
                 : corpus.equals("brown-train") ? train : brown.tokens(BrownCorpus.Split.HELDOUT, tokenizer);
         if (maxTokens != null && ids.length > maxTokens) ids = Arrays.copyOf(ids, maxTokens);
-        try (AdapterOption.Loaded loaded = adapter.load(model, placement)) {
+        try (AdapterOption.Loaded loaded = adapter.load(model, weights.format, placement)) {
             Gpt2Model m = loaded.model();
             Perplexity.Result r = Perplexity.evaluate(loaded.backend(), ids, loaded.adapters().hook());
             Perplexity.Result u = UnigramModel.fit(train, m.config.vocabSize()).evaluate(ids, r.context());

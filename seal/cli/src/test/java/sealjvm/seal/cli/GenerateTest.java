@@ -16,6 +16,30 @@ import org.junit.jupiter.api.io.TempDir;
 class GenerateTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The bundled model is stored in F16, so holding it in F16 gives the float32 load's logits, hence the same text. */
+    @Test
+    void sixteenBitWeightsGiveTheSameContinuationAndABadFormatIsOneLine() {
+        String[] args = {"generate", "--prompt", "The jury said", "--max-new-tokens", "8", "--seed", "5"};
+        var f32 = cli(args);
+        assertEquals(0, f32.code(), f32.err());
+        var f16 = cli(concat(args, "--weights", "f16"));
+        assertEquals(0, f16.code(), f16.err());
+        assertEquals(f32.out(), f16.out());
+        var bf16 = cli(concat(args, "--weights", "bf16"));
+        assertEquals(0, bf16.code(), bf16.err());
+        assertTrue(bf16.out().startsWith("The jury said"), bf16.out());
+        var bad = cli(concat(args, "--weights", "f8"));
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--weights") && bad.err().contains("f8"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), bad.err());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void promptFromStdinFileOrOptionGivesTheSameContinuation(@TempDir Path tmp) throws Exception {
         String prompt = "The jury said";

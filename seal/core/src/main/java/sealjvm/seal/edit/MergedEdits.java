@@ -33,6 +33,7 @@ public final class MergedEdits implements AutoCloseable {
     public MergedEdits(Gpt2Params params) { this.params = params; }
 
     public Applied apply(Edit edit) {
+        params.requireF32("merged edits");
         List<Tensor> snaps = new ArrayList<>();
         for (LowRankDelta d : edit.deltas()) {
             Tensor w = params.get(d.target().weightName());

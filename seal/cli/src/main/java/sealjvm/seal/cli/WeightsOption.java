@@ -1,0 +1,12 @@
+package sealjvm.seal.cli;
+
+import picocli.CommandLine.Option;
+import sealjvm.tensor.WeightFormat;
+
+/** {@code --weights}: how the inference commands hold the model's weight matrices in memory. */
+final class WeightsOption {
+    @Option(names = "--weights", defaultValue = "f32", description = "Weight matrices in memory: ${COMPLETION-CANDIDATES}. F16 and BF16 "
+            + "halve their bytes (an F16 file loads exactly as F16) and are for inference: hook-mode adapters work, merged ones are refused "
+            + "(default: ${DEFAULT-VALUE}).")
+    WeightFormat format;
+}
