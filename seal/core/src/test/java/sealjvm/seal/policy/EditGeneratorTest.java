@@ -83,27 +83,8 @@ class EditGeneratorTest {
         double[] h = new double[6];
         for (int i = 0; i < h.length; i++) h[i] = r.nextGaussian();
         double[][] eps = {g.noise(r), g.noise(r), g.noise(r), g.noise(r)};
-        double[] adv = {1.0, -0.3, 0.5, -1.2};
-        double beta = 0.02;
-        // The samples z_k are fixed constants (they were drawn), as in REINFORCE.
-        double[] mu0 = g.forward(h).mean();
-        double[][] z = new double[eps.length][];
-        for (int k = 0; k < eps.length; k++) z[k] = g.sample(mu0, eps[k]);
-
         double[] grad = new double[g.parameterCount()];
-        g.lossAndGradient(g.forward(h), eps, adv, beta, grad);
-        double worst = 0;
-        for (int i = 0; i < g.theta.length; i++) {
-            double keep = g.theta[i], step = 1e-5;
-            g.theta[i] = keep + step;
-            double up = fixedSampleLoss(g, h, z, adv, beta);
-            g.theta[i] = keep - step;
-            double down = fixedSampleLoss(g, h, z, adv, beta);
-            g.theta[i] = keep;
-            double fd = (up - down) / (2 * step);
-            double err = Math.abs(fd - grad[i]) / Math.max(1e-6, Math.abs(fd) + Math.abs(grad[i]));
-            worst = Math.max(worst, err);
-        }
+        double worst = worstErrorAgainstFiniteDifferences(g, h, eps, grad);
         assertTrue(worst <= 1e-5, "worst relative error vs finite differences " + worst);
     }
 
@@ -123,24 +104,8 @@ class EditGeneratorTest {
         for (int i = 0; i < h.length; i++) h[i] = r.nextGaussian();
         double[][] eps = g.noises(r, 4, true);
         for (double[] e : eps) for (int d = 0; d < shape.factorDim(); d++) assertEquals(0.0, e[d], "factor dimension " + d + " is not sampled");
-        double[] adv = {1.0, -0.3, 0.5, -1.2};
-        double beta = 0.02;
-        double[] mu0 = g.forward(h).mean();
-        double[][] z = new double[eps.length][];
-        for (int k = 0; k < eps.length; k++) z[k] = g.sample(mu0, eps[k]);
         double[] grad = new double[g.parameterCount()];
-        g.lossAndGradient(g.forward(h), eps, adv, beta, grad);
-        double worst = 0;
-        for (int i = 0; i < g.theta.length; i++) {
-            double keep = g.theta[i], step = 1e-5;
-            g.theta[i] = keep + step;
-            double up = fixedSampleLoss(g, h, z, adv, beta);
-            g.theta[i] = keep - step;
-            double down = fixedSampleLoss(g, h, z, adv, beta);
-            g.theta[i] = keep;
-            double fd = (up - down) / (2 * step);
-            worst = Math.max(worst, Math.abs(fd - grad[i]) / Math.max(1e-6, Math.abs(fd) + Math.abs(grad[i])));
-        }
+        double worst = worstErrorAgainstFiniteDifferences(g, h, eps, grad);
         assertTrue(worst <= 1e-5, "worst relative error vs finite differences " + worst);
         for (int d = 0; d < shape.factorDim(); d++) {
             assertEquals(0.0, grad[g.oB2 + d], "b2 of factor dimension " + d);
@@ -166,6 +131,31 @@ class EditGeneratorTest {
         IllegalArgumentException noContent = assertThrows(IllegalArgumentException.class,
                 () -> new EditGenerator(new EditGenerator.Shape(List.of(new Target(0, "mlp.c_fc", 3, 5)), 2, 4f, 3, 3), NoiseScope.CONTENT));
         assertTrue(noContent.getMessage().contains("content"), noContent.getMessage());
+    }
+
+    /**
+     * The worst relative error of the hand-written gradient (written into {@code grad}) against central differences of
+     * the same loss, for fixed advantages and β; the samples z_k are fixed constants (they were drawn), as in REINFORCE.
+     */
+    static double worstErrorAgainstFiniteDifferences(EditGenerator g, double[] h, double[][] eps, double[] grad) {
+        double[] adv = {1.0, -0.3, 0.5, -1.2};
+        double beta = 0.02;
+        double[] mu0 = g.forward(h).mean();
+        double[][] z = new double[eps.length][];
+        for (int k = 0; k < eps.length; k++) z[k] = g.sample(mu0, eps[k]);
+        g.lossAndGradient(g.forward(h), eps, adv, beta, grad);
+        double worst = 0;
+        for (int i = 0; i < g.theta.length; i++) {
+            double keep = g.theta[i], step = 1e-5;
+            g.theta[i] = keep + step;
+            double up = fixedSampleLoss(g, h, z, adv, beta);
+            g.theta[i] = keep - step;
+            double down = fixedSampleLoss(g, h, z, adv, beta);
+            g.theta[i] = keep;
+            double fd = (up - down) / (2 * step);
+            worst = Math.max(worst, Math.abs(fd - grad[i]) / Math.max(1e-6, Math.abs(fd) + Math.abs(grad[i])));
+        }
+        return worst;
     }
 
     static double fixedSampleLoss(EditGenerator g, double[] h, double[][] z, double[] adv, double beta) {
