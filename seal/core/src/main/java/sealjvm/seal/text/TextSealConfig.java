@@ -15,6 +15,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * With {@code warmStart} N > 0 the policy starts from a fine-tune on N restatement pairs (prompt(passage) → the
  * passage's facts as answered questions, from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}),
  * and every M-step keeps them in its data.
+ *
+ * <p>As in the paper, {@code editSplit} "lines" makes each line of a self-edit its own example of the inner fine-tune
+ * ("whole": the self-edit is one example), and in the E-step each self-edit (and the passage alone) is fine-tuned
+ * {@code innerSeeds} times, with as many seeds, its reward and accuracy averaged over them before the best is chosen.
+ * A config.json written before these two fields existed loads as "whole" and 1: the run it describes.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TextSealConfig(
@@ -28,7 +33,10 @@ public record TextSealConfig(
         String innerTargets, int innerRank, float innerAlpha, int innerSteps, double innerLr,
         String policyTargets, int policyRank, float policyAlpha, int policyEpochs, double policyLr,
         long seed, long dataSeed,
-        int warmStart) {          // restatement pairs the policy is first fine-tuned on, and keeps (0: none)
+        int warmStart,            // restatement pairs the policy is first fine-tuned on, and keeps (0: none)
+        String editSplit,         // whole | lines (null in an older config.json: whole)
+        Integer innerSeeds) {     // inner fine-tunes per rollout, rewards averaged; boxed so that an older config.json's
+                                  // missing field is null (read as 1, the run it describes) rather than an invalid 0
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
 
@@ -42,14 +50,26 @@ public record TextSealConfig(
         public static InnerData parse(String s) { return sealjvm.seal.Choices.parse(values(), "--inner-data", s); }
     }
 
+    /** How a self-edit enters the inner fine-tune ({@code editSplit}): as one example, or each of its lines as one. */
+    public enum EditSplit {
+        WHOLE, LINES;
+
+        @Override
+        public String toString() { return this == WHOLE ? "whole" : "lines"; }
+
+        public static EditSplit parse(String s) { return sealjvm.seal.Choices.parse(values(), "--edit-split", s); }
+    }
+
     /** This config with the inner fine-tune's steps and learning rate replaced. */
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
                 keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
-                policyEpochs, policyLr, seed, dataSeed, warmStart);
+                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds);
     }
 
     public TextSealConfig {
+        if (editSplit == null) editSplit = EditSplit.WHOLE.toString();   // an older config.json: its run split nothing
+        if (innerSeeds == null) innerSeeds = 1;                          // ... and fine-tuned once per rollout
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
         if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
@@ -61,6 +81,8 @@ public record TextSealConfig(
         }
         InnerData.parse(innerData);
         if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
+        EditSplit.parse(editSplit);
+        if (innerSeeds < 1) throw new IllegalArgumentException("--inner-seeds must be >= 1, got " + innerSeeds);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
 
@@ -74,6 +96,8 @@ public record TextSealConfig(
                 policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
         private int editTokens = 48, topK = 50, samples = 4, rounds = 3, passagesPerRound = 32, innerRank = 8, innerSteps = 10,
                 policyRank = 8, policyEpochs = 2, warmStart = 0;
+        private String editSplit = "lines";   // new runs: the paper's setup (an older config.json reads as whole, 1)
+        private int innerSeeds = 2;
         private float temperature = 1f, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
         private boolean keepVsPassage = true;
@@ -104,11 +128,13 @@ public record TextSealConfig(
         public Builder seed(long v) { seed = v; return this; }
         public Builder dataSeed(long v) { dataSeed = v; return this; }
         public Builder warmStart(int v) { warmStart = v; return this; }
+        public Builder editSplit(String v) { editSplit = v; return this; }
+        public Builder innerSeeds(int v) { innerSeeds = v; return this; }
 
         public TextSealConfig build() {
             return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
                     threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
-                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart);
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds);
         }
     }
 }

@@ -133,13 +133,17 @@ class SplitRolloutsTest {
     void textRolloutsSlotBySlotGiveTheLocalRunBitForBit(@TempDir Path tmp) throws Exception {
         Path home = Repo.root();
         Path model = home.resolve("weights/models").resolve(BundledModel.NAME);
-        TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, 2, 2, -1e9, true, "passage+edit",
-                "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0);
-        List<JsonNode> local = TextSealTrainer.train(c, home, tmp.resolve("local"), Progress.NONE);
-        List<JsonNode> split = TextSealTrainer.train(c, home, tmp.resolve("split"), Progress.NONE, job -> new SplitEngine(job, 1));
-        assertEquals(withoutTiming(local), withoutTiming(split));
-        for (String f : new String[] {"policy-round-1/adapter_model.safetensors", "policy-round-2/adapter_model.safetensors", "state.json"}) {
-            assertArrayEquals(Files.readAllBytes(tmp.resolve("local").resolve(f)), Files.readAllBytes(tmp.resolve("split").resolve(f)), f);
+        // One self-edit, one fine-tune per rollout; and the paper's lines with rewards averaged over two inner seeds.
+        for (Object[] inner : new Object[][] {{"whole", 1}, {"lines", 2}}) {
+            TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, 2, 2, -1e9, true, "passage+edit",
+                    "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, (String) inner[0], (Integer) inner[1]);
+            Path dir = tmp.resolve(inner[0] + "-" + inner[1]);
+            List<JsonNode> local = TextSealTrainer.train(c, home, dir.resolve("local"), Progress.NONE);
+            List<JsonNode> split = TextSealTrainer.train(c, home, dir.resolve("split"), Progress.NONE, job -> new SplitEngine(job, 1));
+            assertEquals(withoutTiming(local), withoutTiming(split), inner[0] + ", " + inner[1] + " inner seeds");
+            for (String f : new String[] {"policy-round-1/adapter_model.safetensors", "policy-round-2/adapter_model.safetensors", "state.json"}) {
+                assertArrayEquals(Files.readAllBytes(dir.resolve("local").resolve(f)), Files.readAllBytes(dir.resolve("split").resolve(f)), f);
+            }
         }
     }
 }
