@@ -31,8 +31,10 @@ import sealjvm.seal.task.Task;
  * for round in rounds:                                        (ReST-EM)
  *     for passage in passagesPerRound training passages:
  *         self_edits = K samples of policy(prompt(passage))   (text: "implications" of the passage)
- *         for each self_edit: Δ = LoRA-SFT(base, passage + self_edit)   (the inner loop: an Edit on the base model)
- *         reward = score(base + Δ, questions) − score(base, questions)   (questions asked WITHOUT the passage)
+ *         for each self_edit: Δ = LoRA-SFT(base, passage + self_edit)   (the inner loop: an Edit on the base model;
+ *                                                                      each line of the self-edit an example)
+ *         reward = score(base + Δ, questions) − score(base, questions)   (questions asked WITHOUT the passage;
+ *                                                                      averaged over innerSeeds fine-tunes)
  *         keep the best self_edit if its reward > threshold (+ the reward of LoRA-SFT(base, passage) alone)
  *     policy = LoRA-SFT(base, [prompt(passage) → kept self_edit])       (E-step samples, M-step fine-tune)
  * </pre>
@@ -94,16 +96,50 @@ public final class TextSeal implements AutoCloseable {
     }
 
     /**
-     * The inner loop: a LoRA fine-tune of the base model on the passage and the self-edit (each an example of every
-     * step's batch), or on the self-edit alone ({@code innerData} "edit"). A self-edit under 2 tokens adds nothing.
+     * The inner loop: a LoRA fine-tune of the base model on {@link #innerExamples} (all of them in every step's batch).
+     * The E-step and the eval's self-edit arms both apply a self-edit through here, so they apply it the same way.
      */
     public Edit learn(int[] passage, int[] selfEdit, long seed, Arena arena) {
-        List<LoraSft.Example> data = new ArrayList<>();
-        if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
-        if (selfEdit.length >= 2) data.add(LoraSft.Example.of(selfEdit));
+        List<LoraSft.Example> data = innerExamples(passage, selfEdit);
         LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), Math.max(1, data.size()), seed);
         if (data.isEmpty()) return inner.init(o, arena);   // ΔW = 0
         return inner.train(data, o, arena).edit();
+    }
+
+    /**
+     * How a self-edit becomes the inner fine-tune's data: the passage first ({@code innerData} "passage+edit"), then the
+     * self-edit as one example ({@code editSplit} "whole") or each of its {@link #lines} as one ("lines", the paper's).
+     * A text under 2 tokens adds nothing (it has no next token to learn).
+     */
+    public List<LoraSft.Example> innerExamples(int[] passage, int[] selfEdit) {
+        List<LoraSft.Example> data = new ArrayList<>();
+        if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
+        if (TextSealConfig.EditSplit.parse(config.editSplit()) == TextSealConfig.EditSplit.LINES) {
+            for (int[] line : lines(selfEdit, tokenizer)) data.add(LoraSft.Example.of(line));
+        } else if (selfEdit.length >= 2) {
+            data.add(LoraSft.Example.of(selfEdit));
+        }
+        return data;
+    }
+
+    /**
+     * The lines of a self-edit, as the policy wrote them: its tokens cut at every token whose text holds a newline
+     * (GPT-2's "\n" 198, "\n\n" 628, " \n", ...; those tokens dropped), keeping each line of at least 2 tokens that is
+     * not all whitespace. Cut at the token level rather than decoded, split and re-encoded: a line trains on exactly the
+     * tokens the policy sampled (re-encoding would give the canonical BPE, which the sampler need not have produced, and
+     * could not round-trip a character whose UTF-8 bytes a sample left incomplete). Dropping whole tokens loses
+     * nothing: GPT-2's pre-tokenizer keeps newlines in runs of whitespace, so a token with a newline is all whitespace.
+     */
+    public static List<int[]> lines(int[] selfEdit, Gpt2Tokenizer tokenizer) {
+        List<int[]> out = new ArrayList<>();
+        int start = 0;
+        for (int t = 0; t <= selfEdit.length; t++) {
+            if (t < selfEdit.length && tokenizer.decode(new int[] {selfEdit[t]}).indexOf('\n') < 0) continue;
+            int[] line = Arrays.copyOfRange(selfEdit, start, t);
+            if (line.length >= 2 && !tokenizer.decode(line).isBlank()) out.add(line);
+            start = t + 1;
+        }
+        return out;
     }
 
     /** The "SFT on the raw passage" baseline: the same fine-tune on the passage alone. */
@@ -146,30 +182,64 @@ public final class TextSeal implements AutoCloseable {
     }
 
     /** The random seed of passage i of round r: its self-edits' sampling and its inner fine-tunes. */
-    private long passageSeed(int round, int i) { return SealLoop.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i); }
+    long passageSeed(int round, int i) { return SealLoop.mix(config.seed() ^ 0x7E57L, (long) round * config.passagesPerRound() + i); }
 
     /** The rollouts a passage's slots make: K self-edits, and the fine-tune on the passage alone with keep-vs-passage. */
     public int slots() { return config.samples() + (config.keepVsPassage() ? 1 : 0); }
 
-    /** Passage i of round r in one piece: its K self-edits, their inner fine-tunes and one batched scoring. */
+    /**
+     * Seed {@code n} of a rollout's {@code innerSeeds} inner fine-tunes, the first being {@code first}: with one
+     * inner seed a rollout fine-tunes as it did before there were several.
+     */
+    static long innerSeed(long first, int n) { return n == 0 ? first : SealLoop.mix(first, n); }
+
+    /**
+     * Per edited block, the mean of {@code perSeed}'s scores and accuracies, summed in seed order from the first (so a
+     * single seed's numbers come back bit for bit, and a slot and a whole passage's rollout add the same numbers the
+     * same way); block 0, the unedited model, is the same for every seed and is taken as it is.
+     */
+    static Task.Scores meanOverSeeds(List<Task.Scores> perSeed) {
+        int blocks = perSeed.getFirst().score().length, n = perSeed.size();
+        double[] score = new double[blocks], acc = new double[blocks];
+        score[0] = perSeed.getFirst().score()[0];
+        acc[0] = perSeed.getFirst().accuracy()[0];
+        for (int j = 1; j < blocks; j++) {
+            double s = perSeed.getFirst().score()[j], a = perSeed.getFirst().accuracy()[j];
+            for (int k = 1; k < n; k++) {
+                s += perSeed.get(k).score()[j];
+                a += perSeed.get(k).accuracy()[j];
+            }
+            score[j] = s / n;
+            acc[j] = a / n;
+        }
+        return new Task.Scores(score, acc);
+    }
+
+    /**
+     * Passage i of round r in one piece: its K self-edits, their inner fine-tunes, {@code innerSeeds} times each with
+     * a seed of its own, and per seed one batched scoring; the scores averaged over the seeds, so that the best
+     * self-edit is the one that teaches best, not the one whose fine-tune drew the luckiest initialization.
+     */
     public PassageRollout rollout(int round, int i, Edit policy) {
         long t0 = System.nanoTime();
         Task.Episode ep = trainEpisode(round, i);
         long seed = passageSeed(round, i);
         List<int[]> texts = selfEdits(prompt(ep.context()), policy, config.samples(), seed);
-        Task.Scores s;
-        try (Arena arena = Arena.ofShared()) {
-            List<Edit> edits = new ArrayList<>();
-            for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), SealLoop.mix(seed, 100 + k), arena));
-            if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), SealLoop.mix(seed, 99), arena));
-            s = score(ep, edits);
+        List<Task.Scores> perSeed = new ArrayList<>();
+        for (int n = 0; n < config.innerSeeds(); n++) {
+            try (Arena arena = Arena.ofShared()) {
+                List<Edit> edits = new ArrayList<>();
+                for (int k = 0; k < texts.size(); k++) edits.add(learn(ep.context(), texts.get(k), innerSeed(SealLoop.mix(seed, 100 + k), n), arena));
+                if (config.keepVsPassage()) edits.add(learnPassage(ep.context(), innerSeed(SealLoop.mix(seed, 99), n), arena));
+                perSeed.add(score(ep, edits));
+            }
         }
-        return new PassageRollout(texts, s, (System.nanoTime() - t0) / 1e9);
+        return new PassageRollout(texts, meanOverSeeds(perSeed), (System.nanoTime() - t0) / 1e9);
     }
 
     /**
      * One slot of passage i of round r (slot k &lt; K: self-edit k; slot K: the passage alone), scored in a batch with
-     * the unedited model only: the same numbers as {@link #rollout} gives that slot.
+     * the unedited model only, once per inner seed: the same numbers as {@link #rollout} gives that slot.
      */
     public TextSlot slot(int round, int i, Edit policy, int slot) {
         long t0 = System.nanoTime();
@@ -184,11 +254,15 @@ public final class TextSeal implements AutoCloseable {
                 if (applied != null) merged.revert(applied);
             }
         }
-        Task.Scores s;
-        try (Arena arena = Arena.ofShared()) {
-            Edit edit = text != null ? learn(ep.context(), text, SealLoop.mix(seed, 100 + slot), arena) : learnPassage(ep.context(), SealLoop.mix(seed, 99), arena);
-            s = score(ep, List.of(edit));
+        List<Task.Scores> perSeed = new ArrayList<>();
+        for (int n = 0; n < config.innerSeeds(); n++) {
+            try (Arena arena = Arena.ofShared()) {
+                Edit edit = text != null ? learn(ep.context(), text, innerSeed(SealLoop.mix(seed, 100 + slot), n), arena)
+                        : learnPassage(ep.context(), innerSeed(SealLoop.mix(seed, 99), n), arena);
+                perSeed.add(score(ep, List.of(edit)));
+            }
         }
+        Task.Scores s = meanOverSeeds(perSeed);
         return new TextSlot(i, slot, text, s.score()[0], s.accuracy()[0], s.score()[1], s.accuracy()[1], (System.nanoTime() - t0) / 1e9);
     }
 

@@ -1,18 +1,32 @@
 package sealjvm.seal.text;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.BundledModel;
+import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.Progress;
+import sealjvm.seal.SealLoop;
+import sealjvm.seal.edit.Edit;
+import sealjvm.seal.rollout.PassageRollout;
+import sealjvm.seal.rollout.TextSlot;
+import sealjvm.seal.sft.LoraSft;
+import sealjvm.seal.task.Task;
 import sealjvm.testsupport.Repo;
 
 /** A tiny end-to-end text-SEAL run on the bundled model: train, resume across a round, evaluate (CI, seconds). */
@@ -21,12 +35,149 @@ class TextSealTest {
 
     static TextSealConfig tiny(int rounds) { return tiny(rounds, 0); }
 
-    static TextSealConfig tiny(int rounds, int warmStart) {
+    static TextSealConfig tiny(int rounds, int warmStart) { return tinyBuilder(rounds).warmStart(warmStart).build(); }
+
+    /** A tiny run with a new run's defaults otherwise (the self-edit's lines, two inner seeds). */
+    static TextSealConfig.Builder tinyBuilder(int rounds) {
         Path model = home().resolve("weights/models").resolve(BundledModel.NAME);
         return TextSealConfig.builder("facts", model.toString()).editTokens(8).samples(2).rounds(rounds).passagesPerRound(2)
                 .threshold(-1e9).keepVsPassage(false).innerTargets("h.*.mlp.c_proj").innerRank(2).innerAlpha(4).innerSteps(2)
                 .innerLr(3e-3).policyTargets("h.*.mlp.c_fc").policyRank(2).policyAlpha(4).policyEpochs(1).policyLr(1e-3).seed(3)
-                .dataSeed(11).warmStart(warmStart).build();
+                .dataSeed(11);
+    }
+
+    static Gpt2Tokenizer tokenizer() { return Gpt2Tokenizer.fromDirectory(home().resolve("weights/tokenizer")); }
+
+    static int[] concat(int[]... parts) { return IntStream.concat(IntStream.empty(), java.util.Arrays.stream(parts).flatMapToInt(IntStream::of)).toArray(); }
+
+    @Test
+    void aSelfEditSplitsIntoItsLinesOfTwoOrMoreTokensThatAreNotBlank() {
+        Gpt2Tokenizer tok = tokenizer();
+        assertArrayEquals(new int[] {198}, tok.encode("\n"));
+        assertArrayEquals(new int[] {628}, tok.encode("\n\n"));
+        int[] first = tok.encode("Alice lives in Paris."), second = tok.encode("Bob is 30 years old."), one = tok.encode("X");
+        assertEquals(1, one.length);
+        int[] space = tok.encode(" ");
+        // first, a blank line between "\n\n", a line of one token, a line of two spaces, second, a final newline
+        int[] edit = concat(first, new int[] {628}, one, new int[] {198}, space, space, new int[] {198}, second, new int[] {198});
+        List<int[]> lines = TextSeal.lines(edit, tok);
+        assertEquals(2, lines.size(), "the one-token and the blank lines are dropped");
+        assertArrayEquals(first, lines.get(0));
+        assertArrayEquals(second, lines.get(1));
+        // a newline run that is also whitespace (" \n", "\n ") cuts like "\n"
+        int[] spaced = tok.encode("Alice lives in Paris. \nBob is 30 years old.");
+        assertEquals(2, TextSeal.lines(spaced, tok).size(), tok.decode(spaced));
+        // no newline: the whole self-edit is its one line; under 2 tokens: none
+        assertEquals(1, TextSeal.lines(second, tok).size());
+        assertArrayEquals(second, TextSeal.lines(second, tok).getFirst());
+        assertEquals(List.of(), TextSeal.lines(one, tok));
+        assertEquals(List.of(), TextSeal.lines(new int[0], tok));
+        assertEquals(List.of(), TextSeal.lines(new int[] {198, 628, 198}, tok));
+    }
+
+    /** Tokens of the examples, for comparing lists of them. */
+    static List<List<Integer>> tokens(List<LoraSft.Example> data) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (LoraSft.Example e : data) {
+            out.add(IntStream.of(e.tokens()).boxed().toList());
+            assertEquals(1, e.lossFrom(), "the loss on every token but the first");
+        }
+        return out;
+    }
+
+    static List<List<Integer>> tokens(int[]... texts) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (int[] t : texts) out.add(IntStream.of(t).boxed().toList());
+        return out;
+    }
+
+    @Test
+    void anOlderConfigLoadsAsWholeSelfEditsAndOneInnerSeedAndNewRunsSplitLines(@TempDir Path tmp) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode cfg = json.valueToTree(tiny(1));
+        assertEquals("lines", cfg.get("editSplit").asText(), "new runs: the paper's setup, recorded");
+        assertEquals(2, cfg.get("innerSeeds").asInt());
+        cfg.remove(List.of("editSplit", "innerSeeds"));   // as a run started before the fields existed wrote it
+        Files.createDirectories(tmp.resolve("old"));
+        Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
+        TextSealConfig old = TextSealTrainer.readConfig(tmp.resolve("old"));
+        assertEquals("whole", old.editSplit());
+        assertEquals(1, old.innerSeeds());
+
+        Gpt2Tokenizer tok = tokenizer();
+        int[] passage = tok.encode("Alice lives in Paris. She is a doctor.");
+        int[] first = tok.encode("Alice is in Paris."), second = tok.encode("Alice is a doctor.");
+        int[] edit = concat(first, new int[] {198}, second);
+        try (Gpt2Model model = Gpt2Model.load(Path.of(old.model()))) {
+            try (TextSeal seal = new TextSeal(old, model, tok)) {
+                // the data the inner fine-tune had before lines: the passage, then the self-edit as it was written
+                assertEquals(tokens(passage, edit), tokens(seal.innerExamples(passage, edit)));
+                assertEquals(tokens(passage), tokens(seal.innerExamples(passage, new int[] {5})), "a self-edit under 2 tokens adds nothing");
+            }
+            try (TextSeal seal = new TextSeal(tiny(1), model, tok)) {
+                assertEquals(tokens(passage, first, second), tokens(seal.innerExamples(passage, edit)));
+            }
+            TextSealConfig editOnly = TextSealConfig.builder("facts", old.model()).innerData("edit").build();
+            try (TextSeal seal = new TextSeal(editOnly, model, tok)) {
+                assertEquals(tokens(first, second), tokens(seal.innerExamples(passage, edit)));
+            }
+        }
+    }
+
+    @Test
+    void badInnerSeedsAndEditSplitAreRefusedNamingTheOption() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").innerSeeds(0).build());
+        assertEquals("--inner-seeds must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").editSplit("words").build());
+        assertEquals("--edit-split must be whole or lines, got 'words'", e.getMessage());
+    }
+
+    /** The rewards of a passage's slots (self-edits, then the passage alone), as the E-step takes them. */
+    static double[] rewards(Task.Scores s) {
+        double[] r = new double[s.score().length - 1];
+        for (int k = 0; k < r.length; k++) r[k] = s.score()[k + 1] - s.score()[0];
+        return r;
+    }
+
+    @Test
+    void twoInnerSeedsAverageTheRewardsOfTwoFineTunesAndEachSlotGivesTheRolloutsNumbers() throws Exception {
+        TextSealConfig two = tinyBuilder(1).keepVsPassage(true).editSplit("lines").innerSeeds(2).build();
+        TextSealConfig one = tinyBuilder(1).keepVsPassage(true).editSplit("lines").innerSeeds(1).build();
+        List<Task.Scores> single = new ArrayList<>();   // per inner seed: the scores of its fine-tunes alone
+        try (Gpt2Model model = Gpt2Model.load(Path.of(two.model())); TextSeal seal = new TextSeal(two, model, tokenizer())) {
+            PassageRollout r = seal.rollout(0, 1, null);
+            assertEquals(3, r.scores().score().length - 1, "2 self-edits and the passage alone");
+            var ep = seal.trainEpisode(0, 1);
+            long seed = seal.passageSeed(0, 1);
+            for (int n = 0; n < 2; n++) {
+                try (Arena arena = Arena.ofShared()) {
+                    List<Edit> edits = new ArrayList<>();
+                    for (int k = 0; k < 2; k++) edits.add(seal.learn(ep.context(), r.texts().get(k), TextSeal.innerSeed(SealLoop.mix(seed, 100 + k), n), arena));
+                    edits.add(seal.learnPassage(ep.context(), TextSeal.innerSeed(SealLoop.mix(seed, 99), n), arena));
+                    single.add(seal.score(ep, edits));
+                }
+            }
+            double[] mean = rewards(r.scores()), first = rewards(single.get(0)), second = rewards(single.get(1));
+            for (int k = 0; k < 3; k++) {
+                assertNotEquals(first[k], second[k], "slot " + k + ": the two seeds fine-tune differently");
+                assertEquals((first[k] + second[k]) / 2, mean[k], 1e-12, "slot " + k + ": the mean of the two seeds' rewards");
+                assertEquals((single.get(0).accuracy()[k + 1] + single.get(1).accuracy()[k + 1]) / 2, r.scores().accuracy()[k + 1], 1e-12);
+            }
+            // a slot on its own: the rollout's numbers for it, bit for bit
+            for (int k = 0; k < 3; k++) {
+                TextSlot slot = seal.slot(0, 1, null, k);
+                assertEquals(r.scores().score()[0], slot.baseScore());
+                assertEquals(r.scores().score()[k + 1], slot.score(), "slot " + k);
+                assertEquals(r.scores().accuracy()[k + 1], slot.accuracy(), "slot " + k);
+                if (k < 2) assertArrayEquals(r.texts().get(k), slot.selfEdit());
+            }
+        }
+        // one inner seed is the first of these fine-tunes: what a rollout fine-tuned before there were several
+        try (Gpt2Model model = Gpt2Model.load(Path.of(one.model())); TextSeal once = new TextSeal(one, model, tokenizer())) {
+            PassageRollout r1 = once.rollout(0, 1, null);
+            assertArrayEquals(single.get(0).score(), r1.scores().score());
+            assertArrayEquals(single.get(0).accuracy(), r1.scores().accuracy());
+        }
     }
 
     @Test
