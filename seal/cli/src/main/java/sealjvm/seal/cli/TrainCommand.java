@@ -21,6 +21,7 @@ import sealjvm.seal.rollout.Engine;
 import sealjvm.seal.rollout.EngineSpec;
 import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.rollout.RolloutJob.Method;
+import sealjvm.seal.text.TextSealConfig.EditSplit;
 import sealjvm.seal.text.TextSealConfig.InnerData;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Placement;
@@ -152,6 +153,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: ${COMPLETION-CANDIDATES}; "
             + "passage+edit is the paper's, edit the self-edit alone (default: ${DEFAULT-VALUE}).")
     InnerData innerData;
+    @Option(names = "--edit-split", defaultValue = "lines", description = "text: how a self-edit enters the inner fine-tune: ${COMPLETION-CANDIDATES}; "
+            + "lines: each line of it is its own example, as the paper; whole: one example; in training and eval alike (default: ${DEFAULT-VALUE}).")
+    EditSplit editSplit;
+    @Option(names = "--inner-seeds", defaultValue = "2", paramLabel = "N", description = "text: in training, each self-edit (and the passage alone) is "
+            + "fine-tuned N times with N seeds and its reward averaged before the best is kept, as the paper; the eval fine-tunes once per self-edit "
+            + "(default: ${DEFAULT-VALUE}).")
+    int innerSeeds;
     @Option(names = "--inner-targets", defaultValue = "h.*.mlp.c_fc,h.*.mlp.c_proj", description = "text: linears the inner LoRA fine-tune edits (default: ${DEFAULT-VALUE}).")
     String innerTargets;
     @Option(names = "--inner-rank", defaultValue = "8", description = "text: rank of the inner LoRA fine-tune (default: ${DEFAULT-VALUE}).") int innerRank;
@@ -212,6 +220,7 @@ final class TrainCommand implements Callable<Integer> {
         Checks.finite("--inner-alpha", innerAlpha);
         if (innerSteps != null) Checks.atLeast("--inner-steps", innerSteps, 1);
         if (innerLr != null) Checks.positive("--inner-lr", innerLr);
+        Checks.atLeast("--inner-seeds", innerSeeds, 1);
         if ((innerSteps == null) != (innerLr == null)) {
             throw new IllegalArgumentException("give both --inner-steps and --inner-lr, or neither (then both are chosen on the heldout split)");
         }
@@ -278,7 +287,7 @@ final class TrainCommand implements Callable<Integer> {
                     .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData.toString()).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
-                    .build();
+                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
                     SealCli.home(), out, progress(), engineSpec);
         } else if (resume != null) {

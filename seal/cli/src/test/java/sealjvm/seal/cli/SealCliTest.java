@@ -224,6 +224,27 @@ class SealCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.exists(out.resolve("policy-round-2/adapter_config.json")));
         assertTrue(Files.exists(out.resolve("reward_curve.png")));
+        var cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("lines", cfg.get("editSplit").asText(), "a new run's default, recorded");
+        assertEquals(2, cfg.get("innerSeeds").asInt());
+    }
+
+    /** The train command as {@code args} parse it (nothing run), with {@link SealCli#run}'s enum spelling. */
+    static TrainCommand parsedTrain(String... args) {
+        var cli = new picocli.CommandLine(new SealCli());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        var parsed = cli.parseArgs(args);
+        return (TrainCommand) parsed.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void editSplitAndInnerSeedsParseWithThePapersDefaults() {
+        TrainCommand defaults = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x");
+        assertEquals(sealjvm.seal.text.TextSealConfig.EditSplit.LINES, defaults.editSplit);
+        assertEquals(2, defaults.innerSeeds);
+        TrainCommand set = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x", "--edit-split", "whole", "--inner-seeds", "3");
+        assertEquals(sealjvm.seal.text.TextSealConfig.EditSplit.WHOLE, set.editSplit);
+        assertEquals(3, set.innerSeeds);
     }
 
     @Test
