@@ -66,6 +66,28 @@ class Q8WeightsTest {
     /** Measured on these sequences: max |diff| 0.243, rms 0.037 (2x headroom; the F16 file's BF16 load is held to 0.25). */
     static final double Q8_LOGIT_TOLERANCE = 0.5;
 
+    /**
+     * An untied head (lm_head its own (V,C) matrix, blocked along its rows as wte) on random weights with ragged
+     * sizes (C = 48: one and a half blocks per head row; 4C = 192): still bit-identical to float32 on the dequantized
+     * weights, prefill (the packed path) and decode.
+     */
+    @Test
+    void untiedHeadAndRaggedBlocksEqualFloat32OnTheDequantizedWeights() {
+        Gpt2Config c = new Gpt2Config(48, 4, 2, 64, 300, 1e-5f, "gelu_new");
+        try (Gpt2Model wide = Gpt2Model.create(c, false); Gpt2Model q8 = Gpt2Model.create(c, false, WeightFormat.Q8_0)) {
+            RandomInit.fill(wide.params, 7);
+            for (var e : q8.params.byName().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
+            for (var e : q8.params.packed().entrySet()) {
+                e.getValue().copyFrom(wide.params.get(e.getKey()));
+                e.getValue().widenInto(wide.params.get(e.getKey()));   // wide now holds the dequantized weights
+            }
+            assertNotSame(q8.params.wtePacked, q8.params.lmHeadPacked);
+            int[] ids = {5, 17, 250, 3, 99, 42, 7};
+            float[][] want = prefillAndDecodeLogits(wide, ids), got = prefillAndDecodeLogits(q8, ids);
+            for (int s = 0; s < want.length; s++) assertArrayEquals(want[s], got[s], "step " + s);
+        }
+    }
+
     /** A 124M-shaped model: Q8_0 holds its matrices in a little over a quarter of the float32 bytes. */
     @Test
     void gpt2SmallResidentBytes() {
