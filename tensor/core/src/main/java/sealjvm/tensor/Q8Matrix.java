@@ -93,34 +93,62 @@ public final class Q8Matrix implements PackedMatrix {
     /**
      * Quantizes {@code src} (same number of elements, row-major) block by block: d = max|x|/127 (an all-zero block
      * gets d = 0 and q = 0), q = round(x/d), so |x − d·q| ≤ d/2 up to float32 rounding of x/d and d·q.
+     * Row by row (32 rows at a time for DOWN_COLUMNS) through heap arrays, so that loading a model's matrices runs
+     * plain loops the JIT compiles early, not a segment access per weight.
      */
     @Override public void copyFrom(Tensor src) {
         if (src.size() != size()) throw new IllegalArgumentException("copy of " + src.size() + " elements into " + this);
         MemorySegment s = src.segment();
-        boolean down = blocks == Blocks.DOWN_COLUMNS;
-        int lines = down ? cols : rows, k = down ? rows : cols;
-        // element (line, kk) of the source: down a column for DOWN_COLUMNS, along a row for ALONG_ROWS
-        for (int line = 0; line < lines; line++) {
-            for (int k0 = 0; k0 < k; k0 += BLOCK) {
-                int k1 = Math.min(k, k0 + BLOCK);
-                float amax = 0;
-                for (int kk = k0; kk < k1; kk++) amax = Math.max(amax, Math.abs(s.getAtIndex(F32, index(down, line, kk))));
-                float d = amax / 127f;
-                for (int kk = k0; kk < k1; kk++) {
-                    long i = index(down, line, kk);
-                    int q = d == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(s.getAtIndex(F32, i) / d)));
-                    quants.set(ValueLayout.JAVA_BYTE, i, (byte) q);
+        byte[] q = new byte[cols];
+        if (blocks == Blocks.ALONG_ROWS) {
+            int nb = blocksOf(cols);
+            float[] x = new float[cols], d = new float[nb];
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(s, F32, (long) r * cols * 4, x, 0, cols);
+                for (int b = 0; b < nb; b++) {
+                    int k0 = b * BLOCK, k1 = Math.min(cols, k0 + BLOCK);
+                    float amax = 0;
+                    for (int k = k0; k < k1; k++) amax = Math.max(amax, Math.abs(x[k]));
+                    d[b] = amax / 127f;
+                    for (int k = k0; k < k1; k++) q[k] = quantize(x[k], d[b]);
                 }
-                scales.setAtIndex(F32, down ? scaleIndex(k0, line) : scaleIndex(line, k0), d);
+                MemorySegment.copy(q, 0, quants, ValueLayout.JAVA_BYTE, (long) r * cols, cols);
+                MemorySegment.copy(d, 0, scales, F32, (long) r * nb * 4, nb);
+            }
+        } else {
+            // 32 rows at a time: each column's max|x| over them, then each row quantized with its column's scale.
+            float[] x = new float[BLOCK * cols], amax = new float[cols], d = new float[cols];
+            for (int k0 = 0; k0 < rows; k0 += BLOCK) {
+                int n = Math.min(BLOCK, rows - k0);
+                MemorySegment.copy(s, F32, (long) k0 * cols * 4, x, 0, n * cols);
+                java.util.Arrays.fill(amax, 0f);
+                for (int kk = 0; kk < n; kk++) for (int c = 0; c < cols; c++) amax[c] = Math.max(amax[c], Math.abs(x[kk * cols + c]));
+                for (int c = 0; c < cols; c++) d[c] = amax[c] / 127f;
+                for (int kk = 0; kk < n; kk++) {
+                    for (int c = 0; c < cols; c++) q[c] = quantize(x[kk * cols + c], d[c]);
+                    MemorySegment.copy(q, 0, quants, ValueLayout.JAVA_BYTE, (long) (k0 + kk) * cols, cols);
+                }
+                MemorySegment.copy(d, 0, scales, F32, (long) (k0 / BLOCK) * cols * 4, cols);
             }
         }
     }
 
-    private long index(boolean down, int line, int kk) { return down ? (long) kk * cols + line : (long) line * cols + kk; }
+    // q = round(x/d) within ±127; 0 for an all-zero block (d = 0)
+    private static byte quantize(float x, float d) { return (byte) (d == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(x / d)))); }
 
+    /** Every element dequantized (d·q, as {@link #get}) into {@code dst}, row by row. */
     @Override public void widenInto(Tensor dst) {
         if (dst.size() != size()) throw new IllegalArgumentException("dequantizing " + this + " into " + dst);
-        for (long i = 0; i < size(); i++) dst.set(i, get(i));
+        MemorySegment o = dst.segment();
+        byte[] q = new byte[cols];
+        float[] x = new float[cols], d = new float[blocks == Blocks.ALONG_ROWS ? blocksOf(cols) : cols];
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(quants, ValueLayout.JAVA_BYTE, (long) r * cols, q, 0, cols);
+            MemorySegment.copy(scales, F32, 4 * scaleIndex(r, 0), d, 0, d.length);
+            if (blocks == Blocks.ALONG_ROWS) for (int c = 0; c < cols; c++) x[c] = q[c] * d[c / BLOCK];
+            else for (int c = 0; c < cols; c++) x[c] = q[c] * d[c];
+            MemorySegment.copy(x, 0, o, F32, (long) r * cols * 4, cols);
+        }
     }
 
     @Override
