@@ -15,6 +15,8 @@ only and sets the thread count). Steps:
    both Jlamas through bench/peers' PeerBench (one JVM each: logits checked against PyTorch's first, and a step whose
    logits disagree is reported wrong and not timed), PyTorch on both kernels, and our matmuls through `bin/seal bench
    matmul`. Every figure is the median of timed runs after warm-up; a cell shows each round's median.
+   Then ours only: batched generation (`bin/seal bench generate`, B = 1, 4, 16 prompts continued together) on random
+   weights of the same shape; its rows give ms per run and, in the target column, tokens/s.
 4. The table: each row's figures, the fastest correct peer (by the lower of its rounds' medians) and our time
    divided by that peer's (below 1: ours is faster); `target` keeps the acceptance targets against PyTorch
    (matmul: our GFLOP/s >= 0.6 x PyTorch's; forward: our time <= 0.7 x PyTorch's at T=128, <= 0.5 x for one token).
@@ -59,6 +61,11 @@ MODEL_SHAPE = dict(layers=2, embd=64, heads=4, vocab=500, positions=256) if DRY 
 MODEL_DIR = os.path.join(PEERS, "target", "gpt2-random-dry" if DRY else "gpt2-random")
 # PeerBench's steps: (label, past, new tokens)
 STEPS = [("forward T=128", 0, 128), ("forward T=1", 0, 1), ("decode after 127", 127, 1)]
+# Batched generation, ours only (`bin/seal bench generate`: BatchGenerator, B random prompts of PROMPT tokens, NEW sampled
+# tokens each, random weights of MODEL_SHAPE): the cell is ms per run, the target column its tokens/s (B·NEW / time).
+GEN_BATCHES, GEN_PROMPT, GEN_NEW = [1, 4, 16], 16, (4 if DRY else 32)
+GEN_ROW = "generate B=%d, %d+%d tokens"
+GEN_ROWS = [GEN_ROW % (b, GEN_PROMPT, GEN_NEW) for b in GEN_BATCHES]
 TOLERANCE = 1e-3
 # The x86-64 kernels of OpenBLAS's DYNAMIC_ARCH builds worth probing, with the /proc/cpuinfo flags each needs.
 # Older SSE kernels differ little from Prescott; Bulldozer's sgemm uses FMA4, which Intel CPUs lack.
@@ -407,8 +414,23 @@ def run_ours_matmuls(a):
     return times
 
 
+def run_ours_generate(a):
+    """`bin/seal bench generate` for each B: {row: median ms of one run (prefill + GEN_NEW sampled steps)}."""
+    times = {}
+    shape = dict(MODEL_SHAPE)
+    for B, row in zip(GEN_BATCHES, GEN_ROWS):
+        try:
+            r = seal(["generate", "--layers", shape["layers"], "--embd", shape["embd"], "--heads", shape["heads"], "--vocab", shape["vocab"],
+                      "--positions", shape["positions"], "--batch", B, "--prompt-tokens", GEN_PROMPT, "--new-tokens", GEN_NEW,
+                      "--threads", a.threads, "--warmup", 1 if a.quick else 2, "--warmup-ms", 1000 if DRY else 5000, "--iters", 3 if a.quick else 5])
+            times[row] = r["median_ms"]
+        except subprocess.CalledProcessError as e:
+            times[row] = "failed: " + (e.stderr.strip().splitlines() or ["exit %d" % e.returncode])[-1][:200]
+    return times
+
+
 def rows_of(a):
-    rows = [label for label, _, _ in STEPS] + ["matmul " + m[0] for m in MATMULS]
+    rows = [label for label, _, _ in STEPS] + ["matmul " + m[0] for m in MATMULS] + GEN_ROWS
     return rows + ([TRAIN_ROW] if a.train else [])
 
 
@@ -501,6 +523,10 @@ def main():
         ours_mm = run_ours_matmuls(a)
         rnd["ours"]["times"].update(ours_mm)
         print("  ours matmuls: " + ", ".join("%s %s" % (k.split()[1], "%.2f ms" % v if isinstance(v, float) else v) for k, v in ours_mm.items()), flush=True)
+        ours_gen = run_ours_generate(a)
+        rnd["ours"]["times"].update(ours_gen)
+        print("  ours generate: " + ", ".join("%s %s" % (k.split(",")[0].split()[1], "%.1f tokens/s" % gen_tokens_per_s(k, v)
+                                                          if isinstance(v, float) else v) for k, v in ours_gen.items()), flush=True)
         rounds.append(rnd)
 
     names = dict(COLUMNS)
@@ -545,8 +571,16 @@ def replace_args(a, **kw):
     return b
 
 
+def gen_tokens_per_s(row, ms):
+    """Tokens/s of a generate row's run: B·GEN_NEW tokens in ms."""
+    return GEN_BATCHES[GEN_ROWS.index(row)] * GEN_NEW / (ms / 1e3)
+
+
 def target_of(row, ours, torch_ms):
-    """The acceptance target against PyTorch (best kernel): matmul GFLOP/s >= 0.6x, forward time <= 0.7x / 0.5x."""
+    """The acceptance target against PyTorch (best kernel): matmul GFLOP/s >= 0.6x, forward time <= 0.7x / 0.5x;
+    for a generate row (ours only, no target) its tokens/s."""
+    if row in GEN_ROWS:
+        return ("%.1f tokens/s" % gen_tokens_per_s(row, ours), None) if ours is not None else ("–", None)
     if ours is None or torch_ms is None:
         return "–", None
     if row.startswith("matmul"):

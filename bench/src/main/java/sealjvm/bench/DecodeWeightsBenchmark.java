@@ -18,7 +18,7 @@ import sealjvm.tensor.WeightFormat;
 
 /**
  * One decode step (T=1, 127 positions cached) of a GPT-2-124M-shaped model with its weight matrices held as F32,
- * F16 or BF16, beside two memory-bandwidth references run in the same JVM: a parallel read of a 512 MiB buffer
+ * F16, BF16 or Q8_0, beside two memory-bandwidth references run in the same JVM: a parallel read of a 512 MiB buffer
  * (what a decode step does to its weights) and a parallel copy of a 256 MiB buffer. Bytes per step and bandwidth
  * are printed at setup so the fraction of bandwidth is (param bytes / step time) / read bandwidth.
  */
@@ -33,7 +33,7 @@ public class DecodeWeightsBenchmark {
 
     @State(Scope.Benchmark)
     public static class Model {
-        @Param({"F32", "F16", "BF16"})
+        @Param({"F32", "F16", "BF16", "Q8_0"})
         public WeightFormat format;
         @Param("0")
         public int threads;
@@ -51,11 +51,11 @@ public class DecodeWeightsBenchmark {
             if (format == WeightFormat.F32) {
                 RandomInit.fill(model.params, 1);
             } else {
-                // The same random weights as the F32 run, rounded to the 16-bit format.
+                // The same random weights as the F32 run, rounded to the 16-bit format or quantized to Q8_0.
                 try (Gpt2Model wide = Gpt2Model.create(GPT2_124M, true)) {
                     RandomInit.fill(wide.params, 1);
                     for (var e : model.params.byName().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
-                    for (var e : model.params.halves().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
+                    for (var e : model.params.packed().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
                 }
             }
             System.out.printf("%n%s: %.1f MiB of parameters resident%n", format, model.params.byteSize() / 1048576.0);

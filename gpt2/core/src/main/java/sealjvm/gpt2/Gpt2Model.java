@@ -10,8 +10,8 @@ import java.util.Set;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.tensor.AtomicFiles;
 import sealjvm.tensor.Device;
-import sealjvm.tensor.HalfMatmul;
-import sealjvm.tensor.HalfMatrix;
+import sealjvm.tensor.PackedMatmul;
+import sealjvm.tensor.PackedMatrix;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
 import sealjvm.tensor.Tensor;
@@ -28,9 +28,9 @@ import sealjvm.tensor.WeightFormat;
  * Every forward goes through a {@link KVCache}: a full forward is a decode step of T tokens at position 0.
  * This is the CPU {@link Gpt2Backend}; the parameters live here whichever backend computes.
  *
- * <p>Loaded with a 16-bit {@link WeightFormat} the weight matrices stay in 16 bits and the kernels widen them in
- * registers ({@link HalfMatmul}): half the bytes per decode step, inference only (training, merged edits, saving and
- * the CUDA backend refuse such a model).
+ * <p>Loaded with a 16-bit or Q8_0 {@link WeightFormat} the weight matrices stay packed and the kernels widen or
+ * dequantize them in registers ({@link PackedMatmul}): half (16-bit) or about 0.28× (Q8_0) the bytes per decode step,
+ * inference only (training, merged edits, saving and the CUDA backend refuse such a model).
  */
 public final class Gpt2Model implements Gpt2Backend {
     public final Gpt2Config config;
@@ -56,7 +56,8 @@ public final class Gpt2Model implements Gpt2Backend {
     /**
      * Loads a Hugging Face GPT-2 directory with its weight matrices held as {@code format}: F32 widens everything
      * (trainable); F16 or BF16 keeps the matrices in 16 bits for inference (exact when the file stores that format,
-     * else rounded to nearest even once at load), biases, layernorms and wpe in float32.
+     * else rounded to nearest even once at load); Q8_0 quantizes them once at load (int8 per 32 along k, a float32
+     * scale each); biases, layernorms and wpe stay float32.
      */
     public static Gpt2Model load(Path dir, WeightFormat format) {
         if (!Files.isDirectory(dir)) {
@@ -88,10 +89,10 @@ public final class Gpt2Model implements Gpt2Backend {
                 if (bad != null) throw new ModelFormatException(file + ": tensor '" + stored + "' has a non-finite value: " + bad);
                 unused.remove(stored);
             }
-            for (var e : params.halves().entrySet()) {
-                HalfMatrix dst = e.getValue();
+            for (var e : params.packed().entrySet()) {
+                PackedMatrix dst = e.getValue();
                 String stored = storedName(st, file, config, e.getKey(), dst.shape());
-                // Through float32 one tensor at a time: exact for F16 -> F16 and BF16 -> BF16, rounded once otherwise.
+                // Through float32 one tensor at a time: exact for F16 -> F16 and BF16 -> BF16, rounded (or quantized) once otherwise.
                 try (Arena tmp = Arena.ofConfined()) {
                     Tensor wide = st.readF32(stored, tmp);
                     String bad = Finite.describeFirst(wide);
@@ -364,25 +365,25 @@ public final class Gpt2Model implements Gpt2Backend {
         float eps = config.layerNormEpsilon();
 
         boolean fused = hook == LinearHook.NONE;   // a hook must see each linear's output before GELU/residual
-        if (params.wte16 == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
-        else embedding16(x, ids, B, T, params.wte16, params.wpe, pos0);
+        if (params.wtePacked == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        else embeddingPacked(x, ids, B, T, params.wtePacked, params.wpe, pos0);
         for (int l = 0; l < config.nLayer(); l++) {
             Gpt2Params.Block p = params.blocks.get(l);
-            Gpt2Params.HalfBlock h = params.halfBlocks.isEmpty() ? null : params.halfBlocks.get(l);
+            Gpt2Params.PackedBlock h = params.packedBlocks.isEmpty() ? null : params.packedBlocks.get(l);
             String[] names = linearNames[l];
             Kernels.layernorm(ln, x, p.ln1W(), p.ln1B(), eps);
             if (h == null) Matmul.matmul(qkv, ln, p.attnW(), p.attnB());    // (B,T,C) -> (B,T,3C)
-            else HalfMatmul.matmul(qkv, ln, h.attnW(), p.attnB());
+            else PackedMatmul.matmul(qkv, ln, h.attnW(), p.attnB());
             hook.afterLinear(names[0], ln, qkv);
             splitQkv(qkv, q, cache.k[l], cache.v[l], pos0);                  // q (B,T,C); k,v -> cache
             Kernels.attention(att, q, cache.k[l], cache.v[l], config.nHead(), pos0);
             Tensor proj = q;                                                 // q is free once attention is done
             if (fused) {
                 if (h == null) Matmul.matmulResidual(x, att, p.attnProjW(), p.attnProjB()); // x += att · W + b
-                else HalfMatmul.matmulResidual(x, att, h.attnProjW(), p.attnProjB());
+                else PackedMatmul.matmulResidual(x, att, h.attnProjW(), p.attnProjB());
             } else {
                 if (h == null) Matmul.matmul(proj, att, p.attnProjW(), p.attnProjB());      // (B,T,C) -> (B,T,C)
-                else HalfMatmul.matmul(proj, att, h.attnProjW(), p.attnProjB());
+                else PackedMatmul.matmul(proj, att, h.attnProjW(), p.attnProjB());
                 hook.afterLinear(names[1], att, proj);
                 Kernels.add(x, x, proj);
             }
@@ -392,16 +393,16 @@ public final class Gpt2Model implements Gpt2Backend {
                     Matmul.matmulGelu(fc, ln, p.fcW(), p.fcB());             // (B,T,C) -> gelu (B,T,4C)
                     Matmul.matmulResidual(x, fc, p.fcProjW(), p.fcProjB());  // x += fc · W + b
                 } else {
-                    HalfMatmul.matmulGelu(fc, ln, h.fcW(), p.fcB());
-                    HalfMatmul.matmulResidual(x, fc, h.fcProjW(), p.fcProjB());
+                    PackedMatmul.matmulGelu(fc, ln, h.fcW(), p.fcB());
+                    PackedMatmul.matmulResidual(x, fc, h.fcProjW(), p.fcProjB());
                 }
             } else {
                 if (h == null) Matmul.matmul(fc, ln, p.fcW(), p.fcB());     // (B,T,C) -> (B,T,4C)
-                else HalfMatmul.matmul(fc, ln, h.fcW(), p.fcB());
+                else PackedMatmul.matmul(fc, ln, h.fcW(), p.fcB());
                 hook.afterLinear(names[2], ln, fc);
                 Kernels.gelu(fc, fc);
                 if (h == null) Matmul.matmul(proj, fc, p.fcProjW(), p.fcProjB()); // (B,T,4C) -> (B,T,C)
-                else HalfMatmul.matmul(proj, fc, h.fcProjW(), p.fcProjB());
+                else PackedMatmul.matmul(proj, fc, h.fcProjW(), p.fcProjB());
                 hook.afterLinear(names[3], fc, proj);
                 Kernels.add(x, x, proj);
             }
@@ -412,12 +413,12 @@ public final class Gpt2Model implements Gpt2Backend {
 
     // logits (R,V) = h (R,C) · lm_headᵀ, in whichever format the head is held
     private void head(Tensor logits, Tensor h) {
-        if (params.lmHead16 == null) Matmul.matmulTransposed(logits, h, params.lmHead, null);
-        else HalfMatmul.matmulTransposed(logits, h, params.lmHead16, null);
+        if (params.lmHeadPacked == null) Matmul.matmulTransposed(logits, h, params.lmHead, null);
+        else PackedMatmul.matmulTransposed(logits, h, params.lmHeadPacked, null);
     }
 
-    // x (B,T,C) = wte16[ids] + wpe[pos0..pos0+T): Kernels.embedding with the token rows widened from 16 bits
-    private static void embedding16(Tensor x, int[] ids, int B, int T, HalfMatrix wte, Tensor wpe, int pos0) {
+    // x (B,T,C) = wte[ids] + wpe[pos0..pos0+T): Kernels.embedding with the token rows widened from 16 bits or dequantized
+    private static void embeddingPacked(Tensor x, int[] ids, int B, int T, PackedMatrix wte, Tensor wpe, int pos0) {
         int V = wte.dim(0), C = wte.dim(1), P = wpe.dim(0);
         if (ids.length != B * T || x.size() != (long) B * T * C) {
             throw new IllegalArgumentException("embedding of " + ids.length + " ids (B=" + B + ", T=" + T + ") into " + x);

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import sealjvm.tensor.HalfMatrix;
+import sealjvm.tensor.PackedMatrix;
+import sealjvm.tensor.Q8Matrix;
 import sealjvm.tensor.Tensor;
 import sealjvm.tensor.WeightFormat;
 
@@ -16,8 +18,9 @@ import sealjvm.tensor.WeightFormat;
  * Names are Hugging Face's without the {@code transformer.} prefix, e.g. {@code h.3.mlp.c_fc.weight};
  * Conv1D weights are stored [in, out] as in the checkpoint (y = x·W + b).
  *
- * <p>With a 16-bit {@link WeightFormat} (inference only) the weight matrices (wte, which is also the tied head, an
- * untied lm_head, and each block's four linears) are instead named views into one 16-bit allocation ({@link #halves});
+ * <p>With a 16-bit or Q8_0 {@link WeightFormat} (inference only) the weight matrices (wte, which is also the tied
+ * head, an untied lm_head, and each block's four linears) are instead {@link PackedMatrix packed} ({@link #packed}):
+ * named views into one 16-bit allocation, or one {@link Q8Matrix} each, blocked along k as its product reads it;
  * {@link #all} then holds only the float32 rest (wpe, biases, layernorms), and the float32 fields of those matrices
  * are null.
  */
@@ -30,11 +33,11 @@ public final class Gpt2Params {
                         Tensor fcW, Tensor fcB,         // c_fc: (C,4C), (4C)
                         Tensor fcProjW, Tensor fcProjB) {} // mlp.c_proj: (4C,C), (C)
 
-    /** One block's weight matrices in 16 bits (the float32 ones in {@link Block} are then null). */
-    public record HalfBlock(HalfMatrix attnW,       // c_attn: (C,3C)
-                            HalfMatrix attnProjW,   // c_proj: (C,C)
-                            HalfMatrix fcW,         // c_fc: (C,4C)
-                            HalfMatrix fcProjW) {}  // mlp.c_proj: (4C,C)
+    /** One block's weight matrices packed (16-bit or Q8_0; the float32 ones in {@link Block} are then null). */
+    public record PackedBlock(PackedMatrix attnW,       // c_attn: (C,3C)
+                              PackedMatrix attnProjW,   // c_proj: (C,C)
+                              PackedMatrix fcW,         // c_fc: (C,4C)
+                              PackedMatrix fcProjW) {}  // mlp.c_proj: (4C,C)
 
     public final Gpt2Config config;
     public final Tensor all;          // every float, in the order of names()
@@ -44,19 +47,19 @@ public final class Gpt2Params {
     public final Tensor lnfW, lnfB;   // (C), (C)
     public final Tensor lmHead;       // (V,C): wte itself when tied
     public final boolean tied;
-    /** How the weight matrices are held: F32 (every parameter in {@link #all}) or F16/BF16 (see {@link #halves}). */
+    /** How the weight matrices are held: F32 (every parameter in {@link #all}) or F16/BF16/Q8_0 (see {@link #packed}). */
     public final WeightFormat format;
-    public final HalfMatrix wte16;        // (V,C) when 16-bit, else null
-    public final HalfMatrix lmHead16;     // (V,C): wte16 itself when tied; null unless 16-bit
-    public final List<HalfBlock> halfBlocks; // n_layer of them when 16-bit, else empty
+    public final PackedMatrix wtePacked;      // (V,C) when packed, else null
+    public final PackedMatrix lmHeadPacked;   // (V,C): wtePacked itself when tied; null unless packed
+    public final List<PackedBlock> packedBlocks; // n_layer of them when packed, else empty
     private final Map<String, Tensor> byName;
-    private final Map<String, HalfMatrix> halves;
+    private final Map<String, PackedMatrix> packed;
 
-    private Gpt2Params(Gpt2Config config, Tensor all, Map<String, Tensor> byName, Map<String, HalfMatrix> halves, boolean tied, WeightFormat format) {
+    private Gpt2Params(Gpt2Config config, Tensor all, Map<String, Tensor> byName, Map<String, PackedMatrix> packed, boolean tied, WeightFormat format) {
         this.config = config;
         this.all = all;
         this.byName = Collections.unmodifiableMap(byName);
-        this.halves = Collections.unmodifiableMap(halves);
+        this.packed = Collections.unmodifiableMap(packed);
         this.tied = tied;
         this.format = format;
         this.wte = byName.get(Gpt2Names.WTE);
@@ -70,21 +73,21 @@ public final class Gpt2Params {
             bs.add(new Block(get(n.ln1W()), get(n.ln1B()), byName.get(n.attnW()), get(n.attnB()), byName.get(n.attnProjW()), get(n.attnProjB()),
                     get(n.ln2W()), get(n.ln2B()), byName.get(n.fcW()), get(n.fcB()), byName.get(n.fcProjW()), get(n.fcProjB())));
         }
-        this.blocks = Collections.unmodifiableList(bs);   // List.copyOf refuses the null matrices of a 16-bit model
-        this.wte16 = halves.get(Gpt2Names.WTE);
-        this.lmHead16 = tied ? wte16 : halves.get(Gpt2Names.LM_HEAD);
-        List<HalfBlock> hb = new ArrayList<>();
-        if (!halves.isEmpty()) {
+        this.blocks = Collections.unmodifiableList(bs);   // List.copyOf refuses the null matrices of a packed model
+        this.wtePacked = packed.get(Gpt2Names.WTE);
+        this.lmHeadPacked = tied ? wtePacked : packed.get(Gpt2Names.LM_HEAD);
+        List<PackedBlock> pb = new ArrayList<>();
+        if (!packed.isEmpty()) {
             for (int l = 0; l < config.nLayer(); l++) {
                 Gpt2Names.Block n = Gpt2Names.block(l);
-                hb.add(new HalfBlock(halves.get(n.attnW()), halves.get(n.attnProjW()), halves.get(n.fcW()), halves.get(n.fcProjW())));
+                pb.add(new PackedBlock(packed.get(n.attnW()), packed.get(n.attnProjW()), packed.get(n.fcW()), packed.get(n.fcProjW())));
             }
         }
-        this.halfBlocks = List.copyOf(hb);
+        this.packedBlocks = List.copyOf(pb);
     }
 
-    /** The weight matrices a 16-bit format holds in 16 bits: wte, an untied lm_head and each block's linears. */
-    public static boolean heldInHalf(String name) {
+    /** The weight matrices a packed format (16-bit, Q8_0) packs: wte, an untied lm_head and each block's linears. */
+    public static boolean heldPacked(String name) {
         return name.equals(Gpt2Names.WTE) || name.equals(Gpt2Names.LM_HEAD)
                 || name.endsWith(".attn.c_attn.weight") || name.endsWith(".attn.c_proj.weight")
                 || name.endsWith(".mlp.c_fc.weight") || name.endsWith(".mlp.c_proj.weight");
@@ -124,33 +127,38 @@ public final class Gpt2Params {
 
     /**
      * Zero-filled parameters with the weight matrices held as {@code format}: for F32 one float32 allocation; for
-     * F16/BF16 one 16-bit allocation for the matrices ({@link #heldInHalf}) and one float32 allocation for the rest.
+     * F16/BF16 one 16-bit allocation for the matrices ({@link #heldPacked}) and one float32 allocation for the rest;
+     * for Q8_0 one {@link Q8Matrix} per matrix, blocked along k as its product reads it (down the columns of a (K,N)
+     * linear, along the rows of the (V,C) wte and lm_head, which the head multiplies transposed).
      */
     public static Gpt2Params allocate(Gpt2Config config, boolean tied, Arena arena, WeightFormat format) {
         checkSize(config, tied);
         Map<String, int[]> shapes = shapes(config, tied);
-        boolean half = format != WeightFormat.F32;
+        boolean packs = format != WeightFormat.F32, half = format == WeightFormat.F16 || format == WeightFormat.BF16;
         long total = 0, total16 = 0;
         for (var e : shapes.entrySet()) {
-            if (half && heldInHalf(e.getKey())) total16 += Tensor.numel(e.getValue());
+            if (packs && heldPacked(e.getKey())) total16 += Tensor.numel(e.getValue());
             else total += Tensor.numel(e.getValue());
         }
         Tensor all = Tensor.allocate(arena, Math.toIntExact(total));
         var all16 = half ? arena.allocate(2 * total16, Tensor.ALIGNMENT) : null;
         Map<String, Tensor> byName = new LinkedHashMap<>();
-        Map<String, HalfMatrix> halves = new LinkedHashMap<>();
+        Map<String, PackedMatrix> packed = new LinkedHashMap<>();
         long off = 0, off16 = 0;
         for (var e : shapes.entrySet()) {
             int[] s = e.getValue();
-            if (half && heldInHalf(e.getKey())) {
-                halves.put(e.getKey(), HalfMatrix.wrap(all16.asSlice(2 * off16, 2 * Tensor.numel(s)), format, s[0], s[1]));
+            if (half && heldPacked(e.getKey())) {
+                packed.put(e.getKey(), HalfMatrix.wrap(all16.asSlice(2 * off16, 2 * Tensor.numel(s)), format, s[0], s[1]));
                 off16 += Tensor.numel(s);
+            } else if (packs && heldPacked(e.getKey())) {
+                boolean head = e.getKey().equals(Gpt2Names.WTE) || e.getKey().equals(Gpt2Names.LM_HEAD);
+                packed.put(e.getKey(), Q8Matrix.allocate(arena, s[0], s[1], head ? Q8Matrix.Blocks.ALONG_ROWS : Q8Matrix.Blocks.DOWN_COLUMNS));
             } else {
                 byName.put(e.getKey(), all.slice(off, s));
                 off += Tensor.numel(s);
             }
         }
-        return new Gpt2Params(config, all, byName, halves, tied, format);
+        return new Gpt2Params(config, all, byName, packed, tied, format);
     }
 
     /**
@@ -174,42 +182,42 @@ public final class Gpt2Params {
     /** The parameter called {@code name} (Hugging Face name, no {@code transformer.} prefix). */
     public Tensor get(String name) {
         Tensor t = byName.get(name);
-        if (t == null && halves.containsKey(name)) throw new IllegalStateException(halfRefusal("training, merged edits or snapshots of '" + name + "' (float32 access)"));
+        if (t == null && packed.containsKey(name)) throw new IllegalStateException(packedRefusal("training, merged edits or snapshots of '" + name + "' (float32 access)"));
         if (t == null) throw new IllegalArgumentException("no parameter named '" + name + "'");
         return t;
     }
 
     /**
-     * Why {@code operation} is refused on a model whose weight matrices are 16-bit: they are an inference-only copy
-     * (kernels widen them in registers); training, merged edits and snapshots write or read float32 weights.
+     * Why {@code operation} is refused on a model whose weight matrices are packed (16-bit or Q8_0): they are an
+     * inference-only copy (kernels widen them in registers); training, merged edits and snapshots need float32 weights.
      */
-    public String halfRefusal(String operation) {
+    public String packedRefusal(String operation) {
         return operation + " needs float32 weights, but this model holds its weight matrices in " + format
                 + " for inference only (forward, logits, generation); load it with WeightFormat.F32";
     }
 
     /** Throws {@link IllegalStateException} naming {@code operation} unless every parameter is float32. */
     public void requireF32(String operation) {
-        if (format != WeightFormat.F32) throw new IllegalStateException(halfRefusal(operation));
+        if (format != WeightFormat.F32) throw new IllegalStateException(packedRefusal(operation));
     }
 
-    /** The float32 parameters by name, in storage order: all of them unless the matrices are 16-bit ({@link #halves}). */
+    /** The float32 parameters by name, in storage order: all of them unless the matrices are packed ({@link #packed}). */
     public Map<String, Tensor> byName() { return byName; }
 
-    /** The 16-bit weight matrices by name, in storage order; empty for F32. */
-    public Map<String, HalfMatrix> halves() { return halves; }
+    /** The packed (16-bit or Q8_0) weight matrices by name, in storage order; empty for F32. */
+    public Map<String, PackedMatrix> packed() { return packed; }
 
     /** Number of parameters, in whatever format each is held. */
     public long count() {
         long n = all.size();
-        for (HalfMatrix h : halves.values()) n += h.size();
+        for (PackedMatrix h : packed.values()) n += h.size();
         return n;
     }
 
-    /** Bytes the parameters occupy: float32 ones at 4, 16-bit ones at 2. */
+    /** Bytes the parameters occupy: float32 ones at 4, 16-bit ones at 2, Q8_0 ones at 1 plus a float32 scale per 32. */
     public long byteSize() {
         long n = all.byteSize();
-        for (HalfMatrix h : halves.values()) n += h.byteSize();
+        for (PackedMatrix h : packed.values()) n += h.byteSize();
         return n;
     }
 }

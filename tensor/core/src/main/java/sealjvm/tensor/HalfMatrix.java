@@ -8,13 +8,13 @@ import java.lang.foreign.MemorySegment;
  * 2-D {@link Tensor}. Views ({@link #wrap} of a slice) share memory, so a model's 16-bit weights can be named views
  * into one allocation as its float32 parameters are.
  */
-public final class HalfMatrix {
+public final class HalfMatrix implements PackedMatrix {
     private final MemorySegment segment;
     private final int rows, cols;
     private final WeightFormat format;
 
     private HalfMatrix(MemorySegment segment, WeightFormat format, int rows, int cols) {
-        if (format == WeightFormat.F32) throw new IllegalArgumentException("a HalfMatrix holds F16 or BF16, not F32");
+        if (format != WeightFormat.F16 && format != WeightFormat.BF16) throw new IllegalArgumentException("a HalfMatrix holds F16 or BF16, not " + format);
         if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative shape (" + rows + "," + cols + ")");
         if (segment.byteSize() != 2L * rows * cols) {
             throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes does not hold (" + rows + "," + cols + ") 16-bit values");

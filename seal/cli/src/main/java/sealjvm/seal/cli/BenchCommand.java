@@ -11,7 +11,7 @@ import picocli.CommandLine;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on random weights; the last line printed is one JSON object.",
         subcommands = {BenchForwardCommand.class, BenchTrainCommand.class, BenchMatmulCommand.class, BenchEditCommand.class,
-                BenchReinforceCommand.class,
+                BenchReinforceCommand.class, BenchGenerateCommand.class,
                 CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

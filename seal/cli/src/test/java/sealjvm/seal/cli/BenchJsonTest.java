@@ -30,6 +30,18 @@ class BenchJsonTest {
                 + "\"threads\":1,\"device\":\"cpu\",\"iters\":1,\"median_ms\":\\d+\\.\\d{4},\"min_ms\":\\d+\\.\\d{4},\"gflops\":\\d+\\.\\d{4},\"gbps\":\\d+\\.\\d{4}}"), json);
     }
 
+    /** Batched generation, Q8_0 weights: B·new tokens per run as tokens/s beside the times. */
+    @Test
+    void generateGivesTokensPerSecond() {
+        CliHarness.Result r = CliHarness.cli("bench", "generate", "--layers", "1", "--embd", "32", "--heads", "2", "--vocab", "50", "--positions", "16",
+                "--batch", "3", "--prompt-tokens", "2", "--new-tokens", "3", "--weights", "q8_0", "--warmup-ms", "0", "--iters", "1", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        String json = lastLine(r.out());
+        assertTrue(json.matches("\\{\"bench\":\"generate\",\"layers\":1,\"embd\":32,\"heads\":2,\"vocab\":50,\"batch\":3,\"prompt_tokens\":2,"
+                + "\"new_tokens\":3,\"weights\":\"q8_0\",\"threads\":1,\"device\":\"cpu\",\"iters\":1,\"median_ms\":\\d+\\.\\d{4},"
+                + "\"min_ms\":\\d+\\.\\d{4},\"tokens_per_s\":\\d+\\.\\d{4},\"gflops\":\\d+\\.\\d{4}}"), json);
+    }
+
     @Test
     void aMeasuredValueKeepsFourDecimals() {
         assertEquals("{\"bench\":\"x\",\"v\":0.0000,\"w\":12.5000}",

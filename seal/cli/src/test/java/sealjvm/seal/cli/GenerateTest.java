@@ -34,6 +34,23 @@ class GenerateTest {
         assertEquals(1, bad.err().strip().lines().count(), bad.err());
     }
 
+    /**
+     * --weights q8_0 generates from the bundled model (quantized at load); a merged adapter, which writes float32
+     * weights, is refused in one line naming Q8_0.
+     */
+    @Test
+    void q8WeightsGenerateAndRefuseMergedAdapters() {
+        String[] args = {"generate", "--prompt", "The jury said", "--max-new-tokens", "8", "--seed", "5"};
+        var q8 = cli(concat(args, "--weights", "q8_0"));
+        assertEquals(0, q8.code(), q8.err());
+        assertTrue(q8.out().startsWith("The jury said") && q8.out().length() > "The jury said".length(), q8.out());
+        String adapter = CliHarness.home().resolve("weights/fixtures/peft/lora-a").toString();
+        var merged = cli(concat(args, "--weights", "q8_0", "--adapter", adapter));
+        assertEquals(1, merged.code(), merged.out());
+        assertTrue(merged.err().contains("merged edits needs float32 weights") && merged.err().contains("Q8_0"), merged.err());
+        assertEquals(1, merged.err().strip().lines().count(), merged.err());
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
