@@ -195,21 +195,45 @@ public final class Gpt2Model implements Gpt2Backend {
 
     @Override
     public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1) {
+        tokenLogProbs(rows, targets, logp, top1, 0);
+    }
+
+    /** Rows per chunk of the LM head: the logits buffer stays small (64 × V) and is reused, never R × V. */
+    static final int HEAD_CHUNK = 64;
+
+    /**
+     * The head runs in chunks of {@link #HEAD_CHUNK} rows counted from the batch's first row, and a chunk of fewer than
+     * 4 rows takes the matrix-vector path (lane-partial sums, not the tiles' fma chains, so other bits): with
+     * {@code before} rows of the batch left out of this call, each chunk here takes the path the whole batch's chunk
+     * took (a part of under 4 rows of a tiled chunk is padded with copies of its last row, their results dropped).
+     */
+    @Override
+    public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1, int before) {
         int R = targets.length, C = config.nEmbd(), V = config.vocabSize();
         if (R == 0) return;
-        if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R) {
-            throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length);
+        if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R || before < 0) {
+            throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length + ", " + before + " before");
         }
-        // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
-        int chunk = Math.min(64, R);
+        int end = before + R, first = before / HEAD_CHUNK * HEAD_CHUNK;
+        // Over several chunks the float32 head is packed once, not once per chunk (a reward's forgetting term scores
+        // hundreds of rows): the same panels, so the same logits.
+        Matmul.Packed packed = end - first > HEAD_CHUNK && params.lmHead16 == null ? Matmul.packTransposed(params.lmHead) : null;
         try (Arena tmp = Arena.ofShared()) {
-            Tensor logits = Tensor.allocate(tmp, chunk, V);
-            float[] lse = new float[chunk];
-            for (int i0 = 0; i0 < R; i0 += chunk) {
-                int n = Math.min(chunk, R - i0);
-                Tensor ln = logits.slice(0, n, V);
-                head(ln, rows.slice((long) i0 * C, n, C));                    // (n,C) -> (n,V)
-                float[] l = n == chunk ? lse : new float[n];
+            Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_CHUNK, Math.max(R, Matmul.GEMM_MIN_ROWS)), V);
+            Tensor pad = Tensor.allocate(tmp, Matmul.GEMM_MIN_ROWS, C);
+            for (int g0 = first; g0 < end; g0 += HEAD_CHUNK) {
+                int g1 = Math.min(g0 + HEAD_CHUNK, end);          // the whole batch's chunk [g0, g1)
+                int i0 = Math.max(g0, before) - before, n = g1 - before - i0;
+                int m = g1 - g0 >= Matmul.GEMM_MIN_ROWS ? Math.max(n, Matmul.GEMM_MIN_ROWS) : n;
+                Tensor h = rows.slice((long) i0 * C, n, C);
+                if (m > n) {
+                    for (int i = 0; i < m; i++) pad.row(i).copyFrom(h.row(Math.min(i, n - 1)));
+                    h = pad;
+                }
+                Tensor ln = logits.slice(0, m, V);
+                if (packed != null) Matmul.matmulTransposed(ln, h, packed);   // (m,C) -> (m,V)
+                else head(ln, h);
+                float[] l = new float[m];
                 Kernels.logSumExp(l, ln);
                 for (int i = 0; i < n; i++) {
                     Tensor row = ln.row(i);
