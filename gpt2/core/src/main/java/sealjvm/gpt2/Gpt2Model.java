@@ -239,10 +239,7 @@ public final class Gpt2Model implements Gpt2Backend {
                     Tensor row = ln.row(i);
                     float target = row.get(targets[i0 + i]);
                     logp[i0 + i] = (double) target - l[i];
-                    // top-1: no logit above the target's (ties count as top-1)
-                    boolean top = true;
-                    for (int v = 0; v < V && top; v++) top = row.get(v) <= target;
-                    top1[i0 + i] = top;
+                    top1[i0 + i] = Kernels.noneAbove(row, target);   // top-1: no logit above the target's (ties count)
                 }
             }
         }

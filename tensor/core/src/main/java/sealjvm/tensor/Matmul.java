@@ -128,6 +128,10 @@ public final class Matmul {
     // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
     // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
     private static void initPartials(float[] c, MemorySegment b, int M, int j) {
+        if (b == null) {   // no bias (the LM head): +0.0f, as FloatVector.zero stores
+            java.util.Arrays.fill(c, 0, M * NR, 0f);
+            return;
+        }
         for (int i = 0; i < M; i++) {
             for (int v = 0; v < NR; v += L) {
                 (b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE)).intoArray(c, i * NR + v);
