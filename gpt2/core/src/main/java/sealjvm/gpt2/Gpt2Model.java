@@ -376,6 +376,52 @@ public final class Gpt2Model implements Gpt2Backend {
         if (pos0 + T > cache.capacity) {
             throw new IllegalArgumentException("KV cache holds " + cache.capacity + " positions; " + (pos0 + T) + " needed");
         }
+        if (params.wte16 == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        else embedding16(x, ids, B, T, params.wte16, params.wpe, pos0);
+        layers(cache, T, x, ws, hook, 0, config.nLayer());
+        Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
+        cache.length = pos0 + T;
+    }
+
+    /**
+     * The final hidden states (copies·n, T, C) of {@code copies} copies of the same n sequences (ids: n·T, from
+     * position 0), copy j being rows j·n..j·n+n−1, where {@code adapters} touch no layer below {@code from}: those
+     * layers run once for the n sequences and their output is copied to every copy. Each row is computed alone, so
+     * this is {@link #hidden(int[], int, int, LowRankAdapters, Arena)} of the repeated batch, bit for bit, minus
+     * (copies−1)·n sequences' worth of the first {@code from} layers.
+     */
+    public Tensor hiddenRepeated(int[] ids, int n, int copies, int T, LowRankAdapters adapters, int from, Arena out) {
+        int C = config.nEmbd(), B = n * copies;
+        if (ids.length != n * T || copies < 1 || from < 0 || from > config.nLayer()) {
+            throw new IllegalArgumentException(ids.length + " ids for " + n + " x " + T + ", " + copies + " copies, from layer " + from);
+        }
+        if (T < 1 || T > config.nPositions()) throw new IllegalArgumentException("sequences of " + T + " tokens; n_positions=" + config.nPositions());
+        // The batch's forward runs every linear through the hook (unfused); so do the shared layers, whose hook is a no-op.
+        LinearHook hook = adapters == LowRankAdapters.NONE ? LinearHook.NONE : adapters;
+        LinearHook shared = hook == LinearHook.NONE ? LinearHook.NONE : (name, inp, o) -> {};
+        Tensor x = Tensor.allocate(out, B, T, C);
+        Workspace ws = takeWorkspace();
+        try (Arena tmp = Arena.ofShared()) {
+            ws.ensure(B * T);
+            Tensor x0 = x.slice(0, n, T, C);                                  // copy 0's rows hold the shared prefix
+            KVCache small = newCache(n, T, tmp);
+            if (params.wte16 == null) Kernels.embedding(x0, ids, n, T, params.wte, params.wpe, 0);
+            else embedding16(x0, ids, n, T, params.wte16, params.wpe, 0);
+            layers(small, T, x0, ws, shared, 0, from);
+            long per = (long) n * T * C;
+            for (int j = 1; j < copies; j++) x.slice(j * per, n, T, C).copyFrom(x0);
+            KVCache cache = newCache(B, T, tmp);                              // layers from.. only: their own K, V
+            layers(cache, T, x, ws, hook, from, config.nLayer());
+            Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
+        } finally {
+            returnWorkspace(ws);
+        }
+        return x;
+    }
+
+    // Blocks l0..l1-1 of the forward on the residual stream x (B,T,C) at the cache's position; the cache's length is left alone.
+    private void layers(KVCache cache, int T, Tensor x, Workspace ws, LinearHook hook, int l0, int l1) {
+        int B = cache.batch, C = config.nEmbd(), pos0 = cache.length;
         ws.ensure(B * T);
         Tensor ln = ws.ln.slice(0, B, T, C);
         Tensor qkv = ws.qkv.slice(0, B, T, 3 * C);
@@ -385,9 +431,7 @@ public final class Gpt2Model implements Gpt2Backend {
         float eps = config.layerNormEpsilon();
 
         boolean fused = hook == LinearHook.NONE;   // a hook must see each linear's output before GELU/residual
-        if (params.wte16 == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
-        else embedding16(x, ids, B, T, params.wte16, params.wpe, pos0);
-        for (int l = 0; l < config.nLayer(); l++) {
+        for (int l = l0; l < l1; l++) {
             Gpt2Params.Block p = params.blocks.get(l);
             Gpt2Params.HalfBlock h = params.halfBlocks.isEmpty() ? null : params.halfBlocks.get(l);
             String[] names = linearNames[l];
@@ -427,8 +471,6 @@ public final class Gpt2Model implements Gpt2Backend {
                 Kernels.add(x, x, proj);
             }
         }
-        Kernels.layernorm(x, x, params.lnfW, params.lnfB, eps);
-        cache.length = pos0 + T;
     }
 
     // logits (R,V) = h (R,C) · lm_headᵀ, in whichever format the head is held

@@ -3,6 +3,7 @@ package sealjvm.seal.task;
 import java.lang.foreign.Arena;
 import java.util.List;
 import sealjvm.gpt2.Gpt2Backend;
+import sealjvm.gpt2.Gpt2Model;
 import sealjvm.seal.edit.BatchedAdapters;
 import sealjvm.seal.edit.Edit;
 import sealjvm.tensor.Tensor;
@@ -38,7 +39,19 @@ public final class Scoring {
                 System.arraycopy(seqs.get(i), 0, ids, row * T, seqs.get(i).length); // pads are token 0
             }
         }
+        int from = firstEditedLayer(edits, model.config().nLayer());
+        if (blocks > 1 && from > 0 && model instanceof Gpt2Model cpu) {
+            // Every block reads the same sequences, and no edit acts below layer `from`: those layers run once (exact).
+            return cpu.hiddenRepeated(java.util.Arrays.copyOf(ids, n * T), n, blocks, T, BatchedAdapters.of(edits, editOfRow), from, arena);
+        }
         return model.hidden(ids, blocks * n, T, BatchedAdapters.of(edits, editOfRow), arena);
+    }
+
+    /** The lowest layer any of the edits changes ({@code nLayer} when none does). */
+    static int firstEditedLayer(List<Edit> edits, int nLayer) {
+        int from = nLayer;
+        for (Edit e : edits) for (var d : e.deltas()) from = Math.min(from, d.target().layer());
+        return from;
     }
 
     /** The hidden state at position t of row r: a view (C). */

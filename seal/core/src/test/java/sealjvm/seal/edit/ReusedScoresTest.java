@@ -62,6 +62,31 @@ class ReusedScoresTest {
         }
     }
 
+    /** The layers below the first edited one run once for all blocks: the states of the plain batched forward, bit for bit. */
+    @Test
+    void sharedLowerLayersGiveThePlainForwardBitForBit() {
+        var r = new SplittableRandom(13);
+        List<int[]> seqs = texts(r, 300, 20, 9, 14);
+        try (Gpt2Model model = EditTestModels.randomModel(9, 4, 2, 16, 300); Arena arena = Arena.ofShared()) {
+            for (String spec : new String[] {"h.1.attn.c_proj", "h.2.mlp.c_fc,h.3.attn.c_attn", "h.3.mlp.c_proj", "h.0.attn.c_attn,h.2.mlp.c_proj"}) {
+                List<Target> targets = Target.parse(spec, model.config);
+                List<Edit> edits = new ArrayList<>();
+                for (int k = 0; k < 4; k++) edits.add(EditTestModels.randomEdit(arena, r, targets, 2, 2f, 0.3));
+                for (boolean withBase : new boolean[] {true, false}) {
+                    int n = seqs.size(), first = withBase ? 0 : 1, blocks = 1 + edits.size() - first, T = 20;
+                    int[] ids = new int[blocks * n * T], editOfRow = new int[blocks * n];
+                    for (int j = 0; j < blocks; j++) for (int i = 0; i < n; i++) {
+                        editOfRow[j * n + i] = j + first - 1;
+                        System.arraycopy(seqs.get(i), 0, ids, (j * n + i) * T, seqs.get(i).length);
+                    }
+                    float[] plain = model.hidden(ids, blocks * n, T, BatchedAdapters.of(edits, editOfRow), arena).toArray();
+                    float[] shared = Scoring.hidden(model, seqs, edits, withBase, arena).toArray();
+                    assertArrayEquals(plain, shared, spec + (withBase ? ", with the unedited block" : ", edited blocks only"));
+                }
+            }
+        }
+    }
+
     @Test
     void tokenLogProbsOverManyChunksEqualChunkByChunk() {
         var r = new SplittableRandom(11);
