@@ -35,6 +35,16 @@ public interface Gpt2Backend extends AutoCloseable {
      */
     void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1);
 
+    /**
+     * {@link #tokenLogProbs(Tensor, int[], double[], boolean[])} for rows that follow {@code before} rows of a batch
+     * scored elsewhere (or not at all): each row's result is, bit for bit, what one call on the whole batch gives it.
+     * The CPU head needs this to line its row chunks up with the whole batch's; a backend whose rows come out the same
+     * whatever shares their call ignores it (the default).
+     */
+    default void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1, int before) {
+        tokenLogProbs(rows, targets, logp, top1);
+    }
+
     /** A KV cache of {@code capacity} positions for {@code batch} sequences, decoded step by step. */
     Decoder decoder(int batch, int capacity);
 

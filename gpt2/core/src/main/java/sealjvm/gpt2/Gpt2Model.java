@@ -196,30 +196,51 @@ public final class Gpt2Model implements Gpt2Backend {
 
     @Override
     public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1) {
+        tokenLogProbs(rows, targets, logp, top1, 0);
+    }
+
+    /** Rows per chunk of the LM head: the logits buffer stays small (64 × V) and is reused, never R × V. */
+    static final int HEAD_CHUNK = 64;
+
+    /**
+     * The head runs in chunks of {@link #HEAD_CHUNK} rows counted from the batch's first row, and a chunk of fewer than
+     * 4 rows takes the matrix-vector path (lane-partial sums, not the tiles' fma chains, so other bits): with
+     * {@code before} rows of the batch left out of this call, each chunk here takes the path the whole batch's chunk
+     * took (a part of under 4 rows of a tiled chunk is padded with copies of its last row, their results dropped).
+     */
+    @Override
+    public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1, int before) {
         int R = targets.length, C = config.nEmbd(), V = config.vocabSize();
         if (R == 0) return;
-        if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R) {
-            throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length);
+        if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R || before < 0) {
+            throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length + ", " + before + " before");
         }
-        // In chunks of 64 rows: the logits buffer stays small (64 × V) and is reused, never R × V.
-        int chunk = Math.min(64, R);
+        int end = before + R, first = before / HEAD_CHUNK * HEAD_CHUNK;
+        // Over several chunks the float32 head is packed once, not once per chunk (a reward's forgetting term scores
+        // hundreds of rows): the same panels, so the same logits.
+        Matmul.Packed packed = end - first > HEAD_CHUNK && params.lmHeadPacked == null ? Matmul.packTransposed(params.lmHead) : null;
         try (Arena tmp = Arena.ofShared()) {
-            Tensor logits = Tensor.allocate(tmp, chunk, V);
-            float[] lse = new float[chunk];
-            for (int i0 = 0; i0 < R; i0 += chunk) {
-                int n = Math.min(chunk, R - i0);
-                Tensor ln = logits.slice(0, n, V);
-                head(ln, rows.slice((long) i0 * C, n, C));                    // (n,C) -> (n,V)
-                float[] l = n == chunk ? lse : new float[n];
+            Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_CHUNK, Math.max(R, Matmul.GEMM_MIN_ROWS)), V);
+            Tensor pad = Tensor.allocate(tmp, Matmul.GEMM_MIN_ROWS, C);
+            for (int g0 = first; g0 < end; g0 += HEAD_CHUNK) {
+                int g1 = Math.min(g0 + HEAD_CHUNK, end);          // the whole batch's chunk [g0, g1)
+                int i0 = Math.max(g0, before) - before, n = g1 - before - i0;
+                int m = g1 - g0 >= Matmul.GEMM_MIN_ROWS ? Math.max(n, Matmul.GEMM_MIN_ROWS) : n;
+                Tensor h = rows.slice((long) i0 * C, n, C);
+                if (m > n) {
+                    for (int i = 0; i < m; i++) pad.row(i).copyFrom(h.row(Math.min(i, n - 1)));
+                    h = pad;
+                }
+                Tensor ln = logits.slice(0, m, V);
+                if (packed != null) Matmul.matmulTransposed(ln, h, packed);   // (m,C) -> (m,V)
+                else head(ln, h);
+                float[] l = new float[m];
                 Kernels.logSumExp(l, ln);
                 for (int i = 0; i < n; i++) {
                     Tensor row = ln.row(i);
                     float target = row.get(targets[i0 + i]);
                     logp[i0 + i] = (double) target - l[i];
-                    // top-1: no logit above the target's (ties count as top-1)
-                    boolean top = true;
-                    for (int v = 0; v < V && top; v++) top = row.get(v) <= target;
-                    top1[i0 + i] = top;
+                    top1[i0 + i] = Kernels.noneAbove(row, target);   // top-1: no logit above the target's (ties count)
                 }
             }
         }
@@ -356,6 +377,52 @@ public final class Gpt2Model implements Gpt2Backend {
         if (pos0 + T > cache.capacity) {
             throw new IllegalArgumentException("KV cache holds " + cache.capacity + " positions; " + (pos0 + T) + " needed");
         }
+        if (params.wtePacked == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
+        else embeddingPacked(x, ids, B, T, params.wtePacked, params.wpe, pos0);
+        layers(cache, T, x, ws, hook, 0, config.nLayer());
+        Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
+        cache.length = pos0 + T;
+    }
+
+    /**
+     * The final hidden states (copies·n, T, C) of {@code copies} copies of the same n sequences (ids: n·T, from
+     * position 0), copy j being rows j·n..j·n+n−1, where {@code adapters} touch no layer below {@code from}: those
+     * layers run once for the n sequences and their output is copied to every copy. Each row is computed alone, so
+     * this is {@link #hidden(int[], int, int, LowRankAdapters, Arena)} of the repeated batch, bit for bit, minus
+     * (copies−1)·n sequences' worth of the first {@code from} layers.
+     */
+    public Tensor hiddenRepeated(int[] ids, int n, int copies, int T, LowRankAdapters adapters, int from, Arena out) {
+        int C = config.nEmbd(), B = n * copies;
+        if (ids.length != n * T || copies < 1 || from < 0 || from > config.nLayer()) {
+            throw new IllegalArgumentException(ids.length + " ids for " + n + " x " + T + ", " + copies + " copies, from layer " + from);
+        }
+        if (T < 1 || T > config.nPositions()) throw new IllegalArgumentException("sequences of " + T + " tokens; n_positions=" + config.nPositions());
+        // The batch's forward runs every linear through the hook (unfused); so do the shared layers, whose hook is a no-op.
+        LinearHook hook = adapters == LowRankAdapters.NONE ? LinearHook.NONE : adapters;
+        LinearHook shared = hook == LinearHook.NONE ? LinearHook.NONE : (name, inp, o) -> {};
+        Tensor x = Tensor.allocate(out, B, T, C);
+        Workspace ws = takeWorkspace();
+        try (Arena tmp = Arena.ofShared()) {
+            ws.ensure(B * T);
+            Tensor x0 = x.slice(0, n, T, C);                                  // copy 0's rows hold the shared prefix
+            KVCache small = newCache(n, T, tmp);
+            if (params.wtePacked == null) Kernels.embedding(x0, ids, n, T, params.wte, params.wpe, 0);
+            else embeddingPacked(x0, ids, n, T, params.wtePacked, params.wpe, 0);
+            layers(small, T, x0, ws, shared, 0, from);
+            long per = (long) n * T * C;
+            for (int j = 1; j < copies; j++) x.slice(j * per, n, T, C).copyFrom(x0);
+            KVCache cache = newCache(B, T, tmp);                              // layers from.. only: their own K, V
+            layers(cache, T, x, ws, hook, from, config.nLayer());
+            Kernels.layernorm(x, x, params.lnfW, params.lnfB, config.layerNormEpsilon());
+        } finally {
+            returnWorkspace(ws);
+        }
+        return x;
+    }
+
+    // Blocks l0..l1-1 of the forward on the residual stream x (B,T,C) at the cache's position; the cache's length is left alone.
+    private void layers(KVCache cache, int T, Tensor x, Workspace ws, LinearHook hook, int l0, int l1) {
+        int B = cache.batch, C = config.nEmbd(), pos0 = cache.length;
         ws.ensure(B * T);
         Tensor ln = ws.ln.slice(0, B, T, C);
         Tensor qkv = ws.qkv.slice(0, B, T, 3 * C);
@@ -365,9 +432,7 @@ public final class Gpt2Model implements Gpt2Backend {
         float eps = config.layerNormEpsilon();
 
         boolean fused = hook == LinearHook.NONE;   // a hook must see each linear's output before GELU/residual
-        if (params.wtePacked == null) Kernels.embedding(x, ids, B, T, params.wte, params.wpe, pos0);    // (B,T) -> (B,T,C)
-        else embeddingPacked(x, ids, B, T, params.wtePacked, params.wpe, pos0);
-        for (int l = 0; l < config.nLayer(); l++) {
+        for (int l = l0; l < l1; l++) {
             Gpt2Params.Block p = params.blocks.get(l);
             Gpt2Params.PackedBlock h = params.packedBlocks.isEmpty() ? null : params.packedBlocks.get(l);
             String[] names = linearNames[l];
@@ -407,8 +472,6 @@ public final class Gpt2Model implements Gpt2Backend {
                 Kernels.add(x, x, proj);
             }
         }
-        Kernels.layernorm(x, x, params.lnfW, params.lnfB, eps);
-        cache.length = pos0 + T;
     }
 
     // logits (R,V) = h (R,C) · lm_headᵀ, in whichever format the head is held

@@ -18,9 +18,18 @@ public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> gener
                          double baseScore, double baseAccuracy, double[] accuracy) {}
 
     public <H> Result evaluate(Gpt2Backend model, Task<H> task, Task.Episode<H> episode, List<Edit> edits) {
+        return evaluate(model, task, episode, edits, Double.NaN);
+    }
+
+    /**
+     * As {@link #evaluate(Gpt2Backend, Task, Task.Episode, List)}, with {@code generalBase} the unedited model's
+     * {@link #generalLogLik} (NaN: score it in the batch): a frozen model's is the same every episode, so a training
+     * loop computes it once instead of once per episode. The same numbers, bit for bit.
+     */
+    public <H> Result evaluate(Gpt2Backend model, Task<H> task, Task.Episode<H> episode, List<Edit> edits, double generalBase) {
         int K = edits.size();
         Task.Scores s = task.score(model, episode, edits);
-        double[] forget = forgetting(model, edits);
+        double[] forget = Double.isNaN(generalBase) ? forgetting(model, edits) : forgetting(model, edits, generalBase);
         double[] reward = new double[K], gain = new double[K], norm = new double[K], acc = new double[K];
         for (int k = 0; k < K; k++) {
             gain[k] = s.score()[1 + k] - s.score()[0];
@@ -38,6 +47,25 @@ public record RewardFn(double lambdaForget, double lambdaNorm, List<int[]> gener
         if (lambdaForget == 0 || generalText.isEmpty() || K == 0) return forget;
         double[] lm = Scoring.meanTokenLogLik(model, generalText, edits);
         for (int k = 0; k < K; k++) forget[k] = lm[0] - lm[1 + k];   // LM loss after − before (loss = −log-likelihood)
+        return forget;
+    }
+
+    /**
+     * The unedited model's mean next-token log-likelihood of the general text: block 0 of {@link #forgetting}'s batch,
+     * scored alone (the same bits); NaN when the penalty is off. Depends on the model's weights only.
+     */
+    public double generalLogLik(Gpt2Backend model) {
+        if (lambdaForget == 0 || generalText.isEmpty()) return Double.NaN;
+        return Scoring.meanTokenLogLik(model, generalText, List.of())[0];
+    }
+
+    /** {@link #forgetting(Gpt2Backend, List)} given the unedited model's {@link #generalLogLik} {@code base}: the edits' blocks only. */
+    public double[] forgetting(Gpt2Backend model, List<Edit> edits, double base) {
+        int K = edits.size();
+        double[] forget = new double[K];
+        if (lambdaForget == 0 || generalText.isEmpty() || K == 0) return forget;
+        double[] lm = Scoring.meanTokenLogLik(model, generalText, edits, false);
+        for (int k = 0; k < K; k++) forget[k] = base - lm[k];   // LM loss after − before, as in the batched form
         return forget;
     }
 

@@ -9,6 +9,7 @@ import sealjvm.seal.policy.Adam;
 import sealjvm.seal.policy.ContentSignal;
 import sealjvm.seal.policy.EditGenerator;
 import sealjvm.seal.rollout.GeneratorEpisode;
+import sealjvm.seal.rollout.GeneratorRollouts;
 import sealjvm.seal.rollout.RolloutEngine;
 import sealjvm.seal.task.Scoring;
 import sealjvm.seal.task.Task;
@@ -45,6 +46,7 @@ public final class SealLoop implements AutoCloseable {
     private final State state;
     private final ContentSignal content;   // null for the MLP policy
     private final RolloutEngine rollouts;
+    private double generalBase = Double.NaN;   // the frozen model's general-text log-likelihood, computed on the first episode
 
     public SealLoop(TrainConfig config, Setup setup, State state) throws java.io.IOException { this(config, setup, state, RolloutEngine.LOCAL); }
 
@@ -129,7 +131,8 @@ public final class SealLoop implements AutoCloseable {
         ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
         int K = config.samples();
         double[][] eps = gen.noises(rng, K, config.antithetic());
-        RewardFn.Result r = rollouts.generator(new GeneratorEpisode(e, gen.theta, K, setup, gen, ep, f, directions, eps));
+        if (Double.isNaN(generalBase) && rollouts == RolloutEngine.LOCAL) generalBase = GeneratorRollouts.generalBase(setup);
+        RewardFn.Result r = rollouts.generator(new GeneratorEpisode(e, gen.theta, K, setup, gen, ep, f, directions, eps, generalBase));
 
         double[] adv = new double[K];
         double mean = Stats.mean(r.reward()), baseline;

@@ -122,6 +122,21 @@ public final class Kernels {
     }
 
     /** logits (N,V) -> lse (N): log Σ_v exp(x_v) per row, max-subtracted (log-softmax = x − lse). */
+    /**
+     * Whether no element of {@code row} is above {@code x}: every e has e <= x (a NaN element fails, as the scalar
+     * comparison does). Vectorized, stopping at the first failing vector: a top-1 check scans a whole vocabulary row
+     * whenever the target is the top-1.
+     */
+    public static boolean noneAbove(Tensor row, float x) {
+        MemorySegment m = row.segment();
+        long n = row.size(), nv = n - n % L;
+        for (long i = 0; i < nv; i += L) {
+            if (!FloatVector.fromMemorySegment(S, m, i * 4, LE).compare(VectorOperators.LE, x).allTrue()) return false;
+        }
+        for (long i = nv; i < n; i++) if (!(m.getAtIndex(F32, i) <= x)) return false;
+        return true;
+    }
+
     public static void logSumExp(float[] lse, Tensor logits) {
         int V = logits.dim(-1);
         int N = Math.toIntExact(logits.size() / V);

@@ -39,8 +39,11 @@ public final class Matmul {
     static final int NR = 4 * L, KC = 256, MR = 4;
     /** Columns per task of the few-row (decode) path: eight vectors. */
     static final int NV = 8 * L;
-    /** Below this many rows the weight is streamed straight from memory (a matrix-vector product), not packed. */
-    static final int GEMM_MIN_ROWS = 4;
+    /**
+     * Below this many rows the weight is streamed straight from memory (a matrix-vector product), not packed; public
+     * for callers that must know which path (and so which bits, for the transposed form) a row block gets.
+     */
+    public static final int GEMM_MIN_ROWS = 4;
 
     static final ThreadLocal<float[]> TROWS = ThreadLocal.withInitial(() -> new float[16 * KC]);
     private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NR]);
@@ -88,6 +91,17 @@ public final class Matmul {
     // tiles over all rows into partial sums that start at the bias, then store them through the epilogue.
     static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
                                      PanelPacker packer) {
+        packedStrips(o, a, bs, M, K, N, strips, epi, packer, null);
+    }
+
+    // As above; with {@code prepacked} non-null the panel of strip s at depth k0 is read from prepacked[(s·K + k0)·NR ..]
+    // (laid out by packTransposed) instead of being packed again: the same floats, so the same results.
+    private static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
+                                     PanelPacker packer, float[] prepacked) {
+        // The input rows on the heap once per call: the tiles' broadcasts then read a float[] (no per-element
+        // segment checks in the innermost loop). Same values, same fma chains: the results do not change.
+        float[] ah = new float[Math.multiplyExact(M, K)];
+        MemorySegment.copy(a, F32, 0, ah, 0, ah.length);
         Parallel.forChunks(strips, 1, (s0, s1) -> {
             float[] pack = PACK.get();
             float[][] cb = CBUF.get();
@@ -97,11 +111,14 @@ public final class Matmul {
                 int j = s * NR;
                 for (int k0 = 0; k0 < K; k0 += KC) {
                     int kc = Math.min(KC, K - k0);
-                    packer.pack(pack, j, k0, kc);
+                    float[] p = pack;
+                    int p0 = 0;
+                    if (prepacked == null) packer.pack(pack, j, k0, kc);
+                    else { p = prepacked; p0 = (s * K + k0) * NR; }
                     if (k0 == 0) initPartials(c, bs, M, j);
                     int i = 0;
-                    for (; i + MR <= M; i += MR) tile4(a, pack, c, i, k0, kc, K);
-                    for (; i < M; i++) tile1(a, pack, c, i, k0, kc, K);
+                    for (; i + MR <= M; i += MR) tile4(ah, p, p0, c, i, k0, kc, K);
+                    for (; i < M; i++) tile1(ah, p, p0, c, i, k0, kc, K);
                 }
                 storePartials(o, c, M, j, N, epi);
             }
@@ -111,6 +128,10 @@ public final class Matmul {
     // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
     // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
     private static void initPartials(float[] c, MemorySegment b, int M, int j) {
+        if (b == null) {   // no bias (the LM head): +0.0f, as FloatVector.zero stores
+            java.util.Arrays.fill(c, 0, M * NR, 0f);
+            return;
+        }
         for (int i = 0; i < M; i++) {
             for (int v = 0; v < NR; v += L) {
                 (b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE)).intoArray(c, i * NR + v);
@@ -131,8 +152,8 @@ public final class Matmul {
         }
     }
 
-    // rows i..i+3 of the partial sums c (M,NR) += a[i.., k0..k0+kc) · the packed panel p [kc][NR]
-    private static void tile4(MemorySegment a, float[] p, float[] c, int i, int k0, int kc, int K) {
+    // rows i..i+3 of the partial sums c (M,NR) += a[i.., k0..k0+kc) · the packed panel p[p0..] [kc][NR]
+    private static void tile4(float[] a, float[] p, int p0, float[] c, int i, int k0, int kc, int K) {
         int r0 = i * NR, r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
         FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + L),
                 c02 = FloatVector.fromArray(S, c, r0 + 2 * L), c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
@@ -142,19 +163,18 @@ public final class Matmul {
                 c22 = FloatVector.fromArray(S, c, r2 + 2 * L), c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
         FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L),
                 c32 = FloatVector.fromArray(S, c, r3 + 2 * L), c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
-        long a0 = ((long) i * K + k0) * 4, a1 = a0 + 4L * K, a2 = a1 + 4L * K, a3 = a2 + 4L * K;
+        int a0 = i * K + k0, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
         for (int kk = 0; kk < kc; kk++) {
-            int q = kk * NR;
+            int q = p0 + kk * NR;
             FloatVector w0 = FloatVector.fromArray(S, p, q), w1 = FloatVector.fromArray(S, p, q + L),
                     w2 = FloatVector.fromArray(S, p, q + 2 * L), w3 = FloatVector.fromArray(S, p, q + 3 * L);
-            long ko = 4L * kk;
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + ko));
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
             c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
-            x = FloatVector.broadcast(S, a.get(F32, a1 + ko));
+            x = FloatVector.broadcast(S, a[a1 + kk]);
             c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
-            x = FloatVector.broadcast(S, a.get(F32, a2 + ko));
+            x = FloatVector.broadcast(S, a[a2 + kk]);
             c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
-            x = FloatVector.broadcast(S, a.get(F32, a3 + ko));
+            x = FloatVector.broadcast(S, a[a3 + kk]);
             c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
         }
         c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
@@ -163,14 +183,14 @@ public final class Matmul {
         c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
     }
 
-    private static void tile1(MemorySegment a, float[] p, float[] c, int i, int k0, int kc, int K) {
+    private static void tile1(float[] a, float[] p, int p0, float[] c, int i, int k0, int kc, int K) {
         int r0 = i * NR;
         FloatVector c0 = FloatVector.fromArray(S, c, r0), c1 = FloatVector.fromArray(S, c, r0 + L),
                 c2 = FloatVector.fromArray(S, c, r0 + 2 * L), c3 = FloatVector.fromArray(S, c, r0 + 3 * L);
-        long a0 = ((long) i * K + k0) * 4;
+        int a0 = i * K + k0;
         for (int kk = 0; kk < kc; kk++) {
-            int q = kk * NR;
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * kk));
+            int q = p0 + kk * NR;
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
             c0 = FloatVector.fromArray(S, p, q).fma(x, c0);
             c1 = FloatVector.fromArray(S, p, q + L).fma(x, c1);
             c2 = FloatVector.fromArray(S, p, q + 2 * L).fma(x, c2);
@@ -266,22 +286,69 @@ public final class Matmul {
             // Batched (prefill, scoring): pack 64 rows of W transposed into a [kc][64] panel and run the same 4×64
             // register tiles as matmul — the dot-product form below is bound by its lane sums at this size.
             int strips = N / NR;
-            packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
-                // Bulk-copy 16 rows of W at a time into a small buffer, then write them transposed into the panel.
-                float[] rows = TROWS.get();
-                for (int c0 = 0; c0 < NR; c0 += 16) {
-                    for (int c = 0; c < 16; c++) MemorySegment.copy(ws, F32, ((long) (j + c0 + c) * K + k0) * 4, rows, c * KC, kc);
-                    for (int kk = 0; kk < kc; kk++) {
-                        int d = kk * NR + c0;
-                        for (int c = 0; c < 16; c++) pack[d + c] = rows[c * KC + kk];
-                    }
-                }
-            });
+            packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> packTransposedPanel(ws, K, pack, 0, j, k0, kc));
             int n0 = strips * NR;
             if (n0 < N) dotsRange(o, a, ws, bs, M, K, N, n0);
             return;
         }
         dotsRange(o, a, ws, bs, M, K, N, 0);
+    }
+
+    // The panel of W (N,K) for output columns j..j+NR and depths k0..k0+kc, transposed into pack[d0..] as [kc][NR]:
+    // 16 rows of W at a time bulk-copied into a small buffer, then written transposed.
+    private static void packTransposedPanel(MemorySegment ws, int K, float[] pack, int d0, int j, int k0, int kc) {
+        float[] rows = TROWS.get();
+        for (int c0 = 0; c0 < NR; c0 += 16) {
+            for (int c = 0; c < 16; c++) MemorySegment.copy(ws, F32, ((long) (j + c0 + c) * K + k0) * 4, rows, c * KC, kc);
+            for (int kk = 0; kk < kc; kk++) {
+                int d = d0 + kk * NR + c0;
+                for (int c = 0; c < 16; c++) pack[d + c] = rows[c * KC + kk];
+            }
+        }
+    }
+
+    /**
+     * A weight W (N,K) for {@link #matmulTransposed(Tensor, Tensor, Packed)}: every panel the batched path would pack
+     * on each call, packed once (a copy, N·K floats). For a caller that multiplies many row blocks by the same W
+     * within one call of its own (the LM head over chunks of rows); W must not change while the copy is in use.
+     */
+    public static final class Packed {
+        final Tensor w;
+        final float[] panels;   // strip s, depth k0: [(s·K + k0)·NR ..], kc·NR floats as [kc][NR]
+
+        private Packed(Tensor w, float[] panels) { this.w = w; this.panels = panels; }
+    }
+
+    /** W (N,K) packed for repeated {@link #matmulTransposed(Tensor, Tensor, Packed)} calls. */
+    public static Packed packTransposed(Tensor w) {
+        int N = w.dim(0), K = w.dim(1), strips = N / NR;
+        float[] panels = new float[Math.multiplyExact(strips * NR, K)];
+        MemorySegment ws = w.segment();
+        Parallel.forChunks(strips, 1, (s0, s1) -> {
+            for (int s = s0; s < s1; s++) {
+                for (int k0 = 0; k0 < K; k0 += KC) packTransposedPanel(ws, K, panels, (s * K + k0) * NR, s * NR, k0, Math.min(KC, K - k0));
+            }
+        });
+        return new Packed(w, panels);
+    }
+
+    /**
+     * {@link #matmulTransposed(Tensor, Tensor, Tensor, Tensor)} without bias, on a W packed once by {@link #packTransposed}:
+     * bit-identical to it (the same panels, tiles and column tail), minus the packing.
+     */
+    public static void matmulTransposed(Tensor out, Tensor inp, Packed w) {
+        int N = w.w.dim(0), K = w.w.dim(1);
+        int M = rows(inp, K, "inp");
+        checkOut(out, M, N);
+        if (M < GEMM_MIN_ROWS) {   // the decode path packs nothing
+            matmulTransposed(out, inp, w.w, null);
+            return;
+        }
+        MemorySegment o = out.segment(), a = inp.segment(), ws = w.w.segment();
+        int strips = N / NR;
+        packedStrips(o, a, null, M, K, N, strips, NONE, null, w.panels);
+        int n0 = strips * NR;
+        if (n0 < N) dotsRange(o, a, ws, null, M, K, N, n0);
     }
 
     // Columns n0..N-1 of out = inp · wᵀ + b in the dot-product form (each element: lane partials, fixed lane sum).

@@ -33,6 +33,26 @@ class KernelPropertiesTest {
         }
     }
 
+    /** The vectorized top-1 check against the scalar loop it replaced: ties pass, a NaN or a larger element fails. */
+    @Property(tries = 200)
+    void noneAboveMatchesTheScalarLoop(@ForAll @IntRange(min = 1, max = 100) int n, @ForAll @IntRange(min = 0, max = 3) int special,
+                                       @ForAll long seed) {
+        var r = new SplittableRandom(seed);
+        float[] a = randn(r, n, 1);
+        int at = r.nextInt(n);
+        float x = switch (special) {
+            case 0 -> a[at];                                    // a tie with the maximum, or a smaller element
+            case 1 -> { float mx = Float.NEGATIVE_INFINITY; for (float v : a) mx = Math.max(mx, v); yield mx; }
+            case 2 -> { a[at] = Float.NaN; yield Float.POSITIVE_INFINITY; }
+            default -> (float) r.nextGaussian();
+        };
+        boolean want = true;
+        for (int v = 0; v < n && want; v++) want = a[v] <= x;
+        try (Arena arena = Arena.ofShared()) {
+            assertEquals(want, Kernels.noneAbove(Tensor.of(arena, a, n), x), "n=" + n + ", case " + special);
+        }
+    }
+
     @Property(tries = 60)
     void matmulMatchesTwin(@ForAll @IntRange(min = 1, max = 37) int M, @ForAll @IntRange(min = 1, max = 150) int K,
                            @ForAll @IntRange(min = 1, max = 150) int N, @ForAll boolean withBias, @ForAll long seed) {

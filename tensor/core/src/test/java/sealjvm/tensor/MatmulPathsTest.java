@@ -46,6 +46,30 @@ class MatmulPathsTest {
         }
     }
 
+    /**
+     * The head packed once (the LM head over many row chunks) gives matmulTransposed's product bit for bit: shapes
+     * cross the strip width (N vs NR), the k-panel depth (K vs KC = 256), the row tiles and the decode path (M < 4).
+     */
+    @Property(tries = 60)
+    void packedTransposedIsBitIdentical(@ForAll @IntRange(min = 1, max = 21) int M, @ForAll @IntRange(min = 1, max = 600) int K,
+                                        @ForAll @IntRange(min = 1, max = 300) int N, @ForAll long seed) {
+        var r = new SplittableRandom(seed);
+        float[] a = randn(r, M * K, 1), w = randn(r, N * K, 0.2);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor inp = Tensor.of(arena, a, M, K), wt = Tensor.of(arena, w, N, K);
+            Tensor want = Tensor.allocate(arena, M, N), got = Tensor.allocate(arena, M, N);
+            Matmul.matmulTransposed(want, inp, wt, null);
+            Matmul.Packed packed = Matmul.packTransposed(wt);
+            Matmul.matmulTransposed(got, inp, packed);
+            assertArrayEquals(want.toArray(), got.toArray(), "packed " + M + "x" + K + "x" + N);
+            // A second row block on the same packing (how the LM head uses it).
+            Tensor inp2 = Tensor.of(arena, randn(r, M * K, 1), M, K);
+            Matmul.matmulTransposed(want, inp2, wt, null);
+            Matmul.matmulTransposed(got, inp2, packed);
+            assertArrayEquals(want.toArray(), got.toArray(), "packed, second block " + M + "x" + K + "x" + N);
+        }
+    }
+
     @Test
     void residualRefusesAliasing() {
         try (Arena arena = Arena.ofShared()) {

@@ -25,14 +25,29 @@ public final class GeneratorRollouts {
     /** The rewards of samples {@code ks} (ascending) of an episode, in one batch with the unedited model. */
     public static SampleRewards evaluate(Setup setup, EditGenerator gen, Task.Episode ep, EditGenerator.Forward f,
                                          ContentSignal.Directions directions, double[][] noise, int[] ks) {
+        return evaluate(setup, gen, ep, f, directions, noise, ks, Double.NaN);
+    }
+
+    /**
+     * As above, with {@code generalBase} the unedited model's general-text log-likelihood ({@link #generalBase}; NaN:
+     * scored in the batch): the same rewards, bit for bit.
+     */
+    public static SampleRewards evaluate(Setup setup, EditGenerator gen, Task.Episode ep, EditGenerator.Forward f,
+                                         ContentSignal.Directions directions, double[][] noise, int[] ks, double generalBase) {
         RewardFn.Result r;
         try (Arena arena = Arena.ofShared()) {
             List<Edit> edits = new ArrayList<>();
             for (int k : ks) edits.add(SealLoop.edit(gen, gen.sample(f.mean(), noise[k]), directions, arena));
-            r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits);
+            r = setup.reward().evaluate(setup.model(), setup.task(), ep, edits, generalBase);
         }
         return new SampleRewards(ks.clone(), r.reward(), r.gain(), r.forgetting(), r.norm(), r.accuracy(), r.baseScore(), r.baseAccuracy());
     }
+
+    /**
+     * The unedited model's general-text log-likelihood under {@code setup}'s reward ({@link RewardFn#generalLogLik}):
+     * the model is frozen during a run, so every episode's forgetting term can reuse it.
+     */
+    public static double generalBase(Setup setup) { return setup.reward().generalLogLik(setup.model()); }
 
     /** Puts the parts of an episode's K samples together, in sample order; every sample exactly once. */
     public static RewardFn.Result merge(int K, List<SampleRewards> parts) {
@@ -67,6 +82,7 @@ public final class GeneratorRollouts {
         private final Setup setup;
         private final EditGenerator gen;
         private final ContentSignal content;
+        private double generalBase = Double.NaN;   // the frozen model's, computed on the first episode
 
         /** A worker of the run in {@code runDir} (where an sft policy's fine-tune choice is kept). */
         public Worker(TrainConfig config, Setup setup, java.nio.file.Path runDir) throws java.io.IOException {
@@ -86,7 +102,8 @@ public final class GeneratorRollouts {
             EditGenerator.Forward f = gen.forward(Scoring.pooled(setup.model(), ep.context()));
             ContentSignal.Directions directions = content == null ? null : content.of(ep.context());
             double[][] noise = gen.noises(rng, config.samples(), config.antithetic());
-            return evaluate(setup, gen, ep, f, directions, noise, ks);
+            if (Double.isNaN(generalBase)) generalBase = generalBase(setup);
+            return evaluate(setup, gen, ep, f, directions, noise, ks, generalBase);
         }
 
         public Setup setup() { return setup; }

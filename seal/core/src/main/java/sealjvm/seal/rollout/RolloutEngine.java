@@ -28,7 +28,7 @@ public interface RolloutEngine extends AutoCloseable {
         public RewardFn.Result generator(GeneratorEpisode e) {
             int[] all = new int[e.samples()];
             for (int k = 0; k < all.length; k++) all[k] = k;
-            SampleRewards r = GeneratorRollouts.evaluate(e.setup(), e.generator(), e.episode(), e.forward(), e.directions(), e.noise(), all);
+            SampleRewards r = GeneratorRollouts.evaluate(e.setup(), e.generator(), e.episode(), e.forward(), e.directions(), e.noise(), all, e.generalBase());
             return GeneratorRollouts.merge(e.samples(), List.of(r));
         }
 
