@@ -106,12 +106,24 @@ public record TrainConfig(
         public static DataSource parse(String s) { return Choices.parse(values(), "--data", s); }
     }
 
-    /** Named construction: the settings of {@code bin/seal train}'s defaults, each changed by name. */
-    public static Builder builder(TaskName task, String model) { return new Builder(task, model); }
+    /** Named construction: the plain generator (mlp, noise on every factor entry, one target), each setting changed by name. */
+    public static Builder builder(TaskName task, String model) { return new Builder(task, model, false); }
+
+    /**
+     * {@code bin/seal train}'s defaults for a task, each changed by name: for facts the measured winner (the sft
+     * generator on every MLP, noise on its content scales only, antithetic pairs), for the other tasks {@link #builder}'s.
+     */
+    public static Builder forTask(TaskName task, String model) { return new Builder(task, model, true); }
+
+    /** The linears a facts-task edit writes by default: every MLP, where a LoRA fine-tune stores a passage's answers. */
+    public static final String FACTS_TARGETS = "h.*.mlp.c_fc,h.*.mlp.c_proj";
+
+    /** The linear every other task's edit writes by default. */
+    public static final String GLOBAL_TARGETS = "h.1.attn.c_proj";
 
     /** A copy of this config to change by name. */
     public Builder toBuilder() {
-        return new Builder(task, model).targets(targets).rank(rank).alpha(alpha).samples(samples).episodes(episodes).lr(lr)
+        return new Builder(task, model, false).targets(targets).rank(rank).alpha(alpha).samples(samples).episodes(episodes).lr(lr)
                 .lrSchedule(lrSchedule).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropyBonus).baseline(baseline)
                 .emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget).lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed)
                 .policy(policy).contentRank(contentRank).noiseScope(noiseScope).antithetic(antithetic);
@@ -121,19 +133,23 @@ public record TrainConfig(
     public static final class Builder {
         private final TaskName task;
         private final String model;
-        private String targets = "h.1.attn.c_proj";
+        // Left null, these follow the generator (and, from forTask, the task) in build().
+        private String targets;
+        private EditPolicy policy;
+        private NoiseScope noiseScope;
+        private Boolean antithetic;
+        private Integer episodes;
         private Schedule lrSchedule = Schedule.COSINE;
         private Baseline baseline = Baseline.RLOO;
         private DataSource data = DataSource.FULL;
-        private int rank = 4, samples = 8, episodes = 1500, hidden = 64, contentRank = 8;
+        private int rank = 4, samples = 8, hidden = 64, contentRank = 8;
         private float alpha = 4f;
         private double lr = 1e-3, initStd = 0.01, entropyBonus = 0, emaDecay = 0.9, clip = 1.0, lambdaForget = 1.0, lambdaNorm = 2e-4;
         private long seed = 1, dataSeed = 1234;
-        private EditPolicy policy = EditPolicy.MLP;
-        private NoiseScope noiseScope = NoiseScope.ALL;
-        private boolean antithetic;
 
-        private Builder(TaskName task, String model) { this.task = task; this.model = model; }
+        private final boolean taskDefaults;
+
+        private Builder(TaskName task, String model, boolean taskDefaults) { this.task = task; this.model = model; this.taskDefaults = taskDefaults; }
 
         public Builder targets(String v) { targets = v; return this; }
         public Builder rank(int v) { rank = v; return this; }
@@ -159,6 +175,13 @@ public record TrainConfig(
         public Builder antithetic(boolean v) { antithetic = v; return this; }
 
         public TrainConfig build() {
+            boolean facts = taskDefaults && task == TaskName.FACTS;
+            EditPolicy policy = this.policy != null ? this.policy : facts ? EditPolicy.SFT : EditPolicy.MLP;
+            String targets = this.targets != null ? this.targets : facts ? FACTS_TARGETS : GLOBAL_TARGETS;
+            boolean contentEdit = facts && policy != EditPolicy.MLP;
+            NoiseScope noiseScope = this.noiseScope != null ? this.noiseScope : contentEdit ? NoiseScope.CONTENT : NoiseScope.ALL;
+            boolean antithetic = this.antithetic != null ? this.antithetic : contentEdit && samples % 2 == 0;
+            int episodes = this.episodes != null ? this.episodes : policy.defaultEpisodes();
             return new TrainConfig(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus,
                     baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank, noiseScope, antithetic);
         }

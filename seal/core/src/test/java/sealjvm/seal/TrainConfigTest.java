@@ -38,4 +38,30 @@ class TrainConfigTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> NoiseScope.parse("factors"));
         assertEquals("--noise-scope must be all or content, got 'factors'", bad.getMessage());
     }
+
+    @Test
+    void theFactsTaskDefaultsToTheSftGeneratorOnTheMlpsAndTheOtherTasksToThePlainOne() {
+        TrainConfig facts = TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").build();
+        assertEquals(EditPolicy.SFT, facts.policy());
+        assertEquals(TrainConfig.FACTS_TARGETS, facts.targets());
+        assertEquals(NoiseScope.CONTENT, facts.noiseScope());
+        assertTrue(facts.antithetic());
+        assertEquals(EditPolicy.SFT.defaultEpisodes(), facts.episodes());
+        // Choosing another generator brings that generator's defaults, not the sft ones.
+        TrainConfig mlp = TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").policy(EditPolicy.MLP).build();
+        assertEquals(NoiseScope.ALL, mlp.noiseScope());
+        assertFalse(mlp.antithetic());
+        assertEquals(EditPolicy.MLP.defaultEpisodes(), mlp.episodes());
+        assertEquals(TrainConfig.FACTS_TARGETS, mlp.targets());
+        // An odd K turns the default pairs off instead of failing; asked-for pairs still fail.
+        assertFalse(TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").samples(5).build().antithetic());
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").samples(5).antithetic(true).build());
+        for (TrainConfig.TaskName t : new TrainConfig.TaskName[] {TrainConfig.TaskName.LM, TrainConfig.TaskName.SPAM}) {
+            assertEquals(TrainConfig.builder(t, "m").build(), TrainConfig.forTask(t, "m").build(), t.toString());
+        }
+        TrainConfig plain = TrainConfig.builder(TrainConfig.TaskName.FACTS, "m").build();
+        assertEquals(EditPolicy.MLP, plain.policy());
+        assertEquals(TrainConfig.GLOBAL_TARGETS, plain.targets());
+        assertEquals(1500, plain.episodes());
+    }
 }

@@ -48,7 +48,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled gpt2-brown-rc for --task facts and --method text, gpt2-brown otherwise).")
     Path model;
 
-    @Option(names = "--targets", defaultValue = "h.1.attn.c_proj", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--targets", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: " + TrainConfig.FACTS_TARGETS
+            + " for --task facts, " + TrainConfig.GLOBAL_TARGETS + " otherwise).")
     String targets;
 
     @Option(names = "--rank", defaultValue = "4", description = "Rank r of ΔW = (α/r)·A·B (default: ${DEFAULT-VALUE}).")
@@ -60,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Edits sampled per context, K (default: 8 for generator, 4 for text).")
     Integer samples;
 
-    @Option(names = "--episodes", description = "Training episodes (default: 1500; 300 for --generator sft, whose episodes each fine-tune on the context).")
+    @Option(names = "--episodes", description = "Training episodes (default: 300 for --generator sft, whose episodes each fine-tune on the context; 1500 otherwise).")
     Integer episodes;
 
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
@@ -71,21 +72,23 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin SeedOption seed;
 
-    @Option(names = "--generator", defaultValue = "mlp", description = "generator: ${COMPLETION-CANDIDATES}; mlp: factors from the pooled hidden state; grad: "
+    @Option(names = "--generator", description = "generator: ${COMPLETION-CANDIDATES}; mlp: factors from the pooled hidden state; grad: "
             + "plus the context's own LM-loss gradient at each target, rank --content-rank, with a learned step size; sft: plus the model's LoRA "
-            + "fine-tune on the context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale (default: ${DEFAULT-VALUE}).")
+            + "fine-tune on the context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale (default: sft for --task facts, "
+            + "mlp otherwise).")
     EditPolicy policy;
 
     @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad|sft: rank of the content part (default: ${DEFAULT-VALUE}).")
     int contentRank;
 
-    @Option(names = "--noise-scope", defaultValue = "all", description = "Which dimensions the policy samples: ${COMPLETION-CANDIDATES}; all: every "
+    @Option(names = "--noise-scope", description = "Which dimensions the policy samples: ${COMPLETION-CANDIDATES}; all: every "
             + "factor entry and content scale; content (--generator grad|sft): only the per-target content scales, the factor edit stays at its "
-            + "mean (default: ${DEFAULT-VALUE}).")
+            + "mean (default: content for --task facts with --generator grad|sft, all otherwise).")
     NoiseScope noiseScope;
 
-    @Option(names = "--antithetic", description = "Sample the K edits of a context in pairs (ε, −ε) (K even).")
-    boolean antithetic;
+    @Option(names = "--antithetic", negatable = true, description = "Sample the K edits of a context in pairs (ε, −ε) (default: on for --task facts "
+            + "with --generator grad|sft and an even K, off otherwise).")
+    Boolean antithetic;
 
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")
     int hidden;
@@ -179,6 +182,21 @@ final class TrainCommand implements Callable<Integer> {
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off, as the paper (its model is instruction-tuned) (default: ${DEFAULT-VALUE}).")
     int warmStart;
 
+    /** A new generator run's config: the options given, the task's defaults for the rest. */
+    TrainConfig generatorConfig(Path modelDir) {
+        TrainConfig.Builder b = TrainConfig.forTask(task, modelDir.toAbsolutePath().toString())
+                .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).lr(lr)
+                .lrSchedule(lrSchedule).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
+                .baseline(baseline).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
+                .lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed).contentRank(contentRank);
+        if (targets != null) b.targets(targets);
+        if (episodes != null) b.episodes(episodes);
+        if (policy != null) b.policy(policy);
+        if (noiseScope != null) b.noiseScope(noiseScope);
+        if (antithetic != null) b.antithetic(antithetic);
+        return b.build();
+    }
+
     /** Every option of a new generator run, the targets against the model and the generator's memory, before any work. */
     private void checkGenerator(Path modelDir) {
         Checks.atLeast("--rank", rank, 1);
@@ -196,6 +214,7 @@ final class TrainCommand implements Callable<Integer> {
         Checks.finite("--lambda-forget", lambdaForget);
         Checks.finite("--lambda-norm", lambdaNorm);
         var config = Checks.modelConfig(modelDir);
+        String targets = generatorConfig(modelDir).targets();
         long d = 0;   // Gaussian dimensions of the generator: every factor of every target
         for (var t : Checks.targets("--targets", targets, config)) d += (long) rank * (t.in() + t.out());
         double theta = (double) config.nEmbd() * hidden + hidden + (double) hidden * d + 2.0 * d;
@@ -296,12 +315,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (task == null || out == null) throw new IllegalArgumentException("give --task spam|facts and --out RUN_DIR (or --resume RUN_DIR)");
             Path modelDir = modelDir();
-            TrainConfig c = TrainConfig.builder(task, modelDir.toAbsolutePath().toString()).targets(targets)
-                    .rank(rank).alpha(alpha).samples(samples == null ? 8 : samples).episodes(episodes != null ? episodes : policy.defaultEpisodes()).lr(lr)
-                    .lrSchedule(lrSchedule).seed(seed.seed).hidden(hidden).initStd(initStd).entropyBonus(entropy)
-                    .baseline(baseline).emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget)
-                    .lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed).policy(policy)
-                    .contentRank(contentRank).noiseScope(noiseScope).antithetic(antithetic).build();
+            TrainConfig c = generatorConfig(modelDir);
             metrics = Trainer.train(c, SealCli.home(), out, progress(), placement, engineSpec);
         }
         RunDir run = new RunDir(resume != null ? resume : out);

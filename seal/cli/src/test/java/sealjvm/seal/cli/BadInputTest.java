@@ -122,7 +122,7 @@ class BadInputTest {
                         "train", "--task", "facts", "--data", "sample", "--episodes", "1", "--model", "FX/nan-model", "--out", "OUT/run", "--no-progress"),
                 // 3. every option checked before any work
                 row("3 train --rank 100000", "--rank 100000|needs|GB|heap available",
-                        "train", "--task", "facts", "--data", "sample", "--model", t, "--rank", "100000", "--out", "OUT/run", "--no-progress"),
+                        "train", "--task", "facts", "--data", "sample", "--model", t, "--rank", "100000", "--targets", "h.1.mlp.c_proj", "--out", "OUT/run", "--no-progress"),
                 row("3 train bad --targets", "--targets h.9.mlp.c_fc|outside the model's 0..1",
                         "train", "--task", "facts", "--data", "sample", "--model", t, "--targets", "h.9.mlp.c_fc", "--out", "OUT/run", "--no-progress"),
                 row("3 train --samples 1 with rloo", "--samples 1|>= 2",

@@ -80,7 +80,7 @@ class RunLockTest {
         }
         assertTrue(Files.exists(run.resolve(RunLock.FILE)), "the killed holder's .lock file stays");
         // The OS released the lock with the process: a new run proceeds.
-        var r = CliHarness.cli("train", "--task", "facts", "--data", "sample", "--episodes", "1", "--samples", "2", "--hidden", "4", "--targets", "h.1.mlp.c_proj",
+        var r = CliHarness.cli("train", "--task", "facts", "--data", "sample", "--episodes", "1", "--samples", "2", "--hidden", "4", "--targets", "h.1.mlp.c_proj", "--generator", "mlp",
                 "--model", CliHarness.tiny().toString(), "--out", run.toString(), "--no-progress");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, new RunDir(run).readMetrics().size());

@@ -238,6 +238,26 @@ class SealCliTest {
     }
 
     @Test
+    void trainFactsDefaultsToTheSftGeneratorOnTheMlpsAndEachFlagStillWins() {
+        var tiny = CliHarness.tiny();
+        var facts = parsedTrain("train", "--task", "facts", "--out", "x").generatorConfig(tiny);
+        assertEquals(sealjvm.seal.policy.EditPolicy.SFT, facts.policy());
+        assertEquals(sealjvm.seal.TrainConfig.FACTS_TARGETS, facts.targets());
+        assertEquals(sealjvm.seal.policy.NoiseScope.CONTENT, facts.noiseScope());
+        assertTrue(facts.antithetic());
+        var chosen = parsedTrain("train", "--task", "facts", "--out", "x", "--generator", "mlp", "--targets", "h.1.attn.c_proj", "--no-antithetic")
+                .generatorConfig(tiny);
+        assertEquals(sealjvm.seal.policy.EditPolicy.MLP, chosen.policy());
+        assertEquals("h.1.attn.c_proj", chosen.targets());
+        assertEquals(sealjvm.seal.policy.NoiseScope.ALL, chosen.noiseScope());
+        assertFalse(chosen.antithetic());
+        assertEquals(1500, chosen.episodes());
+        var lm = parsedTrain("train", "--task", "lm", "--out", "x").generatorConfig(tiny);
+        assertEquals(sealjvm.seal.policy.EditPolicy.MLP, lm.policy());
+        assertEquals(sealjvm.seal.TrainConfig.GLOBAL_TARGETS, lm.targets());
+    }
+
+    @Test
     void editSplitAndInnerSeedsParseWithThePapersDefaults() {
         TrainCommand defaults = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x");
         assertEquals(sealjvm.seal.text.TextSealConfig.EditSplit.LINES, defaults.editSplit);
