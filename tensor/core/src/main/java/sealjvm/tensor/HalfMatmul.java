@@ -59,7 +59,8 @@ public final class HalfMatmul {
      * exponent (Inf, NaN) kept all ones, subnormals as mantissa · 2^-24 through an int-to-float conversion (exact;
      * a float multiply of a subnormal input would take a slow microcode path on x86), then the sign.
      * No vector crosses this method's boundary: were the JIT not to inline a vector-returning helper (too large to
-     * inline everywhere), every vector would be boxed. The kernels read the widened floats back from L1.
+     * inline everywhere), every vector would be boxed. Its callers (prefill packing, edge columns and rows) read the
+     * widened floats back from L1; the decode kernels widen in registers instead ({@link #f16Finite}).
      */
     static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16) {
         if (f16) {
@@ -79,10 +80,29 @@ public final class HalfMatmul {
         }
     }
 
-    /** Weights widened per step of the decode kernels, per thread: 8 rows of {@link #KB}. */
-    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[8 * Math.max(NV, 256)]);
-    /** k-depth widened at a time by the transposed decode kernel (a multiple of L). */
+    /**
+     * The F16 halves h (sign-extended into int lanes) as floats, exact for every FINITE half, in three lane ops:
+     * {@code x << 13} puts exponent and mantissa where float32 has them (and copies of the sign in bits 31..28);
+     * masking bits 30..28 leaves the sign alone in bit 31, so the lane is ±2^-112 · h as a float32 (a normal half's
+     * exponent e becomes the float exponent field e, a subnormal half becomes a subnormal float); one multiply by
+     * 2^112 rescales it exactly (the product is a normal float, or ±0). An all-ones exponent (Inf, NaN) would widen
+     * to a finite value of 2^16 or more: F16 weights must be finite, which {@code Gpt2Model.load} checks for every
+     * matrix (and refuses a value that overflows F16); the general {@link #widen} keeps Inf and NaN.
+     * Kept small so that the JIT always inlines it: a vector that crossed a call would be boxed.
+     */
+    static FloatVector f16Finite(IntVector x) {
+        return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** Loads L F16 weights at byte offset {@code off} of {@code w}, sign-extended into int lanes. */
+    static IntVector halves(MemorySegment w, long off) {
+        return (IntVector) ShortVector.fromMemorySegment(H, w, off, LE).convertShape(VectorOperators.S2I, I, 0);
+    }
+
+    /** k-depth widened at a time by dots1x1 (a multiple of L). */
     private static final int KB = 256 - 256 % L;
+    /** Weights widened at a time by the edge kernels (dots1x1, narrowColumns), per thread: {@link #KB} floats. */
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[Math.max(L, KB)]);
 
     private static void gemm(Tensor out, Tensor inp, HalfMatrix w, Tensor bias, int epi) {
         int K = w.dim(0), N = w.dim(1);
@@ -125,7 +145,6 @@ public final class HalfMatmul {
             c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
         }
         long a0 = (long) i * K * 4;
-        float[] q = WIDE.get();
         if (!f16) {
             // BF16: a load, a sign-extend and a shift per vector, all in registers (spelled out: a helper returning
             // a vector might not be inlined, and would then box it).
@@ -142,17 +161,21 @@ public final class HalfMatmul {
                 c6 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 6 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c6);
                 c7 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 7 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c7);
             }
-        } else for (int k = 0; k < K; k++) {
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-            widen(w, ((long) k * N + j) * 2, q, 0, NV, f16);   // this row of the strip, 8 vectors, via L1
-            c0 = FloatVector.fromArray(S, q, 0).fma(x, c0);
-            c1 = FloatVector.fromArray(S, q, L).fma(x, c1);
-            c2 = FloatVector.fromArray(S, q, 2 * L).fma(x, c2);
-            c3 = FloatVector.fromArray(S, q, 3 * L).fma(x, c3);
-            c4 = FloatVector.fromArray(S, q, 4 * L).fma(x, c4);
-            c5 = FloatVector.fromArray(S, q, 5 * L).fma(x, c5);
-            c6 = FloatVector.fromArray(S, q, 6 * L).fma(x, c6);
-            c7 = FloatVector.fromArray(S, q, 7 * L).fma(x, c7);
+        } else {
+            // F16: the same in registers, three more lane ops per vector (f16Finite).
+            long v = 2L * L;
+            for (int k = 0; k < K; k++) {
+                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+                long wo = ((long) k * N + j) * 2;
+                c0 = f16Finite(halves(w, wo)).fma(x, c0);
+                c1 = f16Finite(halves(w, wo + v)).fma(x, c1);
+                c2 = f16Finite(halves(w, wo + 2 * v)).fma(x, c2);
+                c3 = f16Finite(halves(w, wo + 3 * v)).fma(x, c3);
+                c4 = f16Finite(halves(w, wo + 4 * v)).fma(x, c4);
+                c5 = f16Finite(halves(w, wo + 5 * v)).fma(x, c5);
+                c6 = f16Finite(halves(w, wo + 6 * v)).fma(x, c6);
+                c7 = f16Finite(halves(w, wo + 7 * v)).fma(x, c7);
+            }
         }
         float[] c = ROW.get();
         c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
@@ -251,7 +274,6 @@ public final class HalfMatmul {
         long x0 = (long) i * K * 4, r = 2L * K;
         long w0 = (long) n * K * 2;
         int kv = K - K % L;
-        float[] q = WIDE.get();
         if (!f16) {
             for (int k = 0; k < kv; k += L) {   // BF16 in registers, as in rowStrip8
                 FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
@@ -265,20 +287,18 @@ public final class HalfMatmul {
                 c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
                 c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
             }
-        } else for (int k0 = 0; k0 < kv; k0 += KB) {
-            // Widen KB of each of the 8 rows into q [8][KB], then the same fma chains over them in k order.
-            int kb = Math.min(KB, kv - k0);
-            for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16);
-            for (int kk = 0; kk < kb; kk += L) {
-                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE);
-                c0 = a0.fma(FloatVector.fromArray(S, q, kk), c0);
-                c1 = a0.fma(FloatVector.fromArray(S, q, KB + kk), c1);
-                c2 = a0.fma(FloatVector.fromArray(S, q, 2 * KB + kk), c2);
-                c3 = a0.fma(FloatVector.fromArray(S, q, 3 * KB + kk), c3);
-                c4 = a0.fma(FloatVector.fromArray(S, q, 4 * KB + kk), c4);
-                c5 = a0.fma(FloatVector.fromArray(S, q, 5 * KB + kk), c5);
-                c6 = a0.fma(FloatVector.fromArray(S, q, 6 * KB + kk), c6);
-                c7 = a0.fma(FloatVector.fromArray(S, q, 7 * KB + kk), c7);
+        } else {
+            for (int k = 0; k < kv; k += L) {   // F16 in registers (f16Finite)
+                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+                long p = w0 + 2L * k;
+                c0 = a0.fma(f16Finite(halves(w, p)), c0);
+                c1 = a0.fma(f16Finite(halves(w, p + r)), c1);
+                c2 = a0.fma(f16Finite(halves(w, p + 2 * r)), c2);
+                c3 = a0.fma(f16Finite(halves(w, p + 3 * r)), c3);
+                c4 = a0.fma(f16Finite(halves(w, p + 4 * r)), c4);
+                c5 = a0.fma(f16Finite(halves(w, p + 5 * r)), c5);
+                c6 = a0.fma(f16Finite(halves(w, p + 6 * r)), c6);
+                c7 = a0.fma(f16Finite(halves(w, p + 7 * r)), c7);
             }
         }
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);

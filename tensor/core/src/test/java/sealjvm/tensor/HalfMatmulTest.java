@@ -41,6 +41,64 @@ class HalfMatmulTest {
         }
     }
 
+    /** The decode kernels' in-register F16 widening equals Float.float16ToFloat, bit for bit, for every finite half. */
+    @Test
+    void f16FiniteMatchesScalarConversionForEveryFiniteHalf() {
+        try (Arena arena = Arena.ofConfined()) {
+            var seg = arena.allocate(2L * 65536 + 64, 64);
+            for (int b = 0; b < 65536; b++) seg.setAtIndex(Convert.U16, b, (short) b);
+            float[] lanes = new float[Matmul.L];
+            int checked = 0;
+            for (int b0 = 0; b0 < 65536; b0 += Matmul.L) {
+                HalfMatmul.f16Finite(HalfMatmul.halves(seg, 2L * b0)).intoArray(lanes, 0);
+                for (int l = 0; l < Matmul.L; l++) {
+                    short h = (short) (b0 + l);
+                    if ((h & 0x7C00) == 0x7C00) continue; // Inf, NaN: never in a loaded model
+                    float want = Float.float16ToFloat(h);
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(lanes[l]),
+                            "F16 bits 0x" + Integer.toHexString(b0 + l) + ": want " + want + ", got " + lanes[l]);
+                    checked++;
+                }
+            }
+            assertEquals(65536 - 2048, checked);
+        }
+    }
+
+    /**
+     * Decode (M < 4) through both layouts with an F16 matrix holding every finite half once (248 x 256 = 63488 values:
+     * ±0, subnormals, normals up to ±65504, shuffled), bit-identical to the float32 kernels on the widened weights.
+     */
+    @Test
+    void decodeOverEveryFiniteHalfMatchesFloat32Twin() {
+        var r = new SplittableRandom(5);
+        short[] all = new short[65536 - 2048];
+        int n = 0;
+        for (int b = 0; b < 65536; b++) if ((b & 0x7C00) != 0x7C00) all[n++] = (short) b;
+        for (int i = all.length - 1; i > 0; i--) { int j = r.nextInt(i + 1); short t = all[i]; all[i] = all[j]; all[j] = t; }
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] shape : new int[][] {{248, 256}, {256, 248}}) {
+                int R = shape[0], C = shape[1];
+                HalfMatrix w16 = HalfMatrix.allocate(arena, WeightFormat.F16, R, C);
+                for (int i = 0; i < all.length; i++) w16.segment().setAtIndex(Convert.U16, i, all[i]);
+                Tensor w32 = Tensor.allocate(arena, R, C);
+                w16.widenInto(w32);
+                for (int M = 1; M <= 3; M++) {
+                    // y = x·W (K=R, N=C) and y = x·Wᵀ (K=C, N=R)
+                    Tensor x1 = Tensor.of(arena, randn(r, M * R, 1e-3), M, R), x2 = Tensor.of(arena, randn(r, M * C, 1e-3), M, C);
+                    Tensor got = Tensor.allocate(arena, M, C), twin = Tensor.allocate(arena, M, C);
+                    HalfMatmul.matmul(got, x1, w16, null);
+                    Matmul.matmul(twin, x1, w32, null);
+                    assertArrayEquals(twin.toArray(), got.toArray(), "matmul M=" + M + " " + R + "x" + C);
+                    got = Tensor.allocate(arena, M, R);
+                    twin = Tensor.allocate(arena, M, R);
+                    HalfMatmul.matmulTransposed(got, x2, w16, null);
+                    Matmul.matmulTransposed(twin, x2, w32, null);
+                    assertArrayEquals(twin.toArray(), got.toArray(), "matmulTransposed M=" + M + " " + R + "x" + C);
+                }
+            }
+        }
+    }
+
     @Property(tries = 60)
     void matmulMatchesScalarAndFloat32Twin(@ForAll @IntRange(min = 1, max = 11) int M, @ForAll @IntRange(min = 1, max = 300) int K,
                                            @ForAll @IntRange(min = 1, max = 300) int N, @ForAll boolean bf16, @ForAll boolean withBias,
