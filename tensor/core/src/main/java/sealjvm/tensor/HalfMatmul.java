@@ -88,7 +88,8 @@ public final class HalfMatmul {
      * 2^112 rescales it exactly (the product is a normal float, or ±0). An all-ones exponent (Inf, NaN) would widen
      * to a finite value of 2^16 or more: F16 weights must be finite, which {@code Gpt2Model.load} checks for every
      * matrix (and refuses a value that overflows F16); the general {@link #widen} keeps Inf and NaN.
-     * Kept small so that the JIT always inlines it: a vector that crossed a call would be boxed.
+     * The decode kernels spell this expression out rather than call it (see {@link #dots8BF16}); this method is the
+     * tested statement of it.
      */
     static FloatVector f16Finite(IntVector x) {
         return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
@@ -101,6 +102,26 @@ public final class HalfMatmul {
 
     /** k-depth widened at a time by dots1x1 (a multiple of L). */
     private static final int KB = 256 - 256 % L;
+    // Pair forms of the widening, for a full-width int load of 2L weights: the weight in the low half of each int lane
+    // (the even one in memory) and the weight in the high half (the odd one), each as a float vector, exact as above.
+    // Spelled out in stripF16/stripBF16 (not called, see dots8BF16); these are the tested statements of them.
+
+    /** The F16 weights in the low halves of x's lanes: {@code (x << 16) >> 3} is the low half sign-extended, << 13. */
+    static FloatVector f16Low(IntVector x) {
+        return x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** The F16 weights in the high halves of x's lanes: {@code x >> 3} with the low half's bits masked off. */
+    static FloatVector f16High(IntVector x) {
+        return x.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** The BF16 weights in the low halves of x's lanes. */
+    static FloatVector bf16Low(IntVector x) { return x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /** The BF16 weights in the high halves of x's lanes: already float32 bits once the low half is cleared. */
+    static FloatVector bf16High(IntVector x) { return x.and(0xFFFF0000).reinterpretAsFloats(); }
+
     /** Weights widened at a time by the edge kernels (dots1x1, narrowColumns), per thread: {@link #KB} floats. */
     private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[Math.max(L, KB)]);
 
@@ -131,56 +152,74 @@ public final class HalfMatmul {
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi, w.format());
     }
 
-    // Decode path: one row against an 8-vector strip of w (K,N) streamed from memory row by row, widened per load.
+    /** A strip's NV columns regrouped as rowStrip8 holds them: per 2L-column block, its even columns, then its odd ones. */
+    private static final ThreadLocal<float[]> PAIRS = ThreadLocal.withInitial(() -> new float[NV]);
+
+    /** Where column c (0 ≤ c < NV) of a strip sits in {@link #PAIRS}. */
+    private static int pairSlot(int c) {
+        int block = c / (2 * L), within = c % (2 * L);
+        return block * 2 * L + (within & 1) * L + (within >> 1);
+    }
+
+    // Decode path: one row against an NV-column strip of w (K,N) streamed from memory row by row. Each full-width int
+    // load holds 2L columns as pairs (column 2l of the block in the low half of int lane l, column 2l+1 in the high
+    // half) and is widened in registers into an even-column and an odd-column float vector: one load feeds two fma,
+    // and BF16 costs one lane op per vector, F16 (f16Low/f16High) three or four. Every column still gets exactly its
+    // float32 twin's chain (its bias, then fma over k = 0..K-1 in order); only the lane holding it differs, regrouped
+    // once per strip on the way in (bias) and on the way out.
     private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi,
                                   boolean f16) {
-        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        if (b == null) {
-            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
-        } else {
-            long bo = (long) j * 4, v = 4L * L;
-            c0 = FloatVector.fromMemorySegment(S, b, bo, LE); c1 = FloatVector.fromMemorySegment(S, b, bo + v, LE);
-            c2 = FloatVector.fromMemorySegment(S, b, bo + 2 * v, LE); c3 = FloatVector.fromMemorySegment(S, b, bo + 3 * v, LE);
-            c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
-            c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
-        }
-        long a0 = (long) i * K * 4;
-        if (!f16) {
-            // BF16: a load, a sign-extend and a shift per vector, all in registers (spelled out: a helper returning
-            // a vector might not be inlined, and would then box it).
-            long v = 2L * L;
-            for (int k = 0; k < K; k++) {
-                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-                long wo = ((long) k * N + j) * 2;
-                c0 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c0);
-                c1 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c1);
-                c2 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 2 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c2);
-                c3 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 3 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c3);
-                c4 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 4 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c4);
-                c5 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 5 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c5);
-                c6 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 6 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c6);
-                c7 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 7 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c7);
-            }
-        } else {
-            // F16: the same in registers, three more lane ops per vector (f16Finite).
-            long v = 2L * L;
-            for (int k = 0; k < K; k++) {
-                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-                long wo = ((long) k * N + j) * 2;
-                c0 = f16Finite(halves(w, wo)).fma(x, c0);
-                c1 = f16Finite(halves(w, wo + v)).fma(x, c1);
-                c2 = f16Finite(halves(w, wo + 2 * v)).fma(x, c2);
-                c3 = f16Finite(halves(w, wo + 3 * v)).fma(x, c3);
-                c4 = f16Finite(halves(w, wo + 4 * v)).fma(x, c4);
-                c5 = f16Finite(halves(w, wo + 5 * v)).fma(x, c5);
-                c6 = f16Finite(halves(w, wo + 6 * v)).fma(x, c6);
-                c7 = f16Finite(halves(w, wo + 7 * v)).fma(x, c7);
-            }
-        }
+        float[] t = PAIRS.get();
+        for (int c = 0; c < NV; c++) t[pairSlot(c)] = b == null ? 0f : b.getAtIndex(F32, (long) j + c);
+        long a0 = (long) i * K * 4, w0 = (long) j * 2, r = 2L * N;
+        if (f16) stripF16(a, w, t, a0, w0, r, K);
+        else stripBF16(a, w, t, a0, w0, r, K);
         float[] c = ROW.get();
-        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
-        c4.intoArray(c, 4 * L); c5.intoArray(c, 5 * L); c6.intoArray(c, 6 * L); c7.intoArray(c, 7 * L);
+        for (int cc = 0; cc < NV; cc++) c[cc] = t[pairSlot(cc)];
         Matmul.storeRow(o, c, NV, (long) i * N + j, epi);
+    }
+
+    // The loops of rowStrip8, one method per format, the pair widening (f16Low/f16High, bf16Low/bf16High) written
+    // out (see dots8BF16): t holds the strip's accumulators regrouped (PAIRS), the bias on entry and the sums on return;
+    // row k of the strip starts at byte w0 + k·r.
+    private static void stripBF16(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+        FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);   // e: even columns of block 0, d: odd
+        FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
+        FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
+        long v = 4L * L;   // bytes of one int vector, 2L weights
+        for (int k = 0; k < K; k++) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            long wo = w0 + k * r;
+            IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
+            e0 = q0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e0); d0 = q0.and(0xFFFF0000).reinterpretAsFloats().fma(x, d0);
+            e1 = q1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e1); d1 = q1.and(0xFFFF0000).reinterpretAsFloats().fma(x, d1);
+            e2 = q2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e2); d2 = q2.and(0xFFFF0000).reinterpretAsFloats().fma(x, d2);
+            e3 = q3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e3); d3 = q3.and(0xFFFF0000).reinterpretAsFloats().fma(x, d3);
+        }
+        e0.intoArray(t, 0); d0.intoArray(t, L); e1.intoArray(t, 2 * L); d1.intoArray(t, 3 * L);
+        e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
+    }
+
+    private static void stripF16(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+        FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);
+        FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
+        FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
+        long v = 4L * L;
+        for (int k = 0; k < K; k++) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            long wo = w0 + k * r;
+            IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
+            e0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e0); d0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d0);
+            e1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e1); d1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d1);
+            e2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e2); d2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d2);
+            e3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e3); d3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d3);
+        }
+        e0.intoArray(t, 0); d0.intoArray(t, L); e1.intoArray(t, 2 * L); d1.intoArray(t, 3 * L);
+        e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
     }
 
     // Columns j0..N-1 (fewer than a tile): one vector at a time, then scalar fma chains; split over rows.
@@ -270,40 +309,52 @@ public final class HalfMatmul {
 
     private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
                                 WeightFormat format, boolean f16) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        long x0 = (long) i * K * 4, r = 2L * K;
-        long w0 = (long) n * K * 2;
+        long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
         int kv = K - K % L;
-        if (!f16) {
-            for (int k = 0; k < kv; k += L) {   // BF16 in registers, as in rowStrip8
-                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
-                long p = w0 + 2L * k;
-                c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
-                c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
-                c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
-                c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
-                c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
-                c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
-                c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
-                c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
-            }
-        } else {
-            for (int k = 0; k < kv; k += L) {   // F16 in registers (f16Finite)
-                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
-                long p = w0 + 2L * k;
-                c0 = a0.fma(f16Finite(halves(w, p)), c0);
-                c1 = a0.fma(f16Finite(halves(w, p + r)), c1);
-                c2 = a0.fma(f16Finite(halves(w, p + 2 * r)), c2);
-                c3 = a0.fma(f16Finite(halves(w, p + 3 * r)), c3);
-                c4 = a0.fma(f16Finite(halves(w, p + 4 * r)), c4);
-                c5 = a0.fma(f16Finite(halves(w, p + 5 * r)), c5);
-                c6 = a0.fma(f16Finite(halves(w, p + 6 * r)), c6);
-                c7 = a0.fma(f16Finite(halves(w, p + 7 * r)), c7);
-            }
+        if (f16) dots8F16(a, w, t, x0, w0, 2L * K, kv);
+        else dots8BF16(a, w, t, x0, w0, 2L * K, kv);
+        for (int c = 0; c < 8; c++) finish1(o, a, w, b, i, n + c, K, N, kv, laneSum(t, c * L), format);
+    }
+
+    // The loops of dots1x8, one method per format, with the widening written out in the loop rather than called: the
+    // JIT stops inlining our own helpers once a method's graph is large (NodeCountInliningCutoff; the Vector API's
+    // methods are force-inlined), and a helper left as a call boxes every vector it returns: F16 through f16Finite
+    // calls ran several times slower than BF16 (seen with -XX:+PrintInlining). t[c·L ..) = the L lane partials of
+    // row n + c, over k = 0..kv-1 in vector steps (row c of w at byte offset w0 + c·r).
+    private static void dots8BF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int k = 0; k < kv; k += L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+            long p = w0 + 2L * k;
+            c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
+            c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
+            c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
+            c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
+            c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
+            c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
+            c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
+            c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
         }
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
         c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
-        for (int c = 0; c < 8; c++) finish1(o, a, w, b, i, n + c, K, N, kv, laneSum(t, c * L), format);
+    }
+
+    private static void dots8F16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int k = 0; k < kv; k += L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+            long p = w0 + 2L * k;
+            c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c0);
+            c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c1);
+            c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c2);
+            c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c3);
+            c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c4);
+            c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c5);
+            c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c6);
+            c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c7);
+        }
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
     }
 
     private static void dots1x1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,

@@ -2,11 +2,14 @@ package sealjvm.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sealjvm.tensor.KernelPropertiesTest.assertClose;
 import static sealjvm.tensor.KernelPropertiesTest.randn;
 
 import java.lang.foreign.Arena;
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.IntVector;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -61,6 +64,37 @@ class HalfMatmulTest {
                 }
             }
             assertEquals(65536 - 2048, checked);
+        }
+    }
+
+    /**
+     * The pair forms (a full-width int load of 2L weights, low and high halves of each lane) equal the scalar
+     * conversions, bit for bit: F16 for every finite half, BF16 for every pattern but NaN (NaN stays NaN).
+     */
+    @Test
+    void pairWideningMatchesScalarConversion() {
+        try (Arena arena = Arena.ofConfined()) {
+            var seg = arena.allocate(2L * 65536 + 64, 64);
+            for (int b = 0; b < 65536; b++) seg.setAtIndex(Convert.U16, b, (short) b);
+            float[] lo = new float[Matmul.L], hi = new float[Matmul.L];
+            int checked = 0;
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.BF16}) {
+                for (int b0 = 0; b0 < 65536; b0 += 2 * Matmul.L) {
+                    var x = IntVector.fromMemorySegment(IntVector.SPECIES_PREFERRED, seg, 2L * b0, ByteOrder.LITTLE_ENDIAN);
+                    (f == WeightFormat.F16 ? HalfMatmul.f16Low(x) : HalfMatmul.bf16Low(x)).intoArray(lo, 0);
+                    (f == WeightFormat.F16 ? HalfMatmul.f16High(x) : HalfMatmul.bf16High(x)).intoArray(hi, 0);
+                    for (int l = 0; l < 2 * Matmul.L; l++) {
+                        short h = (short) (b0 + l);
+                        float got = (l & 1) == 0 ? lo[l >> 1] : hi[l >> 1], want = f.toFloat(h);
+                        if (f == WeightFormat.F16 && (h & 0x7C00) == 0x7C00) continue; // Inf, NaN: never in a loaded model
+                        if (Float.isNaN(want)) { assertTrue(Float.isNaN(got), f + " NaN 0x" + Integer.toHexString(b0 + l)); continue; }
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got),
+                                f + " bits 0x" + Integer.toHexString(b0 + l) + ": want " + want + ", got " + got);
+                        checked++;
+                    }
+                }
+            }
+            assertEquals(2 * 65536 - 2048 - 254, checked);   // BF16 has 254 NaN patterns
         }
     }
 
