@@ -81,18 +81,27 @@ public final class HalfMatmul {
     }
 
     /**
-     * The F16 halves h (sign-extended into int lanes) as floats, exact for every FINITE half, in three lane ops:
-     * {@code x << 13} puts exponent and mantissa where float32 has them (and copies of the sign in bits 31..28);
-     * masking bits 30..28 leaves the sign alone in bit 31, so the lane is ±2^-112 · h as a float32 (a normal half's
-     * exponent e becomes the float exponent field e, a subnormal half becomes a subnormal float); one multiply by
-     * 2^112 rescales it exactly (the product is a normal float, or ±0). An all-ones exponent (Inf, NaN) would widen
-     * to a finite value of 2^16 or more: F16 weights must be finite, which {@code Gpt2Model.load} checks for every
-     * matrix (and refuses a value that overflows F16); the general {@link #widen} keeps Inf and NaN.
-     * The decode kernels spell this expression out rather than call it (see {@link #dots8BF16}); this method is the
-     * tested statement of it.
+     * The F16 halves h (sign-extended into int lanes) as floats, exact for every FINITE half, with no subnormal
+     * float ever entering an arithmetic op (on this CPU a multiply with a subnormal operand takes a microcode assist,
+     * and N(0, 0.02) weights have a subnormal F16 in about one 16-lane vector in 25: the obvious "shift the bits
+     * into place, multiply by 2^112" ran at half speed for it). Per lane, with u = h's exponent and mantissa moved
+     * to float32's position ({@code (x << 13) & 0x0FFFE000}):
+     * <ul>
+     * <li>a = u + (112 << 23) as an int: re-biasing the exponent, the exact |h| for a normal half (e ≥ 1); for
+     *     e = 0 it reads 2^-15 · (1 + m/1024), a normal float;
+     * <li>b = fma(a, 2, -2^-14): for e = 0 exactly m · 2^-24 = |h| (and +0 for m = 0), below a; for e ≥ 1,
+     *     2|h| - 2^-14 ≥ |h| = a, since |h| ≥ 2^-14 (all operands normal, every result exact);
+     * <li>so |h| = min(a, b), taken on the int bit patterns (both non-negative, where int order is float order:
+     *     one vpminsd where a float min would need Java's NaN and -0 handling), then the sign or'ed back in.
+     * </ul>
+     * An all-ones exponent (Inf, NaN) would widen to a finite value of 2^16 or more: F16 weights must be finite,
+     * which {@code Gpt2Model.load} checks for every matrix (and refuses a value that overflows F16); the general
+     * {@link #widen} keeps Inf and NaN. The decode kernels spell this out rather than call it (a helper the JIT
+     * leaves as a call boxes every vector; see {@link #dots8BF16}); these methods are the tested statements of it.
      */
     static FloatVector f16Finite(IntVector x) {
-        return x.lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+        IntVector a = x.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+        return a.min(a.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(x.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** Loads L F16 weights at byte offset {@code off} of {@code w}, sign-extended into int lanes. */
@@ -102,18 +111,21 @@ public final class HalfMatmul {
 
     /** k-depth widened at a time by dots1x1 (a multiple of L). */
     private static final int KB = 256 - 256 % L;
+
     // Pair forms of the widening, for a full-width int load of 2L weights: the weight in the low half of each int lane
     // (the even one in memory) and the weight in the high half (the odd one), each as a float vector, exact as above.
-    // Spelled out in stripF16/stripBF16 (not called, see dots8BF16); these are the tested statements of them.
+    // Spelled out in stripF16/stripBF16; these are the tested statements of them.
 
-    /** The F16 weights in the low halves of x's lanes: {@code (x << 16) >> 3} is the low half sign-extended, << 13. */
+    /** The F16 weights in the low halves of x's lanes: t = (x << 16) >> 3 is the low half sign-extended, << 13. */
     static FloatVector f16Low(IntVector x) {
-        return x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
+        IntVector t = x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3), a = t.and(0x0FFFFFFF).add(112 << 23);
+        return a.min(a.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** The F16 weights in the high halves of x's lanes: {@code x >> 3} with the low half's bits masked off. */
     static FloatVector f16High(IntVector x) {
-        return x.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
+        IntVector a = x.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+        return a.min(a.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(x.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** The BF16 weights in the low halves of x's lanes. */
@@ -213,10 +225,22 @@ public final class HalfMatmul {
             long wo = w0 + k * r;
             IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
             IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
-            e0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e0); d0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d0);
-            e1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e1); d1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d1);
-            e2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e2); d2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d2);
-            e3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f).fma(x, e3); d3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f).fma(x, d3);
+            IntVector t0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l0 = t0.and(0x0FFFFFFF).add(112 << 23), h0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e0 = l0.min(l0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t0.and(0x80000000)).reinterpretAsFloats().fma(x, e0);
+            d0 = h0.min(h0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q0.and(0x80000000)).reinterpretAsFloats().fma(x, d0);
+            IntVector t1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l1 = t1.and(0x0FFFFFFF).add(112 << 23), h1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e1 = l1.min(l1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t1.and(0x80000000)).reinterpretAsFloats().fma(x, e1);
+            d1 = h1.min(h1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q1.and(0x80000000)).reinterpretAsFloats().fma(x, d1);
+            IntVector t2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l2 = t2.and(0x0FFFFFFF).add(112 << 23), h2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e2 = l2.min(l2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t2.and(0x80000000)).reinterpretAsFloats().fma(x, e2);
+            d2 = h2.min(h2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q2.and(0x80000000)).reinterpretAsFloats().fma(x, d2);
+            IntVector t3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l3 = t3.and(0x0FFFFFFF).add(112 << 23), h3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e3 = l3.min(l3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t3.and(0x80000000)).reinterpretAsFloats().fma(x, e3);
+            d3 = h3.min(h3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q3.and(0x80000000)).reinterpretAsFloats().fma(x, d3);
         }
         e0.intoArray(t, 0); d0.intoArray(t, L); e1.intoArray(t, 2 * L); d1.intoArray(t, 3 * L);
         e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
@@ -344,14 +368,30 @@ public final class HalfMatmul {
         for (int k = 0; k < kv; k += L) {
             FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
             long p = w0 + 2L * k;
-            c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c0);
-            c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c1);
-            c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c2);
-            c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c3);
-            c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c4);
-            c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c5);
-            c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c6);
-            c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f), c7);
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c0 = a0.fma(u0.min(u0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h0.and(0x80000000)).reinterpretAsFloats(), c0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c1 = a0.fma(u1.min(u1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h1.and(0x80000000)).reinterpretAsFloats(), c1);
+            IntVector h2 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u2 = h2.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c2 = a0.fma(u2.min(u2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h2.and(0x80000000)).reinterpretAsFloats(), c2);
+            IntVector h3 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u3 = h3.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c3 = a0.fma(u3.min(u3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h3.and(0x80000000)).reinterpretAsFloats(), c3);
+            IntVector h4 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u4 = h4.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c4 = a0.fma(u4.min(u4.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h4.and(0x80000000)).reinterpretAsFloats(), c4);
+            IntVector h5 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u5 = h5.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c5 = a0.fma(u5.min(u5.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h5.and(0x80000000)).reinterpretAsFloats(), c5);
+            IntVector h6 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u6 = h6.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c6 = a0.fma(u6.min(u6.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h6.and(0x80000000)).reinterpretAsFloats(), c6);
+            IntVector h7 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u7 = h7.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c7 = a0.fma(u7.min(u7.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h7.and(0x80000000)).reinterpretAsFloats(), c7);
         }
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
         c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
