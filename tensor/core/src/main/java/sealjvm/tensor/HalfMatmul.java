@@ -176,7 +176,7 @@ public final class HalfMatmul {
     // Decode path: one row against an NV-column strip of w (K,N) streamed from memory row by row. Each full-width int
     // load holds 2L columns as pairs (column 2l of the block in the low half of int lane l, column 2l+1 in the high
     // half) and is widened in registers into an even-column and an odd-column float vector: one load feeds two fma,
-    // and BF16 costs one lane op per vector, F16 (f16Low/f16High) three or four. Every column still gets exactly its
+    // and BF16 costs one lane op per vector (a shift or a mask), F16 (f16Low/f16High) six or seven. Every column still gets exactly its
     // float32 twin's chain (its bias, then fma over k = 0..K-1 in order); only the lane holding it differs, regrouped
     // once per strip on the way in (bias) and on the way out.
     private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi,
