@@ -99,7 +99,7 @@ class HalfMatmulTest {
     }
 
     /**
-     * Decode (M < 4) through both layouts with an F16 matrix holding every finite half once (248 x 256 = 63488 values:
+     * Decode (M < 4) through both layouts, with activations small and with one of 1e5, and an F16 matrix holding every finite half once (248 x 256 = 63488 values:
      * ±0, subnormals, normals up to ±65504, shuffled), bit-identical to the float32 kernels on the widened weights.
      */
     @Test
@@ -116,15 +116,19 @@ class HalfMatmulTest {
                 for (int i = 0; i < all.length; i++) w16.segment().setAtIndex(Convert.U16, i, all[i]);
                 Tensor w32 = Tensor.allocate(arena, R, C);
                 w16.widenInto(w32);
-                for (int M = 1; M <= 3; M++) {
-                    // y = x·W (K=R, N=C) and y = x·Wᵀ (K=C, N=R)
-                    Tensor x1 = Tensor.of(arena, randn(r, M * R, 1e-3), M, R), x2 = Tensor.of(arena, randn(r, M * C, 1e-3), M, C);
-                    Tensor got = Tensor.allocate(arena, M, C), twin = Tensor.allocate(arena, M, C);
+                for (int M = 1; M <= 6; M++) {
+                    // y = x·W (K=R, N=C) and y = x·Wᵀ (K=C, N=R); M > 3 repeats M - 3 with one activation of 1e5, which
+                    // turns off the F16 strips' scaled short form (x · 2^112 must not overflow) for the whole call.
+                    int m = M > 3 ? M - 3 : M;
+                    float[] a1 = randn(r, m * R, 1e-3), a2 = randn(r, m * C, 1e-3);
+                    if (M > 3) { a1[a1.length - 1] = 1e5f; a2[0] = 1e5f; }
+                    Tensor x1 = Tensor.of(arena, a1, m, R), x2 = Tensor.of(arena, a2, m, C);
+                    Tensor got = Tensor.allocate(arena, m, C), twin = Tensor.allocate(arena, m, C);
                     HalfMatmul.matmul(got, x1, w16, null);
                     Matmul.matmul(twin, x1, w32, null);
                     assertArrayEquals(twin.toArray(), got.toArray(), "matmul M=" + M + " " + R + "x" + C);
-                    got = Tensor.allocate(arena, M, R);
-                    twin = Tensor.allocate(arena, M, R);
+                    got = Tensor.allocate(arena, m, R);
+                    twin = Tensor.allocate(arena, m, R);
                     HalfMatmul.matmulTransposed(got, x2, w16, null);
                     Matmul.matmulTransposed(twin, x2, w32, null);
                     assertArrayEquals(twin.toArray(), got.toArray(), "matmulTransposed M=" + M + " " + R + "x" + C);
