@@ -3,12 +3,19 @@ package sealjvm.gpt2;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import sealjvm.gpt2.safetensors.DType;
+import sealjvm.gpt2.safetensors.SafeTensors;
+import sealjvm.gpt2.safetensors.SafeTensorsWriter;
 import sealjvm.gpt2.train.AdamW;
 import sealjvm.gpt2.train.Gpt2Backprop;
 import sealjvm.tensor.Npy;
@@ -135,6 +142,34 @@ class HalfWeightsTest {
             assertTrue(err > 0 && err <= 1e-2, "max |logits - F32| = " + err);
             assertEquals(f32.params.count(), f16.params.count());
             assertTrue(f16.params.byteSize() < f32.params.byteSize());
+        }
+    }
+
+    /**
+     * The F16 decode kernels widen only finite halves exactly (HalfMatmul.f16Finite): loading must refuse a weight
+     * matrix holding NaN or ±Inf, or a float32 value that overflows F16, so that no F16 matrix of a loaded model
+     * holds one. BF16 (float32's range) takes the overflowing value.
+     */
+    @Test
+    void loadRefusesWeightsThatAreNotFiniteInF16(@TempDir Path tmp) throws Exception {
+        Path src = Repo.weights().resolve("fixtures/models/tiny-f32");
+        for (float bad : new float[] {1e5f, Float.NaN, Float.NEGATIVE_INFINITY}) {
+            Path dir = Files.createDirectories(tmp.resolve("bad-" + Float.floatToRawIntBits(bad)));
+            Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
+            String target;
+            try (SafeTensors st = SafeTensors.open(src.resolve("model.safetensors")); Arena arena = Arena.ofShared()) {
+                Map<String, Tensor> tensors = new HashMap<>();
+                for (String n : st.names()) tensors.put(n, st.readF32(n, arena));
+                target = st.names().stream().filter(n -> n.endsWith("h.0.mlp.c_fc.weight")).findFirst().orElseThrow();
+                tensors.get(target).set(17, bad);
+                SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"), DType.F32);
+            }
+            var e = assertThrows(ModelFormatException.class, () -> Gpt2Model.load(dir, WeightFormat.F16));
+            String want = Float.isFinite(bad) ? "overflows F16" : "non-finite";
+            assertTrue(e.getMessage().contains(target) && e.getMessage().contains(want), e.getMessage());
+            if (Float.isFinite(bad)) {
+                try (Gpt2Model m = Gpt2Model.load(dir, WeightFormat.BF16)) { assertEquals(WeightFormat.BF16, m.weightFormat()); }
+            }
         }
     }
 

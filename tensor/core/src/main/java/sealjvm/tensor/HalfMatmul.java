@@ -59,7 +59,8 @@ public final class HalfMatmul {
      * exponent (Inf, NaN) kept all ones, subnormals as mantissa · 2^-24 through an int-to-float conversion (exact;
      * a float multiply of a subnormal input would take a slow microcode path on x86), then the sign.
      * No vector crosses this method's boundary: were the JIT not to inline a vector-returning helper (too large to
-     * inline everywhere), every vector would be boxed. The kernels read the widened floats back from L1.
+     * inline everywhere), every vector would be boxed. Its callers (prefill packing, edge columns and rows) read the
+     * widened floats back from L1; the decode kernels widen in registers instead ({@link #f16Finite}).
      */
     static void widen(MemorySegment w, long off, float[] dst, int d, int n, boolean f16) {
         if (f16) {
@@ -79,10 +80,62 @@ public final class HalfMatmul {
         }
     }
 
-    /** Weights widened per step of the decode kernels, per thread: 8 rows of {@link #KB}. */
-    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[8 * Math.max(NV, 256)]);
-    /** k-depth widened at a time by the transposed decode kernel (a multiple of L). */
+    /**
+     * The F16 halves h (sign-extended into int lanes) as floats, exact for every FINITE half, with no subnormal
+     * float ever entering an arithmetic op (on this CPU a multiply with a subnormal operand takes a microcode assist,
+     * and N(0, 0.02) weights have a subnormal F16 in about one 16-lane vector in 25: the obvious "shift the bits
+     * into place, multiply by 2^112" ran at half speed for it). Per lane, with u = h's exponent and mantissa moved
+     * to float32's position ({@code (x << 13) & 0x0FFFE000}):
+     * <ul>
+     * <li>a = u + (112 << 23) as an int: re-biasing the exponent, the exact |h| for a normal half (e ≥ 1); for
+     *     e = 0 it reads 2^-15 · (1 + m/1024), a normal float;
+     * <li>b = fma(a, 2, -2^-14): for e = 0 exactly m · 2^-24 = |h| (and +0 for m = 0), below a; for e ≥ 1,
+     *     2|h| - 2^-14 ≥ |h| = a, since |h| ≥ 2^-14 (all operands normal, every result exact);
+     * <li>so |h| = min(a, b), taken on the int bit patterns (both non-negative, where int order is float order:
+     *     one vpminsd where a float min would need Java's NaN and -0 handling), then the sign or'ed back in.
+     * </ul>
+     * An all-ones exponent (Inf, NaN) would widen to a finite value of 2^16 or more: F16 weights must be finite,
+     * which {@code Gpt2Model.load} checks for every matrix (and refuses a value that overflows F16); the general
+     * {@link #widen} keeps Inf and NaN. The decode kernels spell this out rather than call it (a helper the JIT
+     * leaves as a call boxes every vector; see {@link #dots8BF16}); these methods are the tested statements of it.
+     */
+    static FloatVector f16Finite(IntVector x) {
+        IntVector a = x.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+        return a.min(a.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(x.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** Loads L F16 weights at byte offset {@code off} of {@code w}, sign-extended into int lanes. */
+    static IntVector halves(MemorySegment w, long off) {
+        return (IntVector) ShortVector.fromMemorySegment(H, w, off, LE).convertShape(VectorOperators.S2I, I, 0);
+    }
+
+    /** k-depth widened at a time by dots1x1 (a multiple of L). */
     private static final int KB = 256 - 256 % L;
+
+    // Pair forms of the widening, for a full-width int load of 2L weights: the weight in the low half of each int lane
+    // (the even one in memory) and the weight in the high half (the odd one), each as a float vector, exact as above.
+    // Spelled out in stripF16/stripBF16; these are the tested statements of them.
+
+    /** The F16 weights in the low halves of x's lanes: t = (x << 16) >> 3 is the low half sign-extended, << 13. */
+    static FloatVector f16Low(IntVector x) {
+        IntVector t = x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3), a = t.and(0x0FFFFFFF).add(112 << 23);
+        return a.min(a.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** The F16 weights in the high halves of x's lanes: {@code x >> 3} with the low half's bits masked off. */
+    static FloatVector f16High(IntVector x) {
+        IntVector a = x.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+        return a.min(a.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(x.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** The BF16 weights in the low halves of x's lanes. */
+    static FloatVector bf16Low(IntVector x) { return x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+    /** The BF16 weights in the high halves of x's lanes: already float32 bits once the low half is cleared. */
+    static FloatVector bf16High(IntVector x) { return x.and(0xFFFF0000).reinterpretAsFloats(); }
+
+    /** Weights widened at a time by the edge kernels (dots1x1, narrowColumns), per thread: {@link #KB} floats. */
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[Math.max(L, KB)]);
 
     private static void gemm(Tensor out, Tensor inp, HalfMatrix w, Tensor bias, int epi) {
         int K = w.dim(0), N = w.dim(1);
@@ -93,8 +146,9 @@ public final class HalfMatmul {
         boolean f16 = w.format() == WeightFormat.F16;
         if (M < GEMM_MIN_ROWS) {
             int strips = N / NV;
+            boolean scaled = f16 && belowTwoTo16(a, (long) M * K);
             Parallel.forChunks(strips, 1, (s0, s1) -> {
-                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, ws, bs, i, s * NV, K, N, epi, f16);
+                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, ws, bs, i, s * NV, K, N, epi, f16, scaled);
             });
             narrowColumns(o, a, ws, bs, M, K, N, strips * NV, epi, w.format());
             return;
@@ -111,53 +165,153 @@ public final class HalfMatmul {
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi, w.format());
     }
 
-    // Decode path: one row against an 8-vector strip of w (K,N) streamed from memory row by row, widened per load.
+    /** A strip's NV columns regrouped as rowStrip8 holds them: per 2L-column block, its even columns, then its odd ones. */
+    private static final ThreadLocal<float[]> PAIRS = ThreadLocal.withInitial(() -> new float[NV]);
+
+    /** Where column c (0 ≤ c < NV) of a strip sits in {@link #PAIRS}. */
+    private static int pairSlot(int c) {
+        int block = c / (2 * L), within = c % (2 * L);
+        return block * 2 * L + (within & 1) * L + (within >> 1);
+    }
+
+    // Decode path: one row against an NV-column strip of w (K,N) streamed from memory row by row. Each full-width int
+    // load holds 2L columns as pairs (column 2l of the block in the low half of int lane l, column 2l+1 in the high
+    // half) and is widened in registers into an even-column and an odd-column float vector: one load feeds two fma,
+    // and BF16 costs one lane op per vector (a shift or a mask), F16 (f16Low/f16High) six or seven. Every column still gets exactly its
+    // float32 twin's chain (its bias, then fma over k = 0..K-1 in order); only the lane holding it differs, regrouped
+    // once per strip on the way in (bias) and on the way out.
     private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi,
-                                  boolean f16) {
-        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        if (b == null) {
-            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
-        } else {
-            long bo = (long) j * 4, v = 4L * L;
-            c0 = FloatVector.fromMemorySegment(S, b, bo, LE); c1 = FloatVector.fromMemorySegment(S, b, bo + v, LE);
-            c2 = FloatVector.fromMemorySegment(S, b, bo + 2 * v, LE); c3 = FloatVector.fromMemorySegment(S, b, bo + 3 * v, LE);
-            c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
-            c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
-        }
-        long a0 = (long) i * K * 4;
-        float[] q = WIDE.get();
-        if (!f16) {
-            // BF16: a load, a sign-extend and a shift per vector, all in registers (spelled out: a helper returning
-            // a vector might not be inlined, and would then box it).
-            long v = 2L * L;
-            for (int k = 0; k < K; k++) {
-                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-                long wo = ((long) k * N + j) * 2;
-                c0 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c0);
-                c1 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c1);
-                c2 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 2 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c2);
-                c3 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 3 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c3);
-                c4 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 4 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c4);
-                c5 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 5 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c5);
-                c6 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 6 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c6);
-                c7 = ((IntVector) ShortVector.fromMemorySegment(H, w, wo + 7 * v, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, c7);
-            }
-        } else for (int k = 0; k < K; k++) {
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-            widen(w, ((long) k * N + j) * 2, q, 0, NV, f16);   // this row of the strip, 8 vectors, via L1
-            c0 = FloatVector.fromArray(S, q, 0).fma(x, c0);
-            c1 = FloatVector.fromArray(S, q, L).fma(x, c1);
-            c2 = FloatVector.fromArray(S, q, 2 * L).fma(x, c2);
-            c3 = FloatVector.fromArray(S, q, 3 * L).fma(x, c3);
-            c4 = FloatVector.fromArray(S, q, 4 * L).fma(x, c4);
-            c5 = FloatVector.fromArray(S, q, 5 * L).fma(x, c5);
-            c6 = FloatVector.fromArray(S, q, 6 * L).fma(x, c6);
-            c7 = FloatVector.fromArray(S, q, 7 * L).fma(x, c7);
-        }
+                                  boolean f16, boolean scaled) {
+        float[] t = PAIRS.get();
+        for (int c = 0; c < NV; c++) t[pairSlot(c)] = b == null ? 0f : b.getAtIndex(F32, (long) j + c);
+        long a0 = (long) i * K * 4, w0 = (long) j * 2, r = 2L * N;
+        if (scaled) stripF16Scaled(a, w, t, a0, w0, r, K);
+        else if (f16) stripF16(a, w, t, a0, w0, r, K);
+        else stripBF16(a, w, t, a0, w0, r, K);
         float[] c = ROW.get();
-        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
-        c4.intoArray(c, 4 * L); c5.intoArray(c, 5 * L); c6.intoArray(c, 6 * L); c7.intoArray(c, 7 * L);
+        for (int cc = 0; cc < NV; cc++) c[cc] = t[pairSlot(cc)];
         Matmul.storeRow(o, c, NV, (long) i * N + j, epi);
+    }
+
+    /** Whether each of the first n floats of a is below 2^16 in magnitude (NaN is not). */
+    private static boolean belowTwoTo16(MemorySegment a, long n) {
+        for (long i = 0; i < n; i++) if (!(Math.abs(a.getAtIndex(F32, i)) < 0x1p16f)) return false;
+        return true;
+    }
+
+    // The loops of rowStrip8, one method per format, the pair widening (f16Low/f16High, bf16Low/bf16High) written
+    // out (see dots8BF16): t holds the strip's accumulators regrouped (PAIRS), the bias on entry and the sums on return;
+    // row k of the strip starts at byte w0 + k·r.
+    private static void stripBF16(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+        FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);   // e: even columns of block 0, d: odd
+        FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
+        FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
+        long v = 4L * L;   // bytes of one int vector, 2L weights
+        for (int k = 0; k < K; k++) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            long wo = w0 + k * r;
+            IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
+            e0 = q0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e0); d0 = q0.and(0xFFFF0000).reinterpretAsFloats().fma(x, d0);
+            e1 = q1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e1); d1 = q1.and(0xFFFF0000).reinterpretAsFloats().fma(x, d1);
+            e2 = q2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e2); d2 = q2.and(0xFFFF0000).reinterpretAsFloats().fma(x, d2);
+            e3 = q3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x, e3); d3 = q3.and(0xFFFF0000).reinterpretAsFloats().fma(x, d3);
+        }
+        e0.intoArray(t, 0); d0.intoArray(t, L); e1.intoArray(t, 2 * L); d1.intoArray(t, 3 * L);
+        e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
+    }
+
+    private static void stripF16(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+        FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);
+        FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
+        FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
+        long v = 4L * L;
+        for (int k = 0; k < K; k++) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            long wo = w0 + k * r;
+            IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
+            IntVector t0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l0 = t0.and(0x0FFFFFFF).add(112 << 23), h0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e0 = l0.min(l0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t0.and(0x80000000)).reinterpretAsFloats().fma(x, e0);
+            d0 = h0.min(h0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q0.and(0x80000000)).reinterpretAsFloats().fma(x, d0);
+            IntVector t1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l1 = t1.and(0x0FFFFFFF).add(112 << 23), h1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e1 = l1.min(l1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t1.and(0x80000000)).reinterpretAsFloats().fma(x, e1);
+            d1 = h1.min(h1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q1.and(0x80000000)).reinterpretAsFloats().fma(x, d1);
+            IntVector t2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l2 = t2.and(0x0FFFFFFF).add(112 << 23), h2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e2 = l2.min(l2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t2.and(0x80000000)).reinterpretAsFloats().fma(x, e2);
+            d2 = h2.min(h2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q2.and(0x80000000)).reinterpretAsFloats().fma(x, d2);
+            IntVector t3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector l3 = t3.and(0x0FFFFFFF).add(112 << 23), h3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+            e3 = l3.min(l3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t3.and(0x80000000)).reinterpretAsFloats().fma(x, e3);
+            d3 = h3.min(h3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q3.and(0x80000000)).reinterpretAsFloats().fma(x, d3);
+        }
+        e0.intoArray(t, 0); d0.intoArray(t, L); e1.intoArray(t, 2 * L); d1.intoArray(t, 3 * L);
+        e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
+    }
+
+    // stripF16 when every activation of the call is below 2^16 in magnitude (belowTwoTo16): a vector of 2L halves
+    // none of which has a zero exponent (no zero, no subnormal: about 93 % of the vectors of N(0, 0.02) weights;
+    // one test and a branch) takes the short form. Its bits rearranged as in f16Low/f16High but not
+    // re-biased read as the normal float w' = w · 2^-112, and fma(w', x · 2^112, c) = fma(w, x, c) bit for bit: the
+    // two products are the same real number, x · 2^112 is exact for |x| < 2^16, and fma rounds once. So three or
+    // two lane ops per vector instead of seven or six, and still no subnormal operand (no microcode assist). A
+    // vector with a zero exponent anywhere takes the exact form of stripF16.
+    private static void stripF16Scaled(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+        FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);
+        FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
+        FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
+        FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
+        long v = 4L * L;
+        for (int k = 0; k < K; k++) {
+            float xk = a.get(F32, a0 + 4L * k);
+            FloatVector x = FloatVector.broadcast(S, xk), xs = FloatVector.broadcast(S, xk * 0x1p112f);
+            long wo = w0 + k * r;
+            IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
+            IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
+            if (q0.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+                IntVector t0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+                IntVector l0 = t0.and(0x0FFFFFFF).add(112 << 23), h0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+                e0 = l0.min(l0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t0.and(0x80000000)).reinterpretAsFloats().fma(x, e0);
+                d0 = h0.min(h0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q0.and(0x80000000)).reinterpretAsFloats().fma(x, d0);
+            } else {
+                e0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e0);
+                d0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d0);
+            }
+            if (q1.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+                IntVector t1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+                IntVector l1 = t1.and(0x0FFFFFFF).add(112 << 23), h1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+                e1 = l1.min(l1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t1.and(0x80000000)).reinterpretAsFloats().fma(x, e1);
+                d1 = h1.min(h1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q1.and(0x80000000)).reinterpretAsFloats().fma(x, d1);
+            } else {
+                e1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e1);
+                d1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d1);
+            }
+            if (q2.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+                IntVector t2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+                IntVector l2 = t2.and(0x0FFFFFFF).add(112 << 23), h2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+                e2 = l2.min(l2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t2.and(0x80000000)).reinterpretAsFloats().fma(x, e2);
+                d2 = h2.min(h2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q2.and(0x80000000)).reinterpretAsFloats().fma(x, d2);
+            } else {
+                e2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e2);
+                d2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d2);
+            }
+            if (q3.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+                IntVector t3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+                IntVector l3 = t3.and(0x0FFFFFFF).add(112 << 23), h3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
+                e3 = l3.min(l3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t3.and(0x80000000)).reinterpretAsFloats().fma(x, e3);
+                d3 = h3.min(h3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(q3.and(0x80000000)).reinterpretAsFloats().fma(x, d3);
+            } else {
+                e3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e3);
+                d3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d3);
+            }
+        }
+        e0.intoArray(t, 0); d0.intoArray(t, L); e1.intoArray(t, 2 * L); d1.intoArray(t, 3 * L);
+        e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
     }
 
     // Columns j0..N-1 (fewer than a tile): one vector at a time, then scalar fma chains; split over rows.
@@ -247,43 +401,68 @@ public final class HalfMatmul {
 
     private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
                                 WeightFormat format, boolean f16) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        long x0 = (long) i * K * 4, r = 2L * K;
-        long w0 = (long) n * K * 2;
+        long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
         int kv = K - K % L;
-        float[] q = WIDE.get();
-        if (!f16) {
-            for (int k = 0; k < kv; k += L) {   // BF16 in registers, as in rowStrip8
-                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
-                long p = w0 + 2L * k;
-                c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
-                c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
-                c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
-                c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
-                c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
-                c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
-                c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
-                c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
-            }
-        } else for (int k0 = 0; k0 < kv; k0 += KB) {
-            // Widen KB of each of the 8 rows into q [8][KB], then the same fma chains over them in k order.
-            int kb = Math.min(KB, kv - k0);
-            for (int rr = 0; rr < 8; rr++) widen(w, w0 + rr * r + 2L * k0, q, rr * KB, kb, f16);
-            for (int kk = 0; kk < kb; kk += L) {
-                FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * (k0 + kk), LE);
-                c0 = a0.fma(FloatVector.fromArray(S, q, kk), c0);
-                c1 = a0.fma(FloatVector.fromArray(S, q, KB + kk), c1);
-                c2 = a0.fma(FloatVector.fromArray(S, q, 2 * KB + kk), c2);
-                c3 = a0.fma(FloatVector.fromArray(S, q, 3 * KB + kk), c3);
-                c4 = a0.fma(FloatVector.fromArray(S, q, 4 * KB + kk), c4);
-                c5 = a0.fma(FloatVector.fromArray(S, q, 5 * KB + kk), c5);
-                c6 = a0.fma(FloatVector.fromArray(S, q, 6 * KB + kk), c6);
-                c7 = a0.fma(FloatVector.fromArray(S, q, 7 * KB + kk), c7);
-            }
+        if (f16) dots8F16(a, w, t, x0, w0, 2L * K, kv);
+        else dots8BF16(a, w, t, x0, w0, 2L * K, kv);
+        for (int c = 0; c < 8; c++) finish1(o, a, w, b, i, n + c, K, N, kv, laneSum(t, c * L), format);
+    }
+
+    // The loops of dots1x8, one method per format, with the widening written out in the loop rather than called: the
+    // JIT stops inlining our own helpers once a method's graph is large (NodeCountInliningCutoff; the Vector API's
+    // methods are force-inlined), and a helper left as a call boxes every vector it returns: F16 through f16Finite
+    // calls ran several times slower than BF16 (seen with -XX:+PrintInlining). t[c·L ..) = the L lane partials of
+    // row n + c, over k = 0..kv-1 in vector steps (row c of w at byte offset w0 + c·r).
+    private static void dots8BF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int k = 0; k < kv; k += L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+            long p = w0 + 2L * k;
+            c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
+            c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
+            c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
+            c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
+            c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
+            c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
+            c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
+            c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
         }
         c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
         c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
-        for (int c = 0; c < 8; c++) finish1(o, a, w, b, i, n + c, K, N, kv, laneSum(t, c * L), format);
+    }
+
+    private static void dots8F16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int k = 0; k < kv; k += L) {
+            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+            long p = w0 + 2L * k;
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c0 = a0.fma(u0.min(u0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h0.and(0x80000000)).reinterpretAsFloats(), c0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c1 = a0.fma(u1.min(u1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h1.and(0x80000000)).reinterpretAsFloats(), c1);
+            IntVector h2 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u2 = h2.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c2 = a0.fma(u2.min(u2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h2.and(0x80000000)).reinterpretAsFloats(), c2);
+            IntVector h3 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u3 = h3.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c3 = a0.fma(u3.min(u3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h3.and(0x80000000)).reinterpretAsFloats(), c3);
+            IntVector h4 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u4 = h4.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c4 = a0.fma(u4.min(u4.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h4.and(0x80000000)).reinterpretAsFloats(), c4);
+            IntVector h5 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u5 = h5.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c5 = a0.fma(u5.min(u5.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h5.and(0x80000000)).reinterpretAsFloats(), c5);
+            IntVector h6 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u6 = h6.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c6 = a0.fma(u6.min(u6.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h6.and(0x80000000)).reinterpretAsFloats(), c6);
+            IntVector h7 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector u7 = h7.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
+            c7 = a0.fma(u7.min(u7.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h7.and(0x80000000)).reinterpretAsFloats(), c7);
+        }
+        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
+        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
     }
 
     private static void dots1x1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
