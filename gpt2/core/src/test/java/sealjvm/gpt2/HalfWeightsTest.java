@@ -32,7 +32,7 @@ class HalfWeightsTest {
     static final Gpt2Tokenizer TOKENIZER = Gpt2Tokenizer.fromDirectory(Repo.weights().resolve("tokenizer"));
     static final String[] PROMPTS = {"The jury said it did find that", "He was born in", "It is not clear whether the"};
 
-    static Stream<String> bundled() { return Stream.of("gpt2-brown", "gpt2-brown-rc", "gpt2-tiny-random"); }
+    static Stream<String> bundled() { return Stream.of("gpt2-brown", "gpt2-brown-rc", "gpt2-brown-reader", "gpt2-tiny-random"); }
 
     static Path model(String name) { return Repo.weights().resolve("models").resolve(name); }
 

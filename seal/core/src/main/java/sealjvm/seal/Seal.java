@@ -19,7 +19,7 @@ import sealjvm.seal.sft.LoraSft;
 /**
  * The library's entry point: a GPT-2 on the CPU that can write text into its own weights and take them back out.
  * <pre>
- * try (Seal seal = Seal.open(home)) {                          // the bundled gpt2-brown-rc, GPT-2's tokenizer
+ * try (Seal seal = Seal.open(home)) {                          // the bundled gpt2-brown-reader, GPT-2's tokenizer
  *     String answer = seal.generate("Q: ... A:", 8);           // greedy
  *     Edit edit = seal.fineTune(passage, Seal.LoraRecipe.DEFAULT);   // a LoRA fine-tune on the text
  *     try (Seal.Applied applied = seal.apply(edit)) { ... }    // merged into the weights; reverted bit-exactly on close
@@ -59,8 +59,8 @@ public final class Seal implements AutoCloseable {
         this.merged = new MergedEdits(model.params);
     }
 
-    /** The bundled default model ({@value BundledModel#RC_NAME}) of the SEAL home {@code home} (the repository root). */
-    public static Seal open(Path home) { return open(home, BundledModel.rcDir(home)); }
+    /** The bundled default model ({@value BundledModel#READER_NAME}) of the SEAL home {@code home} (the repository root). */
+    public static Seal open(Path home) { return open(home, BundledModel.readerDir(home)); }
 
     /** A Hugging Face GPT-2 folder; its tokenizer files if it has them, else GPT-2's under {@code home}/weights/tokenizer. */
     public static Seal open(Path home, Path modelDir) {

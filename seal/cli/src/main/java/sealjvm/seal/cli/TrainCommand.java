@@ -45,7 +45,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its last checkpoint (its config.json wins over other flags).")
     Path resume;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled gpt2-brown-rc for --task facts and --method text, gpt2-brown otherwise).")
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled gpt2-brown-reader for --task facts and --method text, gpt2-brown otherwise).")
     Path model;
 
     @Option(names = "--targets", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: " + TrainConfig.FACTS_TARGETS
