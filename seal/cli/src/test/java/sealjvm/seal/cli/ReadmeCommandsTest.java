@@ -52,6 +52,8 @@ class ReadmeCommandsTest {
 
     /** Null if the call is fine, else what is wrong with it. */
     static String check(CommandLine root, String call) {
+        // bin/seal's own option, not picocli's: --aot-cache [COMMAND ...] trains the AOT cache on COMMAND
+        call = call.replaceFirst("^--aot-cache(\\s+|$)", "");
         if (call.replaceAll("\\.\\.\\.|…", "").isBlank()) return null;   // "bin/seal ..." in prose names nothing
         CommandLine cmd = root;
         for (String raw : call.split("\\s+")) {
@@ -138,5 +140,9 @@ class ReadmeCommandsTest {
         assertNotNull(check(root, "--verbose"), "no command");
         assertNull(check(root, "--help"));
         assertNotNull(check(root, "--versio"));
+        assertNull(check(root, "--aot-cache"), "bin/seal's own option");
+        assertNull(check(root, "--aot-cache generate --max-new-tokens 1"));
+        assertNotNull(check(root, "--aot-cache generate --max-tokens 1"), "the training command is checked");
+        assertNotNull(check(root, "--aot-cachex"));
     }
 }
