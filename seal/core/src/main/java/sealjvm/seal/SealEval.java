@@ -48,6 +48,22 @@ public final class SealEval {
         };
     }
 
+    /**
+     * The sft_passage control's rank: the run's edit rank, or, for a policy with a content part, the larger of that and
+     * its content rank, so the control fine-tunes at least at the rank of the policy's own content fine-tune.
+     */
+    static int passageRank(TrainConfig c) { return c.policy() == sealjvm.seal.policy.EditPolicy.MLP ? c.rank() : Math.max(c.rank(), c.contentRank()); }
+
+    /** The control's α: the run's for its own rank; α = rank (scale 1, as the content fine-tune) at a content rank. */
+    static float passageAlpha(TrainConfig c) { return passageRank(c) == c.rank() ? c.alpha() : passageRank(c); }
+
+    /** Where a run keeps the control's steps and lr: sft_passage.json at the run's rank, sft_passage_rankR.json at another. */
+    static String passageChoiceFile(TrainConfig c) { return passageRank(c) == c.rank() ? "sft_passage.json" : "sft_passage_rank" + passageRank(c) + ".json"; }
+
+    static <H> Baselines<H> passageBaselines(Setup setup, Task<H> task, TrainConfig c, Baselines.Recipe recipe) {
+        return new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), passageRank(c), passageAlpha(c), recipe);
+    }
+
     /** For each episode, another of the same kind (the next one cyclically), or simply the next one. */
     public static <H> int[] partners(Task<H> task, List<Task.Episode<H>> eps) {
         int n = eps.size();
@@ -99,6 +115,7 @@ public final class SealEval {
                                        int episodes, long seed,
                                        Baselines.Recipe recipe, long t0) throws IOException {
         try (Baselines<H> baselines = new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
+             Baselines<H> passage = passageBaselines(setup, task, config, recipe);
              ContentSignal content = SealLoop.contentSignal(config, setup, runDir);
              Arena keep = Arena.ofShared()) {
             SealLoop.State state = SealLoop.initialState(config, setup);
@@ -131,10 +148,10 @@ public final class SealEval {
                 staticEdit = gen.factorEdit(gen.forward(meanInput).mean(), keep);
                 staticMethod = "the trained generator's edit at the mean input of 64 training contexts";
             } else {
-                staticEdit = baselines.staticEdit(cache.resolve("static_edit"), budget, config.seed(), config.model(), keep);
+                staticEdit = baselines.staticEdit(cache.resolve(SealLoop.STATIC_EDIT_DIR), budget, config.seed(), config.model(), keep);
                 staticMethod = "backprop (see static_edit/static_edit.json)";
             }
-            Baselines.SftChoice sftChoice = spam ? null : baselines.sftChoice(cache.resolve("sft_passage.json"), config.seed());
+            Baselines.SftChoice sftChoice = spam ? null : passage.sftChoice(cache.resolve(passageChoiceFile(config)), config.seed());
 
             double[][] pooled = new double[n][];
             for (int i = 0; i < n; i++) pooled[i] = Scoring.pooled(setup.backend(), eps.get(i).context());
@@ -151,7 +168,7 @@ public final class SealEval {
                     List<Edit> edits = new ArrayList<>(List.of(staticEdit, shuffled, trained));
                     if (sftChoice != null) {
                         names.add("sft_passage");
-                        edits.add(baselines.passageEdit(ep, sftChoice, RandomStreams.mix(seed, i), arena));
+                        edits.add(passage.passageEdit(ep, sftChoice, RandomStreams.mix(seed, i), arena));
                     }
                     Task.Detail d = task.detail(setup.backend(), ep, edits, true);
                     double[] forget = setup.reward().forgetting(setup.backend(), edits);
@@ -182,7 +199,10 @@ public final class SealEval {
             notes.put("static_edit", staticMethod);
             notes.put("static_edit_norm", staticEdit.frobeniusNorm());
             notes.put("norm_budget", budget);
-            if (sftChoice != null) notes.put("sft_passage", "LoRA on the context, " + sftChoice.steps() + " steps, lr " + sftChoice.lr() + " (chosen on the heldout split)");
+            if (sftChoice != null) {
+                notes.put("sft_passage", "LoRA on the context, rank " + passageRank(config) + ", alpha " + passageAlpha(config) + ", " + sftChoice.steps()
+                        + " steps, lr " + sftChoice.lr() + " (chosen on the heldout split, " + passageChoiceFile(config) + ")");
+            }
             if (task instanceof FactsTask) out.set("reference", inContext(setup, eps));
             out.put("seconds", (System.nanoTime() - t0) / 1e9);
             return out;
@@ -214,13 +234,12 @@ public final class SealEval {
 
     private static ObjectNode sequential(Setup setup, FactsTask facts, TrainConfig config, RunDir run, Path runDir, int steps, long seed,
                                          int[] pplTokens, java.util.function.Consumer<ObjectNode> lines) throws IOException {
-        try (Baselines<FactsTask.Heldout> baselines = new Baselines<>(setup.model(), facts, setup.reward(), setup.targets(), config.rank(),
-                config.alpha(), Baselines.Recipe.DEFAULT);
+        try (Baselines<FactsTask.Heldout> baselines = passageBaselines(setup, facts, config, Baselines.Recipe.DEFAULT);
              ContentSignal content = SealLoop.contentSignal(config, setup, runDir)) {
             SealLoop.State state = SealLoop.initialState(config, setup);
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
-            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve("sft_passage.json"), config.seed());
+            Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve(passageChoiceFile(config)), config.seed());
             ObjectNode out = JSON.createObjectNode();
             out.set("trained", SequentialEval.run(setup.model(), facts, "trained", steps,
                     (ep, i, arena) -> SealLoop.edit(gen, gen.forward(Scoring.pooled(setup.model(), ep.context())).mean(),

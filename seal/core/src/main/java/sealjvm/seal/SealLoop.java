@@ -111,6 +111,27 @@ public final class SealLoop implements AutoCloseable {
         return new State(gen, new Adam(gen.parameterCount(), config.lr()));
     }
 
+    /** Where a run keeps its static edit: the start of an {@code --init-edit static} policy and eval's control. */
+    public static final String STATIC_EDIT_DIR = "static_edit";
+
+    /**
+     * A fresh state for a new run in {@code runDir}: {@link #initialState}, its factor edit moved to the run's static
+     * edit when the config starts there (fitted now, or read from {@code RUN/static_edit}, the same edit eval compares with).
+     */
+    public static State initialState(TrainConfig config, Setup setup, java.nio.file.Path runDir) throws java.io.IOException {
+        State s = initialState(config, setup);
+        if (config.initEdit() == sealjvm.seal.policy.InitialEdit.STATIC) s.generator.startFactorsAt(staticEdit(config, setup, setup.task(), runDir));
+        return s;
+    }
+
+    private static <H> Edit staticEdit(TrainConfig config, Setup setup, Task<H> task, java.nio.file.Path runDir) throws java.io.IOException {
+        try (var b = new sealjvm.seal.eval.Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(),
+                sealjvm.seal.eval.Baselines.Recipe.DEFAULT)) {
+            // No norm cap: the trained edits' norm, eval's cap, is not known before training; eval reads this one back.
+            return b.staticEdit(runDir.resolve(STATIC_EDIT_DIR), Double.POSITIVE_INFINITY, config.seed(), config.model(), Arena.ofAuto());
+        }
+    }
+
     /** {@link RandomStreams#episode}, kept under the loop's name for its callers. */
     public static SplittableRandom episodeRandom(long seed, long episode) { return RandomStreams.episode(seed, episode); }
 

@@ -3,6 +3,7 @@ package sealjvm.seal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Locale;
 import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.policy.InitialEdit;
 import sealjvm.seal.policy.NoiseScope;
 
 /**
@@ -31,14 +32,15 @@ public record TrainConfig(
         EditPolicy policy,    // how edits are built from a context (absent in older runs: mlp)
         int contentRank,      // grad, sft: rank of the content part
         NoiseScope noiseScope, // which dimensions are sampled (absent in older runs: all)
-        boolean antithetic) { // samples in pairs (ε, −ε) (absent in older runs: false)
+        boolean antithetic,   // samples in pairs (ε, −ε) (absent in older runs: false)
+        InitialEdit initEdit) { // where the factor edit starts (absent in older runs: none)
 
     /** A run with the MLP policy (the settings of runs made before the policy was a choice). */
     public TrainConfig(TaskName task, String model, String targets, int rank, float alpha, int samples, int episodes, double lr,
                        Schedule lrSchedule, long seed, int hidden, double initStd, double entropyBonus, Baseline baseline, double emaDecay,
                        double clip, double lambdaForget, double lambdaNorm, DataSource data, long dataSeed) {
         this(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus, baseline, emaDecay,
-                clip, lambdaForget, lambdaNorm, data, dataSeed, EditPolicy.MLP, 0, NoiseScope.ALL, false);
+                clip, lambdaForget, lambdaNorm, data, dataSeed, EditPolicy.MLP, 0, NoiseScope.ALL, false, InitialEdit.NONE);
     }
 
     /** The learning rate of episode e: cosine decay tames the late random walk of Adam on noisy REINFORCE gradients. */
@@ -52,6 +54,10 @@ public record TrainConfig(
         if (policy != EditPolicy.MLP && contentRank < 1) throw new IllegalArgumentException("--generator " + policy.cliName() + " needs --content-rank >= 1, got " + contentRank);
         if (policy == EditPolicy.MLP) contentRank = 0;
         if (noiseScope == null) noiseScope = NoiseScope.ALL;
+        if (initEdit == null) initEdit = InitialEdit.NONE;
+        if (initEdit == InitialEdit.STATIC && task == TaskName.SPAM) {
+            throw new IllegalArgumentException("--init-edit static needs a task with scored text (facts, lm); spam has no static edit fitted by backprop");
+        }
         if (noiseScope == NoiseScope.CONTENT && policy == EditPolicy.MLP) {
             throw new IllegalArgumentException("--noise-scope content needs --generator grad or sft (the mlp generator has no content part)");
         }
@@ -126,7 +132,7 @@ public record TrainConfig(
         return new Builder(task, model, false).targets(targets).rank(rank).alpha(alpha).samples(samples).episodes(episodes).lr(lr)
                 .lrSchedule(lrSchedule).seed(seed).hidden(hidden).initStd(initStd).entropyBonus(entropyBonus).baseline(baseline)
                 .emaDecay(emaDecay).clip(clip).lambdaForget(lambdaForget).lambdaNorm(lambdaNorm).data(data).dataSeed(dataSeed)
-                .policy(policy).contentRank(contentRank).noiseScope(noiseScope).antithetic(antithetic);
+                .policy(policy).contentRank(contentRank).noiseScope(noiseScope).antithetic(antithetic).initEdit(initEdit);
     }
 
     /** Builds a {@link TrainConfig} field by field; {@link #build()} checks it as the constructor does. */
@@ -139,6 +145,7 @@ public record TrainConfig(
         private NoiseScope noiseScope;
         private Boolean antithetic;
         private Integer episodes;
+        private InitialEdit initEdit = InitialEdit.NONE;
         private Schedule lrSchedule = Schedule.COSINE;
         private Baseline baseline = Baseline.RLOO;
         private DataSource data = DataSource.FULL;
@@ -173,6 +180,7 @@ public record TrainConfig(
         public Builder contentRank(int v) { contentRank = v; return this; }
         public Builder noiseScope(NoiseScope v) { noiseScope = v; return this; }
         public Builder antithetic(boolean v) { antithetic = v; return this; }
+        public Builder initEdit(InitialEdit v) { initEdit = v; return this; }
 
         public TrainConfig build() {
             boolean facts = taskDefaults && task == TaskName.FACTS;
@@ -183,7 +191,7 @@ public record TrainConfig(
             boolean antithetic = this.antithetic != null ? this.antithetic : contentEdit && samples % 2 == 0;
             int episodes = this.episodes != null ? this.episodes : policy.defaultEpisodes();
             return new TrainConfig(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus,
-                    baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank, noiseScope, antithetic);
+                    baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank, noiseScope, antithetic, initEdit);
         }
     }
 }

@@ -50,7 +50,7 @@ public final class Trainer {
         run.writeConfig(config);
         boolean started = false;
         try (Setup setup = Setup.create(config, home, out, placement)) {
-            SealLoop.State state = SealLoop.initialState(config, setup);
+            SealLoop.State state = SealLoop.initialState(config, setup, out);
             run.truncateMetrics(0);
             run.saveCheckpoint(state);
             started = true;

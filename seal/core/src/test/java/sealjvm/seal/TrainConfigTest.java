@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.policy.InitialEdit;
 import sealjvm.seal.policy.NoiseScope;
 
 class TrainConfigTest {
@@ -22,9 +23,23 @@ class TrainConfigTest {
         assertEquals(c, JSON.treeToValue(json, TrainConfig.class));
         json.remove("noiseScope");
         json.remove("antithetic");
+        json.remove("initEdit");
         TrainConfig old = JSON.treeToValue(json, TrainConfig.class);
         assertEquals(NoiseScope.ALL, old.noiseScope());
         assertFalse(old.antithetic());
+        assertEquals(InitialEdit.NONE, old.initEdit());
+    }
+
+    @Test
+    void aStaticStartIsWrittenReadBackAndRefusedForSpam() throws Exception {
+        TrainConfig c = TrainConfig.forTask(TrainConfig.TaskName.LM, "m").initEdit(InitialEdit.STATIC).build();
+        ObjectNode json = JSON.valueToTree(c);
+        assertEquals("static", json.get("initEdit").asText());
+        assertEquals(c, JSON.treeToValue(json, TrainConfig.class));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainConfig.forTask(TrainConfig.TaskName.SPAM, "m").initEdit(InitialEdit.STATIC).build());
+        assertTrue(e.getMessage().contains("--init-edit static") && e.getMessage().contains("spam"), e.getMessage());
+        assertEquals("--init-edit must be none or static, got 'zero'", assertThrows(IllegalArgumentException.class, () -> InitialEdit.parse("zero")).getMessage());
     }
 
     @Test
@@ -63,5 +78,20 @@ class TrainConfigTest {
         assertEquals(EditPolicy.MLP, plain.policy());
         assertEquals(TrainConfig.GLOBAL_TARGETS, plain.targets());
         assertEquals(1500, plain.episodes());
+    }
+
+    @Test
+    void sftPassageFineTunesAtTheRankOfThePolicysOwnContentFineTune() {
+        TrainConfig mlp = TrainConfig.builder(TrainConfig.TaskName.FACTS, "m").rank(4).alpha(4).build();
+        assertEquals(4, SealEval.passageRank(mlp));
+        assertEquals(4f, SealEval.passageAlpha(mlp));
+        assertEquals("sft_passage.json", SealEval.passageChoiceFile(mlp));
+        TrainConfig sft = TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").rank(4).alpha(4).contentRank(8).build();
+        assertEquals(8, SealEval.passageRank(sft));
+        assertEquals(8f, SealEval.passageAlpha(sft), "scale 1, as the content fine-tune");
+        assertEquals("sft_passage_rank8.json", SealEval.passageChoiceFile(sft), "not the rank-4 choice of older evals");
+        TrainConfig wide = TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").rank(16).alpha(16).contentRank(8).build();
+        assertEquals(16, SealEval.passageRank(wide));
+        assertEquals("sft_passage.json", SealEval.passageChoiceFile(wide));
     }
 }

@@ -16,6 +16,7 @@ import sealjvm.seal.TrainConfig.Schedule;
 import sealjvm.seal.TrainConfig.TaskName;
 import sealjvm.seal.Trainer;
 import sealjvm.seal.policy.EditPolicy;
+import sealjvm.seal.policy.InitialEdit;
 import sealjvm.seal.policy.NoiseScope;
 import sealjvm.seal.rollout.Engine;
 import sealjvm.seal.rollout.EngineSpec;
@@ -89,6 +90,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--antithetic", negatable = true, description = "Sample the K edits of a context in pairs (ε, −ε) (default: on for --task facts "
             + "with --generator grad|sft and an even K, off otherwise).")
     Boolean antithetic;
+
+    @Option(names = "--init-edit", description = "Where the factor edit starts: ${COMPLETION-CANDIDATES}; none: zero (LoRA's start); static: the "
+            + "run's static_edit (the best context-free edit, fitted by backprop on the training split, RUN/static_edit), so the policy learns what "
+            + "the context adds on top of it (facts, lm; default: none).")
+    InitialEdit initEdit;
 
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")
     int hidden;
@@ -194,6 +200,7 @@ final class TrainCommand implements Callable<Integer> {
         if (policy != null) b.policy(policy);
         if (noiseScope != null) b.noiseScope(noiseScope);
         if (antithetic != null) b.antithetic(antithetic);
+        if (initEdit != null) b.initEdit(initEdit);
         return b.build();
     }
 

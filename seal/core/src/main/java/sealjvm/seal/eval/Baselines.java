@@ -45,8 +45,17 @@ public final class Baselines<H> implements AutoCloseable {
      * steps, batch, lr), the sft_passage grid, and how many heldout episodes choose among the candidates.
      */
     public record Recipe(int staticEpisodes, int staticSteps, int staticBatch, double staticLr,
-                         int[] sftSteps, double[] sftLrs, int selectEpisodes) {
-        public static final Recipe DEFAULT = new Recipe(512, 200, 16, 3e-3, new int[] {5, 10, 20}, new double[] {1e-3, 3e-3, 1e-2}, 16);
+                         int[] sftSteps, double[] sftLrs, int selectEpisodes, int sftExtensions) {
+        /**
+         * The grid {5, 10, 20} × {1e-3, 3e-3, 1e-2}, extended up to twice where its best point is on the largest steps
+         * (doubled) or learning rate (tripled), so the control is not held at a corner of the grid.
+         */
+        public static final Recipe DEFAULT = new Recipe(512, 200, 16, 3e-3, new int[] {5, 10, 20}, new double[] {1e-3, 3e-3, 1e-2}, 16, 2);
+
+        /** A fixed grid (no extension). */
+        public Recipe(int staticEpisodes, int staticSteps, int staticBatch, double staticLr, int[] sftSteps, double[] sftLrs, int selectEpisodes) {
+            this(staticEpisodes, staticSteps, staticBatch, staticLr, sftSteps, sftLrs, selectEpisodes, 0);
+        }
     }
 
     /** Steps and learning rate of the passage fine-tune. */
@@ -148,27 +157,43 @@ public final class Baselines<H> implements AutoCloseable {
             JsonNode n = JSON.readTree(file.toFile());
             return new SftChoice(n.path("steps").asInt(), n.path("lr").asDouble(), n.path("heldout_reward").asDouble());
         }
+        List<Integer> steps = new ArrayList<>();
+        for (int st : recipe.sftSteps()) steps.add(st);
+        List<Double> lrs = new ArrayList<>();
+        for (double lr : recipe.sftLrs()) lrs.add(lr);
         List<SftChoice> grid = new ArrayList<>();
-        List<java.util.function.Function<Task.Episode<H>, Edit>> makers = new ArrayList<>();
-        for (int steps : recipe.sftSteps()) {
-            for (double lr : recipe.sftLrs()) {
-                SftChoice c = new SftChoice(steps, lr, 0);
-                grid.add(c);
+        List<Double> rewards = new ArrayList<>();
+        int extensions = 0;
+        while (true) {
+            for (int st : steps) {
+                for (double lr : lrs) {
+                    if (grid.stream().anyMatch(g -> g.steps() == st && g.lr() == lr)) continue;
+                    SftChoice c = new SftChoice(st, lr, 0);
+                    try (Arena arena = Arena.ofShared()) {
+                        rewards.add(heldoutReward(List.of(ep -> passageEdit(ep, c, RandomStreams.mix(seed, 0x5F7L), arena)))[0]);
+                    }
+                    grid.add(c);
+                }
             }
+            int b = 0;
+            for (int k = 1; k < grid.size(); k++) if (rewards.get(k) > rewards.get(b)) b = k;
+            int maxSteps = steps.get(steps.size() - 1);
+            double maxLr = lrs.get(lrs.size() - 1);
+            boolean atSteps = grid.get(b).steps() == maxSteps, atLr = grid.get(b).lr() == maxLr;
+            if (extensions == recipe.sftExtensions() || !(atSteps || atLr)) break;
+            if (atSteps) steps.add(maxSteps * 2);
+            if (atLr) lrs.add(maxLr * 3);
+            extensions++;
         }
         double[] r = new double[grid.size()];
-        for (int k = 0; k < grid.size(); k++) {
-            SftChoice c = grid.get(k);
-            try (Arena arena = Arena.ofShared()) {
-                r[k] = heldoutReward(List.of(ep -> passageEdit(ep, c, RandomStreams.mix(seed, 0x5F7L), arena)))[0];
-            }
-        }
+        for (int k = 0; k < r.length; k++) r[k] = rewards.get(k);
         int best = 0;
         for (int k = 1; k < r.length; k++) if (r[k] > r[best]) best = k;
         SftChoice chosen = new SftChoice(grid.get(best).steps(), grid.get(best).lr(), r[best]);
         ObjectNode m = JSON.createObjectNode();
         m.put("steps", chosen.steps()).put("lr", chosen.lr()).put("heldout_reward", chosen.heldoutReward());
         m.put("chosen_on", "mean reward over the first " + recipe.selectEpisodes() + " heldout episodes");
+        m.put("grid_extensions", extensions);
         var g = m.putArray("grid");
         for (int k = 0; k < grid.size(); k++) g.addObject().put("steps", grid.get(k).steps()).put("lr", grid.get(k).lr()).put("heldout_reward", r[k]);
         RunDir.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));

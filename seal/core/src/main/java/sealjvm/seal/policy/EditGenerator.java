@@ -112,6 +112,30 @@ public final class EditGenerator {
 
     public int parameterCount() { return theta.length; }
 
+    /**
+     * Moves the factor edit's starting point to {@code start} (one delta per target, this generator's rank and α, in
+     * its target order): b2's factor part becomes start's A and B, and W2's factor columns zero, so the mean edit is
+     * exactly {@code start} for every context until REINFORCE moves it.
+     */
+    public void startFactorsAt(Edit start) {
+        if (start.deltas().size() != shape.targets().size()) {
+            throw new IllegalArgumentException("a starting edit of " + start.deltas().size() + " deltas for " + shape.targets().size() + " targets");
+        }
+        int off = 0, r = shape.rank();
+        for (int i = 0; i < shape.targets().size(); i++) {
+            Target t = shape.targets().get(i);
+            LowRankDelta d = start.deltas().get(i);
+            if (!d.target().weightName().equals(t.weightName()) || d.rank() != r || d.alpha() != shape.alpha()) {
+                throw new IllegalArgumentException("starting edit's delta " + i + " (" + d.target().weightName() + ", rank " + d.rank() + ", alpha "
+                        + d.alpha() + ") does not match " + t.weightName() + ", rank " + r + ", alpha " + shape.alpha());
+            }
+            for (int k = 0; k < t.in() * r; k++) theta[oB2 + off++] = d.a().get(k);
+            for (int k = 0; k < r * t.out(); k++) theta[oB2 + off++] = d.b().get(k);
+        }
+        for (int j = 0; j < H; j++) java.util.Arrays.fill(theta, oW2 + j * D, oW2 + j * D + shape.factorDim(), 0.0);
+    }
+
+
     /** The activations of one forward, kept for the backward. */
     public record Forward(double[] input, double[] a1, double[] mean) {}
 

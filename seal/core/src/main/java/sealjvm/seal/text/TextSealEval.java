@@ -95,7 +95,7 @@ public final class TextSealEval {
             sealjvm.seal.edit.Adapters.mergeForGood(model, adapters);
             rounds = TextSealTrainer.roundsDone(runDir);
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
-            Edit staticEdit = baselines.staticEdit(cache.resolve("static_edit"), Double.POSITIVE_INFINITY, c.seed(), c.model(), keep);
+            Edit staticEdit = baselines.staticEdit(cache.resolve(sealjvm.seal.SealLoop.STATIC_EDIT_DIR), Double.POSITIVE_INFINITY, c.seed(), c.model(), keep);
             Baselines.SftChoice sft = baselines.sftChoice(cache.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");

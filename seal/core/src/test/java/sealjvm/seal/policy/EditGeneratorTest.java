@@ -178,4 +178,41 @@ class EditGeneratorTest {
             assertEquals(2f, e.deltas().get(0).scale());
         }
     }
+
+    @Test
+    void aGeneratorStartedAtAnEditProposesExactlyThatEditForEveryContext() {
+        List<Target> targets = List.of(new Target(0, "mlp.c_fc", 6, 8), new Target(1, "attn.c_proj", 6, 6));
+        var g = new EditGenerator(new EditGenerator.Shape(targets, 2, 2f, 5, 4, 3), NoiseScope.CONTENT);
+        g.initialize(3, 0.01, -1);
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom r = new SplittableRandom(11);
+            List<sealjvm.seal.edit.LowRankDelta> ds = new ArrayList<>();
+            for (Target t : targets) {
+                var a = sealjvm.tensor.Tensor.allocate(arena, t.in(), 2);
+                var b = sealjvm.tensor.Tensor.allocate(arena, 2, t.out());
+                for (long i = 0; i < a.size(); i++) a.set(i, (float) r.nextGaussian());
+                for (long i = 0; i < b.size(); i++) b.set(i, (float) r.nextGaussian());
+                ds.add(new sealjvm.seal.edit.LowRankDelta(t, a, b, 2f));
+            }
+            Edit start = new Edit(ds);
+            double[] contentPart = g.forward(new double[] {0.3, -1, 2, 0.5, -0.2}).mean();
+            g.startFactorsAt(start);
+            for (double[] h : new double[][] {{0.3, -1, 2, 0.5, -0.2}, {-3, 1, 0, 4, 2}}) {
+                double[] mean = g.forward(h).mean();
+                Edit e = g.factorEdit(mean, arena);
+                for (int k = 0; k < targets.size(); k++) {
+                    assertArrayEquals(start.deltas().get(k).a().toArray(), e.deltas().get(k).a().toArray());
+                    assertArrayEquals(start.deltas().get(k).b().toArray(), e.deltas().get(k).b().toArray());
+                }
+                // The content scales still read the context: only the factor part was moved.
+                if (h[0] == 0.3) {
+                    for (int d = g.shape.factorDim(); d < g.D; d++) assertEquals(contentPart[d], mean[d], 0.0);
+                }
+            }
+            var wrongRank = new Edit(List.of(ds.get(0), new sealjvm.seal.edit.LowRankDelta(targets.get(1),
+                    sealjvm.tensor.Tensor.allocate(arena, 6, 1), sealjvm.tensor.Tensor.allocate(arena, 1, 6), 2f)));
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> g.startFactorsAt(wrongRank));
+            assertTrue(ex.getMessage().contains("h.1.attn.c_proj") && ex.getMessage().contains("rank 1"), ex.getMessage());
+        }
+    }
 }

@@ -208,6 +208,37 @@ class TextSealTest {
     }
 
     @Test
+    void theGridGrowsPastItsCornerUntilItsBestIsInsideOrTheExtensionsAreSpent(@TempDir Path tmp) throws Exception {
+        var fixed = new sealjvm.seal.eval.Baselines.Recipe(0, 0, 1, 1e-3, new int[] {1, 2}, new double[] {1e-3, 1e-2}, 2);
+        var growing = new sealjvm.seal.eval.Baselines.Recipe(0, 0, 1, 1e-3, new int[] {1, 2}, new double[] {1e-3, 1e-2}, 2, 2);
+        ObjectMapper json = new ObjectMapper();
+        TextSealTrainer.train(tiny(0), fixed, home(), tmp.resolve("fixed"), Progress.NONE, sealjvm.seal.rollout.EngineSpec.LOCAL);
+        TextSealTrainer.train(tiny(0), growing, home(), tmp.resolve("grown"), Progress.NONE, sealjvm.seal.rollout.EngineSpec.LOCAL);
+        JsonNode a = json.readTree(tmp.resolve("fixed").resolve(TextSealTrainer.SFT_PASSAGE_FILE).toFile());
+        JsonNode b = json.readTree(tmp.resolve("grown").resolve(TextSealTrainer.SFT_PASSAGE_FILE).toFile());
+        for (int k = 0; k < 4; k++) assertEquals(a.get("grid").get(k), b.get("grid").get(k), "the first grid is the same in both");
+        int ext = b.get("grid_extensions").asInt();
+        int maxSteps = 0;
+        double maxLr = 0, best = Double.NEGATIVE_INFINITY;
+        java.util.Set<Integer> steps = new java.util.TreeSet<>();
+        java.util.Set<Double> lrs = new java.util.TreeSet<>();
+        for (JsonNode g : b.get("grid")) {
+            steps.add(g.get("steps").asInt());
+            lrs.add(g.get("lr").asDouble());
+            maxSteps = Math.max(maxSteps, g.get("steps").asInt());
+            maxLr = Math.max(maxLr, g.get("lr").asDouble());
+            best = Math.max(best, g.get("heldout_reward").asDouble());
+        }
+        assertEquals(steps.size() * lrs.size(), b.get("grid").size(), "every steps x lr pair once");
+        assertEquals(best, b.get("heldout_reward").asDouble());
+        boolean onEdge = b.get("steps").asInt() == maxSteps || b.get("lr").asDouble() == maxLr;
+        assertTrue(ext == 2 || !onEdge, "grown " + ext + " times and still at the edge: " + b);
+        boolean firstOnEdge = a.get("steps").asInt() == 2 || a.get("lr").asDouble() == 1e-2;
+        assertEquals(firstOnEdge, ext > 0, "it grows exactly when the fixed grid's best is on its largest steps or lr: " + a);
+        for (int st : steps) assertTrue(st == 1 || st == 2 || st == 4 || st == 8, "steps double: " + steps);
+    }
+
+    @Test
     void trainsResumesAcrossARoundAndEvaluates(@TempDir Path tmp) throws Exception {
         List<JsonNode> full = TextSealTrainer.train(tiny(2), home(), tmp.resolve("full"), Progress.NONE);
         assertEquals(4, full.size(), "2 rounds x 2 passages");
