@@ -150,9 +150,9 @@ final class TrainCommand implements Callable<Integer> {
     float temperature;
     @Option(names = "--top-k", defaultValue = "50", description = "text: top-k of sampling, 0 = off (default: ${DEFAULT-VALUE}).")
     int topK;
-    @Option(names = "--rounds", defaultValue = "3", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "2", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
     int rounds;
-    @Option(names = "--passages", defaultValue = "32", description = "text: training passages per round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--passages", defaultValue = "24", description = "text: training passages per round (default: ${DEFAULT-VALUE}).")
     int passages;
     @Option(names = "--threshold", defaultValue = "0", description = "text: keep a passage's best self-edit if its reward exceeds this (default: ${DEFAULT-VALUE}).")
     double threshold;
@@ -184,8 +184,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
     int policyEpochs;
     @Option(names = "--policy-lr", defaultValue = "0.001", description = "text: learning rate of the policy fine-tune (default: ${DEFAULT-VALUE}).") double policyLr;
-    @Option(names = "--warm-start", defaultValue = "0", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
-            + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step; 0 = off, as the paper (its model is instruction-tuned) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-start", defaultValue = "256", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
+            + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step, as the paper's model "
+            + "starts instruction-tuned; 0 = off (default: ${DEFAULT-VALUE}).")
     int warmStart;
 
     /** A new generator run's config: the options given, the task's defaults for the rest. */

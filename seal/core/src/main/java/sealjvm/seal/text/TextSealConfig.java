@@ -94,8 +94,8 @@ public record TextSealConfig(
         private final String task, model;
         private String prompt = DEFAULT_PROMPT, innerData = "passage+edit", innerTargets = "h.*.mlp.c_fc,h.*.mlp.c_proj",
                 policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
-        private int editTokens = 48, topK = 50, samples = 4, rounds = 3, passagesPerRound = 32, innerRank = 8, innerSteps = 10,
-                policyRank = 8, policyEpochs = 2, warmStart = 0;
+        private int editTokens = 48, topK = 50, samples = 4, rounds = 2, passagesPerRound = 24, innerRank = 8, innerSteps = 10,
+                policyRank = 8, policyEpochs = 2, warmStart = 256;
         private String editSplit = "lines";   // new runs: the paper's setup (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
         private float temperature = 1f, innerAlpha = 16f, policyAlpha = 16f;

@@ -43,7 +43,7 @@ class TextSealTest {
         return TextSealConfig.builder("facts", model.toString()).editTokens(8).samples(2).rounds(rounds).passagesPerRound(2)
                 .threshold(-1e9).keepVsPassage(false).innerTargets("h.*.mlp.c_proj").innerRank(2).innerAlpha(4).innerSteps(2)
                 .innerLr(3e-3).policyTargets("h.*.mlp.c_fc").policyRank(2).policyAlpha(4).policyEpochs(1).policyLr(1e-3).seed(3)
-                .dataSeed(11);
+                .dataSeed(11).warmStart(0);
     }
 
     static Gpt2Tokenizer tokenizer() { return Gpt2Tokenizer.fromDirectory(home().resolve("weights/tokenizer")); }
