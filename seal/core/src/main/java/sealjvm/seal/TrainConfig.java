@@ -116,15 +116,16 @@ public record TrainConfig(
     public static Builder builder(TaskName task, String model) { return new Builder(task, model, false); }
 
     /**
-     * {@code bin/seal train}'s defaults for a task, each changed by name: for facts the measured winner (the sft
-     * generator on every MLP, noise on its content scales only, antithetic pairs), for the other tasks {@link #builder}'s.
+     * {@code bin/seal train}'s defaults for a task, each changed by name: for facts and lm the measured winner (the sft
+     * generator on every MLP, noise on its content scales only, antithetic pairs; for lm starting at the static edit),
+     * for spam {@link #builder}'s.
      */
     public static Builder forTask(TaskName task, String model) { return new Builder(task, model, true); }
 
-    /** The linears a facts-task edit writes by default: every MLP, where a LoRA fine-tune stores a passage's answers. */
-    public static final String FACTS_TARGETS = "h.*.mlp.c_fc,h.*.mlp.c_proj";
+    /** The linears a facts or lm edit writes by default: every MLP, where a LoRA fine-tune stores what a context says. */
+    public static final String MLP_TARGETS = "h.*.mlp.c_fc,h.*.mlp.c_proj";
 
-    /** The linear every other task's edit writes by default. */
+    /** The linear the spam task's edit (and the plain builder's) writes by default. */
     public static final String GLOBAL_TARGETS = "h.1.attn.c_proj";
 
     /** A copy of this config to change by name. */
@@ -145,7 +146,7 @@ public record TrainConfig(
         private NoiseScope noiseScope;
         private Boolean antithetic;
         private Integer episodes;
-        private InitialEdit initEdit = InitialEdit.NONE;
+        private InitialEdit initEdit;
         private Schedule lrSchedule = Schedule.COSINE;
         private Baseline baseline = Baseline.RLOO;
         private DataSource data = DataSource.FULL;
@@ -183,13 +184,16 @@ public record TrainConfig(
         public Builder initEdit(InitialEdit v) { initEdit = v; return this; }
 
         public TrainConfig build() {
-            boolean facts = taskDefaults && task == TaskName.FACTS;
-            EditPolicy policy = this.policy != null ? this.policy : facts ? EditPolicy.SFT : EditPolicy.MLP;
-            String targets = this.targets != null ? this.targets : facts ? FACTS_TARGETS : GLOBAL_TARGETS;
-            boolean contentEdit = facts && policy != EditPolicy.MLP;
+            // facts and lm: the measured winners, the sft generator on every MLP with noise on its content scales only;
+            // lm's policy starts at the static edit (the mail domain's shift, which a 64-token fine-tune cannot match).
+            boolean measured = taskDefaults && (task == TaskName.FACTS || task == TaskName.LM);
+            EditPolicy policy = this.policy != null ? this.policy : measured ? EditPolicy.SFT : EditPolicy.MLP;
+            String targets = this.targets != null ? this.targets : measured ? MLP_TARGETS : GLOBAL_TARGETS;
+            boolean contentEdit = measured && policy != EditPolicy.MLP;
             NoiseScope noiseScope = this.noiseScope != null ? this.noiseScope : contentEdit ? NoiseScope.CONTENT : NoiseScope.ALL;
             boolean antithetic = this.antithetic != null ? this.antithetic : contentEdit && samples % 2 == 0;
             int episodes = this.episodes != null ? this.episodes : policy.defaultEpisodes();
+            InitialEdit initEdit = this.initEdit != null ? this.initEdit : contentEdit && task == TaskName.LM ? InitialEdit.STATIC : InitialEdit.NONE;
             return new TrainConfig(task, model, targets, rank, alpha, samples, episodes, lr, lrSchedule, seed, hidden, initStd, entropyBonus,
                     baseline, emaDecay, clip, lambdaForget, lambdaNorm, data, dataSeed, policy, contentRank, noiseScope, antithetic, initEdit);
         }

@@ -58,7 +58,7 @@ class TrainConfigTest {
     void theFactsTaskDefaultsToTheSftGeneratorOnTheMlpsAndTheOtherTasksToThePlainOne() {
         TrainConfig facts = TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").build();
         assertEquals(EditPolicy.SFT, facts.policy());
-        assertEquals(TrainConfig.FACTS_TARGETS, facts.targets());
+        assertEquals(TrainConfig.MLP_TARGETS, facts.targets());
         assertEquals(NoiseScope.CONTENT, facts.noiseScope());
         assertTrue(facts.antithetic());
         assertEquals(EditPolicy.SFT.defaultEpisodes(), facts.episodes());
@@ -67,13 +67,21 @@ class TrainConfigTest {
         assertEquals(NoiseScope.ALL, mlp.noiseScope());
         assertFalse(mlp.antithetic());
         assertEquals(EditPolicy.MLP.defaultEpisodes(), mlp.episodes());
-        assertEquals(TrainConfig.FACTS_TARGETS, mlp.targets());
+        assertEquals(TrainConfig.MLP_TARGETS, mlp.targets());
         // An odd K turns the default pairs off instead of failing; asked-for pairs still fail.
         assertFalse(TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").samples(5).build().antithetic());
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.forTask(TrainConfig.TaskName.FACTS, "m").samples(5).antithetic(true).build());
-        for (TrainConfig.TaskName t : new TrainConfig.TaskName[] {TrainConfig.TaskName.LM, TrainConfig.TaskName.SPAM}) {
-            assertEquals(TrainConfig.builder(t, "m").build(), TrainConfig.forTask(t, "m").build(), t.toString());
-        }
+        assertEquals(TrainConfig.builder(TrainConfig.TaskName.SPAM, "m").build(), TrainConfig.forTask(TrainConfig.TaskName.SPAM, "m").build());
+        assertEquals(InitialEdit.NONE, facts.initEdit());
+        // lm: the same generator, starting at the static edit; another generator starts at zero.
+        TrainConfig lm = TrainConfig.forTask(TrainConfig.TaskName.LM, "m").build();
+        assertEquals(EditPolicy.SFT, lm.policy());
+        assertEquals(TrainConfig.MLP_TARGETS, lm.targets());
+        assertEquals(NoiseScope.CONTENT, lm.noiseScope());
+        assertTrue(lm.antithetic());
+        assertEquals(InitialEdit.STATIC, lm.initEdit());
+        assertEquals(InitialEdit.NONE, TrainConfig.forTask(TrainConfig.TaskName.LM, "m").policy(EditPolicy.MLP).build().initEdit());
+        assertEquals(InitialEdit.NONE, TrainConfig.forTask(TrainConfig.TaskName.LM, "m").initEdit(InitialEdit.NONE).build().initEdit());
         TrainConfig plain = TrainConfig.builder(TrainConfig.TaskName.FACTS, "m").build();
         assertEquals(EditPolicy.MLP, plain.policy());
         assertEquals(TrainConfig.GLOBAL_TARGETS, plain.targets());

@@ -49,8 +49,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face GPT-2 directory (default: the bundled gpt2-brown-reader for --task facts and --method text, gpt2-brown otherwise).")
     Path model;
 
-    @Option(names = "--targets", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: " + TrainConfig.FACTS_TARGETS
-            + " for --task facts, " + TrainConfig.GLOBAL_TARGETS + " otherwise).")
+    @Option(names = "--targets", description = "Linears to edit, e.g. h.10-11.mlp.c_proj or h.*.attn.c_attn (default: " + TrainConfig.MLP_TARGETS
+            + " for --task facts and lm, " + TrainConfig.GLOBAL_TARGETS + " for spam).")
     String targets;
 
     @Option(names = "--rank", defaultValue = "4", description = "Rank r of ΔW = (α/r)·A·B (default: ${DEFAULT-VALUE}).")
@@ -75,8 +75,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--generator", description = "generator: ${COMPLETION-CANDIDATES}; mlp: factors from the pooled hidden state; grad: "
             + "plus the context's own LM-loss gradient at each target, rank --content-rank, with a learned step size; sft: plus the model's LoRA "
-            + "fine-tune on the context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale (default: sft for --task facts, "
-            + "mlp otherwise).")
+            + "fine-tune on the context, rank --content-rank, steps and lr chosen on the heldout split, with a learned scale (default: sft for --task facts and lm, "
+            + "mlp for spam).")
     EditPolicy policy;
 
     @Option(names = "--content-rank", defaultValue = "8", description = "--generator grad|sft: rank of the content part (default: ${DEFAULT-VALUE}).")
@@ -84,16 +84,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--noise-scope", description = "Which dimensions the policy samples: ${COMPLETION-CANDIDATES}; all: every "
             + "factor entry and content scale; content (--generator grad|sft): only the per-target content scales, the factor edit stays at its "
-            + "mean (default: content for --task facts with --generator grad|sft, all otherwise).")
+            + "mean (default: content for --task facts and lm with --generator grad|sft, all otherwise).")
     NoiseScope noiseScope;
 
-    @Option(names = "--antithetic", negatable = true, description = "Sample the K edits of a context in pairs (ε, −ε) (default: on for --task facts "
+    @Option(names = "--antithetic", negatable = true, description = "Sample the K edits of a context in pairs (ε, −ε) (default: on for --task facts and lm "
             + "with --generator grad|sft and an even K, off otherwise).")
     Boolean antithetic;
 
     @Option(names = "--init-edit", description = "Where the factor edit starts: ${COMPLETION-CANDIDATES}; none: zero (LoRA's start); static: the "
             + "run's static_edit (the best context-free edit, fitted by backprop on the training split, RUN/static_edit), so the policy learns what "
-            + "the context adds on top of it (facts, lm; default: none).")
+            + "the context adds on top of it (facts, lm; default: static for --task lm with --generator grad|sft, none otherwise).")
     InitialEdit initEdit;
 
     @Option(names = "--hidden", defaultValue = "64", description = "Generator MLP width (default: ${DEFAULT-VALUE}).")

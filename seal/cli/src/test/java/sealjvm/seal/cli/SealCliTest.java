@@ -242,7 +242,7 @@ class SealCliTest {
         var tiny = CliHarness.tiny();
         var facts = parsedTrain("train", "--task", "facts", "--out", "x").generatorConfig(tiny);
         assertEquals(sealjvm.seal.policy.EditPolicy.SFT, facts.policy());
-        assertEquals(sealjvm.seal.TrainConfig.FACTS_TARGETS, facts.targets());
+        assertEquals(sealjvm.seal.TrainConfig.MLP_TARGETS, facts.targets());
         assertEquals(sealjvm.seal.policy.NoiseScope.CONTENT, facts.noiseScope());
         assertTrue(facts.antithetic());
         var chosen = parsedTrain("train", "--task", "facts", "--out", "x", "--generator", "mlp", "--targets", "h.1.attn.c_proj", "--no-antithetic")
@@ -253,8 +253,14 @@ class SealCliTest {
         assertFalse(chosen.antithetic());
         assertEquals(1500, chosen.episodes());
         var lm = parsedTrain("train", "--task", "lm", "--out", "x").generatorConfig(tiny);
-        assertEquals(sealjvm.seal.policy.EditPolicy.MLP, lm.policy());
-        assertEquals(sealjvm.seal.TrainConfig.GLOBAL_TARGETS, lm.targets());
+        assertEquals(sealjvm.seal.policy.EditPolicy.SFT, lm.policy());
+        assertEquals(sealjvm.seal.TrainConfig.MLP_TARGETS, lm.targets());
+        assertEquals(sealjvm.seal.policy.InitialEdit.STATIC, lm.initEdit());
+        var lmZero = parsedTrain("train", "--task", "lm", "--out", "x", "--init-edit", "none").generatorConfig(tiny);
+        assertEquals(sealjvm.seal.policy.InitialEdit.NONE, lmZero.initEdit());
+        var spam = parsedTrain("train", "--task", "spam", "--out", "x").generatorConfig(tiny);
+        assertEquals(sealjvm.seal.policy.EditPolicy.MLP, spam.policy());
+        assertEquals(sealjvm.seal.TrainConfig.GLOBAL_TARGETS, spam.targets());
     }
 
     @Test
