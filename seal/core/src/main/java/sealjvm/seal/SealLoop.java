@@ -71,7 +71,7 @@ public final class SealLoop implements AutoCloseable {
 
     /**
      * The content signal of the config's policy: none (mlp), the context's gradient (grad), or its LoRA fine-tune
-     * (sft) with steps and lr chosen on the heldout split by the sft_passage grid at rank {@code contentRank},
+     * (sft) with steps and lr chosen on the heldout split by the sft_passage grid (not extended: {@code Recipe.CONTENT}) at rank {@code contentRank},
      * cached in RUN/content_sft.json.
      */
     public static ContentSignal contentSignal(TrainConfig config, Setup setup, java.nio.file.Path runDir) throws java.io.IOException {
@@ -93,7 +93,7 @@ public final class SealLoop implements AutoCloseable {
     private static <H> sealjvm.seal.eval.Baselines.SftChoice contentChoice(TrainConfig config, Setup setup, Task<H> task, java.nio.file.Path runDir)
             throws java.io.IOException {
         try (var b = new sealjvm.seal.eval.Baselines<>(setup.model(), task, setup.reward(), setup.targets(),
-                config.contentRank(), config.contentRank(), sealjvm.seal.eval.Baselines.Recipe.DEFAULT)) {
+                config.contentRank(), config.contentRank(), sealjvm.seal.eval.Baselines.Recipe.CONTENT)) {
             return b.sftChoice(runDir.resolve(CONTENT_SFT_FILE), config.seed());
         }
     }

@@ -52,6 +52,12 @@ public final class Baselines<H> implements AutoCloseable {
          */
         public static final Recipe DEFAULT = new Recipe(512, 200, 16, 3e-3, new int[] {5, 10, 20}, new double[] {1e-3, 3e-3, 1e-2}, 16, 2);
 
+        /**
+         * The sft generator's own content fine-tune: DEFAULT's grid without the extensions. The policy's recipe stays
+         * the one its results were measured with; the extensions are for the controls, which should be at their best.
+         */
+        public static final Recipe CONTENT = new Recipe(512, 200, 16, 3e-3, new int[] {5, 10, 20}, new double[] {1e-3, 3e-3, 1e-2}, 16, 0);
+
         /** A fixed grid (no extension). */
         public Recipe(int staticEpisodes, int staticSteps, int staticBatch, double staticLr, int[] sftSteps, double[] sftLrs, int selectEpisodes) {
             this(staticEpisodes, staticSteps, staticBatch, staticLr, sftSteps, sftLrs, selectEpisodes, 0);
