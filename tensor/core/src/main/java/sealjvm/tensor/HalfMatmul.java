@@ -155,10 +155,10 @@ public final class HalfMatmul {
         }
         int strips = N / NR;
         // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, j, k0, kc) -> {
+        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 2;
-                int dst = kk * NR;
+                int dst = d0 + kk * NR;
                 widen(ws, src, pack, dst, NR, f16);
             }
         });
@@ -357,7 +357,7 @@ public final class HalfMatmul {
         boolean f16 = format == WeightFormat.F16;
         if (M >= GEMM_MIN_ROWS) {
             int strips = N / NR;
-            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> {
+            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, d0, j, k0, kc) -> {
                 // Widen 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {
@@ -368,7 +368,7 @@ public final class HalfMatmul {
                         for (; kk < kc; kk++) rows[c * KC + kk] = format.toFloat(ws.get(Convert.U16, src + 2L * kk));
                     }
                     for (int kk = 0; kk < kc; kk++) {
-                        int d = kk * NR + c0;
+                        int d = d0 + kk * NR + c0;
                         for (int c = 0; c < 16; c++) pack[d + c] = rows[c * KC + kk];
                     }
                 }

@@ -35,8 +35,14 @@ public final class Matmul {
     }
 
     static final int NONE = 0, GELU = 1, RESIDUAL = 2;
-    /** Columns per micro-tile (four vectors), k-depth of one packed panel, rows per micro-tile. */
-    static final int NR = 4 * L, KC = 256, MR = 4;
+    /** Columns per micro-tile (four vectors), rows per micro-tile. */
+    static final int NR = 4 * L, MR = 4;
+    /**
+     * k-depth of one packed panel: the panel (KC × NR floats), which every row tile of a strip reads again, fills at
+     * most two thirds of the L1 data cache (128 on a 48 KiB L1), a multiple of L in [4L, 32L]. The depth changes no
+     * result: every chain runs k = 0..K-1 in order across panels.
+     */
+    static final int KC = Math.clamp(CpuCaches.l1Data() * 2 / 3 / (NR * 4) / L * L, 4 * L, 32 * L);
     /** Columns per task of the few-row (decode) path: eight vectors. */
     static final int NV = 8 * L;
     /**
@@ -45,8 +51,12 @@ public final class Matmul {
      */
     public static final int GEMM_MIN_ROWS = 4;
 
+    /** Bytes of partial sums one task keeps between k-panels (a block of strips): an eighth of a core's L2. */
+    static final int PARTIALS_BYTES = (int) Math.min(1 << 24, CpuCaches.l2() / 8);
+
     static final ThreadLocal<float[]> TROWS = ThreadLocal.withInitial(() -> new float[16 * KC]);
     private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    private static final ThreadLocal<float[][]> STRIP = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> CBUF = ThreadLocal.withInitial(() -> new float[1][0]);
 
     /*
@@ -70,10 +80,10 @@ public final class Matmul {
             return;
         }
         int strips = N / NR;
-        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, j, k0, kc) -> {
+        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 4;
-                int dst = kk * NR;
+                int dst = d0 + kk * NR;
                 FloatVector.fromMemorySegment(S, ws, src, LE).intoArray(pack, dst);
                 FloatVector.fromMemorySegment(S, ws, src + 4L * L, LE).intoArray(pack, dst + L);
                 FloatVector.fromMemorySegment(S, ws, src + 8L * L, LE).intoArray(pack, dst + 2 * L);
@@ -83,67 +93,95 @@ public final class Matmul {
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
     }
 
-    /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack [kc][NR]. */
+    /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack[d0..] as [kc][NR]. */
     @FunctionalInterface
-    interface PanelPacker { void pack(float[] pack, int j, int k0, int kc); }
+    interface PanelPacker { void pack(float[] pack, int d0, int j, int k0, int kc); }
 
-    // Output columns [0, strips·NR): per strip and 256-deep k-panel, pack the weight panel, run 4×64 register
-    // tiles over all rows into partial sums that start at the bias, then store them through the epilogue.
+    // Output columns [0, strips·NR): 4×64 register tiles over all rows into partial sums (M,NR) per strip that start
+    // at the bias and leave through the epilogue. A task takes a block of strips whose partial sums fit
+    // PARTIALS_BYTES and runs it k-panel by k-panel: the rows' panel (M × KC) is read by every strip of the block
+    // while it is in cache, and each strip's weight panel is packed just before its tiles read it (from L1).
     static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
-                                     PanelPacker packer) {
-        packedStrips(o, a, bs, M, K, N, strips, epi, packer, null);
-    }
-
-    // As above; with {@code prepacked} non-null the panel of strip s at depth k0 is read from prepacked[(s·K + k0)·NR ..]
-    // (laid out by packTransposed) instead of being packed again: the same floats, so the same results.
-    private static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
-                                     PanelPacker packer, float[] prepacked) {
-        // The input rows on the heap once per call: the tiles' broadcasts then read a float[] (no per-element
-        // segment checks in the innermost loop). Same values, same fma chains: the results do not change.
-        float[] ah = new float[Math.multiplyExact(M, K)];
-        MemorySegment.copy(a, F32, 0, ah, 0, ah.length);
+                             PanelPacker packer) {
+        float[] ah = interleavedRows(a, M, K);
+        int block = Math.max(1, PARTIALS_BYTES / (M * NR * 4));
         Parallel.forChunks(strips, 1, (s0, s1) -> {
             float[] pack = PACK.get();
-            float[][] cb = CBUF.get();
-            if (cb[0].length < M * NR) cb[0] = new float[M * NR];
-            float[] c = cb[0];
-            for (int s = s0; s < s1; s++) {
-                int j = s * NR;
+            float[] c = partials(Math.min(block, s1 - s0) * M * NR);
+            for (int b0 = s0; b0 < s1; b0 += block) {
+                int b1 = Math.min(s1, b0 + block);
                 for (int k0 = 0; k0 < K; k0 += KC) {
                     int kc = Math.min(KC, K - k0);
-                    float[] p = pack;
-                    int p0 = 0;
-                    if (prepacked == null) packer.pack(pack, j, k0, kc);
-                    else { p = prepacked; p0 = (s * K + k0) * NR; }
-                    if (k0 == 0) initPartials(c, bs, M, j);
-                    int i = 0;
-                    for (; i + MR <= M; i += MR) tile4(ah, p, p0, c, i, k0, kc, K);
-                    for (; i < M; i++) tile1(ah, p, p0, c, i, k0, kc, K);
+                    for (int s = b0; s < b1; s++) {
+                        int j = s * NR, c0 = (s - b0) * M * NR;
+                        packer.pack(pack, 0, j, k0, kc);
+                        if (k0 == 0) initPartials(c, c0, bs, M, j);
+                        rowTiles(ah, pack, 0, c, c0, M, k0, kc, K);
+                    }
                 }
-                storePartials(o, c, M, j, N, epi);
+                for (int s = b0; s < b1; s++) storePartials(o, c, (s - b0) * M * NR, M, s * NR, N, epi);
             }
         });
     }
 
+    // As packedStrips, a strip at a time with all its depths packed first ([K][NR], by one packer call for depths
+    // 0..K), or read from prepacked[s·K·NR ..] (laid out by packTransposed) when that is non-null. For the transposed
+    // weight, whose rows are the strip's columns: the packer then reads each row of W from start to end.
+    private static void wholeStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
+                                    PanelPacker packer, float[] prepacked) {
+        float[] ah = interleavedRows(a, M, K);
+        Parallel.forChunks(strips, 1, (s0, s1) -> {
+            float[] sp = prepacked;
+            if (sp == null) {
+                float[][] sb = STRIP.get();
+                if (sb[0].length < K * NR) sb[0] = new float[K * NR];
+                sp = sb[0];
+            }
+            float[] c = partials(M * NR);
+            for (int s = s0; s < s1; s++) {
+                int j = s * NR, base = 0;
+                if (prepacked == null) packer.pack(sp, 0, j, 0, K);
+                else base = s * K * NR;
+                initPartials(c, 0, bs, M, j);
+                for (int k0 = 0; k0 < K; k0 += KC) rowTiles(ah, sp, base + k0 * NR, c, 0, M, k0, Math.min(KC, K - k0), K);
+                storePartials(o, c, 0, M, j, N, epi);
+            }
+        });
+    }
+
+    // Every row of one strip's partial sums c[c0..] (M,NR) += a[.., k0..k0+kc) · the panel p[p0..] [kc][NR].
+    private static void rowTiles(float[] ah, float[] p, int p0, float[] c, int c0, int M, int k0, int kc, int K) {
+        int i = 0;
+        for (; i + MR <= M; i += MR) tile4(ah, p, p0, c, c0 + i * NR, i, k0, kc, K);
+        for (; i < M; i++) tile1(ah, p, p0, c, c0 + i * NR, i, k0, kc, K);
+    }
+
+    // This thread's partial-sum buffer, at least n floats.
+    private static float[] partials(int n) {
+        float[][] cb = CBUF.get();
+        if (cb[0].length < n) cb[0] = new float[n];
+        return cb[0];
+    }
+
     // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
     // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
-    private static void initPartials(float[] c, MemorySegment b, int M, int j) {
+    private static void initPartials(float[] c, int c0, MemorySegment b, int M, int j) {
         if (b == null) {   // no bias (the LM head): +0.0f, as FloatVector.zero stores
-            java.util.Arrays.fill(c, 0, M * NR, 0f);
+            java.util.Arrays.fill(c, c0, c0 + M * NR, 0f);
             return;
         }
         for (int i = 0; i < M; i++) {
             for (int v = 0; v < NR; v += L) {
-                (b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE)).intoArray(c, i * NR + v);
+                FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE).intoArray(c, c0 + i * NR + v);
             }
         }
     }
 
     // out[:, j..j+NR) = epilogue(c)
-    private static void storePartials(MemorySegment o, float[] c, int M, int j, int N, int epi) {
+    private static void storePartials(MemorySegment o, float[] c, int c0, int M, int j, int N, int epi) {
         for (int i = 0; i < M; i++) {
             for (int v = 0; v < NR; v += L) {
-                FloatVector x = FloatVector.fromArray(S, c, i * NR + v);
+                FloatVector x = FloatVector.fromArray(S, c, c0 + i * NR + v);
                 long off = ((long) i * N + j + v) * 4;
                 if (epi == GELU) x = Kernels.gelu(x);
                 else if (epi == RESIDUAL) x = FloatVector.fromMemorySegment(S, o, off, LE).add(x);
@@ -152,9 +190,31 @@ public final class Matmul {
         }
     }
 
-    // rows i..i+3 of the partial sums c (M,NR) += a[i.., k0..k0+kc) · the packed panel p[p0..] [kc][NR]
-    private static void tile4(float[] a, float[] p, int p0, float[] c, int i, int k0, int kc, int K) {
-        int r0 = i * NR, r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
+    /**
+     * The input rows on the heap, each full group of MR rows interleaved ({@code [g][k][r]}: element (g·MR + r, k) at
+     * g·MR·K + k·MR + r) so that a tile reads its MR values of one depth side by side; the last M % MR rows keep the
+     * plain layout (row i at i·K), which is where the groups end. Same values: the fma chains do not change.
+     */
+    static float[] interleavedRows(MemorySegment a, int M, int K) {
+        float[] ah = new float[Math.multiplyExact(M, K)];
+        int full = M / MR * MR;
+        MemorySegment.copy(a, F32, (long) full * K * 4, ah, full * K, (M - full) * K);
+        Parallel.forChunks(full / MR, 1, (g0, g1) -> {
+            float[] rows = new float[MR * K];
+            for (int g = g0; g < g1; g++) {
+                MemorySegment.copy(a, F32, (long) g * MR * K * 4, rows, 0, MR * K);
+                int d = g * MR * K;
+                for (int k = 0; k < K; k++, d += MR) {
+                    ah[d] = rows[k]; ah[d + 1] = rows[K + k]; ah[d + 2] = rows[2 * K + k]; ah[d + 3] = rows[3 * K + k];
+                }
+            }
+        });
+        return ah;
+    }
+
+    // rows i..i+3 of the partial sums c (M,NR) += a[i.., k0..k0+kc) · the packed panel p[p0..] [kc][NR]; a as interleavedRows
+    private static void tile4(float[] a, float[] p, int p0, float[] c, int r0, int i, int k0, int kc, int K) {
+        int r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
         FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + L),
                 c02 = FloatVector.fromArray(S, c, r0 + 2 * L), c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
         FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + L),
@@ -163,18 +223,19 @@ public final class Matmul {
                 c22 = FloatVector.fromArray(S, c, r2 + 2 * L), c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
         FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L),
                 c32 = FloatVector.fromArray(S, c, r3 + 2 * L), c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
-        int a0 = i * K + k0, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
-        for (int kk = 0; kk < kc; kk++) {
-            int q = p0 + kk * NR;
+        // One index into each operand, both advancing linearly: few live general registers, so the JIT keeps the
+        // loop free of spills and of the register moves that would share the two FMA ports.
+        int ia = i * K + k0 * MR, q = p0, end = ia + kc * MR;
+        for (; ia < end; ia += MR, q += NR) {
             FloatVector w0 = FloatVector.fromArray(S, p, q), w1 = FloatVector.fromArray(S, p, q + L),
                     w2 = FloatVector.fromArray(S, p, q + 2 * L), w3 = FloatVector.fromArray(S, p, q + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            FloatVector x = FloatVector.broadcast(S, a[ia]);
             c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
-            x = FloatVector.broadcast(S, a[a1 + kk]);
+            x = FloatVector.broadcast(S, a[ia + 1]);
             c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
-            x = FloatVector.broadcast(S, a[a2 + kk]);
+            x = FloatVector.broadcast(S, a[ia + 2]);
             c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
-            x = FloatVector.broadcast(S, a[a3 + kk]);
+            x = FloatVector.broadcast(S, a[ia + 3]);
             c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
         }
         c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
@@ -183,8 +244,7 @@ public final class Matmul {
         c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
     }
 
-    private static void tile1(float[] a, float[] p, int p0, float[] c, int i, int k0, int kc, int K) {
-        int r0 = i * NR;
+    private static void tile1(float[] a, float[] p, int p0, float[] c, int r0, int i, int k0, int kc, int K) {
         FloatVector c0 = FloatVector.fromArray(S, c, r0), c1 = FloatVector.fromArray(S, c, r0 + L),
                 c2 = FloatVector.fromArray(S, c, r0 + 2 * L), c3 = FloatVector.fromArray(S, c, r0 + 3 * L);
         int a0 = i * K + k0;
@@ -283,10 +343,10 @@ public final class Matmul {
         // the scalar k tail in order, then the bias: the same whatever the tile or the thread count.
         // A task owns TB rows of w (TB x K stays in L2) and runs every input row against them, 4x4 at a time.
         if (M >= GEMM_MIN_ROWS) {
-            // Batched (prefill, scoring): pack 64 rows of W transposed into a [kc][64] panel and run the same 4×64
+            // Batched (prefill, scoring): pack 64 rows of W transposed into a [K][64] strip and run the same 4×64
             // register tiles as matmul — the dot-product form below is bound by its lane sums at this size.
             int strips = N / NR;
-            packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, j, k0, kc) -> packTransposedPanel(ws, K, pack, 0, j, k0, kc));
+            wholeStrips(o, a, bs, M, K, N, strips, NONE, (pack, d0, j, k0, kc) -> packTransposedPanel(ws, K, pack, d0, j, k0, kc), null);
             int n0 = strips * NR;
             if (n0 < N) dotsRange(o, a, ws, bs, M, K, N, n0);
             return;
@@ -295,14 +355,48 @@ public final class Matmul {
     }
 
     // The panel of W (N,K) for output columns j..j+NR and depths k0..k0+kc, transposed into pack[d0..] as [kc][NR]:
-    // 16 rows of W at a time bulk-copied into a small buffer, then written transposed.
+    // L×L squares (L rows of W, L depths) loaded as L vectors, transposed in registers' width (transposeSquare) and
+    // stored as L vectors of the panel; depths past the last full square are copied one float at a time.
     private static void packTransposedPanel(MemorySegment ws, int K, float[] pack, int d0, int j, int k0, int kc) {
-        float[] rows = TROWS.get();
-        for (int c0 = 0; c0 < NR; c0 += 16) {
-            for (int c = 0; c < 16; c++) MemorySegment.copy(ws, F32, ((long) (j + c0 + c) * K + k0) * 4, rows, c * KC, kc);
-            for (int kk = 0; kk < kc; kk++) {
-                int d = d0 + kk * NR + c0;
-                for (int c = 0; c < 16; c++) pack[d + c] = rows[c * KC + kk];
+        float[] t = SQUARE.get();
+        int full = kc / L * L;
+        for (int c0 = 0; c0 < NR; c0 += L) {
+            long row0 = ((long) (j + c0) * K + k0) * 4;
+            for (int kk = 0; kk < full; kk += L) {
+                for (int r = 0; r < L; r++) FloatVector.fromMemorySegment(S, ws, row0 + ((long) r * K + kk) * 4, LE).intoArray(t, r * L);
+                transposeSquare(t);
+                for (int l = 0; l < L; l++) FloatVector.fromArray(S, t, l * L).intoArray(pack, d0 + (kk + l) * NR + c0);
+            }
+            for (int kk = full; kk < kc; kk++) {
+                for (int c = 0; c < L; c++) pack[d0 + kk * NR + c0 + c] = ws.get(F32, row0 + ((long) c * K + kk) * 4);
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> SQUARE = ThreadLocal.withInitial(() -> new float[L * L]);
+    /** Per stage (distance L/2, L/4, .., 1), the lane indexes into (lo, hi) of the new lo and the new hi row. */
+    private static final float[][] SWAP_LO = new float[Integer.numberOfTrailingZeros(L)][L], SWAP_HI = new float[SWAP_LO.length][L];
+    static {
+        for (int st = 0, d = L / 2; d >= 1; d >>= 1, st++) {
+            for (int l = 0; l < L; l++) {
+                boolean low = (l & d) == 0;
+                SWAP_LO[st][l] = low ? l : L + l - d;
+                SWAP_HI[st][l] = low ? l + d : L + l;
+            }
+        }
+    }
+
+    // t (L,L) row-major transposed in place. Stage d swaps bit log2(d) of the row index with that of the lane index
+    // (rows i and i + d exchange their off-diagonal d-wide blocks); after every bit, rows and lanes have traded places.
+    // Moves only: the values are the same floats.
+    private static void transposeSquare(float[] t) {
+        for (int st = 0, d = L / 2; d >= 1; d >>= 1, st++) {
+            FloatVector lo = FloatVector.fromArray(S, SWAP_LO[st], 0), hi = FloatVector.fromArray(S, SWAP_HI[st], 0);
+            for (int i = 0; i < L; i++) {
+                if ((i & d) != 0) continue;
+                FloatVector a = FloatVector.fromArray(S, t, i * L), b = FloatVector.fromArray(S, t, (i + d) * L);
+                lo.selectFrom(a, b).intoArray(t, i * L);
+                hi.selectFrom(a, b).intoArray(t, (i + d) * L);
             }
         }
     }
@@ -346,7 +440,7 @@ public final class Matmul {
         }
         MemorySegment o = out.segment(), a = inp.segment(), ws = w.w.segment();
         int strips = N / NR;
-        packedStrips(o, a, null, M, K, N, strips, NONE, null, w.panels);
+        wholeStrips(o, a, null, M, K, N, strips, NONE, null, w.panels);
         int n0 = strips * NR;
         if (n0 < N) dotsRange(o, a, ws, null, M, K, N, n0);
     }

@@ -3,6 +3,7 @@ package sealjvm.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sealjvm.tensor.KernelPropertiesTest.assertClose;
 import static sealjvm.tensor.KernelPropertiesTest.randn;
 
@@ -48,7 +49,7 @@ class MatmulPathsTest {
 
     /**
      * The head packed once (the LM head over many row chunks) gives matmulTransposed's product bit for bit: shapes
-     * cross the strip width (N vs NR), the k-panel depth (K vs KC = 256), the row tiles and the decode path (M < 4).
+     * cross the strip width (N vs NR), the k-panel depth (K vs KC, 128 on a 48 KiB L1), the row tiles and the decode path (M < 4).
      */
     @Property(tries = 60)
     void packedTransposedIsBitIdentical(@ForAll @IntRange(min = 1, max = 21) int M, @ForAll @IntRange(min = 1, max = 600) int K,
@@ -99,6 +100,32 @@ class MatmulPathsTest {
                 if (!transposed) assertArrayEquals(want, got, "row " + i);
                 else for (int j = 0; j < N; j++) assertEquals(want[j], got[j], 2e-5f * (float) Math.sqrt(K) * (1 + Math.abs(want[j])), "row " + i + " col " + j);
             }
+        }
+    }
+
+    /**
+     * Enough rows that a task's strips run in several blocks (each block k-panel by k-panel, PARTIALS_BYTES of
+     * partial sums) and a depth that is not a whole number of panels: every row still equals its decode-path chain.
+     */
+    @Test
+    void stripBlocksEqualRowsAlone() {
+        int before = Parallel.threads();
+        int M = 262, K = 2 * Matmul.KC + 37, N = 20 * Matmul.NR + 5;
+        assertTrue(Matmul.PARTIALS_BYTES / (M * Matmul.NR * 4) < N / Matmul.NR / 4, "the test must cross strip blocks");
+        var r = new SplittableRandom(11);
+        float[] a = randn(r, M * K, 1), w = randn(r, K * N, 1), b = randn(r, N, 1);
+        try (Arena arena = Arena.ofShared()) {
+            Parallel.setThreads(1);
+            Tensor ta = Tensor.of(arena, a, M, K), tw = Tensor.of(arena, w, K, N), tb = Tensor.of(arena, b, N);
+            Tensor all = Tensor.allocate(arena, M, N);
+            Matmul.matmulResidual(all, ta, tw, tb);
+            for (int i : new int[] {0, 3, 130, 259, 261}) {
+                Tensor one = Tensor.allocate(arena, 1, N);
+                Matmul.matmulResidual(one, ta.slice((long) i * K, 1, K), tw, tb);
+                assertArrayEquals(one.toArray(), all.slice((long) i * N, N).toArray(), "row " + i);
+            }
+        } finally {
+            Parallel.setThreads(before);
         }
     }
 
