@@ -241,20 +241,42 @@ public final class Kernels {
                 int n = pos0 + t + 1;
                 long qo = ((long) b * Tq + t) * C + (long) h * hs;
                 long kvBase = (long) b * Tk * C + (long) h * hs;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int t2 = 0; t2 < n; t2++) {
-                    float s = Matmul.dot(qs, qo, ks, kvBase + (long) t2 * C, hs, lanes) * scale;
-                    att[t2] = s;
-                    if (s > max) max = s;
+                int j0 = 0;
+                if (hs % L == 0) {   // four keys at a time: four independent chains, each key's the same as dot's
+                    for (; j0 + 4 <= n; j0 += 4) {
+                        dots4(qs, qo, ks, kvBase + (long) j0 * C, C, hs, lanes);
+                        for (int r = 0; r < 4; r++) att[j0 + r] = Matmul.laneSum(lanes, r * L) * scale;
+                    }
                 }
+                for (; j0 < n; j0++) att[j0] = Matmul.dot(qs, qo, ks, kvBase + (long) j0 * C, hs, lanes) * scale;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) if (att[j] > max) max = att[j];
                 float sum = expInPlace(att, n, max);
                 float inv = 1f / sum;
                 long oo = qo;
                 int c = 0;
+                // Four vectors of the head at a time over the keys: four independent fma chains (each column's chain
+                // runs over the keys in order, as one at a time would).
+                for (; c + 4 * L <= hs; c += 4 * L) {
+                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                    for (int j = 0; j < n; j++) {
+                        FloatVector w = FloatVector.broadcast(S, att[j]);
+                        long vo = (kvBase + (long) j * C + c) * 4;
+                        a0 = FloatVector.fromMemorySegment(S, vs, vo, LE).fma(w, a0);
+                        a1 = FloatVector.fromMemorySegment(S, vs, vo + 4L * L, LE).fma(w, a1);
+                        a2 = FloatVector.fromMemorySegment(S, vs, vo + 8L * L, LE).fma(w, a2);
+                        a3 = FloatVector.fromMemorySegment(S, vs, vo + 12L * L, LE).fma(w, a3);
+                    }
+                    long oc = (oo + c) * 4;
+                    a0.mul(inv).intoMemorySegment(o, oc, LE);
+                    a1.mul(inv).intoMemorySegment(o, oc + 4L * L, LE);
+                    a2.mul(inv).intoMemorySegment(o, oc + 8L * L, LE);
+                    a3.mul(inv).intoMemorySegment(o, oc + 12L * L, LE);
+                }
                 for (; c + L <= hs; c += L) {
                     FloatVector acc = FloatVector.zero(S);
-                    for (int t2 = 0; t2 < n; t2++) {
-                        acc = FloatVector.fromMemorySegment(S, vs, (kvBase + (long) t2 * C + c) * 4, LE).fma(FloatVector.broadcast(S, att[t2]), acc);
+                    for (int j = 0; j < n; j++) {
+                        acc = FloatVector.fromMemorySegment(S, vs, (kvBase + (long) j * C + c) * 4, LE).fma(FloatVector.broadcast(S, att[j]), acc);
                     }
                     acc.mul(inv).intoMemorySegment(o, (oo + c) * 4, LE);
                 }
@@ -265,6 +287,22 @@ public final class Kernels {
                 }
             }
         });
+    }
+
+    // lanes[r·L ..) = the L lane partials of Matmul.dot(q at qo, k at ko + r·C, hs) for r = 0..3 (hs a multiple of L):
+    // the same four chains dot would run, interleaved.
+    private static void dots4(MemorySegment q, long qo, MemorySegment k, long ko, int C, int hs, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        long k0 = ko * 4, k1 = (ko + C) * 4, k2 = (ko + 2L * C) * 4, k3 = (ko + 3L * C) * 4;
+        for (int c = 0; c < hs; c += L) {
+            FloatVector x = FloatVector.fromMemorySegment(S, q, (qo + c) * 4, LE);
+            long d = 4L * c;
+            a0 = x.fma(FloatVector.fromMemorySegment(S, k, k0 + d, LE), a0);
+            a1 = x.fma(FloatVector.fromMemorySegment(S, k, k1 + d, LE), a1);
+            a2 = x.fma(FloatVector.fromMemorySegment(S, k, k2 + d, LE), a2);
+            a3 = x.fma(FloatVector.fromMemorySegment(S, k, k3 + d, LE), a3);
+        }
+        a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
     }
 
     /** a[i] = e^(a[i] − max) for i < n; returns Σ a[i] (vector exp, fixed summation order). */
