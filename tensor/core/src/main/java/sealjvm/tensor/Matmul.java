@@ -163,7 +163,7 @@ public final class Matmul {
         return cb[0];
     }
 
-    // Partial sums c (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
+    // Partial sums c[c0..] (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
     // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
     private static void initPartials(float[] c, int c0, MemorySegment b, int M, int j) {
         if (b == null) {   // no bias (the LM head): +0.0f, as FloatVector.zero stores
@@ -177,7 +177,7 @@ public final class Matmul {
         }
     }
 
-    // out[:, j..j+NR) = epilogue(c)
+    // out[:, j..j+NR) = epilogue(c[c0..] (M,NR))
     private static void storePartials(MemorySegment o, float[] c, int c0, int M, int j, int N, int epi) {
         for (int i = 0; i < M; i++) {
             for (int v = 0; v < NR; v += L) {
@@ -204,7 +204,7 @@ public final class Matmul {
             for (int g = g0; g < g1; g++) {
                 MemorySegment.copy(a, F32, (long) g * MR * K * 4, rows, 0, MR * K);
                 int d = g * MR * K;
-                for (int k = 0; k < K; k++, d += MR) {
+                for (int k = 0; k < K; k++, d += MR) {   // MR = 4 rows, written out
                     ah[d] = rows[k]; ah[d + 1] = rows[K + k]; ah[d + 2] = rows[2 * K + k]; ah[d + 3] = rows[3 * K + k];
                 }
             }

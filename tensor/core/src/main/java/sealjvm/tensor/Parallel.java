@@ -46,13 +46,15 @@ public final class Parallel {
         p.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
     }
 
-    /** Splits [0, n) into about {@code threads() * 4} contiguous chunks of at least {@code minChunk}. */
+    /**
+     * Splits [0, n) into about {@code threads() * 4} contiguous chunks of at least {@code minChunk}, their sizes
+     * differing by at most one (36 strips on 2 threads: four of 5 and four of 4, so each thread can get 18, where
+     * seven of 5 and one of 1 left one thread 20).
+     */
     public static void forChunks(int n, int minChunk, RangeBody body) {
         if (n <= 0) return;
         int chunks = Math.max(1, Math.min(threads() * 4, n / Math.max(1, minChunk)));
-        int per = (n + chunks - 1) / chunks;
-        int tasks = (n + per - 1) / per;
-        forEach(tasks, c -> body.run(c * per, Math.min(n, (c + 1) * per)));
+        forEach(chunks, c -> body.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks)));
     }
 
     @FunctionalInterface
