@@ -2,9 +2,11 @@ package sealjvm.tensor;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class ParallelTest {
@@ -35,6 +37,63 @@ class ParallelTest {
                     }
                 }
             }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void everyTaskRunsOnceAlsoNestedAndFromSeveralCallers() {
+        int before = Parallel.threads();
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                for (int threads : new int[] {1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    for (int n : new int[] {1, 2, 7, 64, 1000}) {
+                        AtomicIntegerArray runs = new AtomicIntegerArray(n);
+                        Parallel.forEach(n, runs::incrementAndGet);
+                        for (int i = 0; i < n; i++) assertEquals(1, runs.get(i), "task " + i + " of " + n);
+                    }
+                    // a task that itself calls forEach: runs inline, every inner task once
+                    AtomicIntegerArray inner = new AtomicIntegerArray(8 * 50);
+                    Parallel.forEach(8, o -> Parallel.forEach(50, i -> inner.incrementAndGet(o * 50 + i)));
+                    for (int i = 0; i < inner.length(); i++) assertEquals(1, inner.get(i), "nested task " + i);
+                    // several threads calling at once: one holds the pool, the others run inline; all complete
+                    AtomicIntegerArray many = new AtomicIntegerArray(4 * 2000);
+                    Thread[] callers = new Thread[4];
+                    for (int c = 0; c < callers.length; c++) {
+                        int base = c * 2000;
+                        callers[c] = new Thread(() -> {
+                            for (int r = 0; r < 20; r++) {
+                                int off = base + r * 100;
+                                Parallel.forEach(100, i -> many.incrementAndGet(off + i));
+                            }
+                        });
+                        callers[c].start();
+                    }
+                    for (Thread t : callers) t.join();
+                    for (int i = 0; i < many.length(); i++) assertEquals(1, many.get(i), "concurrent task " + i);
+                }
+            });
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void aFailingTaskThrowsItsExceptionAndThePoolStaysUsable() {
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.forEach(100, i -> {
+                    if (i == 37) throw new IllegalArgumentException("task 37");
+                }));
+                assertEquals("task 37", e.getMessage());
+                AtomicIntegerArray runs = new AtomicIntegerArray(100);
+                Parallel.forEach(100, runs::incrementAndGet);
+                for (int i = 0; i < 100; i++) assertEquals(1, runs.get(i));
+            });
         } finally {
             Parallel.setThreads(before);
         }
