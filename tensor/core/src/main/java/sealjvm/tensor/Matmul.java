@@ -105,8 +105,8 @@ public final class Matmul {
                              PanelPacker packer) {
         float[] ah = interleavedRows(a, M, K);
         int block = Math.max(1, PARTIALS_BYTES / (M * NR * 4));
-        // At least two strips a task, so that a block shares the rows' panel (mlp.c_proj's 12 strips: 6 tasks of 2
-        // ran 0.87-0.88 of OpenBLAS here, 8 tasks of 1-2 0.82).
+        // At least two strips a task, so that a block shares the rows' panel: with one, a matmul of few strips and
+        // long rows (mlp.c_proj: 12 strips, K = 3072) reads its rows again for every strip.
         Parallel.forChunks(strips, 2, (s0, s1) -> {
             float[] pack = PACK.get();
             float[] c = partials(Math.min(block, s1 - s0) * M * NR);
