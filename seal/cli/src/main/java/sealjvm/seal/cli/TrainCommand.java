@@ -150,6 +150,12 @@ final class TrainCommand implements Callable<Integer> {
     float temperature;
     @Option(names = "--top-k", defaultValue = "50", description = "text: top-k of sampling, 0 = off (default: ${DEFAULT-VALUE}).")
     int topK;
+    @Option(names = "--copy-bias", defaultValue = "0", description = "text: added to the logit of every token of the passage while sampling a "
+            + "self-edit, in training and eval (default: ${DEFAULT-VALUE}: none).")
+    float copyBias;
+    @Option(names = "--copy-span-bias", defaultValue = "0", description = "text: added to the logit of every token that follows, in the passage, "
+            + "the token just sampled: names the passage spells in several pieces are continued as it spells them (default: ${DEFAULT-VALUE}: none).")
+    float copySpanBias;
     @Option(names = "--rounds", defaultValue = "2", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
     int rounds;
     @Option(names = "--passages", defaultValue = "24", description = "text: training passages per round (default: ${DEFAULT-VALUE}).")
@@ -242,6 +248,7 @@ final class TrainCommand implements Callable<Integer> {
         Checks.atLeast("--passages", passages, 1);
         Checks.positive("--temperature", temperature);
         Checks.atLeast("--top-k", topK, 0);
+        new sealjvm.seal.text.CopyBias(copyBias, copySpanBias);   // its checks name the option
         Checks.finite("--threshold", threshold);
         Checks.atLeast("--inner-rank", innerRank, 1);
         Checks.finite("--inner-alpha", innerAlpha);
@@ -314,7 +321,8 @@ final class TrainCommand implements Callable<Integer> {
                     .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData.toString()).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
-                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds).build();
+                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds)
+                    .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias)).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.DEFAULT : null,
                     SealCli.home(), out, progress(), engineSpec);
         } else if (resume != null) {

@@ -75,6 +75,13 @@ public final class TextSeal implements AutoCloseable {
         return out;
     }
 
+    /** The passage inside {@link #prompt}'s tokens: what lies between the prompt's text before and after {passage}. */
+    int[] passageOf(int[] prompt) {
+        String[] parts = config.prompt().split("\\{passage\\}", -1);
+        int pre = tokenizer.encode(parts[0]).length, post = tokenizer.encode(String.join("", Arrays.copyOfRange(parts, 1, parts.length))).length;
+        return Arrays.copyOfRange(prompt, pre, prompt.length - post);
+    }
+
     /** K self-edits (token ids, end-of-text dropped) sampled from base + {@code policy} (null: the base model). */
     public List<int[]> selfEdits(int[] prompt, Edit policy, int K, long seed) {
         MergedEdits.Applied applied = policy == null ? null : merged.apply(policy);
@@ -90,7 +97,8 @@ public final class TextSeal implements AutoCloseable {
     /** Self-edit k of a passage's samples, from the model as it is now. */
     private int[] sampleSelfEdit(int[] prompt, long seed, int k) {
         Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
-        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, eot, id -> {});
+        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, config.copyBias().processor(passageOf(prompt), model.config.vocabSize()),
+                eot, id -> {});
         if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
         return ids;
     }

@@ -19,7 +19,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * <p>As in the paper, {@code editSplit} "lines" makes each line of a self-edit its own example of the inner fine-tune
  * ("whole": the self-edit is one example), and in the E-step each self-edit (and the passage alone) is fine-tuned
  * {@code innerSeeds} times, with as many seeds, its reward and accuracy averaged over them before the best is chosen.
- * A config.json written before these two fields existed loads as "whole" and 1: the run it describes.
+ * A config.json written before these two fields existed loads as "whole" and 1: the run it describes. {@code copyBias}
+ * ({@link CopyBias}) biases the sampling of every self-edit, in training and in the eval's self-edit arms alike.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TextSealConfig(
@@ -35,8 +36,9 @@ public record TextSealConfig(
         long seed, long dataSeed,
         int warmStart,            // restatement pairs the policy is first fine-tuned on, and keeps (0: none)
         String editSplit,         // whole | lines (null in an older config.json: whole)
-        Integer innerSeeds) {     // inner fine-tunes per rollout, rewards averaged; boxed so that an older config.json's
+        Integer innerSeeds,       // inner fine-tunes per rollout, rewards averaged; boxed so that an older config.json's
                                   // missing field is null (read as 1, the run it describes) rather than an invalid 0
+        CopyBias copyBias) {      // self-edit sampling's bias toward the passage's tokens (null in an older config.json: none)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
 
@@ -64,12 +66,13 @@ public record TextSealConfig(
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
                 keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
-                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds);
+                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias);
     }
 
     public TextSealConfig {
         if (editSplit == null) editSplit = EditSplit.WHOLE.toString();   // an older config.json: its run split nothing
         if (innerSeeds == null) innerSeeds = 1;                          // ... and fine-tuned once per rollout
+        if (copyBias == null) copyBias = CopyBias.NONE;                   // ... and sampled without a copy bias
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
         if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
@@ -98,6 +101,7 @@ public record TextSealConfig(
                 policyRank = 8, policyEpochs = 2, warmStart = 256;
         private String editSplit = "lines";   // new runs: the paper's setup (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
+        private CopyBias copyBias = CopyBias.NONE;
         private float temperature = 1f, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
         private boolean keepVsPassage = true;
@@ -130,11 +134,12 @@ public record TextSealConfig(
         public Builder warmStart(int v) { warmStart = v; return this; }
         public Builder editSplit(String v) { editSplit = v; return this; }
         public Builder innerSeeds(int v) { innerSeeds = v; return this; }
+        public Builder copyBias(CopyBias v) { copyBias = v; return this; }
 
         public TextSealConfig build() {
             return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
                     threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
-                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds);
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias);
         }
     }
 }

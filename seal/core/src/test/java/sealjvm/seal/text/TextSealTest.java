@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sealjvm.seal.BundledModel;
+import sealjvm.gpt2.Generator;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.Gpt2Tokenizer;
 import sealjvm.seal.Progress;
@@ -130,6 +131,60 @@ class TextSealTest {
         assertEquals("--inner-seeds must be >= 1, got 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").editSplit("words").build());
         assertEquals("--edit-split must be whole or lines, got 'words'", e.getMessage());
+    }
+
+    @Test
+    void theCopyBiasRaisesThePassagesTokensAndTheirSuccessorsOnly() {
+        int[] passage = {7, 3, 9, 3, 4};   // 3 is followed by 9 and by 4
+        Generator.LogitsProcessor p = new CopyBias(2f, 5f).processor(passage, 12);
+        float[] logits = new float[12];
+        p.process(logits, new int[] {3, 0}, 1);
+        float[] expected = new float[12];
+        for (int t : new int[] {3, 4, 7, 9}) expected[t] = 2f;
+        expected[9] += 5f;
+        expected[4] += 5f;
+        assertArrayEquals(expected, logits, "token bias once per distinct passage id; span bias on what follows the last id");
+        logits = new float[12];
+        p.process(logits, new int[] {4}, 0);
+        for (int t : new int[] {9, 4}) expected[t] -= 5f;
+        assertArrayEquals(expected, logits, "nothing sampled yet: no span");
+        assertEquals(null, CopyBias.NONE.processor(passage, 12));
+        var e = assertThrows(IllegalArgumentException.class, () -> new CopyBias(-1f, 0f));
+        assertEquals("--copy-bias must be a finite number >= 0, got -1.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new CopyBias(0f, Float.NaN));
+        assertEquals("--copy-span-bias must be a finite number >= 0, got NaN", e.getMessage());
+    }
+
+    @Test
+    void selfEditsSampledWithACopyBiasUseMoreOfThePassageAndAnOlderConfigHasNone(@TempDir Path tmp) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode cfg = json.valueToTree(tiny(1));
+        cfg.remove("copyBias");
+        Files.createDirectories(tmp.resolve("old"));
+        Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
+        assertEquals(CopyBias.NONE, TextSealTrainer.readConfig(tmp.resolve("old")).copyBias());
+        TextSealConfig biased = tinyBuilder(1).editTokens(24).copyBias(new CopyBias(4f, 8f)).build();
+        Files.createDirectories(tmp.resolve("new"));
+        Files.write(tmp.resolve("new/config.json"), json.writeValueAsBytes(json.valueToTree(biased)));
+        assertEquals(new CopyBias(4f, 8f), TextSealTrainer.readConfig(tmp.resolve("new")).copyBias(), "the bias is part of the run");
+
+        Gpt2Tokenizer tok = tokenizer();
+        try (Gpt2Model model = Gpt2Model.load(Path.of(biased.model()));
+             TextSeal plain = new TextSeal(tinyBuilder(1).editTokens(24).build(), model, tok); TextSeal copying = new TextSeal(biased, model, tok)) {
+            var ep = plain.task.episodes(Task.Stage.TRAIN, 8);
+            int plainHits = 0, copyHits = 0, total = 0;
+            for (int e = 0; e < ep.size(); e++) {
+                java.util.Set<Integer> ids = new java.util.HashSet<>();
+                for (int t : ep.get(e).context()) ids.add(t);
+                assertArrayEquals(ep.get(e).context(), copying.passageOf(copying.prompt(ep.get(e).context())));
+                for (int[] s : plain.selfEdits(plain.prompt(ep.get(e).context()), null, 2, e)) for (int t : s) if (ids.contains(t)) plainHits++;
+                for (int[] s : copying.selfEdits(copying.prompt(ep.get(e).context()), null, 2, e)) {
+                    total += s.length;
+                    for (int t : s) if (ids.contains(t)) copyHits++;
+                }
+            }
+            assertTrue(copyHits > plainHits + total / 4, "passage tokens among the sampled: " + copyHits + " of " + total + " with the bias, " + plainHits + " without");
+        }
     }
 
     /** The rewards of a passage's slots (self-edits, then the passage alone), as the E-step takes them. */
