@@ -83,7 +83,7 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, adapters)
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
                 : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
         return 0;
     }

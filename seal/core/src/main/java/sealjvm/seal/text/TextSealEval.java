@@ -49,7 +49,7 @@ public final class TextSealEval {
         TextSealConfig c = TextSealTrainer.readConfig(runDir);
         Path modelDir = Path.of(c.model());
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
-             Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, Baselines.Recipe.DEFAULT);
+             Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, Baselines.Recipe.TEXT_INNER);
              Arena keep = Arena.ofShared()) {
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
             Baselines.SftChoice sft = baselines.sftChoice(runDir.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
@@ -67,7 +67,7 @@ public final class TextSealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed) throws IOException {
-        return evaluate(home, runDir, episodes, seed, Baselines.Recipe.DEFAULT);
+        return evaluate(home, runDir, episodes, seed, Baselines.Recipe.TEXT_INNER);
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
