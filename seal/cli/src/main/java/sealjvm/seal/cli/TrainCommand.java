@@ -146,15 +146,15 @@ final class TrainCommand implements Callable<Integer> {
     String prompt = sealjvm.seal.text.TextSealConfig.DEFAULT_PROMPT;
     @Option(names = "--edit-tokens", defaultValue = "48", description = "text: max tokens of a self-edit (default: ${DEFAULT-VALUE}).")
     int editTokens;
-    @Option(names = "--temperature", defaultValue = "1.0", description = "text: sampling temperature (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--temperature", defaultValue = "0.5", description = "text: sampling temperature of the self-edits (default: ${DEFAULT-VALUE}).")
     float temperature;
     @Option(names = "--top-k", defaultValue = "50", description = "text: top-k of sampling, 0 = off (default: ${DEFAULT-VALUE}).")
     int topK;
-    @Option(names = "--copy-bias", defaultValue = "0", description = "text: added to the logit of every token of the passage while sampling a "
-            + "self-edit, in training and eval (default: ${DEFAULT-VALUE}: none).")
+    @Option(names = "--copy-bias", defaultValue = "3", description = "text: added to the logit of every token of the passage while sampling a "
+            + "self-edit, in training and eval; 0: none (default: ${DEFAULT-VALUE}).")
     float copyBias;
     @Option(names = "--copy-span-bias", defaultValue = "0", description = "text: added to the logit of every token that follows, in the passage, "
-            + "the token just sampled: names the passage spells in several pieces are continued as it spells them (default: ${DEFAULT-VALUE}: none).")
+            + "the token just sampled: names the passage spells in several pieces are continued as it spells them; 0: none (default: ${DEFAULT-VALUE}).")
     float copySpanBias;
     @Option(names = "--rounds", defaultValue = "2", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
     int rounds;

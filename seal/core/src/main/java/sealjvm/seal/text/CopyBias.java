@@ -15,6 +15,8 @@ import sealjvm.gpt2.Generator;
  */
 public record CopyBias(float token, float span) {
     public static final CopyBias NONE = new CopyBias(0f, 0f);
+    /** New text runs' bias (with temperature 0.5), chosen on heldout passages: see docs/training.md. */
+    public static final CopyBias DEFAULT = new CopyBias(3f, 8f);
 
     public CopyBias {
         if (!Float.isFinite(token) || token < 0) throw new IllegalArgumentException("--copy-bias must be a finite number >= 0, got " + token);

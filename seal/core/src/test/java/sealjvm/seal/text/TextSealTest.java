@@ -163,6 +163,7 @@ class TextSealTest {
         Files.createDirectories(tmp.resolve("old"));
         Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
         assertEquals(CopyBias.NONE, TextSealTrainer.readConfig(tmp.resolve("old")).copyBias());
+        assertEquals(CopyBias.DEFAULT, TextSealConfig.builder("facts", "m").build().copyBias(), "new runs copy");
         TextSealConfig biased = tinyBuilder(1).editTokens(24).copyBias(new CopyBias(4f, 8f)).build();
         Files.createDirectories(tmp.resolve("new"));
         Files.write(tmp.resolve("new/config.json"), json.writeValueAsBytes(json.valueToTree(biased)));
@@ -170,7 +171,7 @@ class TextSealTest {
 
         Gpt2Tokenizer tok = tokenizer();
         try (Gpt2Model model = Gpt2Model.load(Path.of(biased.model()));
-             TextSeal plain = new TextSeal(tinyBuilder(1).editTokens(24).build(), model, tok); TextSeal copying = new TextSeal(biased, model, tok)) {
+             TextSeal plain = new TextSeal(tinyBuilder(1).editTokens(24).copyBias(CopyBias.NONE).build(), model, tok); TextSeal copying = new TextSeal(biased, model, tok)) {
             var ep = plain.task.episodes(Task.Stage.TRAIN, 8);
             int plainHits = 0, copyHits = 0, total = 0;
             for (int e = 0; e < ep.size(); e++) {
