@@ -63,8 +63,8 @@ public final class TextSeal implements AutoCloseable {
 
     /** The prompt tokens for a passage, cut from the front of the passage if the context would overflow. */
     public int[] prompt(int[] passage) {
-        String[] parts = config.prompt().split("\\{passage\\}", -1);
-        int[] pre = tokenizer.encode(parts[0]), post = tokenizer.encode(String.join("", Arrays.copyOfRange(parts, 1, parts.length)));
+        int[][] around = promptAround();
+        int[] pre = around[0], post = around[1];
         int room = model.config.nPositions() - config.editTokens() - pre.length - post.length;
         if (room < 1) throw new IllegalArgumentException("--prompt and --edit-tokens leave no room for the passage in n_positions=" + model.config.nPositions());
         int[] p = passage.length > room ? Arrays.copyOfRange(passage, passage.length - room, passage.length) : passage;
@@ -75,11 +75,16 @@ public final class TextSeal implements AutoCloseable {
         return out;
     }
 
-    /** The passage inside {@link #prompt}'s tokens: what lies between the prompt's text before and after {passage}. */
+    /** The passage inside {@link #prompt}'s tokens (as cut to fit there). */
     int[] passageOf(int[] prompt) {
+        int[][] around = promptAround();
+        return Arrays.copyOfRange(prompt, around[0].length, prompt.length - around[1].length);
+    }
+
+    // The prompt's tokens before {passage} and after it (the text after the first {passage}, any later ones dropped).
+    private int[][] promptAround() {
         String[] parts = config.prompt().split("\\{passage\\}", -1);
-        int pre = tokenizer.encode(parts[0]).length, post = tokenizer.encode(String.join("", Arrays.copyOfRange(parts, 1, parts.length))).length;
-        return Arrays.copyOfRange(prompt, pre, prompt.length - post);
+        return new int[][] {tokenizer.encode(parts[0]), tokenizer.encode(String.join("", Arrays.copyOfRange(parts, 1, parts.length)))};
     }
 
     /** K self-edits (token ids, end-of-text dropped) sampled from base + {@code policy} (null: the base model). */
