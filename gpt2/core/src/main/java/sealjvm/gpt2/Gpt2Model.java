@@ -28,9 +28,10 @@ import sealjvm.tensor.WeightFormat;
  * Every forward goes through a {@link KVCache}: a full forward is a decode step of T tokens at position 0.
  * This is the CPU {@link Gpt2Backend}; the parameters live here whichever backend computes.
  *
- * <p>Loaded with a 16-bit or Q8_0 {@link WeightFormat} the weight matrices stay packed and the kernels widen or
- * dequantize them in registers ({@link PackedMatmul}): half (16-bit) or about 0.28× (Q8_0) the bytes per decode step,
- * inference only (training, merged edits, saving and the CUDA backend refuse such a model).
+ * <p>Loaded with another {@link WeightFormat} the weight matrices stay packed ({@link PackedMatmul}): F32_PACKED in
+ * the kernels' panels (the same logits, without packing on every product); 16-bit or Q8_0, widened or dequantized
+ * in registers, half or about 0.28× the bytes per decode step. Inference only (training, merged edits, saving and
+ * the CUDA backend refuse such a model).
  */
 public final class Gpt2Model implements Gpt2Backend {
     public final Gpt2Config config;

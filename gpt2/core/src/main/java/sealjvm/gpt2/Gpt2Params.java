@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import sealjvm.tensor.HalfMatrix;
 import sealjvm.tensor.PackedMatrix;
+import sealjvm.tensor.PanelMatrix;
 import sealjvm.tensor.Q8Matrix;
 import sealjvm.tensor.Tensor;
 import sealjvm.tensor.WeightFormat;
@@ -18,9 +19,10 @@ import sealjvm.tensor.WeightFormat;
  * Names are Hugging Face's without the {@code transformer.} prefix, e.g. {@code h.3.mlp.c_fc.weight};
  * Conv1D weights are stored [in, out] as in the checkpoint (y = x·W + b).
  *
- * <p>With a 16-bit or Q8_0 {@link WeightFormat} (inference only) the weight matrices (wte, which is also the tied
- * head, an untied lm_head, and each block's four linears) are instead {@link PackedMatrix packed} ({@link #packed}):
- * named views into one 16-bit allocation, or one {@link Q8Matrix} each, blocked along k as its product reads it;
+ * <p>With any other {@link WeightFormat} (inference only) the weight matrices (wte, which is also the tied head, an
+ * untied lm_head, and each block's four linears) are instead {@link PackedMatrix packed} ({@link #packed}): float32
+ * panels ({@link PanelMatrix}), named views into one 16-bit allocation, or one {@link Q8Matrix} each, blocked along k
+ * as its product reads it;
  * {@link #all} then holds only the float32 rest (wpe, biases, layernorms), and the float32 fields of those matrices
  * are null.
  */
@@ -33,7 +35,7 @@ public final class Gpt2Params {
                         Tensor fcW, Tensor fcB,         // c_fc: (C,4C), (4C)
                         Tensor fcProjW, Tensor fcProjB) {} // mlp.c_proj: (4C,C), (C)
 
-    /** One block's weight matrices packed (16-bit or Q8_0; the float32 ones in {@link Block} are then null). */
+    /** One block's weight matrices packed (any format but F32; the float32 ones in {@link Block} are then null). */
     public record PackedBlock(PackedMatrix attnW,       // c_attn: (C,3C)
                               PackedMatrix attnProjW,   // c_proj: (C,C)
                               PackedMatrix fcW,         // c_fc: (C,4C)
@@ -47,7 +49,7 @@ public final class Gpt2Params {
     public final Tensor lnfW, lnfB;   // (C), (C)
     public final Tensor lmHead;       // (V,C): wte itself when tied
     public final boolean tied;
-    /** How the weight matrices are held: F32 (every parameter in {@link #all}) or F16/BF16/Q8_0 (see {@link #packed}). */
+    /** How the weight matrices are held: F32 (every parameter in {@link #all}) or packed (see {@link #packed}). */
     public final WeightFormat format;
     public final PackedMatrix wtePacked;      // (V,C) when packed, else null
     public final PackedMatrix lmHeadPacked;   // (V,C): wtePacked itself when tied; null unless packed
@@ -86,7 +88,7 @@ public final class Gpt2Params {
         this.packedBlocks = List.copyOf(pb);
     }
 
-    /** The weight matrices a packed format (16-bit, Q8_0) packs: wte, an untied lm_head and each block's linears. */
+    /** The weight matrices a packed format (any but F32) packs: wte, an untied lm_head and each block's linears. */
     public static boolean heldPacked(String name) {
         return name.equals(Gpt2Names.WTE) || name.equals(Gpt2Names.LM_HEAD)
                 || name.endsWith(".attn.c_attn.weight") || name.endsWith(".attn.c_proj.weight")
@@ -128,8 +130,8 @@ public final class Gpt2Params {
     /**
      * Zero-filled parameters with the weight matrices held as {@code format}: for F32 one float32 allocation; for
      * F16/BF16 one 16-bit allocation for the matrices ({@link #heldPacked}) and one float32 allocation for the rest;
-     * for Q8_0 one {@link Q8Matrix} per matrix, blocked along k as its product reads it (down the columns of a (K,N)
-     * linear, along the rows of the (V,C) wte and lm_head, which the head multiplies transposed).
+     * for F32_PACKED and Q8_0 one {@link PanelMatrix} or {@link Q8Matrix} per matrix, laid out for the product that
+     * reads it (a (K,N) linear's plain one; the (V,C) wte and lm_head, which the head multiplies transposed).
      */
     public static Gpt2Params allocate(Gpt2Config config, boolean tied, Arena arena, WeightFormat format) {
         checkSize(config, tied);
@@ -152,7 +154,9 @@ public final class Gpt2Params {
                 off16 += Tensor.numel(s);
             } else if (packs && heldPacked(e.getKey())) {
                 boolean head = e.getKey().equals(Gpt2Names.WTE) || e.getKey().equals(Gpt2Names.LM_HEAD);
-                packed.put(e.getKey(), Q8Matrix.allocate(arena, s[0], s[1], head ? Q8Matrix.Blocks.ALONG_ROWS : Q8Matrix.Blocks.DOWN_COLUMNS));
+                packed.put(e.getKey(), format == WeightFormat.F32_PACKED
+                        ? PanelMatrix.allocate(arena, s[0], s[1], head ? PanelMatrix.Product.TRANSPOSED : PanelMatrix.Product.PLAIN)
+                        : Q8Matrix.allocate(arena, s[0], s[1], head ? Q8Matrix.Blocks.ALONG_ROWS : Q8Matrix.Blocks.DOWN_COLUMNS));
             } else {
                 byName.put(e.getKey(), all.slice(off, s));
                 off += Tensor.numel(s);
@@ -188,7 +192,7 @@ public final class Gpt2Params {
     }
 
     /**
-     * Why {@code operation} is refused on a model whose weight matrices are packed (16-bit or Q8_0): they are an
+     * Why {@code operation} is refused on a model whose weight matrices are packed (any format but F32): they are an
      * inference-only copy (kernels widen them in registers); training, merged edits and snapshots need float32 weights.
      */
     public String packedRefusal(String operation) {
@@ -204,7 +208,7 @@ public final class Gpt2Params {
     /** The float32 parameters by name, in storage order: all of them unless the matrices are packed ({@link #packed}). */
     public Map<String, Tensor> byName() { return byName; }
 
-    /** The packed (16-bit or Q8_0) weight matrices by name, in storage order; empty for F32. */
+    /** The packed weight matrices (any format but F32) by name, in storage order; empty for F32. */
     public Map<String, PackedMatrix> packed() { return packed; }
 
     /** Number of parameters, in whatever format each is held. */

@@ -155,7 +155,7 @@ public final class HalfMatmul {
         }
         int strips = N / NR;
         // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, null, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 2;
                 int dst = d0 + kk * NR;
@@ -357,7 +357,7 @@ public final class HalfMatmul {
         boolean f16 = format == WeightFormat.F16;
         if (M >= GEMM_MIN_ROWS) {
             int strips = N / NR;
-            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, d0, j, k0, kc) -> {
+            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, null, (pack, d0, j, k0, kc) -> {
                 // Widen 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {

@@ -80,7 +80,7 @@ public final class Matmul {
             return;
         }
         int strips = N / NR;
-        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+        packedStrips(o, a, bs, M, K, N, strips, epi, null, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 4;
                 int dst = d0 + kk * NR;
@@ -93,6 +93,62 @@ public final class Matmul {
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
     }
 
+    /**
+     * Strips of W (K,N) for {@link #gemmPanels}: the panels of every NR-column strip, laid out as the batched path
+     * packs them ([K][NR] per strip, strip s at s·K·NR), the last strip zero-padded past column N. On the caller's
+     * thread: ws may belong to a confined arena (a tensor read at load).
+     */
+    static float[] packPanels(MemorySegment ws, int K, int N) {
+        int strips = (N + NR - 1) / NR;
+        float[] panels = new float[Math.multiplyExact(Math.multiplyExact(strips, K), NR)];
+        float[] row = new float[N];
+        for (int k = 0; k < K; k++) {
+            MemorySegment.copy(ws, F32, (long) k * N * 4, row, 0, N);
+            for (int s = 0; s < strips; s++) System.arraycopy(row, s * NR, panels, (s * K + k) * NR, Math.min(NR, N - s * NR));
+        }
+        return panels;
+    }
+
+    /**
+     * {@link #gemm} on W (K,N) held as {@link #packPanels} laid it out: bit-identical to it (every element the same
+     * fma chain: bias, then k = 0..K-1 in order), without packing on each call. The last strip's padding columns are
+     * computed and never stored.
+     */
+    static void gemmPanels(Tensor out, Tensor inp, float[] panels, int K, int N, Tensor bias, int epi) {
+        int M = rows(inp, K, "inp");
+        checkOut(out, M, N);
+        if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
+        if (epi == RESIDUAL && out.segment().asOverlappingSlice(inp.segment()).isPresent()) throw new IllegalArgumentException("residual out aliases inp");
+        MemorySegment o = out.segment(), a = inp.segment(), bs = bias == null ? null : bias.segment();
+        int strips = (N + NR - 1) / NR;
+        if (M < GEMM_MIN_ROWS) {
+            Parallel.forChunks(strips, 1, (s0, s1) -> {
+                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowPanel(o, a, panels, bs, i, s, K, N, epi);
+            });
+            return;
+        }
+        packedStrips(o, a, bs, M, K, N, strips, epi, panels, null);
+    }
+
+    // Decode path on panels: row i against strip s ([K][NR] at s·K·NR), read front to back.
+    private static void rowPanel(MemorySegment o, MemorySegment a, float[] p, MemorySegment b, int i, int s, int K, int N, int epi) {
+        int j = s * NR, width = Math.min(NR, N - j);
+        float[] c = ROW.get();
+        initPartials(c, 0, b, 1, j, width);
+        FloatVector c0 = FloatVector.fromArray(S, c, 0), c1 = FloatVector.fromArray(S, c, L),
+                c2 = FloatVector.fromArray(S, c, 2 * L), c3 = FloatVector.fromArray(S, c, 3 * L);
+        long a0 = (long) i * K * 4;
+        for (int k = 0, q = s * K * NR; k < K; k++, q += NR) {
+            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            c0 = FloatVector.fromArray(S, p, q).fma(x, c0);
+            c1 = FloatVector.fromArray(S, p, q + L).fma(x, c1);
+            c2 = FloatVector.fromArray(S, p, q + 2 * L).fma(x, c2);
+            c3 = FloatVector.fromArray(S, p, q + 3 * L).fma(x, c3);
+        }
+        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
+        storePartials(o, c, 0, 1, i, j, N, epi);
+    }
+
     /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack[d0..] as [kc][NR]. */
     @FunctionalInterface
     interface PanelPacker { void pack(float[] pack, int d0, int j, int k0, int kc); }
@@ -101,8 +157,9 @@ public final class Matmul {
     // at the bias and leave through the epilogue. A task takes a block of strips whose partial sums fit
     // PARTIALS_BYTES and runs it k-panel by k-panel: the rows' panel (M × KC) is read by every strip of the block
     // while it is in cache, and each strip's weight panel is packed just before its tiles read it (from L1).
+    // With prepacked non-null (laid out by packPanels) the panels are read from it and packer is not used.
     static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
-                             PanelPacker packer) {
+                             float[] prepacked, PanelPacker packer) {
         float[] ah = interleavedRows(a, M, K);
         int block = Math.max(1, PARTIALS_BYTES / (M * NR * 4));
         // At least two strips a task, so that a block shares the rows' panel: with one, a matmul of few strips and
@@ -116,12 +173,16 @@ public final class Matmul {
                     int kc = Math.min(KC, K - k0);
                     for (int s = b0; s < b1; s++) {
                         int j = s * NR, c0 = (s - b0) * M * NR;
-                        packer.pack(pack, 0, j, k0, kc);
-                        if (k0 == 0) initPartials(c, c0, bs, M, j);
-                        rowTiles(ah, pack, 0, c, c0, M, k0, kc, K);
+                        if (k0 == 0) initPartials(c, c0, bs, M, j, Math.min(NR, N - j));
+                        if (prepacked != null) {
+                            rowTiles(ah, prepacked, (s * K + k0) * NR, c, c0, M, k0, kc, K);
+                        } else {
+                            packer.pack(pack, 0, j, k0, kc);
+                            rowTiles(ah, pack, 0, c, c0, M, k0, kc, K);
+                        }
                     }
                 }
-                for (int s = b0; s < b1; s++) storePartials(o, c, (s - b0) * M * NR, M, s * NR, N, epi);
+                for (int s = b0; s < b1; s++) storePartials(o, c, (s - b0) * M * NR, M, 0, s * NR, N, epi);
             }
         });
     }
@@ -144,9 +205,9 @@ public final class Matmul {
                 int j = s * NR, base = 0;
                 if (prepacked == null) packer.pack(sp, 0, j, 0, K);
                 else base = s * K * NR;
-                initPartials(c, 0, bs, M, j);
+                initPartials(c, 0, bs, M, j, NR);
                 for (int k0 = 0; k0 < K; k0 += KC) rowTiles(ah, sp, base + k0 * NR, c, 0, M, k0, Math.min(KC, K - k0), K);
-                storePartials(o, c, 0, M, j, N, epi);
+                storePartials(o, c, 0, M, 0, j, N, epi);
             }
         });
     }
@@ -165,29 +226,38 @@ public final class Matmul {
         return cb[0];
     }
 
-    // Partial sums c[c0..] (M,NR) start at the bias. (No FloatVector crosses a method boundary anywhere in this class:
-    // a call the JIT does not inline would box every vector argument, making a kernel ten times slower.)
-    private static void initPartials(float[] c, int c0, MemorySegment b, int M, int j) {
-        if (b == null) {   // no bias (the LM head): +0.0f, as FloatVector.zero stores
-            java.util.Arrays.fill(c, c0, c0 + M * NR, 0f);
-            return;
-        }
+    // Partial sums c[c0..] (M,NR) start at the bias, columns past width (a padded last strip) at zero. (No FloatVector
+    // crosses a method boundary anywhere in this class: a call the JIT does not inline would box every vector
+    // argument, making a kernel ten times slower.)
+    private static void initPartials(float[] c, int c0, MemorySegment b, int M, int j, int width) {
+        if (b == null || width < NR) java.util.Arrays.fill(c, c0, c0 + M * NR, 0f);   // no bias (the LM head): +0.0f, as FloatVector.zero stores
+        if (b == null) return;
         for (int i = 0; i < M; i++) {
-            for (int v = 0; v < NR; v += L) {
-                FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE).intoArray(c, c0 + i * NR + v);
-            }
+            int v = 0;
+            for (; v + L <= width; v += L) FloatVector.fromMemorySegment(S, b, (long) (j + v) * 4, LE).intoArray(c, c0 + i * NR + v);
+            for (; v < width; v++) c[c0 + i * NR + v] = b.getAtIndex(F32, j + v);
         }
     }
 
-    // out[:, j..j+NR) = epilogue(c[c0..] (M,NR))
-    private static void storePartials(MemorySegment o, float[] c, int c0, int M, int j, int N, int epi) {
+    // out[i0 + i, j..j+width) = epilogue(c[c0..] (M,NR)) for i < M, width = min(NR, N - j): a padded last strip stores
+    // its real columns only (vectors, then the scalar epilogue, which gives the same bits).
+    private static void storePartials(MemorySegment o, float[] c, int c0, int M, int i0, int j, int N, int epi) {
+        int width = Math.min(NR, N - j);
         for (int i = 0; i < M; i++) {
-            for (int v = 0; v < NR; v += L) {
+            int v = 0;
+            for (; v + L <= width; v += L) {
                 FloatVector x = FloatVector.fromArray(S, c, c0 + i * NR + v);
-                long off = ((long) i * N + j + v) * 4;
+                long off = ((long) (i0 + i) * N + j + v) * 4;
                 if (epi == GELU) x = Kernels.gelu(x);
                 else if (epi == RESIDUAL) x = FloatVector.fromMemorySegment(S, o, off, LE).add(x);
                 x.intoMemorySegment(o, off, LE);
+            }
+            for (; v < width; v++) {
+                float x = c[c0 + i * NR + v];
+                long oi = (long) (i0 + i) * N + j + v;
+                if (epi == GELU) x = Kernels.geluScalar(x);
+                else if (epi == RESIDUAL) x = o.getAtIndex(F32, oi) + x;
+                o.setAtIndex(F32, oi, x);
             }
         }
     }
@@ -432,19 +502,23 @@ public final class Matmul {
      * {@link #matmulTransposed(Tensor, Tensor, Tensor, Tensor)} without bias, on a W packed once by {@link #packTransposed}:
      * bit-identical to it (the same panels, tiles and column tail), minus the packing.
      */
-    public static void matmulTransposed(Tensor out, Tensor inp, Packed w) {
+    public static void matmulTransposed(Tensor out, Tensor inp, Packed w) { matmulTransposed(out, inp, w, null); }
+
+    /** {@link #matmulTransposed(Tensor, Tensor, Tensor, Tensor)} on a W packed once by {@link #packTransposed}: bit-identical to it. */
+    public static void matmulTransposed(Tensor out, Tensor inp, Packed w, Tensor bias) {
         int N = w.w.dim(0), K = w.w.dim(1);
         int M = rows(inp, K, "inp");
         checkOut(out, M, N);
         if (M < GEMM_MIN_ROWS) {   // the decode path packs nothing
-            matmulTransposed(out, inp, w.w, null);
+            matmulTransposed(out, inp, w.w, bias);
             return;
         }
-        MemorySegment o = out.segment(), a = inp.segment(), ws = w.w.segment();
+        if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
+        MemorySegment o = out.segment(), a = inp.segment(), ws = w.w.segment(), bs = bias == null ? null : bias.segment();
         int strips = N / NR;
-        wholeStrips(o, a, null, M, K, N, strips, NONE, null, w.panels);
+        wholeStrips(o, a, bs, M, K, N, strips, NONE, null, w.panels);
         int n0 = strips * NR;
-        if (n0 < N) dotsRange(o, a, ws, null, M, K, N, n0);
+        if (n0 < N) dotsRange(o, a, ws, bs, M, K, N, n0);
     }
 
     // Columns n0..N-1 of out = inp · wᵀ + b in the dot-product form (each element: lane partials, fixed lane sum).

@@ -1,10 +1,11 @@
 package sealjvm.tensor;
 
 /**
- * A weight matrix held for inference in fewer than 32 bits a weight: {@link HalfMatrix} (F16, BF16) or
- * {@link Q8Matrix} (Q8_0). {@link PackedMatmul} runs the products on either; the model code need not know which.
+ * A weight matrix held for inference in a layout of its own: {@link PanelMatrix} (float32 in the kernels' panels),
+ * {@link HalfMatrix} (F16, BF16) or {@link Q8Matrix} (Q8_0). {@link PackedMatmul} runs the products on any of them;
+ * the model code need not know which.
  */
-public sealed interface PackedMatrix permits HalfMatrix, Q8Matrix {
+public sealed interface PackedMatrix permits PanelMatrix, HalfMatrix, Q8Matrix {
     WeightFormat format();
     int dim(int i);
     int[] shape();

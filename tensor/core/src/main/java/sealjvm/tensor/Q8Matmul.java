@@ -97,7 +97,7 @@ public final class Q8Matmul {
         }
         int strips = N / NR;
         // Prefill: dequantize the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, null, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) dequantRow(q, sc, k0 + kk, j, N, pack, d0 + kk * NR, NR);
         });
         narrowColumns(o, a, w, bs, M, K, N, strips * NR, epi);
@@ -190,7 +190,7 @@ public final class Q8Matmul {
         MemorySegment o = out.segment(), a = inp.segment(), q = w.quants(), sc = w.scales(), bs = bias == null ? null : bias.segment();
         if (M >= GEMM_MIN_ROWS) {
             int strips = N / NR;
-            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, d0, j, k0, kc) -> {
+            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, null, (pack, d0, j, k0, kc) -> {
                 // Dequantize 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {

@@ -12,7 +12,6 @@ import sealjvm.gpt2.Gpt2Backend;
 import sealjvm.gpt2.Gpt2Backends;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
-import sealjvm.gpt2.RandomInit;
 import sealjvm.seal.Stats;
 import sealjvm.tensor.Device;
 import sealjvm.tensor.Placement;
@@ -33,6 +32,7 @@ final class BenchForwardCommand implements Callable<Integer> {
     int past;
     @Option(names = "--batch", defaultValue = "1", description = "Sequences per forward (default: ${DEFAULT-VALUE}).") int batch;
     @Mixin SeedOption seed;
+    @Mixin WeightsOption weights;
     @Mixin PlacementOption placementOption;
 
     @Override
@@ -51,8 +51,7 @@ final class BenchForwardCommand implements Callable<Integer> {
         Checks.fitsMemory("--layers " + layers + " --embd " + embd + " --vocab " + vocab + " --tokens " + tokens + " --batch " + batch
                 + ": the model, KV cache and logits", 4.0 * (params + 2.0 * layers * batch * (double) (past + tokens) * embd + (double) batch * tokens * vocab));
         Gpt2Config cfg = new Gpt2Config(embd, heads, layers, P, vocab, 1e-5f, "gelu_new");
-        try (Gpt2Model m = Gpt2Model.create(cfg, true)) {
-            RandomInit.fill(m.params, seed.seed);
+        try (Gpt2Model m = BenchGenerateCommand.randomModel(cfg, weights.format, seed.seed)) {
             SplittableRandom r = new SplittableRandom(seed.seed);
             int[] ids = r.ints((long) batch * tokens, 0, vocab).toArray();
             int[] pastIds = r.ints((long) batch * past, 0, vocab).toArray();
@@ -75,11 +74,11 @@ final class BenchForwardCommand implements Callable<Integer> {
             boolean onCpu = placement.device() == Device.CPU;
             String where = onCpu ? "threads=" + threads : placement.device() + " " + placementOption.precision.name().toLowerCase(Locale.ROOT);
             System.out.println(String.format(Locale.ROOT,
-                    "forward layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d past=%d %s: median %.2f ms, min %.2f ms",
-                    layers, embd, heads, vocab, batch, tokens, past, where, med, ms[0]));
+                    "forward layers=%d embd=%d heads=%d vocab=%d batch=%d tokens=%d past=%d weights=%s %s: median %.2f ms, min %.2f ms",
+                    layers, embd, heads, vocab, batch, tokens, past, weights.format, where, med, ms[0]));
             ObjectNode json = BenchJson.result("forward");
             json.put("layers", layers).put("embd", embd).put("heads", heads).put("vocab", vocab).put("batch", batch)
-                    .put("tokens", tokens).put("past", past).put("threads", threads);
+                    .put("tokens", tokens).put("past", past).put("weights", weights.format.name().toLowerCase(Locale.ROOT)).put("threads", threads);
             BenchJson.device(json, placement, gpu);
             json.put("iters", ms.length).put("median_ms", BenchJson.num(med)).put("min_ms", BenchJson.num(ms[0]))
                     .put("gflops", BenchJson.num(flops / med / 1e6)).put("gbps", BenchJson.num(bytes / med / 1e6));
