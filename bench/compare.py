@@ -12,7 +12,8 @@ only and sets the thread count). Steps:
    illegal instruction is reported, not fatal); the fastest (geometric mean of GFLOP/s) is used for the PyTorch column,
    and PyTorch is timed again with the default kernel for the last column.
 3. Rounds (--rounds, default 2), each timing every engine once, one process at a time: our engine, ONNX Runtime and
-   both Jlamas through bench/peers' PeerBench (one JVM each: logits checked against PyTorch's first, and a step whose
+   both Jlamas through bench/peers' PeerBench (one JVM each; ours twice: its weights packed once at load, F32_PACKED, the
+   "ours" column, and plain F32, packed on every product; logits checked against PyTorch's first, and a step whose
    logits disagree is reported wrong and not timed), PyTorch on both kernels, and our matmuls through `bin/seal bench
    matmul`. Every figure is the median of timed runs after warm-up; a cell shows each round's median.
    Then ours only: batched generation (`bin/seal bench generate`, B = 1, 4, 16 prompts continued together) on random
@@ -82,7 +83,7 @@ KERNELS = [
     ("Cooperlake", ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_bf16"]),
     ("SapphireRapids", ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_bf16", "avx512_fp16", "amx_bf16"]),
 ]
-COLUMNS = [("ours", "ours"), ("onnxruntime", "ONNX Runtime"), ("jlama-native", "Jlama (native)"), ("jlama-vector", "Jlama (Vector API)"),
+COLUMNS = [("ours", "ours (F32_PACKED)"), ("ours-f32", "ours, F32 (packs per product)"), ("onnxruntime", "ONNX Runtime"), ("jlama-native", "Jlama (native)"), ("jlama-vector", "Jlama (Vector API)"),
            ("torch", "PyTorch"), ("torch-default", "OpenBLAS default kernel")]
 
 
@@ -513,7 +514,7 @@ def main():
     for n in range(1, a.rounds + 1):
         rnd = {}
         print("\nround %d" % n, flush=True)
-        for peer in ("ours", "onnxruntime", "jlama-native", "jlama-vector"):
+        for peer in ("ours", "ours-f32", "onnxruntime", "jlama-native", "jlama-vector"):
             rnd[peer] = run_peer(peer, a)
             report(peer, rnd[peer])
         rnd["torch"] = run_torch(best, a)
@@ -540,7 +541,7 @@ def main():
     all_ok = True
     for row in rows_of(a):
         cells = {col: cell(rounds, col, row) for col, _ in COLUMNS}
-        peers = [(min(v), col) for col, (v, _) in cells.items() if col != "ours" and v]
+        peers = [(min(v), col) for col, (v, _) in cells.items() if col not in ("ours", "ours-f32") and v]
         ours = min(cells["ours"][0]) if cells["ours"][0] else None
         fastest = min(peers) if peers else None
         ratio = "%.2f (%s)" % (ours / fastest[0], names[fastest[1]]) if ours and fastest else "–"

@@ -8,6 +8,7 @@ import static sealjvm.tensor.Tensor.F32;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * GPT-2's elementwise, row-wise and attention kernels on the Vector API.
@@ -232,10 +233,40 @@ public final class Kernels {
         int hs = C / nHead;
         float scale = (float) (1.0 / Math.sqrt(hs));
         MemorySegment o = out.segment(), qs = q.segment(), ks = k.segment(), vs = v.segment();
+        if (L == 16 && hs % L == 0 && Tq >= L) {
+            // Prefill: a task per (b, head). Its keys are transposed once into kt[c][j] (hs × keys), so that one
+            // query's scores for 16 keys are computed as one vector (scores16), bit for bit dot's.
+            int nAll = pos0 + Tq, stride = (nAll + L - 1) / L * L;
+            Parallel.forChunks(B * nHead, 1, (i0, i1) -> {
+                float[] att = scratch(SCRATCH, stride), att2 = scratch(SCRATCH2, stride), kt = scratch(KEYS_T, hs * stride), qrow = new float[hs];
+                for (int i = i0; i < i1; i++) {
+                    int h = i % nHead, b = i / nHead;
+                    long kvBase = (long) b * Tk * C + (long) h * hs;
+                    for (int j = 0; j < nAll; j++) {
+                        MemorySegment.copy(ks, F32, (kvBase + (long) j * C) * 4, qrow, 0, hs);
+                        for (int c = 0; c < hs; c++) kt[c * stride + j] = qrow[c];
+                    }
+                    // Two queries at a time (t sees n keys, t + 1 one more) share the pass over the values.
+                    for (int t = 0; t < Tq; t += 2) {
+                        int n = pos0 + t + 1;
+                        long qo = ((long) b * Tq + t) * C + (long) h * hs;
+                        MemorySegment.copy(qs, F32, qo * 4, qrow, 0, hs);
+                        // whole blocks: the last one's keys past n (stale columns of kt) are computed, never read
+                        for (int j0 = 0; j0 < n; j0 += L) scores16(qrow, kt, stride, j0, hs, att, scale);
+                        if (t + 1 == Tq) {
+                            weightedValues(o, vs, att, n, qo, kvBase, C, hs);
+                            break;
+                        }
+                        MemorySegment.copy(qs, F32, (qo + C) * 4, qrow, 0, hs);
+                        for (int j0 = 0; j0 <= n; j0 += L) scores16(qrow, kt, stride, j0, hs, att2, scale);
+                        weightedValues2(o, vs, att, att2, n, qo, kvBase, C, hs);
+                    }
+                }
+            });
+            return;
+        }
         Parallel.forChunks(B * nHead * Tq, 1, (i0, i1) -> {
-            float[] lanes = Matmul.LANES.get();
-            float[] att = SCRATCH.get();
-            if (att.length < Tk) { att = new float[Tk]; SCRATCH.set(att); }
+            float[] lanes = Matmul.LANES.get(), att = scratch(SCRATCH, Tk);
             for (int i = i0; i < i1; i++) {
                 int t = i % Tq, h = (i / Tq) % nHead, b = i / (Tq * nHead);
                 int n = pos0 + t + 1;
@@ -243,55 +274,136 @@ public final class Kernels {
                 long kvBase = (long) b * Tk * C + (long) h * hs;
                 int j0 = 0;
                 if (hs % L == 0) {   // four keys at a time: four independent chains, each key's the same as dot's
-                    for (; j0 + 4 <= n; j0 += 4) {
-                        dots4(qs, qo, ks, kvBase + (long) j0 * C, C, hs, lanes);
-                        for (int r = 0; r < 4; r++) att[j0 + r] = Matmul.laneSum(lanes, r * L) * scale;
-                    }
+                    for (; j0 + 4 <= n; j0 += 4) dots4(qs, qo, ks, kvBase + (long) j0 * C, C, hs, att, j0, scale);
                 }
                 for (; j0 < n; j0++) att[j0] = Matmul.dot(qs, qo, ks, kvBase + (long) j0 * C, hs, lanes) * scale;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) if (att[j] > max) max = att[j];
-                float sum = expInPlace(att, n, max);
-                float inv = 1f / sum;
-                long oo = qo;
-                int c = 0;
-                // Four vectors of the head at a time over the keys: four independent fma chains (each column's chain
-                // runs over the keys in order, as one at a time would).
-                for (; c + 4 * L <= hs; c += 4 * L) {
-                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                    for (int j = 0; j < n; j++) {
-                        FloatVector w = FloatVector.broadcast(S, att[j]);
-                        long vo = (kvBase + (long) j * C + c) * 4;
-                        a0 = FloatVector.fromMemorySegment(S, vs, vo, LE).fma(w, a0);
-                        a1 = FloatVector.fromMemorySegment(S, vs, vo + 4L * L, LE).fma(w, a1);
-                        a2 = FloatVector.fromMemorySegment(S, vs, vo + 8L * L, LE).fma(w, a2);
-                        a3 = FloatVector.fromMemorySegment(S, vs, vo + 12L * L, LE).fma(w, a3);
-                    }
-                    long oc = (oo + c) * 4;
-                    a0.mul(inv).intoMemorySegment(o, oc, LE);
-                    a1.mul(inv).intoMemorySegment(o, oc + 4L * L, LE);
-                    a2.mul(inv).intoMemorySegment(o, oc + 8L * L, LE);
-                    a3.mul(inv).intoMemorySegment(o, oc + 12L * L, LE);
-                }
-                for (; c + L <= hs; c += L) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int j = 0; j < n; j++) {
-                        acc = FloatVector.fromMemorySegment(S, vs, (kvBase + (long) j * C + c) * 4, LE).fma(FloatVector.broadcast(S, att[j]), acc);
-                    }
-                    acc.mul(inv).intoMemorySegment(o, (oo + c) * 4, LE);
-                }
-                for (; c < hs; c++) {
-                    float acc = 0f;
-                    for (int t2 = 0; t2 < n; t2++) acc += att[t2] * vs.getAtIndex(F32, kvBase + (long) t2 * C + c);
-                    o.setAtIndex(F32, oo + c, acc * inv);
-                }
+                weightedValues(o, vs, att, n, qo, kvBase, C, hs);
             }
         });
     }
 
-    // lanes[r·L ..) = the L lane partials of Matmul.dot(q at qo, k at ko + r·C, hs) for r = 0..3 (hs a multiple of L):
-    // the same four chains dot would run, interleaved.
-    private static void dots4(MemorySegment q, long qo, MemorySegment k, long ko, int C, int hs, float[] lanes) {
+    // This thread's buffer of ref, at least n floats.
+    private static float[] scratch(ThreadLocal<float[]> ref, int n) {
+        float[] b = ref.get();
+        if (b.length < n) { b = new float[n]; ref.set(b); }
+        return b;
+    }
+
+    // out at qo (hs) = softmax(att[0..n)) · v's rows 0..n-1 of the head at kvBase.
+    private static void weightedValues(MemorySegment o, MemorySegment vs, float[] att, int n, long qo, long kvBase, int C, int hs) {
+        float inv = softmaxUnscaled(att, n);
+        long oo = qo;
+        int c = 0;
+        // Four vectors of the head at a time over the keys: four independent fma chains (each column's chain
+        // runs over the keys in order, as one at a time would).
+        for (; c + 4 * L <= hs; c += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = 0; j < n; j++) {
+                FloatVector w = FloatVector.broadcast(S, att[j]);
+                long vo = (kvBase + (long) j * C + c) * 4;
+                a0 = FloatVector.fromMemorySegment(S, vs, vo, LE).fma(w, a0);
+                a1 = FloatVector.fromMemorySegment(S, vs, vo + 4L * L, LE).fma(w, a1);
+                a2 = FloatVector.fromMemorySegment(S, vs, vo + 8L * L, LE).fma(w, a2);
+                a3 = FloatVector.fromMemorySegment(S, vs, vo + 12L * L, LE).fma(w, a3);
+            }
+            long oc = (oo + c) * 4;
+            a0.mul(inv).intoMemorySegment(o, oc, LE);
+            a1.mul(inv).intoMemorySegment(o, oc + 4L * L, LE);
+            a2.mul(inv).intoMemorySegment(o, oc + 8L * L, LE);
+            a3.mul(inv).intoMemorySegment(o, oc + 12L * L, LE);
+        }
+        for (; c + L <= hs; c += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < n; j++) {
+                acc = FloatVector.fromMemorySegment(S, vs, (kvBase + (long) j * C + c) * 4, LE).fma(FloatVector.broadcast(S, att[j]), acc);
+            }
+            acc.mul(inv).intoMemorySegment(o, (oo + c) * 4, LE);
+        }
+        for (; c < hs; c++) {
+            float acc = 0f;
+            for (int t2 = 0; t2 < n; t2++) acc += att[t2] * vs.getAtIndex(F32, kvBase + (long) t2 * C + c);
+            o.setAtIndex(F32, oo + c, acc * inv);
+        }
+    }
+
+    // att[0..n) = e^(att[j] − max); returns 1 / their sum (the caller scales the weighted sum by it).
+    private static float softmaxUnscaled(float[] att, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) if (att[j] > max) max = att[j];
+        return 1f / expInPlace(att, n, max);
+    }
+
+    // weightedValues for two queries at once: the query at qo over keys 0..n-1 (scores att), the next one (qo + C)
+    // over keys 0..n (att2); each output column's chain is the one weightedValues runs, eight chains in flight.
+    private static void weightedValues2(MemorySegment o, MemorySegment vs, float[] att, float[] att2, int n, long qo, long kvBase, int C, int hs) {
+        float inv = softmaxUnscaled(att, n), inv2 = softmaxUnscaled(att2, n + 1);
+        for (int c = 0; c < hs; c += L) {
+            if (c + 2 * L <= hs) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0;
+                long vo = (kvBase + c) * 4;
+                for (int j = 0; j < n; j++, vo += 4L * C) {
+                    FloatVector v0 = FloatVector.fromMemorySegment(S, vs, vo, LE), v1 = FloatVector.fromMemorySegment(S, vs, vo + 4L * L, LE);
+                    FloatVector w = FloatVector.broadcast(S, att[j]), w2 = FloatVector.broadcast(S, att2[j]);
+                    a0 = v0.fma(w, a0); a1 = v1.fma(w, a1);
+                    b0 = v0.fma(w2, b0); b1 = v1.fma(w2, b1);
+                }
+                FloatVector w2 = FloatVector.broadcast(S, att2[n]);
+                b0 = FloatVector.fromMemorySegment(S, vs, vo, LE).fma(w2, b0);
+                b1 = FloatVector.fromMemorySegment(S, vs, vo + 4L * L, LE).fma(w2, b1);
+                long oc = (qo + c) * 4, oc2 = (qo + C + c) * 4;
+                a0.mul(inv).intoMemorySegment(o, oc, LE); a1.mul(inv).intoMemorySegment(o, oc + 4L * L, LE);
+                b0.mul(inv2).intoMemorySegment(o, oc2, LE); b1.mul(inv2).intoMemorySegment(o, oc2 + 4L * L, LE);
+                c += L;
+            } else {
+                FloatVector a0 = FloatVector.zero(S), b0 = a0;
+                long vo = (kvBase + c) * 4;
+                for (int j = 0; j < n; j++, vo += 4L * C) {
+                    FloatVector v0 = FloatVector.fromMemorySegment(S, vs, vo, LE);
+                    a0 = v0.fma(FloatVector.broadcast(S, att[j]), a0);
+                    b0 = v0.fma(FloatVector.broadcast(S, att2[j]), b0);
+                }
+                b0 = FloatVector.fromMemorySegment(S, vs, vo, LE).fma(FloatVector.broadcast(S, att2[n]), b0);
+                a0.mul(inv).intoMemorySegment(o, (qo + c) * 4, LE);
+                b0.mul(inv2).intoMemorySegment(o, (qo + C + c) * 4, LE);
+            }
+        }
+    }
+
+    // att[j0 + j] = dot(q, key j0 + j) · scale for j < 16 (L = 16, hs a multiple of 16), keys as kt[c·stride + j]. Bit for
+    // bit Matmul.dot's result: lane l of dot's vector chain is p_l = fma over chunks c of q[c + l]·k[c + l], here one
+    // vector per l holding 16 keys' p_l, and laneSum's tree over l is ((p0+p8)+(p4+p12)) + ((p2+p10)+(p6+p14)) for
+    // the even lanes, the same with l + 1 for the odd, then even + odd.
+    private static void scores16(float[] q, float[] kt, int stride, int j0, int hs, float[] att, float scale) {
+        FloatVector p0 = FloatVector.zero(S), p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
+        FloatVector p8 = p0, p9 = p0, p10 = p0, p11 = p0, p12 = p0, p13 = p0, p14 = p0, p15 = p0;
+        for (int c = 0; c < hs; c += 16) {
+            int r = c * stride + j0;
+            p0 = FloatVector.fromArray(S, kt, r).fma(FloatVector.broadcast(S, q[c]), p0);
+            p1 = FloatVector.fromArray(S, kt, r + stride).fma(FloatVector.broadcast(S, q[c + 1]), p1);
+            p2 = FloatVector.fromArray(S, kt, r + 2 * stride).fma(FloatVector.broadcast(S, q[c + 2]), p2);
+            p3 = FloatVector.fromArray(S, kt, r + 3 * stride).fma(FloatVector.broadcast(S, q[c + 3]), p3);
+            p4 = FloatVector.fromArray(S, kt, r + 4 * stride).fma(FloatVector.broadcast(S, q[c + 4]), p4);
+            p5 = FloatVector.fromArray(S, kt, r + 5 * stride).fma(FloatVector.broadcast(S, q[c + 5]), p5);
+            p6 = FloatVector.fromArray(S, kt, r + 6 * stride).fma(FloatVector.broadcast(S, q[c + 6]), p6);
+            p7 = FloatVector.fromArray(S, kt, r + 7 * stride).fma(FloatVector.broadcast(S, q[c + 7]), p7);
+            p8 = FloatVector.fromArray(S, kt, r + 8 * stride).fma(FloatVector.broadcast(S, q[c + 8]), p8);
+            p9 = FloatVector.fromArray(S, kt, r + 9 * stride).fma(FloatVector.broadcast(S, q[c + 9]), p9);
+            p10 = FloatVector.fromArray(S, kt, r + 10 * stride).fma(FloatVector.broadcast(S, q[c + 10]), p10);
+            p11 = FloatVector.fromArray(S, kt, r + 11 * stride).fma(FloatVector.broadcast(S, q[c + 11]), p11);
+            p12 = FloatVector.fromArray(S, kt, r + 12 * stride).fma(FloatVector.broadcast(S, q[c + 12]), p12);
+            p13 = FloatVector.fromArray(S, kt, r + 13 * stride).fma(FloatVector.broadcast(S, q[c + 13]), p13);
+            p14 = FloatVector.fromArray(S, kt, r + 14 * stride).fma(FloatVector.broadcast(S, q[c + 14]), p14);
+            p15 = FloatVector.fromArray(S, kt, r + 15 * stride).fma(FloatVector.broadcast(S, q[c + 15]), p15);
+        }
+        FloatVector even = p0.add(p8).add(p4.add(p12)).add(p2.add(p10).add(p6.add(p14)));
+        FloatVector odd = p1.add(p9).add(p5.add(p13)).add(p3.add(p11).add(p7.add(p15)));
+        even.add(odd).mul(scale).intoArray(att, j0);
+    }
+
+    // att[j0 + r] = Matmul.dot(q at qo, k at ko + r·C, hs) · scale for r = 0..3 (hs a multiple of L): the same four
+    // chains dot would run, interleaved, and the same pairwise lane sum as Matmul.laneSum (lane j plus lane j + w for
+    // w = L/2, .., 1), done in registers: each step adds the vector rotated by w, whose low w lanes are laneSum's.
+    private static void dots4(MemorySegment q, long qo, MemorySegment k, long ko, int C, int hs, float[] att, int j0, float scale) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         long k0 = ko * 4, k1 = (ko + C) * 4, k2 = (ko + 2L * C) * 4, k3 = (ko + 3L * C) * 4;
         for (int c = 0; c < hs; c += L) {
@@ -302,8 +414,22 @@ public final class Kernels {
             a2 = x.fma(FloatVector.fromMemorySegment(S, k, k2 + d, LE), a2);
             a3 = x.fma(FloatVector.fromMemorySegment(S, k, k3 + d, LE), a3);
         }
-        a0.intoArray(lanes, 0); a1.intoArray(lanes, L); a2.intoArray(lanes, 2 * L); a3.intoArray(lanes, 3 * L);
+        if (L >= 16) {
+            a0 = a0.add(a0.rearrange(ROT8)); a1 = a1.add(a1.rearrange(ROT8)); a2 = a2.add(a2.rearrange(ROT8)); a3 = a3.add(a3.rearrange(ROT8));
+        }
+        if (L >= 8) {
+            a0 = a0.add(a0.rearrange(ROT4)); a1 = a1.add(a1.rearrange(ROT4)); a2 = a2.add(a2.rearrange(ROT4)); a3 = a3.add(a3.rearrange(ROT4));
+        }
+        a0 = a0.add(a0.rearrange(ROT2)); a1 = a1.add(a1.rearrange(ROT2)); a2 = a2.add(a2.rearrange(ROT2)); a3 = a3.add(a3.rearrange(ROT2));
+        a0 = a0.add(a0.rearrange(ROT1)); a1 = a1.add(a1.rearrange(ROT1)); a2 = a2.add(a2.rearrange(ROT1)); a3 = a3.add(a3.rearrange(ROT1));
+        att[j0] = a0.lane(0) * scale; att[j0 + 1] = a1.lane(0) * scale;
+        att[j0 + 2] = a2.lane(0) * scale; att[j0 + 3] = a3.lane(0) * scale;
     }
+
+    /** Rotations by w lanes (lane j takes lane (j + w) mod L): Matmul.laneSum's steps in registers (L is 4, 8 or 16). */
+    private static final VectorShuffle<Float> ROT8 = rotation(8), ROT4 = rotation(4), ROT2 = rotation(2), ROT1 = rotation(1);
+
+    private static VectorShuffle<Float> rotation(int w) { return VectorShuffle.fromOp(S, j -> (j + w) % L); }
 
     /** a[i] = e^(a[i] − max) for i < n; returns Σ a[i] (vector exp, fixed summation order). */
     static float expInPlace(float[] a, int n, float max) {
@@ -320,4 +446,6 @@ public final class Kernels {
     }
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[1024]);
+    private static final ThreadLocal<float[]> SCRATCH2 = ThreadLocal.withInitial(() -> new float[1024]);
+    private static final ThreadLocal<float[]> KEYS_T = ThreadLocal.withInitial(() -> new float[0]);
 }

@@ -166,6 +166,38 @@ class KernelPropertiesTest {
         }
     }
 
+    /**
+     * The prefill path (16 or more queries, head size a multiple of 16: keys transposed, scores 16 keys at a time,
+     * two queries per pass over the values) against the scalar twin, and bit for bit against the same queries run one
+     * at a time (the decode path), odd query counts and cached positions included.
+     */
+    @Property(tries = 25)
+    void attentionPrefillEqualsOneQueryAtATime(@ForAll @IntRange(min = 1, max = 2) int B, @ForAll @IntRange(min = 1, max = 3) int nHead,
+                                               @ForAll @IntRange(min = 1, max = 4) int hs16, @ForAll @IntRange(min = 16, max = 70) int Tq,
+                                               @ForAll @IntRange(min = 0, max = 20) int pos0, @ForAll long seed) {
+        var r = new SplittableRandom(seed);
+        int hs = 16 * hs16, C = nHead * hs, Tk = pos0 + Tq + r.nextInt(3);
+        float[] q = randn(r, B * Tq * C, 1), k = randn(r, B * Tk * C, 1), v = randn(r, B * Tk * C, 1);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor out = Tensor.allocate(arena, B, Tq, C), kt = Tensor.of(arena, k, B, Tk, C), vt = Tensor.of(arena, v, B, Tk, C);
+            Kernels.attention(out, Tensor.of(arena, q, B, Tq, C), kt, vt, nHead, pos0);
+            assertClose(ScalarKernels.attention(q, k, v, B, Tq, Tk, C, nHead, pos0), out, 1e-5, "attention");
+            float[] got = out.toArray();
+            for (int t = 0; t < Tq; t++) {
+                float[] one = new float[B * C];
+                for (int b = 0; b < B; b++) System.arraycopy(q, (b * Tq + t) * C, one, b * C, C);
+                Tensor o1 = Tensor.allocate(arena, B, 1, C);
+                Kernels.attention(o1, Tensor.of(arena, one, B, 1, C), kt, vt, nHead, pos0 + t);
+                float[] want = o1.toArray();
+                for (int b = 0; b < B; b++) {
+                    for (int c = 0; c < C; c++) {
+                        assertEquals(want[b * C + c], got[(b * Tq + t) * C + c], "b " + b + " t " + t + " c " + c);
+                    }
+                }
+            }
+        }
+    }
+
     @Property(tries = 30)
     void halfPrecisionConversionsMatchTwins(@ForAll @IntRange(min = 1, max = 3000) int n, @ForAll @IntRange(min = 0, max = 3) int offset,
                                             @ForAll long seed) {

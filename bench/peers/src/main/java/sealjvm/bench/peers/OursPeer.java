@@ -6,8 +6,13 @@ import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.KVCache;
 import sealjvm.tensor.Parallel;
 import sealjvm.tensor.Tensor;
+import sealjvm.tensor.WeightFormat;
 
-/** Our engine: {@code Gpt2Model.load} of the directory, {@code forwardInto} a preallocated logits tensor (the decode loop's entry point). */
+/**
+ * Our engine: {@code Gpt2Model.load} of the directory with its weight matrices held as a given format (F32_PACKED: packed
+ * once at load, as ONNX Runtime does; F32: packed on every product), {@code forwardInto} a preallocated logits tensor
+ * (the decode loop's entry point).
+ */
 final class OursPeer implements Peer {
     private final Gpt2Model model;
     private final Arena arena = Arena.ofShared();
@@ -17,14 +22,14 @@ final class OursPeer implements Peer {
     private int past;
     private int[] tokens;
 
-    OursPeer(Path dir, int threads, int capacity) {
+    OursPeer(Path dir, int threads, int capacity, WeightFormat format) {
         Parallel.setThreads(threads);
-        model = Gpt2Model.load(dir);
+        model = Gpt2Model.load(dir, format);
         cache = model.newCache(1, capacity, arena);
     }
 
     @Override
-    public String describe() { return "SEAL on the JVM (Vector API), " + Parallel.threads() + " threads"; }
+    public String describe() { return "SEAL on the JVM (Vector API), weights " + model.weightFormat() + ", " + Parallel.threads() + " threads"; }
 
     @Override
     public void prepare(int[] context, int[] tokens) {

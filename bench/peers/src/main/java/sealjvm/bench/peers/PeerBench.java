@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import sealjvm.tensor.WeightFormat;
 
 /**
  * One engine, one JVM: loads the model of a {@code bench/peers/export.py} directory into the named peer, checks its
@@ -18,7 +19,7 @@ import java.util.List;
  * (bench/compare.py reads them): {@code describe}, one {@code check} per step, then one {@code time} per step whose
  * check passed; or one {@code error} (the peer could not run) and nothing after it.
  *
- * <pre>PeerBench --peer ours|onnxruntime|jlama-native|jlama-vector --model DIR [--threads 2] [--iters 10] [--warmup-ms 2000] [--max-ms 30000] [--tolerance 1e-3]</pre>
+ * <pre>PeerBench --peer ours|ours-f32|onnxruntime|jlama-native|jlama-vector --model DIR [--threads 2] [--iters 10] [--warmup-ms 2000] [--max-ms 30000] [--tolerance 1e-3]</pre>
  *
  * <p>{@code --max-ms} bounds the warm-up and the timed runs of one step each (see {@link Timing}); {@code iters}
  * then says how many timed runs there were.
@@ -28,7 +29,7 @@ public final class PeerBench {
     record Step(String label, int past, int tokens) {}
 
     static final List<Step> STEPS = List.of(new Step("forward T=128", 0, 128), new Step("forward T=1", 0, 1), new Step("decode after 127", 127, 1));
-    static final List<String> PEERS = List.of("ours", "onnxruntime", "jlama-native", "jlama-vector");
+    static final List<String> PEERS = List.of("ours", "ours-f32", "onnxruntime", "jlama-native", "jlama-vector");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PeerBench() {}
@@ -105,7 +106,8 @@ public final class PeerBench {
 
     static Peer open(String name, Path dir, int threads) throws Exception {
         return switch (name) {
-            case "ours" -> new OursPeer(dir, threads, 128);
+            case "ours" -> new OursPeer(dir, threads, 128, WeightFormat.F32_PACKED);
+            case "ours-f32" -> new OursPeer(dir, threads, 128, WeightFormat.F32);
             case "onnxruntime" -> new OnnxRuntimePeer(dir, threads);
             case "jlama-native" -> new JlamaPeer(dir, threads, true, Boolean.getBoolean("peers.jlama.plainHead"));
             case "jlama-vector" -> new JlamaPeer(dir, threads, false, Boolean.getBoolean("peers.jlama.plainHead"));
