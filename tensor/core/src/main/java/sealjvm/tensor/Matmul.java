@@ -297,8 +297,32 @@ public final class Matmul {
                 c32 = FloatVector.fromArray(S, c, r3 + 2 * L), c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
         // One index into each operand, both advancing linearly: few live general registers, so the JIT keeps the
         // loop free of spills and of the register moves that would share the two FMA ports.
-        int ia = i * K + k0 * MR, q = p0, end = ia + kc * MR;
-        for (; ia < end; ia += MR, q += NR) {
+        // Two depths per iteration: half the loop's scalar work (index updates, compare, branch), which would
+        // otherwise take issue slots on the two ports that also run the 512-bit FMAs.
+        int ia = i * K + k0 * MR, q = p0, end = ia + kc * MR, end2 = ia + (kc & ~1) * MR;
+        for (; ia < end2; ia += 2 * MR, q += 2 * NR) {
+            FloatVector w0 = FloatVector.fromArray(S, p, q), w1 = FloatVector.fromArray(S, p, q + L),
+                    w2 = FloatVector.fromArray(S, p, q + 2 * L), w3 = FloatVector.fromArray(S, p, q + 3 * L);
+            FloatVector x = FloatVector.broadcast(S, a[ia]);
+            c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[ia + 1]);
+            c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[ia + 2]);
+            c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[ia + 3]);
+            c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
+            w0 = FloatVector.fromArray(S, p, q + NR); w1 = FloatVector.fromArray(S, p, q + NR + L);
+            w2 = FloatVector.fromArray(S, p, q + NR + 2 * L); w3 = FloatVector.fromArray(S, p, q + NR + 3 * L);
+            x = FloatVector.broadcast(S, a[ia + MR]);
+            c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[ia + MR + 1]);
+            c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[ia + MR + 2]);
+            c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[ia + MR + 3]);
+            c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
+        }
+        if (ia < end) {   // an odd depth count's last depth
             FloatVector w0 = FloatVector.fromArray(S, p, q), w1 = FloatVector.fromArray(S, p, q + L),
                     w2 = FloatVector.fromArray(S, p, q + 2 * L), w3 = FloatVector.fromArray(S, p, q + 3 * L);
             FloatVector x = FloatVector.broadcast(S, a[ia]);
