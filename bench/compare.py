@@ -15,7 +15,7 @@ only and sets the thread count). Steps:
    both Jlamas through bench/peers' PeerBench (one JVM each; ours twice: its weights packed once at load, F32_PACKED, the
    "ours" column, and plain F32, packed on every product; logits checked against PyTorch's first, and a step whose
    logits disagree is reported wrong and not timed), PyTorch on both kernels, and our matmuls through `bin/seal bench
-   matmul`. Every figure is the median of timed runs after warm-up; a cell shows each round's median.
+   matmul` (W packed once for the ours column, on every call for the F32 one). Every figure is the median of timed runs after warm-up; a cell shows each round's median.
    Then ours only: batched generation (`bin/seal bench generate`, B = 1, 4, 16 prompts continued together) on random
    weights of the same shape; its rows give ms per run and, in the target column, tokens/s.
 4. The table: each row's figures, the fastest correct peer (by the lower of its rounds' medians) and our time
@@ -400,16 +400,18 @@ def run_torch(core, a):
     return res
 
 
-def run_ours_matmuls(a):
+def run_ours_matmuls(a, weights, train):
+    """`bin/seal bench matmul` on each shape with W held as `weights` (f32_packed: packed once before the timing; f32:
+    packed on every call), and the training step when `train`."""
     times = {}
     for label, M, K, N, tied in MATMULS:
         try:
             r = seal(["matmul", "--m", M, "--k", K, "--n", N, "--threads", a.threads, "--warmup", 5, "--warmup-ms", 1000 if DRY else 5000,
-                      "--iters", 5 if a.quick else 20] + (["--transposed"] if tied else []))
+                      "--iters", 5 if a.quick else 20, "--weights", weights] + (["--transposed"] if tied else []))
             times["matmul " + label] = r["median_ms"]
         except subprocess.CalledProcessError as e:
             times["matmul " + label] = "failed: " + (e.stderr.strip().splitlines() or ["exit %d" % e.returncode])[-1][:200]
-    if a.train:
+    if train:
         r = seal(["train", "--layers", TRAIN["layers"], "--embd", TRAIN["embd"], "--heads", TRAIN["heads"], "--vocab", TRAIN["vocab"],
                   "--batch", 8, "--tokens", 256, "--threads", a.threads, "--warmup", 2, "--warmup-ms", 5000, "--iters", 3 if a.quick else 5])
         times[TRAIN_ROW] = r["median_ms"]
@@ -423,7 +425,7 @@ def run_ours_generate(a):
     for B, row in zip(GEN_BATCHES, GEN_ROWS):
         try:
             r = seal(["generate", "--layers", shape["layers"], "--embd", shape["embd"], "--heads", shape["heads"], "--vocab", shape["vocab"],
-                      "--positions", shape["positions"], "--batch", B, "--prompt-tokens", GEN_PROMPT, "--new-tokens", GEN_NEW,
+                      "--positions", shape["positions"], "--batch", B, "--prompt-tokens", GEN_PROMPT, "--new-tokens", GEN_NEW, "--weights", "f32_packed",
                       "--threads", a.threads, "--warmup", 1 if a.quick else 2, "--warmup-ms", 1000 if DRY else 5000, "--iters", 3 if a.quick else 5])
             times[row] = r["median_ms"]
         except subprocess.CalledProcessError as e:
@@ -522,9 +524,11 @@ def main():
         if best != default:
             rnd["torch-default"] = run_torch(default, replace_args(a, train=False))
             report("torch-default", rnd["torch-default"])
-        ours_mm = run_ours_matmuls(a)
-        rnd["ours"]["times"].update(ours_mm)
-        print("  ours matmuls: " + ", ".join("%s %s" % (k.split()[1], "%.2f ms" % v if isinstance(v, float) else v) for k, v in ours_mm.items()), flush=True)
+        for col, weights in (("ours", "f32_packed"), ("ours-f32", "f32")):
+            ours_mm = run_ours_matmuls(a, weights, a.train and col == "ours")
+            rnd[col]["times"].update(ours_mm)
+            print("  ours matmuls, %s: " % weights + ", ".join("%s %s" % (k.split()[1], "%.2f ms" % v if isinstance(v, float) else v)
+                                                          for k, v in ours_mm.items()), flush=True)
         ours_gen = run_ours_generate(a)
         rnd["ours"]["times"].update(ours_gen)
         print("  ours generate: " + ", ".join("%s %s" % (k.split(",")[0].split()[1], "%.1f tokens/s" % gen_tokens_per_s(k, v)

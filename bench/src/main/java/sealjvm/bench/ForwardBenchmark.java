@@ -10,6 +10,7 @@ import sealjvm.gpt2.KVCache;
 import sealjvm.gpt2.RandomInit;
 import sealjvm.tensor.Parallel;
 import sealjvm.tensor.Tensor;
+import sealjvm.tensor.WeightFormat;
 
 /**
  * The whole GPT-2-124M-shaped forward (12 layers, 768, 12 heads, 50257 vocabulary, tied head) on random weights
@@ -27,6 +28,10 @@ public class ForwardBenchmark {
     @Param("0")
     public int threads;
 
+    /** How the weight matrices are held: F32 (packed on every product) or F32_PACKED (packed once, the same logits). */
+    @Param({"F32", "F32_PACKED"})
+    public WeightFormat weights;
+
     private Gpt2Model model;
     private Arena arena;
     private KVCache prefillCache, decodeCache;
@@ -36,8 +41,13 @@ public class ForwardBenchmark {
     @Setup
     public void setup() {
         if (threads > 0) Parallel.setThreads(threads);
-        model = Gpt2Model.create(new Gpt2Config(768, 12, 12, 1024, 50257, 1e-5f, "gelu_new"), true);
-        RandomInit.fill(model.params, 1);
+        Gpt2Config config = new Gpt2Config(768, 12, 12, 1024, 50257, 1e-5f, "gelu_new");
+        model = Gpt2Model.create(config, true, weights);
+        try (Gpt2Model wide = Gpt2Model.create(config, true)) {
+            RandomInit.fill(wide.params, 1);
+            for (var e : model.params.byName().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
+            for (var e : model.params.packed().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
+        }
         arena = Arena.ofShared();
         SplittableRandom r = new SplittableRandom(2);
         prompt = r.ints(T, 0, 50257).toArray();

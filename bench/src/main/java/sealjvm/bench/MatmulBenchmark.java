@@ -5,11 +5,15 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 import sealjvm.tensor.Matmul;
+import sealjvm.tensor.PackedMatmul;
+import sealjvm.tensor.PanelMatrix;
 import sealjvm.tensor.Parallel;
 import sealjvm.tensor.Tensor;
+import sealjvm.tensor.WeightFormat;
 
 /**
- * Matmul on GPT-2-small shapes. {@code shape} is MxKxN; a trailing T is the tied-head form A·Wᵀ with W (N,K).
+ * Matmul on GPT-2-small shapes. {@code shape} is MxKxN; a trailing T is the tied-head form A·Wᵀ with W (N,K);
+ * {@code weights} F32 packs W on every call, F32_PACKED once in setup ({@link PanelMatrix}, the same bits).
  * GFLOP/s = 2·M·K·N / (ms/op · 1e6).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -26,8 +30,12 @@ public class MatmulBenchmark {
     @Param("0")
     public int threads;
 
+    @Param({"F32", "F32_PACKED"})
+    public WeightFormat weights;
+
     private Arena arena;
     private Tensor a, w, b, out;
+    private PanelMatrix panels;
     private boolean transposed;
 
     @Setup
@@ -42,6 +50,12 @@ public class MatmulBenchmark {
         w = transposed ? random(arena, r, n, k) : random(arena, r, k, n);
         b = transposed ? null : random(arena, r, n);
         out = Tensor.allocate(arena, m, n);
+        if (weights == WeightFormat.F32_PACKED) {
+            panels = PanelMatrix.allocate(arena, w.dim(0), w.dim(1), transposed ? PanelMatrix.Product.TRANSPOSED : PanelMatrix.Product.PLAIN);
+            panels.copyFrom(w);
+        } else if (weights != WeightFormat.F32) {
+            throw new IllegalArgumentException("MatmulBenchmark times F32 and F32_PACKED; DecodeWeightsBenchmark the 16-bit and Q8_0 formats");
+        }
     }
 
     @TearDown
@@ -49,8 +63,14 @@ public class MatmulBenchmark {
 
     @Benchmark
     public Tensor matmul() {
-        if (transposed) Matmul.matmulTransposed(out, a, w, b);
-        else Matmul.matmul(out, a, w, b);
+        if (panels != null) {
+            if (transposed) PackedMatmul.matmulTransposed(out, a, panels, b);
+            else PackedMatmul.matmul(out, a, panels, b);
+        } else if (transposed) {
+            Matmul.matmulTransposed(out, a, w, b);
+        } else {
+            Matmul.matmul(out, a, w, b);
+        }
         return out;
     }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import sealjvm.tensor.HalfMatrix;
 import sealjvm.tensor.PackedMatrix;
-import sealjvm.tensor.PanelMatrix;
 import sealjvm.tensor.Q8Matrix;
 import sealjvm.tensor.Tensor;
 import sealjvm.tensor.WeightFormat;
@@ -153,10 +152,8 @@ public final class Gpt2Params {
                 packed.put(e.getKey(), HalfMatrix.wrap(all16.asSlice(2 * off16, 2 * Tensor.numel(s)), format, s[0], s[1]));
                 off16 += Tensor.numel(s);
             } else if (packs && heldPacked(e.getKey())) {
-                boolean head = e.getKey().equals(Gpt2Names.WTE) || e.getKey().equals(Gpt2Names.LM_HEAD);
-                packed.put(e.getKey(), format == WeightFormat.F32_PACKED
-                        ? PanelMatrix.allocate(arena, s[0], s[1], head ? PanelMatrix.Product.TRANSPOSED : PanelMatrix.Product.PLAIN)
-                        : Q8Matrix.allocate(arena, s[0], s[1], head ? Q8Matrix.Blocks.ALONG_ROWS : Q8Matrix.Blocks.DOWN_COLUMNS));
+                boolean head = e.getKey().equals(Gpt2Names.WTE) || e.getKey().equals(Gpt2Names.LM_HEAD);   // multiplied transposed
+                packed.put(e.getKey(), PackedMatrix.allocate(arena, s[0], s[1], format, head));
             } else {
                 byName.put(e.getKey(), all.slice(off, s));
                 off += Tensor.numel(s);

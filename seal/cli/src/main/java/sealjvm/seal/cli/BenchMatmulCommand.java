@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import sealjvm.seal.Stats;
 import sealjvm.tensor.Matmul;
+import sealjvm.tensor.PackedMatmul;
+import sealjvm.tensor.PackedMatrix;
 import sealjvm.tensor.Tensor;
+import sealjvm.tensor.WeightFormat;
 
 /** {@code seal bench matmul}: out (M,N) = A (M,K) · W (K,N) + b, or the tied-head form A · Wᵀ with W (N,K). */
 @Command(name = "matmul", mixinStandardHelpOptions = true, description = "Time one matrix product on random data.")
@@ -23,6 +26,7 @@ final class BenchMatmulCommand implements Callable<Integer> {
     @Option(names = "--transposed", description = "W stored (N,K), as the tied LM head (wte).") boolean transposed;
     @Option(names = "--bias", description = "Add a bias row.") boolean bias;
     @Mixin SeedOption seed;
+    @Mixin WeightsOption weights;
 
     @Override
     public Integer call() {
@@ -37,17 +41,22 @@ final class BenchMatmulCommand implements Callable<Integer> {
             Tensor w = transposed ? random(arena, r, n, k) : random(arena, r, k, n);
             Tensor b = bias ? random(arena, r, n) : null;
             Tensor out = Tensor.allocate(arena, m, n);
+            PackedMatrix held = weights.format == WeightFormat.F32 ? null : PackedMatrix.allocate(arena, w.dim(0), w.dim(1), weights.format, transposed);
+            if (held != null) held.copyFrom(w);   // packed (rounded, quantized) once, before the timing
             double[] ms = timing.time(() -> {
-                if (transposed) Matmul.matmulTransposed(out, a, w, b);
+                if (held != null && transposed) PackedMatmul.matmulTransposed(out, a, held, b);
+                else if (held != null) PackedMatmul.matmul(out, a, held, b);
+                else if (transposed) Matmul.matmulTransposed(out, a, w, b);
                 else Matmul.matmul(out, a, w, b);
             });
             double med = Stats.median(ms);
             double flops = 2.0 * m * k * n;
-            double bytes = 4.0 * ((double) m * k + (double) k * n + (double) m * n);
-            System.out.println(String.format(Locale.ROOT, "matmul %dx%d · %s threads=%d: median %.3f ms, min %.3f ms",
-                    m, k, transposed ? "(" + n + "x" + k + ")ᵀ" : k + "x" + n, threads, med, ms[0]));
+            double bytes = 4.0 * ((double) m * k + (double) m * n) + (held == null ? 4.0 * k * n : held.byteSize());
+            System.out.println(String.format(Locale.ROOT, "matmul %dx%d · %s weights=%s threads=%d: median %.3f ms, min %.3f ms",
+                    m, k, transposed ? "(" + n + "x" + k + ")ᵀ" : k + "x" + n, weights.format, threads, med, ms[0]));
             ObjectNode json = BenchJson.result("matmul");
-            json.put("m", m).put("k", k).put("n", n).put("transposed", transposed).put("threads", threads).put("iters", ms.length)
+            json.put("m", m).put("k", k).put("n", n).put("transposed", transposed)
+                    .put("weights", weights.format.name().toLowerCase(Locale.ROOT)).put("threads", threads).put("iters", ms.length)
                     .put("median_ms", BenchJson.num(med)).put("min_ms", BenchJson.num(ms[0]))
                     .put("gflops", BenchJson.num(flops / med / 1e6)).put("gbps", BenchJson.num(bytes / med / 1e6));
             System.out.println(BenchJson.write(json));
