@@ -16,8 +16,12 @@ class BenchJsonTest {
         CliHarness.Result r = CliHarness.cli("bench", "matmul", "--m", "4", "--k", "3", "--n", "2", "--warmup-ms", "0", "--iters", "2", "--threads", "1");
         assertEquals(0, r.code(), r.err());
         String json = lastLine(r.out());
-        assertTrue(json.matches("\\{\"bench\":\"matmul\",\"m\":4,\"k\":3,\"n\":2,\"transposed\":false,\"threads\":1,\"iters\":2,"
+        assertTrue(json.matches("\\{\"bench\":\"matmul\",\"m\":4,\"k\":3,\"n\":2,\"transposed\":false,\"weights\":\"f32\",\"threads\":1,\"iters\":2,"
                 + "\"median_ms\":\\d+\\.\\d{4},\"min_ms\":\\d+\\.\\d{4},\"gflops\":\\d+\\.\\d{4},\"gbps\":\\d+\\.\\d{4}}"), json);
+        // W packed once before the timing, the transposed (head) form
+        r = CliHarness.cli("bench", "matmul", "--m", "5", "--k", "3", "--n", "70", "--transposed", "--weights", "f32_packed", "--warmup-ms", "0", "--iters", "2", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(lastLine(r.out()).startsWith("{\"bench\":\"matmul\",\"m\":5,\"k\":3,\"n\":70,\"transposed\":true,\"weights\":\"f32_packed\","), lastLine(r.out()));
     }
 
     @Test
@@ -27,7 +31,7 @@ class BenchJsonTest {
         assertEquals(0, r.code(), r.err());
         String json = lastLine(r.out());
         assertTrue(json.matches("\\{\"bench\":\"forward\",\"layers\":1,\"embd\":8,\"heads\":2,\"vocab\":50,\"batch\":1,\"tokens\":4,\"past\":0,"
-                + "\"threads\":1,\"device\":\"cpu\",\"iters\":1,\"median_ms\":\\d+\\.\\d{4},\"min_ms\":\\d+\\.\\d{4},\"gflops\":\\d+\\.\\d{4},\"gbps\":\\d+\\.\\d{4}}"), json);
+                + "\"weights\":\"f32\",\"threads\":1,\"device\":\"cpu\",\"iters\":1,\"median_ms\":\\d+\\.\\d{4},\"min_ms\":\\d+\\.\\d{4},\"gflops\":\\d+\\.\\d{4},\"gbps\":\\d+\\.\\d{4}}"), json);
     }
 
     /** Batched generation, Q8_0 weights: B·new tokens per run as tokens/s beside the times. */
