@@ -184,34 +184,4 @@ class HalfMatmulTest {
             assertClose(ScalarKernels.matmulTransposed(a, w32.toArray(), b, M, K, N), got, 2e-6 * Math.sqrt(K) * 4 + 1e-6, what + " vs scalar");
         }
     }
-
-    /** Same inputs, 1, 2 and 3 threads: bit-identical outputs for both formats, decode and prefill, both layouts. */
-    @Test
-    void resultsDoNotDependOnThreadCount() {
-        int before = Parallel.threads();
-        var r = new SplittableRandom(11);
-        int K = 777, N = 523;
-        try (Arena arena = Arena.ofShared()) {
-            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.BF16}) {
-                HalfMatrix w = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, K * N, 0.3), K, N));
-                HalfMatrix wT = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, K * N, 0.3), N, K));
-                Tensor tb = Tensor.of(arena, randn(r, N, 1), N);
-                for (int M : new int[] {1, 37}) {
-                    Tensor ta = Tensor.of(arena, randn(r, M * K, 1), M, K);
-                    float[][] ref = null;
-                    for (int threads : new int[] {1, 2, 3}) {
-                        Parallel.setThreads(threads);
-                        Tensor o1 = Tensor.allocate(arena, M, N), o2 = Tensor.allocate(arena, M, N);
-                        HalfMatmul.matmul(o1, ta, w, tb);
-                        HalfMatmul.matmulTransposed(o2, ta, wT, tb);
-                        float[][] got = {o1.toArray(), o2.toArray()};
-                        if (ref == null) ref = got;
-                        else for (int k = 0; k < 2; k++) assertArrayEquals(ref[k], got[k], f + " M=" + M + " product " + k + " with " + threads + " threads");
-                    }
-                }
-            }
-        } finally {
-            Parallel.setThreads(before);
-        }
-    }
 }

@@ -79,36 +79,6 @@ class PanelMatmulTest {
         }
     }
 
-    /** Same inputs, 1, 2 and 3 threads: bit-identical outputs, decode and prefill, both products. */
-    @Test
-    void resultsDoNotDependOnThreadCount() {
-        int before = Parallel.threads();
-        var r = new SplittableRandom(11);
-        int K = 777, N = 523;
-        try (Arena arena = Arena.ofShared()) {
-            PanelMatrix w = PanelMatrix.allocate(arena, K, N, PanelMatrix.Product.PLAIN);
-            PanelMatrix wT = PanelMatrix.allocate(arena, N, K, PanelMatrix.Product.TRANSPOSED);
-            w.copyFrom(Tensor.of(arena, randn(r, K * N, 0.3), K, N));
-            wT.copyFrom(Tensor.of(arena, randn(r, K * N, 0.3), N, K));
-            Tensor tb = Tensor.of(arena, randn(r, N, 1), N);
-            for (int M : new int[] {1, 37}) {
-                Tensor ta = Tensor.of(arena, randn(r, M * K, 1), M, K);
-                float[][] ref = null;
-                for (int threads : new int[] {1, 2, 3}) {
-                    Parallel.setThreads(threads);
-                    Tensor o1 = Tensor.allocate(arena, M, N), o2 = Tensor.allocate(arena, M, N);
-                    PackedMatmul.matmulGelu(o1, ta, w, tb);
-                    PackedMatmul.matmulTransposed(o2, ta, wT, tb);
-                    float[][] got = {o1.toArray(), o2.toArray()};
-                    if (ref == null) ref = got;
-                    else for (int k = 0; k < 2; k++) assertArrayEquals(ref[k], got[k], "F32_PACKED M=" + M + " product " + k + " with " + threads + " threads");
-                }
-            }
-        } finally {
-            Parallel.setThreads(before);
-        }
-    }
-
     /** A matrix packed for one product is refused by the other, by name. */
     @Test
     void wrongProductIsRefused() {

@@ -96,34 +96,6 @@ class Q8MatmulTest {
         }
     }
 
-    /** Same inputs, 1, 2 and 3 threads: bit-identical outputs, decode and prefill, both layouts. */
-    @Test
-    void resultsDoNotDependOnThreadCount() {
-        int before = Parallel.threads();
-        var r = new SplittableRandom(11);
-        int K = 777, N = 523;
-        try (Arena arena = Arena.ofShared()) {
-            Q8Matrix w = Q8Matrix.of(arena, Tensor.of(arena, randn(r, K * N, 0.3), K, N), Q8Matrix.Blocks.DOWN_COLUMNS);
-            Q8Matrix wT = Q8Matrix.of(arena, Tensor.of(arena, randn(r, K * N, 0.3), N, K), Q8Matrix.Blocks.ALONG_ROWS);
-            Tensor tb = Tensor.of(arena, randn(r, N, 1), N);
-            for (int M : new int[] {1, 37}) {
-                Tensor ta = Tensor.of(arena, randn(r, M * K, 1), M, K);
-                float[][] ref = null;
-                for (int threads : new int[] {1, 2, 3}) {
-                    Parallel.setThreads(threads);
-                    Tensor o1 = Tensor.allocate(arena, M, N), o2 = Tensor.allocate(arena, M, N);
-                    Q8Matmul.matmul(o1, ta, w, tb);
-                    Q8Matmul.matmulTransposed(o2, ta, wT, tb);
-                    float[][] got = {o1.toArray(), o2.toArray()};
-                    if (ref == null) ref = got;
-                    else for (int k = 0; k < 2; k++) assertArrayEquals(ref[k], got[k], "Q8_0 M=" + M + " product " + k + " with " + threads + " threads");
-                }
-            }
-        } finally {
-            Parallel.setThreads(before);
-        }
-    }
-
     /** A matrix blocked for one product is refused by the other, by name. */
     @Test
     void wrongBlockingIsRefused() {
