@@ -146,16 +146,21 @@ final class TrainCommand implements Callable<Integer> {
     String prompt = sealjvm.seal.text.TextSealConfig.DEFAULT_PROMPT;
     @Option(names = "--edit-tokens", defaultValue = "48", description = "text: max tokens of a self-edit (default: ${DEFAULT-VALUE}).")
     int editTokens;
-    @Option(names = "--temperature", defaultValue = "0.5", description = "text: sampling temperature of the self-edits (default: ${DEFAULT-VALUE}).")
-    float temperature;
+    @Option(names = "--temperature", description = "text: sampling temperature of the self-edits (default: ${DEFAULT-VALUE}).")
+    float temperature = sealjvm.seal.text.TextSealConfig.DEFAULT_TEMPERATURE;
     @Option(names = "--top-k", defaultValue = "50", description = "text: top-k of sampling, 0 = off (default: ${DEFAULT-VALUE}).")
     int topK;
-    @Option(names = "--copy-bias", defaultValue = "3", description = "text: added to the logit of every token of the passage while sampling a "
+    @Option(names = "--copy-bias", description = "text: added to the logit of every token of the passage while sampling a "
             + "self-edit, in training and eval; 0: none (default: ${DEFAULT-VALUE}).")
-    float copyBias;
-    @Option(names = "--copy-span-bias", defaultValue = "0", description = "text: added to the logit of every token that follows, in the passage, "
-            + "the token just sampled: names the passage spells in several pieces are continued as it spells them; 0: none (default: ${DEFAULT-VALUE}).")
-    float copySpanBias;
+    float copyBias = sealjvm.seal.text.CopyBias.DEFAULT.token();
+    @Option(names = "--copy-span-bias", description = "text: added to the logit of every token that follows, in the passage, "
+            + "what was just sampled (--copy-span-match): names the passage spells in several pieces are continued as it spells them; 0: none "
+            + "(default: ${DEFAULT-VALUE}).")
+    float copySpanBias = sealjvm.seal.text.CopyBias.DEFAULT.span();
+    @Option(names = "--copy-span-match", description = "text: what the span bias continues: ${COMPLETION-CANDIDATES}; last_token: every place "
+            + "of the last sampled token in the passage; longest: the places where the longest run of the self-edit's last tokens occurs "
+            + "(default: ${DEFAULT-VALUE}).")
+    sealjvm.seal.text.CopyBias.SpanMatch copySpanMatch = sealjvm.seal.text.CopyBias.DEFAULT.match();
     @Option(names = "--rounds", defaultValue = "2", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
     int rounds;
     @Option(names = "--passages", defaultValue = "24", description = "text: training passages per round (default: ${DEFAULT-VALUE}).")
@@ -168,9 +173,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: ${COMPLETION-CANDIDATES}; "
             + "passage+edit is the paper's, edit the self-edit alone (default: ${DEFAULT-VALUE}).")
     InnerData innerData;
-    @Option(names = "--edit-split", defaultValue = "lines", description = "text: how a self-edit enters the inner fine-tune: ${COMPLETION-CANDIDATES}; "
-            + "lines: each line of it is its own example, as the paper; whole: one example; in training and eval alike (default: ${DEFAULT-VALUE}).")
-    EditSplit editSplit;
+    @Option(names = "--edit-split", description = "text: how a self-edit enters the inner fine-tune: ${COMPLETION-CANDIDATES}; "
+            + "lines: each line of it is its own example, as the paper; sentences: each sentence of each line; whole: one example; in training "
+            + "and eval alike (default: ${DEFAULT-VALUE}).")
+    EditSplit editSplit = sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_SPLIT;
     @Option(names = "--inner-seeds", defaultValue = "2", paramLabel = "N", description = "text: in training, each self-edit (and the passage alone) is "
             + "fine-tuned N times with N seeds and its reward averaged before the best is kept, as the paper; the eval fine-tunes once per self-edit "
             + "(default: ${DEFAULT-VALUE}).")
@@ -248,7 +254,7 @@ final class TrainCommand implements Callable<Integer> {
         Checks.atLeast("--passages", passages, 1);
         Checks.positive("--temperature", temperature);
         Checks.atLeast("--top-k", topK, 0);
-        new sealjvm.seal.text.CopyBias(copyBias, copySpanBias);   // its checks name the option
+        new sealjvm.seal.text.CopyBias(copyBias, copySpanBias, copySpanMatch);   // its checks name the option
         Checks.finite("--threshold", threshold);
         Checks.atLeast("--inner-rank", innerRank, 1);
         Checks.finite("--inner-alpha", innerAlpha);
@@ -322,7 +328,7 @@ final class TrainCommand implements Callable<Integer> {
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .editSplit(editSplit.toString()).innerSeeds(innerSeeds)
-                    .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias)).build();
+                    .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias, copySpanMatch)).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER : null,
                     SealCli.home(), out, progress(), engineSpec);
         } else if (resume != null) {

@@ -121,16 +121,17 @@ public final class TextSeal implements AutoCloseable {
 
     /**
      * How a self-edit becomes the inner fine-tune's data: the passage first ({@code innerData} "passage+edit"), then the
-     * self-edit as one example ({@code editSplit} "whole") or each of its {@link #lines} as one ("lines", the paper's).
+     * self-edit as one example ({@code editSplit} "whole"), each of its {@link #lines} as one ("lines", the paper's) or
+     * each of its {@link #sentences} as one ("sentences").
      * A text under 2 tokens adds nothing (it has no next token to learn).
      */
     public List<LoraSft.Example> innerExamples(int[] passage, int[] selfEdit) {
         List<LoraSft.Example> data = new ArrayList<>();
         if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
-        if (TextSealConfig.EditSplit.parse(config.editSplit()) == TextSealConfig.EditSplit.LINES) {
-            for (int[] line : lines(selfEdit, tokenizer)) data.add(LoraSft.Example.of(line));
-        } else if (selfEdit.length >= 2) {
-            data.add(LoraSft.Example.of(selfEdit));
+        switch (TextSealConfig.EditSplit.parse(config.editSplit())) {
+            case LINES -> { for (int[] line : lines(selfEdit, tokenizer)) data.add(LoraSft.Example.of(line)); }
+            case SENTENCES -> { for (int[] sentence : sentences(selfEdit, tokenizer)) data.add(LoraSft.Example.of(sentence)); }
+            case WHOLE -> { if (selfEdit.length >= 2) data.add(LoraSft.Example.of(selfEdit)); }
         }
         return data;
     }
@@ -153,6 +154,42 @@ public final class TextSeal implements AutoCloseable {
             start = t + 1;
         }
         return out;
+    }
+
+    /**
+     * The sentences of a self-edit: each of its {@link #lines} cut again after every token whose text ends a sentence
+     * (".", "?" or "!" last) and is followed by one that starts a word with a space, so that "Q: ...? A: otter. The
+     * capital of ..." gives "Q: ...?", "A: otter." and "The capital of ...". The first token of a sentence after such a
+     * cut loses its leading space (re-encoded from its text stripped, usually one token): it now starts a sequence of
+     * its own, which the tokenizer spells without one, as a line after a newline and the passage's first word are.
+     * Sentences under 2 tokens or all whitespace are dropped.
+     */
+    public static List<int[]> sentences(int[] selfEdit, Gpt2Tokenizer tokenizer) {
+        List<int[]> out = new ArrayList<>();
+        for (int[] line : lines(selfEdit, tokenizer)) {
+            int start = 0;
+            for (int t = 0; t < line.length; t++) {
+                boolean cut = t + 1 < line.length && endsSentence(tokenizer.decode(new int[] {line[t]}))
+                        && tokenizer.decode(new int[] {line[t + 1]}).startsWith(" ");
+                if (!cut && t + 1 < line.length) continue;
+                int[] sentence = Arrays.copyOfRange(line, start, t + 1);
+                if (start > 0) {
+                    String first = tokenizer.decode(new int[] {sentence[0]});
+                    int[] head = tokenizer.encode(first.stripLeading());
+                    int[] joined = Arrays.copyOf(head, head.length + sentence.length - 1);
+                    System.arraycopy(sentence, 1, joined, head.length, sentence.length - 1);
+                    sentence = joined;
+                }
+                if (sentence.length >= 2 && !tokenizer.decode(sentence).isBlank()) out.add(sentence);
+                start = t + 1;
+            }
+        }
+        return out;
+    }
+
+    private static boolean endsSentence(String token) {
+        String s = token.stripTrailing();
+        return !s.isEmpty() && ".?!".indexOf(s.charAt(s.length() - 1)) >= 0;
     }
 
     /** The "SFT on the raw passage" baseline: the same fine-tune on the passage alone. */

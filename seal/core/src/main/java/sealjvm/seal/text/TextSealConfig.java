@@ -35,12 +35,16 @@ public record TextSealConfig(
         String policyTargets, int policyRank, float policyAlpha, int policyEpochs, double policyLr,
         long seed, long dataSeed,
         int warmStart,            // restatement pairs the policy is first fine-tuned on, and keeps (0: none)
-        String editSplit,         // whole | lines (null in an older config.json: whole)
+        String editSplit,         // whole | lines | sentences (null in an older config.json: whole)
         Integer innerSeeds,       // inner fine-tunes per rollout, rewards averaged; boxed so that an older config.json's
                                   // missing field is null (read as 1, the run it describes) rather than an invalid 0
         CopyBias copyBias) {      // self-edit sampling's bias toward the passage's tokens (null in an older config.json: none)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
+    /** New runs' {@code editSplit}: each sentence its own example, chosen on heldout passages with the copy bias (docs/training.md). */
+    public static final EditSplit DEFAULT_EDIT_SPLIT = EditSplit.SENTENCES;
+    /** New runs' self-edit sampling temperature, chosen with the copy bias and the sentence split (docs/training.md). */
+    public static final float DEFAULT_TEMPERATURE = 0.3f;
 
     /** What the inner fine-tune trains on ({@code innerData}): the passage and then the self-edit, or the self-edit alone. */
     public enum InnerData {
@@ -52,12 +56,15 @@ public record TextSealConfig(
         public static InnerData parse(String s) { return sealjvm.seal.Choices.parse(values(), "--inner-data", s); }
     }
 
-    /** How a self-edit enters the inner fine-tune ({@code editSplit}): as one example, or each of its lines as one. */
+    /**
+     * How a self-edit enters the inner fine-tune ({@code editSplit}): as one example, each of its lines as one, or each
+     * of its sentences (and lines) as one ({@link TextSeal#sentences}).
+     */
     public enum EditSplit {
-        WHOLE, LINES;
+        WHOLE, LINES, SENTENCES;
 
         @Override
-        public String toString() { return this == WHOLE ? "whole" : "lines"; }
+        public String toString() { return name().toLowerCase(java.util.Locale.ROOT); }
 
         public static EditSplit parse(String s) { return sealjvm.seal.Choices.parse(values(), "--edit-split", s); }
     }
@@ -99,10 +106,10 @@ public record TextSealConfig(
                 policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
         private int editTokens = 48, topK = 50, samples = 4, rounds = 2, passagesPerRound = 24, innerRank = 8, innerSteps = 10,
                 policyRank = 8, policyEpochs = 2, warmStart = 256;
-        private String editSplit = "lines";   // new runs: the paper's setup (an older config.json reads as whole, 1)
+        private String editSplit = DEFAULT_EDIT_SPLIT.toString();   // (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
-        private CopyBias copyBias = CopyBias.DEFAULT;   // with temperature 0.5: chosen on heldout passages (docs/training.md)
-        private float temperature = 0.5f, innerAlpha = 16f, policyAlpha = 16f;
+        private CopyBias copyBias = CopyBias.DEFAULT;   // with DEFAULT_TEMPERATURE: chosen on heldout passages (docs/training.md)
+        private float temperature = DEFAULT_TEMPERATURE, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
         private boolean keepVsPassage = true;
         private long seed = 1, dataSeed = 1234;

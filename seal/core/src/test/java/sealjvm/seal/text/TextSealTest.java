@@ -38,7 +38,7 @@ class TextSealTest {
 
     static TextSealConfig tiny(int rounds, int warmStart) { return tinyBuilder(rounds).warmStart(warmStart).build(); }
 
-    /** A tiny run with a new run's defaults otherwise (the self-edit's lines, two inner seeds). */
+    /** A tiny run with a new run's defaults otherwise (the self-edit's sentences, two inner seeds). */
     static TextSealConfig.Builder tinyBuilder(int rounds) {
         Path model = home().resolve("weights/models").resolve(BundledModel.NAME);
         return TextSealConfig.builder("facts", model.toString()).editTokens(8).samples(2).rounds(rounds).passagesPerRound(2)
@@ -93,10 +93,10 @@ class TextSealTest {
     }
 
     @Test
-    void anOlderConfigLoadsAsWholeSelfEditsAndOneInnerSeedAndNewRunsSplitLines(@TempDir Path tmp) throws Exception {
+    void anOlderConfigLoadsAsWholeSelfEditsAndOneInnerSeedAndNewRunsSplitSentences(@TempDir Path tmp) throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode cfg = json.valueToTree(tiny(1));
-        assertEquals("lines", cfg.get("editSplit").asText(), "new runs: the paper's setup, recorded");
+        assertEquals("sentences", cfg.get("editSplit").asText(), "new runs: each sentence its own example, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
         cfg.remove(List.of("editSplit", "innerSeeds"));   // as a run started before the fields existed wrote it
         Files.createDirectories(tmp.resolve("old"));
@@ -130,13 +130,13 @@ class TextSealTest {
         var e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").innerSeeds(0).build());
         assertEquals("--inner-seeds must be >= 1, got 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").editSplit("words").build());
-        assertEquals("--edit-split must be whole or lines, got 'words'", e.getMessage());
+        assertEquals("--edit-split must be whole, lines or sentences, got 'words'", e.getMessage());
     }
 
     @Test
     void theCopyBiasRaisesThePassagesTokensAndTheirSuccessorsOnly() {
         int[] passage = {7, 3, 9, 3, 4};   // 3 is followed by 9 and by 4
-        Generator.LogitsProcessor p = new CopyBias(2f, 5f).processor(passage, 12);
+        Generator.LogitsProcessor p = new CopyBias(2f, 5f, CopyBias.SpanMatch.LAST_TOKEN).processor(passage, 12);
         float[] logits = new float[12];
         p.process(logits, new int[] {3, 0}, 1);
         float[] expected = new float[12];
@@ -149,10 +149,45 @@ class TextSealTest {
         for (int t : new int[] {9, 4}) expected[t] -= 5f;
         assertArrayEquals(expected, logits, "nothing sampled yet: no span");
         assertEquals(null, CopyBias.NONE.processor(passage, 12));
-        var e = assertThrows(IllegalArgumentException.class, () -> new CopyBias(-1f, 0f));
+        var e = assertThrows(IllegalArgumentException.class, () -> new CopyBias(-1f, 0f, CopyBias.SpanMatch.LONGEST));
         assertEquals("--copy-bias must be a finite number >= 0, got -1.0", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new CopyBias(0f, Float.NaN));
+        e = assertThrows(IllegalArgumentException.class, () -> new CopyBias(0f, Float.NaN, CopyBias.SpanMatch.LONGEST));
         assertEquals("--copy-span-bias must be a finite number >= 0, got NaN", e.getMessage());
+    }
+
+    /** LONGEST continues the passage's longest match of the self-edit's suffix only; an older config's bias reads as LAST_TOKEN. */
+    @Test
+    void theLongestMatchSpanBiasFollowsTheLongestRunOnly() throws Exception {
+        int[] passage = {5, 1, 2, 6, 3, 2, 7, 2, 8};   // 2 is followed by 6, 7 and 8; "1 2" by 6 only; "3 2" by 7 only
+        Generator.LogitsProcessor p = new CopyBias(0f, 4f, CopyBias.SpanMatch.LONGEST).processor(passage, 10);
+        float[] logits = new float[10];
+        p.process(logits, new int[] {9, 3, 2}, 3);
+        float[] expected = new float[10];
+        expected[7] = 4f;
+        assertArrayEquals(expected, logits, "after '3 2': the 7 that follows the passage's '3 2'");
+        logits = new float[10];
+        p.process(logits, new int[] {9, 2}, 2);
+        expected = new float[10];
+        for (int t : new int[] {6, 7, 8}) expected[t] = 4f;
+        assertArrayEquals(expected, logits, "after '9 2' ('9' is not in the passage): every successor of 2");
+        logits = new float[10];
+        p.process(logits, new int[] {4, 9}, 2);
+        assertArrayEquals(new float[10], logits, "the last token is not in the passage: nothing");
+        assertArrayEquals(new int[] {8}, CopyBias.longestMatchSuccessors(new int[] {1, 2, 8, 1, 2, 12}, new int[] {1, 2}, 2, 10),
+                "a successor outside the vocabulary is dropped");
+        var old = new ObjectMapper().readValue("{\"token\":3.0,\"span\":8.0}", CopyBias.class);
+        assertEquals(new CopyBias(3f, 8f, CopyBias.SpanMatch.LAST_TOKEN), old, "a run from before the field keeps its bias");
+    }
+
+    /** Sentences: cut after ".", "?" or "!" before a new word, the next sentence's leading space dropped; lines still cut. */
+    @Test
+    void sentencesCutAtSentenceEndsAndLines() {
+        Gpt2Tokenizer tok = tokenizer();
+        int[] edit = tok.encode("Q: What is the capital of Nund? A: Nantet. The otter is the animal.\nIt rains. 3.5 is a number.");
+        List<String> got = TextSeal.sentences(edit, tok).stream().map(tok::decode).toList();
+        assertEquals(List.of("Q: What is the capital of Nund?", "A: Nantet.", "The otter is the animal.", "It rains.", "3.5 is a number."), got);
+        assertArrayEquals(tok.encode("A: Nantet."), TextSeal.sentences(edit, tok).get(1), "a cut sentence starts as a text would");
+        assertEquals(List.of(), TextSeal.sentences(tok.encode("a"), tok), "under 2 tokens: nothing");
     }
 
     @Test
@@ -164,10 +199,10 @@ class TextSealTest {
         Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
         assertEquals(CopyBias.NONE, TextSealTrainer.readConfig(tmp.resolve("old")).copyBias());
         assertEquals(CopyBias.DEFAULT, TextSealConfig.builder("facts", "m").build().copyBias(), "new runs copy");
-        TextSealConfig biased = tinyBuilder(1).editTokens(24).copyBias(new CopyBias(4f, 8f)).build();
+        TextSealConfig biased = tinyBuilder(1).editTokens(24).copyBias(new CopyBias(4f, 8f, CopyBias.SpanMatch.LONGEST)).build();
         Files.createDirectories(tmp.resolve("new"));
         Files.write(tmp.resolve("new/config.json"), json.writeValueAsBytes(json.valueToTree(biased)));
-        assertEquals(new CopyBias(4f, 8f), TextSealTrainer.readConfig(tmp.resolve("new")).copyBias(), "the bias is part of the run");
+        assertEquals(new CopyBias(4f, 8f, CopyBias.SpanMatch.LONGEST), TextSealTrainer.readConfig(tmp.resolve("new")).copyBias(), "the bias is part of the run");
 
         Gpt2Tokenizer tok = tokenizer();
         try (Gpt2Model model = Gpt2Model.load(Path.of(biased.model()));
