@@ -225,7 +225,7 @@ class SealCliTest {
         assertTrue(Files.exists(out.resolve("policy-round-2/adapter_config.json")));
         assertTrue(Files.exists(out.resolve("reward_curve.png")));
         var cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
-        assertEquals("lines", cfg.get("editSplit").asText(), "a new run's default, recorded");
+        assertEquals("sentences", cfg.get("editSplit").asText(), "a new run's default, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
     }
 
@@ -264,10 +264,13 @@ class SealCliTest {
     }
 
     @Test
-    void editSplitAndInnerSeedsParseWithThePapersDefaults() {
+    void editSplitInnerSeedsAndCopyBiasParseWithTheLibrarysDefaults() {
         TrainCommand defaults = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x");
-        assertEquals(sealjvm.seal.text.TextSealConfig.EditSplit.LINES, defaults.editSplit);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_SPLIT, defaults.editSplit);
         assertEquals(2, defaults.innerSeeds);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_TEMPERATURE, defaults.temperature);
+        assertEquals(sealjvm.seal.text.CopyBias.DEFAULT,
+                new sealjvm.seal.text.CopyBias(defaults.copyBias, defaults.copySpanBias, defaults.copySpanMatch), "the CLI's bias is the library's");
         TrainCommand set = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x", "--edit-split", "whole", "--inner-seeds", "3");
         assertEquals(sealjvm.seal.text.TextSealConfig.EditSplit.WHOLE, set.editSplit);
         assertEquals(3, set.innerSeeds);
