@@ -37,7 +37,7 @@ public final class Gpt2Backprop implements AutoCloseable {
     private final Activations acts;
     private final Arena arena = Arena.ofShared();
     private final int lowestBlock;
-    private final boolean embeddingGrads;
+    private final boolean embeddingGrads, needsAll;
     private int[] inputs, targets;
     private int counted = -1;
 
@@ -58,6 +58,7 @@ public final class Gpt2Backprop implements AutoCloseable {
         this.grads = Gpt2Params.allocate(cfg, model.params.tied, arena);
         this.acts = new Activations(cfg, B, T);
         embeddingGrads = needsGrad.test(Gpt2Names.WTE) || needsGrad.test(Gpt2Names.WPE);
+        needsAll = grads.byName().keySet().stream().allMatch(needsGrad);
         int lowest = cfg.nLayer();
         for (String name : model.params.byName().keySet()) {
             if (name.startsWith("h.") && needsGrad.test(name)) lowest = Math.min(lowest, Integer.parseInt(name.split("\\.")[1]));
@@ -156,7 +157,15 @@ public final class Gpt2Backprop implements AutoCloseable {
 
     private Tensor need(String name, Tensor grad) { return needsGrad.test(name) ? grad : null; }
 
-    public void zeroGrad() { grads.all.fill(0f); }
+    /**
+     * Zeroes the gradients the backward writes: all of them, or with a {@code needsGrad} filter only those it passes
+     * (a LoRA fine-tune of a few linears would otherwise clear the whole model's worth, the embedding's 50257 rows
+     * included, on every step).
+     */
+    public void zeroGrad() {
+        if (needsAll) { grads.all.fill(0f); return; }
+        for (var e : grads.byName().entrySet()) if (needsGrad.test(e.getKey())) e.getValue().fill(0f);
+    }
 
     @Override
     public void close() {

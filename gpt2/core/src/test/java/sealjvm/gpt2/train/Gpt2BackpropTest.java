@@ -155,6 +155,22 @@ class Gpt2BackpropTest {
                     // of size lr. So compare the query and value biases only.
                     for (int i = C; i < 2 * C; i++) { ours[i] = 0f; want[i] = 0; }
                 }
+                if (e.getKey().endsWith("attn.c_attn.weight")) {
+                    // The query and key columns of the last block get gradients near float32's noise (its attention
+                    // barely changes the loss), and Adam's m/√v scales that noise up to steps of size lr: with 8-lane
+                    // sums (AVX2) they land 5e-5 and 1e-5 from PyTorch's float64 after 6 steps, with 16-lane sums
+                    // below 1e-5. Their gradients are checked in lossLogitsAndEveryGradientMatchPyTorch; here they get 1e-4 and the value
+                    // columns 1e-5 as every other parameter.
+                    int N = 3 * C;
+                    float[] qk = new float[ours.length / 3 * 2];
+                    double[] qkWant = new double[qk.length];
+                    for (int i = 0, n = 0; i < ours.length; i++) {
+                        if (i % N >= 2 * C) continue;
+                        qk[n] = ours[i]; qkWant[n++] = want[i]; ours[i] = 0f; want[i] = 0;
+                    }
+                    double qkErr = relError(qk, qkWant);
+                    assertTrue(qkErr < 1e-4, "parameter " + e.getKey() + " (query, key) after 6 AdamW steps: relative error " + qkErr);
+                }
                 double err = relError(ours, want);
                 assertTrue(err < 1e-5, "parameter " + e.getKey() + " after 6 AdamW steps: relative error " + err);
             }

@@ -141,7 +141,7 @@ class BadInputTest {
                         "train", "--method", "text", "--task", "facts", "--model", t, "--inner-seeds", "0", "--out", "OUT/run"),
                 row("3 train text --copy-span-bias -2", "--copy-span-bias must be a finite number >= 0, got -2.0",
                         "train", "--method", "text", "--task", "facts", "--model", t, "--copy-span-bias", "-2", "--out", "OUT/run"),
-                row("3 train text --edit-split", "--edit-split must be whole, lines or sentences, got 'words'",
+                row("3 train text --edit-split", "--edit-split must be whole, lines, sentences or sentences_qa, got 'words'",
                         "train", "--method", "text", "--task", "facts", "--model", t, "--edit-split", "words", "--out", "OUT/run"),
                 row("3 train --resume missing", "--resume|OUT/none|not found",
                         "train", "--resume", "OUT/none"),

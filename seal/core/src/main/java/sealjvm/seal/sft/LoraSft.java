@@ -2,12 +2,15 @@ package sealjvm.seal.sft;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Function;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.train.Gpt2Backprop;
 import sealjvm.seal.edit.Edit;
@@ -15,6 +18,7 @@ import sealjvm.seal.edit.LowRankDelta;
 import sealjvm.seal.edit.MergedEdits;
 import sealjvm.seal.edit.Target;
 import sealjvm.seal.policy.Adam;
+import sealjvm.tensor.Parallel;
 import sealjvm.tensor.Tensor;
 
 /**
@@ -98,16 +102,61 @@ public final class LoraSft implements AutoCloseable {
         return new Result(edit, losses);
     }
 
-    /** Mean loss of {@code batch} with {@code edit} merged, and its gradient w.r.t. the factors (packed A, B per delta). */
+    /**
+     * Mean loss of {@code batch} with {@code edit} merged (over every counted token of the batch), and its gradient
+     * w.r.t. the factors (packed A, B per delta). Examples are grouped by their padded length and each group runs as
+     * its own (B, T) pass: a batch of one passage and many short sentences would otherwise pad every sentence to the
+     * passage's length, and the padding's logits cost as much as real tokens. Groups run shortest first, each
+     * backward weighted by its share of the counted tokens, so the sum is the gradient of the batch's mean.
+     */
     public double lossAndGrad(Edit edit, List<Example> batch, double[] grad) {
-        int T = 0;
-        for (Example e : batch) T = Math.max(T, e.tokens().length - 1);
+        TreeMap<Integer, List<Example>> byLength = new TreeMap<>();
+        for (Example e : batch) byLength.computeIfAbsent(paddedLength(e.tokens().length - 1), k -> new ArrayList<>()).add(e);
+        if (byLength.size() == 1) {
+            int T = byLength.firstKey();
+            int[][] xy = inputsAndTargets(batch, T);
+            return lossAndGrad(edit, xy[0], xy[1], batch.size(), T, grad);
+        }
+        long total = 0;
+        for (Example e : batch) total += e.tokens().length - e.lossFrom();
+        Map<String, float[]> dW = new HashMap<>();
+        double loss = 0;
+        MergedEdits.Applied applied = edits.apply(edit);
+        try {
+            for (Map.Entry<Integer, List<Example>> group : byLength.entrySet()) {
+                int T = group.getKey(), B = group.getValue().size();
+                int[][] xy = inputsAndTargets(group.getValue(), T);
+                Gpt2Backprop bp = pass(B, T);
+                bp.zeroGrad();
+                double groupLoss = bp.forward(xy[0], xy[1]);
+                float share = (float) ((double) bp.counted() / total);
+                loss += groupLoss * bp.counted() / total;
+                bp.backward(share);
+                for (LowRankDelta d : edit.deltas()) {
+                    float[] g = bp.grads.get(d.target().weightName()).toArray();
+                    float[] sum = dW.putIfAbsent(d.target().weightName(), g);
+                    if (sum != null) for (int i = 0; i < g.length; i++) sum[i] += g[i];
+                }
+            }
+        } finally {
+            edits.revert(applied);
+        }
+        factorGrads(edit, d -> dW.get(d.target().weightName()), grad);
+        return loss;
+    }
+
+    /** The padded length of a T-token input: a multiple of 32, so that few distinct shapes (and cached passes) occur. */
+    private int paddedLength(int T) {
         if (T > model.config.nPositions()) throw new IllegalArgumentException("SFT example of " + (T + 1) + " tokens exceeds n_positions=" + model.config.nPositions());
-        T = Math.min(model.config.nPositions(), (T + 31) / 32 * 32);   // few distinct shapes, so few cached passes
+        return Math.min(model.config.nPositions(), (T + 31) / 32 * 32);
+    }
+
+    /** Flat (B·T) inputs, padded after each example's end (causal, so never seen), and targets (−1: not counted). */
+    private int[][] inputsAndTargets(List<Example> batch, int T) {
         int B = batch.size();
         int[] x = new int[B * T], y = new int[B * T];
-        java.util.Arrays.fill(x, model.config.paddingId());   // padding after the end: causal, so never seen
-        java.util.Arrays.fill(y, -1);
+        Arrays.fill(x, model.config.paddingId());
+        Arrays.fill(y, -1);
         for (int b = 0; b < B; b++) {
             int[] tok = batch.get(b).tokens();
             for (int t = 0; t + 1 < tok.length; t++) {
@@ -115,12 +164,16 @@ public final class LoraSft implements AutoCloseable {
                 if (t + 1 >= batch.get(b).lossFrom()) y[b * T + t] = tok[t + 1];
             }
         }
-        return lossAndGrad(edit, x, y, B, T, grad);
+        return new int[][] {x, y};
+    }
+
+    private Gpt2Backprop pass(int B, int T) {
+        return passes.computeIfAbsent(((long) B << 32) | T, k -> new Gpt2Backprop(model, B, T, weightNames::contains));
     }
 
     /** As {@link #lossAndGrad(Edit, List, double[])} for flat (B·T) inputs and targets (−1: not counted). */
     public double lossAndGrad(Edit edit, int[] x, int[] y, int B, int T, double[] grad) {
-        Gpt2Backprop bp = passes.computeIfAbsent(((long) B << 32) | T, k -> new Gpt2Backprop(model, B, T, weightNames::contains));
+        Gpt2Backprop bp = pass(B, T);
         MergedEdits.Applied applied = edits.apply(edit);
         double loss;
         try {
@@ -130,28 +183,37 @@ public final class LoraSft implements AutoCloseable {
         } finally {
             edits.revert(applied);
         }
+        factorGrads(edit, d -> bp.grads.get(d.target().weightName()).toArray(), grad);
+        return loss;
+    }
+
+    /** ∂L/∂A = s·∂L/∂W'·Bᵀ and ∂L/∂B = s·Aᵀ·∂L/∂W' per delta, packed as {@link #pack} packs the factors. */
+    private static void factorGrads(Edit edit, Function<LowRankDelta, float[]> weightGrad, double[] grad) {
         int off = 0;
         for (LowRankDelta d : edit.deltas()) {
-            Tensor dw = bp.grads.get(d.target().weightName());
             int in = d.target().in(), out = d.target().out(), r = d.rank();
             double s = d.scale();
-            float[] g = dw.toArray(), a = d.a().toArray(), b = d.b().toArray();
-            // dA[i,p] = s·Σ_j dW[i,j]·B[p,j]
-            for (int i = 0; i < in; i++) for (int p = 0; p < r; p++) {
-                double acc = 0;
-                for (int j = 0; j < out; j++) acc += (double) g[i * out + j] * b[p * out + j];
-                grad[off + i * r + p] = s * acc;
-            }
+            float[] g = weightGrad.apply(d), a = d.a().toArray(), b = d.b().toArray();
+            // dA[i,p] = s·Σ_j dW[i,j]·B[p,j]; rows i in parallel, each sum in j order as one thread would
+            int offA = off, offB = off + in * r;
+            Parallel.forChunks(in, 16, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) for (int p = 0; p < r; p++) {
+                    double acc = 0;
+                    for (int j = 0; j < out; j++) acc += (double) g[i * out + j] * b[p * out + j];
+                    grad[offA + i * r + p] = s * acc;
+                }
+            });
             off += in * r;
-            // dB[p,j] = s·Σ_i A[i,p]·dW[i,j]
-            for (int p = 0; p < r; p++) for (int j = 0; j < out; j++) grad[off + p * out + j] = 0;
-            for (int i = 0; i < in; i++) for (int p = 0; p < r; p++) {
-                double ap = s * a[i * r + p];
-                for (int j = 0; j < out; j++) grad[off + p * out + j] += ap * g[i * out + j];
-            }
+            // dB[p,j] = s·Σ_i A[i,p]·dW[i,j]; rows p in parallel, each sum in i order
+            Parallel.forEach(r, p -> {
+                for (int j = 0; j < out; j++) grad[offB + p * out + j] = 0;
+                for (int i = 0; i < in; i++) {
+                    double ap = s * a[i * r + p];
+                    for (int j = 0; j < out; j++) grad[offB + p * out + j] += ap * g[i * out + j];
+                }
+            });
             off += r * out;
         }
-        return loss;
     }
 
     public static int paramCount(Edit edit) {

@@ -121,8 +121,9 @@ public final class TextSeal implements AutoCloseable {
 
     /**
      * How a self-edit becomes the inner fine-tune's data: the passage first ({@code innerData} "passage+edit"), then the
-     * self-edit as one example ({@code editSplit} "whole"), each of its {@link #lines} as one ("lines", the paper's) or
-     * each of its {@link #sentences} as one ("sentences").
+     * self-edit as one example ({@code editSplit} "whole"), each of its {@link #lines} as one ("lines", the paper's),
+     * each of its {@link #sentences} as one ("sentences"), or each sentence with an answer kept after its question
+     * ("sentences_qa").
      * A text under 2 tokens adds nothing (it has no next token to learn).
      */
     public List<LoraSft.Example> innerExamples(int[] passage, int[] selfEdit) {
@@ -130,7 +131,8 @@ public final class TextSeal implements AutoCloseable {
         if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
         switch (TextSealConfig.EditSplit.parse(config.editSplit())) {
             case LINES -> { for (int[] line : lines(selfEdit, tokenizer)) data.add(LoraSft.Example.of(line)); }
-            case SENTENCES -> { for (int[] sentence : sentences(selfEdit, tokenizer)) data.add(LoraSft.Example.of(sentence)); }
+            case SENTENCES -> { for (int[] sentence : sentences(selfEdit, tokenizer, false)) data.add(LoraSft.Example.of(sentence)); }
+            case SENTENCES_QA -> { for (int[] sentence : sentences(selfEdit, tokenizer, true)) data.add(LoraSft.Example.of(sentence)); }
             case WHOLE -> { if (selfEdit.length >= 2) data.add(LoraSft.Example.of(selfEdit)); }
         }
         return data;
@@ -162,15 +164,17 @@ public final class TextSeal implements AutoCloseable {
      * capital of ..." gives "Q: ...?", "A: otter." and "The capital of ...". The first token of a sentence after such a
      * cut loses its leading space (re-encoded from its text stripped, usually one token): it now starts a sequence of
      * its own, which the tokenizer spells without one, as a line after a newline and the passage's first word are.
-     * Sentences under 2 tokens or all whitespace are dropped.
+     * Sentences under 2 tokens or all whitespace are dropped. With {@code keepAnswers}, no cut is made before a sentence
+     * that starts with "A:": "Q: ...? A: otter." stays one example, so its answer is learned after its question.
      */
-    public static List<int[]> sentences(int[] selfEdit, Gpt2Tokenizer tokenizer) {
+    public static List<int[]> sentences(int[] selfEdit, Gpt2Tokenizer tokenizer, boolean keepAnswers) {
         List<int[]> out = new ArrayList<>();
         for (int[] line : lines(selfEdit, tokenizer)) {
             int start = 0;
             for (int t = 0; t < line.length; t++) {
                 boolean cut = t + 1 < line.length && endsSentence(tokenizer.decode(new int[] {line[t]}))
-                        && tokenizer.decode(new int[] {line[t + 1]}).startsWith(" ");
+                        && tokenizer.decode(new int[] {line[t + 1]}).startsWith(" ")
+                        && !(keepAnswers && tokenizer.decode(Arrays.copyOfRange(line, t + 1, Math.min(line.length, t + 3))).stripLeading().startsWith("A:"));
                 if (!cut && t + 1 < line.length) continue;
                 int[] sentence = Arrays.copyOfRange(line, start, t + 1);
                 if (start > 0) {

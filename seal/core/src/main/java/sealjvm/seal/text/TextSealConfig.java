@@ -58,10 +58,11 @@ public record TextSealConfig(
 
     /**
      * How a self-edit enters the inner fine-tune ({@code editSplit}): as one example, each of its lines as one, or each
-     * of its sentences (and lines) as one ({@link TextSeal#sentences}).
+     * of its sentences (and lines) as one, or so with a sentence that starts "A:" kept after the one before it, its
+     * question ({@link TextSeal#sentences}).
      */
     public enum EditSplit {
-        WHOLE, LINES, SENTENCES;
+        WHOLE, LINES, SENTENCES, SENTENCES_QA;
 
         @Override
         public String toString() { return name().toLowerCase(java.util.Locale.ROOT); }

@@ -10,8 +10,10 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.seal.edit.Edit;
@@ -89,6 +91,44 @@ class LoraSftTest {
                 PeftAdapter.write(tmp.resolve("adapter"), r.edit(), "tiny-tied");
                 Edit back = PeftAdapter.read(tmp.resolve("adapter"), model.config, arena);
                 assertEquals(r.edit().frobeniusNorm(), back.frobeniusNorm(), 1e-6 * r.edit().frobeniusNorm());
+            }
+        }
+    }
+
+    /**
+     * A batch of a long and short examples runs as one pass per padded length: its loss and factor gradient are the
+     * batch's mean, the same (to float rounding) as one pass with every example padded to the longest.
+     */
+    @Test
+    void examplesOfDifferentLengthsGiveTheGradientOfOnePaddedPass() {
+        Gpt2Config config = new Gpt2Config(32, 2, 2, 96, 101, 1e-5f, "gelu_new");
+        try (Gpt2Model model = Gpt2Model.create(config, true); Arena arena = Arena.ofShared(); MergedEdits edits = new MergedEdits(model.params)) {
+            SplittableRandom rng = new SplittableRandom(3);
+            for (long i = 0; i < model.params.all.size(); i++) model.params.all.set(i, (float) (rng.nextGaussian() * 0.1));
+            List<Target> targets = Target.parse("h.0.attn.c_attn,h.1.mlp.c_proj", config);
+            List<LoraSft.Example> batch = new ArrayList<>();
+            for (int len : new int[] {70, 5, 40, 9, 33}) {
+                int[] tok = new int[len];
+                for (int t = 0; t < len; t++) tok[t] = rng.nextInt(100);
+                batch.add(new LoraSft.Example(tok, len == 40 ? 12 : 1));
+            }
+            try (LoraSft sft = new LoraSft(model, edits, targets)) {
+                Edit edit = sft.init(new LoraSft.Options(4, 8, 1, 1e-2, 1, 5), arena);
+                for (LowRankDelta d : edit.deltas()) for (long i = 0; i < d.b().size(); i++) d.b().set(i, (float) (rng.nextGaussian() * 0.05));
+                double[] grouped = new double[LoraSft.paramCount(edit)], padded = new double[grouped.length];
+                double groupedLoss = sft.lossAndGrad(edit, batch, grouped);
+                int T = 96, B = batch.size();
+                int[] x = new int[B * T], y = new int[B * T];
+                java.util.Arrays.fill(y, -1);
+                for (int b = 0; b < B; b++) {
+                    int[] tok = batch.get(b).tokens();
+                    for (int t = 0; t + 1 < tok.length; t++) { x[b * T + t] = tok[t]; if (t + 1 >= batch.get(b).lossFrom()) y[b * T + t] = tok[t + 1]; }
+                }
+                double paddedLoss = sft.lossAndGrad(edit, x, y, B, T, padded);
+                assertEquals(paddedLoss, groupedLoss, 1e-5 * Math.abs(paddedLoss));
+                double num = 0, den = 0;
+                for (int i = 0; i < padded.length; i++) { double e = grouped[i] - padded[i]; num += e * e; den += padded[i] * padded[i]; }
+                assertTrue(den > 0 && Math.sqrt(num / den) <= 1e-5, "relative error " + Math.sqrt(num / den));
             }
         }
     }

@@ -130,7 +130,7 @@ class TextSealTest {
         var e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").innerSeeds(0).build());
         assertEquals("--inner-seeds must be >= 1, got 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").editSplit("words").build());
-        assertEquals("--edit-split must be whole, lines or sentences, got 'words'", e.getMessage());
+        assertEquals("--edit-split must be whole, lines, sentences or sentences_qa, got 'words'", e.getMessage());
     }
 
     @Test
@@ -184,10 +184,15 @@ class TextSealTest {
     void sentencesCutAtSentenceEndsAndLines() {
         Gpt2Tokenizer tok = tokenizer();
         int[] edit = tok.encode("Q: What is the capital of Nund? A: Nantet. The otter is the animal.\nIt rains. 3.5 is a number.");
-        List<String> got = TextSeal.sentences(edit, tok).stream().map(tok::decode).toList();
+        List<String> got = TextSeal.sentences(edit, tok, false).stream().map(tok::decode).toList();
         assertEquals(List.of("Q: What is the capital of Nund?", "A: Nantet.", "The otter is the animal.", "It rains.", "3.5 is a number."), got);
-        assertArrayEquals(tok.encode("A: Nantet."), TextSeal.sentences(edit, tok).get(1), "a cut sentence starts as a text would");
-        assertEquals(List.of(), TextSeal.sentences(tok.encode("a"), tok), "under 2 tokens: nothing");
+        assertArrayEquals(tok.encode("A: Nantet."), TextSeal.sentences(edit, tok, false).get(1), "a cut sentence starts as a text would");
+        assertEquals(List.of(), TextSeal.sentences(tok.encode("a"), tok, false), "under 2 tokens: nothing");
+        List<String> kept = TextSeal.sentences(edit, tok, true).stream().map(tok::decode).toList();
+        assertEquals(List.of("Q: What is the capital of Nund? A: Nantet.", "The otter is the animal.", "It rains.", "3.5 is a number."), kept,
+                "sentences_qa: an answer stays after its question");
+        assertArrayEquals(tok.encode("Q: What is the capital of Nund? A: Nantet."), TextSeal.sentences(edit, tok, true).getFirst(),
+                "the kept pair is the sampled tokens as they were");
     }
 
     @Test
