@@ -82,7 +82,7 @@ class PanelMatmulTest {
     /** A matrix packed for one product is refused by the other, by name. */
     @Test
     void wrongProductIsRefused() {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             PanelMatrix w = PanelMatrix.allocate(arena, 64, 32, PanelMatrix.Product.TRANSPOSED);
             Tensor a = Tensor.allocate(arena, 1, 64), o = Tensor.allocate(arena, 1, 32);
             var e = assertThrows(IllegalArgumentException.class, () -> PackedMatmul.matmul(o, a, w, null));
