@@ -113,7 +113,12 @@ public final class TextSeal implements AutoCloseable {
      * The E-step and the eval's self-edit arms both apply a self-edit through here, so they apply it the same way.
      */
     public Edit learn(int[] passage, int[] selfEdit, long seed, Arena arena) {
-        List<LoraSft.Example> data = innerExamples(passage, selfEdit);
+        return learn(passage, selfEdit, TextSealConfig.EditSplit.parse(config.editSplit()), seed, arena);
+    }
+
+    /** As {@link #learn(int[], int[], long, Arena)} with the self-edit cut by {@code split} instead of the run's. */
+    public Edit learn(int[] passage, int[] selfEdit, TextSealConfig.EditSplit split, long seed, Arena arena) {
+        List<LoraSft.Example> data = innerExamples(passage, selfEdit, split);
         LoraSft.Options o = new LoraSft.Options(config.innerRank(), config.innerAlpha(), config.innerSteps(), config.innerLr(), Math.max(1, data.size()), seed);
         if (data.isEmpty()) return inner.init(o, arena);   // ΔW = 0
         return inner.train(data, o, arena).edit();
@@ -127,9 +132,13 @@ public final class TextSeal implements AutoCloseable {
      * A text under 2 tokens adds nothing (it has no next token to learn).
      */
     public List<LoraSft.Example> innerExamples(int[] passage, int[] selfEdit) {
+        return innerExamples(passage, selfEdit, TextSealConfig.EditSplit.parse(config.editSplit()));
+    }
+
+    private List<LoraSft.Example> innerExamples(int[] passage, int[] selfEdit, TextSealConfig.EditSplit split) {
         List<LoraSft.Example> data = new ArrayList<>();
         if (TextSealConfig.InnerData.parse(config.innerData()) == TextSealConfig.InnerData.PASSAGE_EDIT && passage.length >= 2) data.add(LoraSft.Example.of(passage));
-        switch (TextSealConfig.EditSplit.parse(config.editSplit())) {
+        switch (split) {
             case LINES -> { for (int[] line : lines(selfEdit, tokenizer)) data.add(LoraSft.Example.of(line)); }
             case SENTENCES -> { for (int[] sentence : sentences(selfEdit, tokenizer, false)) data.add(LoraSft.Example.of(sentence)); }
             case SENTENCES_QA -> { for (int[] sentence : sentences(selfEdit, tokenizer, true)) data.add(LoraSft.Example.of(sentence)); }

@@ -35,7 +35,8 @@ import sealjvm.seal.task.Task;
  * (With {@code innerData} "edit" the self-edit arms train on the self-edit alone.) The self-edit arms fine-tune with
  * the run's inner recipe and the same LoRA initialization; both samplers use the same seed per passage. A diagnostic,
  * {@code oracle_qa_self_edit}, uses the held-out questions with their answers as the self-edit: it has seen the test,
- * so it is no method — it measures how much room a self-edit has at all. Reward = gain (text-SEAL's reward).
+ * so it is no method — it measures how much room a self-edit has at all; its lines are kept whole whatever the run's
+ * split (a sentence split would teach each answer apart from its question). Reward = gain (text-SEAL's reward).
  * Primary comparisons: {@code trained − sft_passage} (the paper's claim) and {@code trained − static_edit}.
  */
 public final class TextSealEval {
@@ -120,7 +121,7 @@ public final class TextSealEval {
                             baselines.passageEdit(ep, sft, init, arena),
                             seal.learn(ep.context(), untrainedEdits.get(e), init, arena),
                             seal.learn(ep.context(), trainedEdits.get(e), init, arena),
-                            seal.learn(ep.context(), seal.task.answeredQuestions(ep), init, arena));
+                            seal.learn(ep.context(), seal.task.answeredQuestions(ep), TextSealConfig.EditSplit.LINES, init, arena));
                     Task.Detail d = seal.task.detail(model, ep, edits, true);
                     results.episode(d.group());
                     oracle.episode(d.group());
