@@ -174,7 +174,8 @@ final class TrainCommand implements Callable<Integer> {
             + "passage+edit is the paper's, edit the self-edit alone (default: ${DEFAULT-VALUE}).")
     InnerData innerData;
     @Option(names = "--edit-split", description = "text: how a self-edit enters the inner fine-tune: ${COMPLETION-CANDIDATES}; "
-            + "lines: each line of it is its own example, as the paper; sentences: each sentence of each line; whole: one example; in training "
+            + "lines: each line of it is its own example, as the paper; sentences: each sentence of each line; sentences_qa: so, with an "
+            + "\"A: ...\" sentence kept after its question; whole: one example; in training "
             + "and eval alike (default: ${DEFAULT-VALUE}).")
     EditSplit editSplit = sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_SPLIT;
     @Option(names = "--inner-seeds", defaultValue = "2", paramLabel = "N", description = "text: in training, each self-edit (and the passage alone) is "
