@@ -206,26 +206,49 @@ public final class Baselines<H> implements AutoCloseable {
         List<SftChoice> grid = new ArrayList<>();
         List<Double> rewards = new ArrayList<>();
         int extensions = 0;
-        while (true) {
-            for (int st : steps) {
-                for (double lr : lrs) {
-                    if (grid.stream().anyMatch(g -> g.steps() == st && g.lr() == lr)) continue;
-                    SftChoice c = new SftChoice(st, lr, 0);
-                    try (Arena arena = Arena.ofShared()) {
-                        rewards.add(heldoutReward(List.of(ep -> passageEdit(ep, c, RandomStreams.mix(seed, 0x5F7L), arena)))[0]);
+        int n = Math.min(recipe.selectEpisodes(), task.episodeCount(Task.Stage.HELDOUT));
+        List<Task.Episode<H>> heldout = task.episodes(Task.Stage.HELDOUT, n);
+        long runSeed = RandomStreams.mix(seed, 0x5F7L);
+        // One fine-tune per (lr, episode), continued as the grid grows: after st steps its edit is that of a fresh
+        // st-step fine-tune (LoraSft.Run), so the grid's 5, 10, 20, 40 and 80 steps cost 80 steps, not 155.
+        java.util.Map<Double, List<LoraSft.Run>> running = new java.util.HashMap<>();
+        try (Arena arena = Arena.ofShared()) {
+            while (true) {
+                List<SftChoice> fresh = new ArrayList<>();
+                for (int st : steps) {
+                    for (double lr : lrs) {
+                        if (grid.stream().noneMatch(g -> g.steps() == st && g.lr() == lr)) fresh.add(new SftChoice(st, lr, 0));
                     }
-                    grid.add(c);
                 }
+                double[] r = new double[fresh.size()];
+                for (double lr : fresh.stream().map(SftChoice::lr).distinct().toList()) {
+                    List<Integer> ks = new ArrayList<>();
+                    for (int k = 0; k < fresh.size(); k++) if (fresh.get(k).lr() == lr) ks.add(k);
+                    ks.sort(java.util.Comparator.comparingInt(k -> fresh.get(k).steps()));
+                    List<LoraSft.Run> runs = running.computeIfAbsent(lr, x -> new ArrayList<>());
+                    for (int e = 0; e < n; e++) {
+                        Task.Episode<H> ep = heldout.get(e);
+                        if (runs.size() <= e) runs.add(passageRun(ep, lr, runSeed, arena));
+                        for (int k : ks) {
+                            int st = fresh.get(k).steps();
+                            if (runs.get(e) != null && runs.get(e).steps() > st) runs.set(e, passageRun(ep, lr, runSeed, arena));
+                            LoraSft.Run run = runs.get(e);
+                            Edit edit = run == null ? sft.init(new LoraSft.Options(rank, alpha, 0, lr, 1, runSeed), arena) : run.stepTo(st).edit();
+                            r[k] += reward.evaluate(model, task, ep, List.of(edit)).reward()[0] / n;
+                        }
+                    }
+                }
+                for (int k = 0; k < fresh.size(); k++) { grid.add(fresh.get(k)); rewards.add(r[k]); }
+                int b = 0;
+                for (int k = 1; k < grid.size(); k++) if (rewards.get(k) > rewards.get(b)) b = k;
+                int maxSteps = steps.get(steps.size() - 1);
+                double maxLr = lrs.get(lrs.size() - 1);
+                boolean atSteps = grid.get(b).steps() == maxSteps, atLr = grid.get(b).lr() == maxLr;
+                if (extensions == recipe.sftExtensions() || !(atSteps || atLr)) break;
+                if (atSteps) steps.add(maxSteps * 2);
+                if (atLr) lrs.add(maxLr * 3);
+                extensions++;
             }
-            int b = 0;
-            for (int k = 1; k < grid.size(); k++) if (rewards.get(k) > rewards.get(b)) b = k;
-            int maxSteps = steps.get(steps.size() - 1);
-            double maxLr = lrs.get(lrs.size() - 1);
-            boolean atSteps = grid.get(b).steps() == maxSteps, atLr = grid.get(b).lr() == maxLr;
-            if (extensions == recipe.sftExtensions() || !(atSteps || atLr)) break;
-            if (atSteps) steps.add(maxSteps * 2);
-            if (atLr) lrs.add(maxLr * 3);
-            extensions++;
         }
         double[] r = new double[grid.size()];
         for (int k = 0; k < r.length; k++) r[k] = rewards.get(k);
@@ -244,10 +267,21 @@ public final class Baselines<H> implements AutoCloseable {
 
     /** LoRA fine-tune of the base model on the episode's context, same targets and rank as the edits. */
     public Edit passageEdit(Task.Episode<H> ep, SftChoice c, long seed, Arena arena) {
-        List<LoraSft.Example> data = new ArrayList<>();
-        for (int[] t : task.contextTexts(ep)) if (t.length >= 2) data.add(LoraSft.Example.of(t));
+        List<LoraSft.Example> data = passageData(ep);
         LoraSft.Options o = new LoraSft.Options(rank, alpha, c.steps(), c.lr(), Math.max(1, data.size()), seed);
         return data.isEmpty() ? sft.init(o, arena) : sft.train(data, o, arena).edit();
+    }
+
+    /** {@link #passageEdit}'s fine-tune at {@code lr}, not stepped yet; null when the context has no text to learn. */
+    private LoraSft.Run passageRun(Task.Episode<H> ep, double lr, long seed, Arena arena) {
+        List<LoraSft.Example> data = passageData(ep);
+        return data.isEmpty() ? null : sft.start(data, new LoraSft.Options(rank, alpha, 0, lr, data.size(), seed), arena);
+    }
+
+    private List<LoraSft.Example> passageData(Task.Episode<H> ep) {
+        List<LoraSft.Example> data = new ArrayList<>();
+        for (int[] t : task.contextTexts(ep)) if (t.length >= 2) data.add(LoraSft.Example.of(t));
+        return data;
     }
 
 

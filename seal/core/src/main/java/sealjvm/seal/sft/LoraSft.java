@@ -84,22 +84,62 @@ public final class LoraSft implements AutoCloseable {
 
     /** Fine-tunes fresh factors on {@code examples} for {@code o.steps()} steps; the result lives in {@code arena}. */
     public Result train(List<Example> examples, Options o, Arena arena) {
-        if (examples.isEmpty()) throw new IllegalArgumentException("LoRA SFT needs at least one example");
-        Edit edit = init(o, arena);
-        int n = paramCount(edit);
-        double[] theta = new double[n], grad = new double[n];
-        pack(edit, theta);
-        Adam adam = new Adam(n, o.lr());
+        Run run = start(examples, o, arena);
         double[] losses = new double[o.steps()];
-        int B = Math.min(o.batch(), examples.size());
-        for (int s = 0; s < o.steps(); s++) {
+        for (int s = 0; s < o.steps(); s++) losses[s] = run.step();
+        return new Result(run.edit(), losses);
+    }
+
+    /** A fine-tune on fresh factors that has taken no step yet; {@code o.steps()} is not read (the caller steps it). */
+    public Run start(List<Example> examples, Options o, Arena arena) {
+        if (examples.isEmpty()) throw new IllegalArgumentException("LoRA SFT needs at least one example");
+        return new Run(List.copyOf(examples), Math.min(o.batch(), examples.size()), init(o, arena), o.lr());
+    }
+
+    /**
+     * A fine-tune in progress: after n {@link #step}s its edit holds exactly what {@link #train} returns for n steps
+     * (the same batches, the same Adam state), so the edits of 5, 10 and 20 steps come from one run of 20.
+     */
+    public final class Run {
+        private final List<Example> examples;
+        private final int B;
+        private final Edit edit;
+        private final double[] theta, grad;
+        private final Adam adam;
+        private int done;
+
+        private Run(List<Example> examples, int B, Edit edit, double lr) {
+            this.examples = examples;
+            this.B = B;
+            this.edit = edit;
+            int n = paramCount(edit);
+            theta = new double[n];
+            grad = new double[n];
+            pack(edit, theta);
+            adam = new Adam(n, lr);
+        }
+
+        /** One step; returns the mean loss of its batch before the update. */
+        public double step() {
             List<Example> batch = new ArrayList<>(B);
-            for (int b = 0; b < B; b++) batch.add(examples.get((s * B + b) % examples.size()));
-            losses[s] = lossAndGrad(edit, batch, grad);
+            for (int b = 0; b < B; b++) batch.add(examples.get((done * B + b) % examples.size()));
+            double loss = lossAndGrad(edit, batch, grad);
             adam.update(theta, grad);
             unpack(theta, edit);
+            done++;
+            return loss;
         }
-        return new Result(edit, losses);
+
+        /** Steps until {@code steps} have been taken (none if already there). */
+        public Run stepTo(int steps) {
+            while (done < steps) step();
+            return this;
+        }
+
+        /** The factors after the steps taken so far (updated in place by later steps). */
+        public Edit edit() { return edit; }
+
+        public int steps() { return done; }
     }
 
     /**

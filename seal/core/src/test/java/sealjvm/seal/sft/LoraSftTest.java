@@ -132,4 +132,27 @@ class LoraSftTest {
             }
         }
     }
+
+    /** A run stepped to 4 and then to 9 holds, bit for bit, the edits of fresh 4- and 9-step fine-tunes. */
+    @Test
+    void aContinuedRunGivesTheEditsOfFreshFineTunes() throws Exception {
+        Path dir = fixture("tiny-tied");
+        try (Gpt2Model model = Gpt2Model.load(dir); Arena arena = Arena.ofShared(); MergedEdits edits = new MergedEdits(model.params)) {
+            List<Target> targets = Target.parse("h.1.mlp.c_proj,h.0.attn.c_attn", model.config);
+            List<LoraSft.Example> data = List.of(LoraSft.Example.of(new int[] {5, 17, 42, 99, 3, 64, 8, 21}), LoraSft.Example.of(new int[] {7, 7, 30, 2}),
+                    new LoraSft.Example(new int[] {11, 12, 13, 14, 15, 16}, 3));
+            try (LoraSft sft = new LoraSft(model, edits, targets)) {
+                LoraSft.Run run = sft.start(data, new LoraSft.Options(4, 8, 0, 1e-2, 2, 9), arena);
+                for (int steps : new int[] {4, 9}) {
+                    Edit fresh = sft.train(data, new LoraSft.Options(4, 8, steps, 1e-2, 2, 9), arena).edit();
+                    Edit continued = run.stepTo(steps).edit();
+                    assertEquals(steps, run.steps());
+                    for (int d = 0; d < fresh.deltas().size(); d++) {
+                        assertArrayEquals(fresh.deltas().get(d).a().toArray(), continued.deltas().get(d).a().toArray(), steps + " steps: A of delta " + d);
+                        assertArrayEquals(fresh.deltas().get(d).b().toArray(), continued.deltas().get(d).b().toArray(), steps + " steps: B of delta " + d);
+                    }
+                }
+            }
+        }
+    }
 }
