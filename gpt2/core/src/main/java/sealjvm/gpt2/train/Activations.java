@@ -25,6 +25,8 @@ final class Activations {
     final Block[] blocks;
     final Tensor lnf, lnfMean, lnfRstd;   // (B,T,C), (B*T), (B*T)
     final Tensor logits;                  // (B,T,V); the backward turns it into dlogits in place
+    // The head over the counted positions only (when some targets are −1): their ln_f rows gathered, and d of those rows.
+    final Tensor headRows, dheadRows;     // (B*T, C); the first max(counted, 4) rows are used
     // Backward scratch.
     final Tensor dresidual, dln, datty;   // (B,T,C)
     final Tensor dqkv;                    // (B,T,3C)
@@ -42,7 +44,7 @@ final class Activations {
         // per block: ln1, qkv (3), atty, residual2, ln2, fch (4), fchGelu (4), residual3 = 16 (B,T,C); 4 stats; att
         long perBlock = 16L * BT * C + 4L * BT + (long) B * NH * T * T;
         long headBlock = Math.min(V, 8192);
-        long total = (long) BT * C + L * perBlock + ((long) BT * C + 2L * BT) + (long) BT * V
+        long total = (long) BT * C + L * perBlock + ((long) BT * C + 2L * BT) + (long) BT * V + 2L * BT * C
                 + 3L * BT * C + 3L * BT * C + 4L * BT * C + Math.max(4L * C, headBlock) * BT;
         if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("activations of " + total + " floats for B=" + B + " T=" + T + ": use a smaller batch");
         Tensor all = Tensor.allocate(arena, Math.toIntExact(total));
@@ -64,6 +66,8 @@ final class Activations {
         lnfMean = next.apply(new int[] {BT});
         lnfRstd = next.apply(new int[] {BT});
         logits = next.apply(new int[] {B, T, V});
+        headRows = next.apply(new int[] {BT, C});
+        dheadRows = next.apply(new int[] {BT, C});
         dresidual = next.apply(new int[] {B, T, C});
         dln = next.apply(new int[] {B, T, C});
         datty = next.apply(new int[] {B, T, C});

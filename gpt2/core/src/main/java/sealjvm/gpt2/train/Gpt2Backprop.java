@@ -1,6 +1,7 @@
 package sealjvm.gpt2.train;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.function.Predicate;
 import sealjvm.gpt2.Gpt2Config;
 import sealjvm.gpt2.Gpt2Model;
@@ -8,6 +9,7 @@ import sealjvm.gpt2.Gpt2Names;
 import sealjvm.gpt2.Gpt2Params;
 import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Matmul;
+import sealjvm.tensor.PackedMatmul;
 import sealjvm.tensor.Tensor;
 import sealjvm.tensor.TrainKernels;
 
@@ -38,7 +40,10 @@ public final class Gpt2Backprop implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final int lowestBlock;
     private final boolean embeddingGrads, needsAll;
+    private final boolean headGrad;
     private int[] inputs, targets;
+    private int[] countedRows;      // of the last forward: see countedRows(int[])
+    private FrozenHead head;        // of the last forward, or null
     private int counted = -1;
 
     public Gpt2Backprop(Gpt2Model model, int B, int T) {
@@ -58,6 +63,7 @@ public final class Gpt2Backprop implements AutoCloseable {
         this.grads = Gpt2Params.allocate(cfg, model.params.tied, arena);
         this.acts = new Activations(cfg, B, T);
         embeddingGrads = needsGrad.test(Gpt2Names.WTE) || needsGrad.test(Gpt2Names.WPE);
+        headGrad = needsGrad.test(model.params.tied ? Gpt2Names.WTE : Gpt2Names.LM_HEAD);
         needsAll = grads.byName().keySet().stream().allMatch(needsGrad);
         int lowest = cfg.nLayer();
         for (String name : model.params.byName().keySet()) {
@@ -67,7 +73,9 @@ public final class Gpt2Backprop implements AutoCloseable {
     }
 
     /** inputs, targets (B·T, sequence-major) -> mean cross-entropy over the targets that are not −1. */
-    public float forward(int[] inputs, int[] targets) {
+    public float forward(int[] inputs, int[] targets) { return forwardWith(inputs, targets, null); }
+
+    private float forwardWith(int[] inputs, int[] targets, FrozenHead head) {
         int BT = B * T;
         if (inputs.length != BT || targets.length != BT) {
             throw new IllegalArgumentException(inputs.length + " inputs and " + targets.length + " targets for a batch of " + B + " x " + T);
@@ -94,14 +102,72 @@ public final class Gpt2Backprop implements AutoCloseable {
             residual = a.residual3();
         }
         TrainKernels.layernormForward(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, p.lnfW, p.lnfB, eps);
-        Matmul.matmulTransposed(acts.logits, acts.lnf, p.lmHead, null);             // (B,T,C) -> (B,T,V)
-        counted = TrainKernels.crossEntropyForward(acts.losses, acts.lse, acts.logits, targets);
+        this.head = head;
+        countedRows = countedRows(targets);
+        if (countedRows == null) {
+            headTimesTransposed(acts.logits, acts.lnf);                           // (B,T,C) -> (B,T,V)
+            counted = TrainKernels.crossEntropyForward(acts.losses, acts.lse, acts.logits, targets);
+        } else if (countedRows.length == 0) {
+            java.util.Arrays.fill(acts.losses, 0f);
+            counted = 0;
+        } else {
+            // Only the counted positions' logits: (n,C) -> (n,V), n = max(counted, 4) (rows past counted are zero
+            // inputs whose logits are not read); each logit is the same fma chain as in the full product.
+            int n = countedRows.length, m = headRowCount(n), C = cfg.nEmbd(), V = cfg.vocabSize();
+            Tensor x = acts.headRows.slice(0, m, C);
+            x.fill(0f);
+            for (int r = 0; r < n; r++) MemorySegment.copy(acts.lnf.segment(), (long) countedRows[r] * C * 4, x.segment(), (long) r * C * 4, (long) C * 4);
+            headTimesTransposed(acts.logits.slice(0, m, V), x);
+            int[] y = new int[n];
+            for (int r = 0; r < n; r++) y[r] = targets[countedRows[r]];
+            float[] losses = new float[n], lse = new float[n];
+            counted = TrainKernels.crossEntropyForward(losses, lse, acts.logits.slice(0, n, V), y);
+            java.util.Arrays.fill(acts.losses, 0f);
+            for (int r = 0; r < n; r++) { acts.losses[countedRows[r]] = losses[r]; acts.lse[r] = lse[r]; }
+        }
         double sum = 0;
         for (float l : acts.losses) sum += l;
         return counted == 0 ? 0f : (float) (sum / counted);
     }
 
-    /** The logits (B,T,V) of the last forward; the backward pass overwrites them. */
+    /** inputs, targets -> mean cross-entropy, as {@link #forward(int[], int[])}, with the head read from {@code head}. */
+    public float forward(int[] inputs, int[] targets, FrozenHead head) {
+        if (head != null && headGrad) {
+            throw new IllegalArgumentException("a frozen head for a backward that trains the head");
+        }
+        return forwardWith(inputs, targets, head);
+    }
+
+    // The positions whose target counts, when some do not and the head is not trained (its gradient would need
+    // every row), else null: the head then runs over those rows only. Targets are checked here, before any work.
+    private int[] countedRows(int[] targets) {
+        int n = 0, V = cfg.vocabSize();
+        for (int i = 0; i < targets.length; i++) {
+            int y = targets[i];
+            if (y == -1) continue;
+            if (y < 0 || y >= V) throw new IllegalArgumentException("target id " + y + " at position " + i + " is outside [0, " + V + ")");
+            n++;
+        }
+        if (n == targets.length || targets.length < Matmul.GEMM_MIN_ROWS || headGrad) return null;
+        int[] rows = new int[n];
+        for (int i = 0, r = 0; i < targets.length; i++) if (targets[i] != -1) rows[r++] = i;
+        return rows;
+    }
+
+    // Rows of the gathered head product: at least GEMM_MIN_ROWS, where matmulTransposed runs the tiles the full
+    // product's rows ran (below it, its dot-product path sums in another order).
+    private static int headRowCount(int counted) { return Math.max(counted, Matmul.GEMM_MIN_ROWS); }
+
+    // out (M,V) = x (M,C) · headᵀ
+    private void headTimesTransposed(Tensor out, Tensor x) {
+        if (head != null) Matmul.matmulTransposed(out, x, head.transposed);
+        else Matmul.matmulTransposed(out, x, model.params.lmHead, null);
+    }
+
+    /**
+     * The logits of the last forward, (B,T,V); when some targets were −1 (and the head is not trained) only the
+     * counted positions' rows were computed, in order, at the start. The backward pass overwrites them.
+     */
     public Tensor logits() { return acts.logits; }
 
     /** Per-position losses of the last forward (0 where the target is −1). */
@@ -119,9 +185,25 @@ public final class Gpt2Backprop implements AutoCloseable {
         int L = cfg.nLayer();
         Tensor last = L == 0 ? acts.encoded : acts.blocks[L - 1].residual3();
 
-        TrainKernels.crossEntropyBackward(acts.logits, acts.logits, acts.lse, targets, weight / counted); // logits -> dlogits
-        String head = p.tied ? Gpt2Names.WTE : Gpt2Names.LM_HEAD;
-        TrainKernels.matmulTransposedBackward(acts.dln, need(head, g.lmHead), acts.logits, acts.lnf, p.lmHead, scratch);
+        if (countedRows == null) {
+            TrainKernels.crossEntropyBackward(acts.logits, acts.logits, acts.lse, targets, weight / counted); // logits -> dlogits
+            if (head != null) PackedMatmul.matmul(acts.dln, acts.logits.view(B * T, cfg.vocabSize()), head.plain, null);
+            else TrainKernels.matmulTransposedBackward(acts.dln, need(p.tied ? Gpt2Names.WTE : Gpt2Names.LM_HEAD, g.lmHead),
+                    acts.logits, acts.lnf, p.lmHead, scratch);
+        } else {
+            // dlogits of the counted rows, their d(ln_f rows), scattered back; the other rows' gradient is zero.
+            int n = countedRows.length, m = headRowCount(n), C = cfg.nEmbd(), V = cfg.vocabSize();
+            int[] y = new int[n];
+            for (int r = 0; r < n; r++) y[r] = targets[countedRows[r]];
+            Tensor dlogits = acts.logits.slice(0, m, V);
+            TrainKernels.crossEntropyBackward(acts.logits.slice(0, n, V), acts.logits.slice(0, n, V), acts.lse, y, weight / counted);
+            if (m > n) acts.logits.slice((long) n * V, m - n, V).fill(0f);
+            Tensor dx = acts.dheadRows.slice(0, m, C);
+            if (head != null) PackedMatmul.matmul(dx, dlogits, head.plain, null);
+            else Matmul.matmul(dx, dlogits, p.lmHead, null);
+            acts.dln.fill(0f);
+            for (int r = 0; r < n; r++) MemorySegment.copy(dx.segment(), (long) r * C * 4, acts.dln.segment(), (long) countedRows[r] * C * 4, (long) C * 4);
+        }
         acts.dresidual.fill(0f);
         TrainKernels.layernormBackward(acts.dresidual, need(Gpt2Names.LN_F_WEIGHT, g.lnfW), need(Gpt2Names.LN_F_BIAS, g.lnfB), acts.dln,
                 last, p.lnfW, acts.lnfMean, acts.lnfRstd);

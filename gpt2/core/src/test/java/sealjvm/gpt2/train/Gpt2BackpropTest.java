@@ -2,6 +2,8 @@ package sealjvm.gpt2.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import sealjvm.gpt2.Gpt2Model;
 import sealjvm.gpt2.safetensors.SafeTensors;
 import sealjvm.tensor.Parallel;
+import sealjvm.tensor.Tensor;
 import sealjvm.testsupport.Repo;
 
 /**
@@ -114,6 +117,43 @@ class Gpt2BackpropTest {
             some.backward(1f);
             assertArrayEquals(full.grads.get(only).toArray(), some.grads.get(only).toArray());
             assertEquals(0f, some.grads.get("h.0.attn.c_attn.weight").toArray()[0], "not computed");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-tied", "tiny-untied"})
+    void headOverCountedRowsAndFrozenHeadGiveTheFullPassBits(String name) throws IOException {
+        Path dir = fixture(name);
+        JsonNode batch = JSON.readTree(dir.resolve("batch.json").toFile());
+        int B = batch.get("B").asInt(), T = batch.get("T").asInt();
+        int[] x = flat(batch.get("inputs")), y = flat(batch.get("targets"));
+        for (int i = 0; i < y.length; i += 3) y[i] = -1;   // a third of the positions not counted, as padding is
+        String only = "h.1.mlp.c_fc.weight";
+        try (Gpt2Model model = Gpt2Model.load(dir); Gpt2Backprop full = new Gpt2Backprop(model, B, T);
+             Gpt2Backprop counted = new Gpt2Backprop(model, B, T, only::equals)) {
+            // full trains the head, so its head runs over every row; counted runs it over the counted rows only
+            float lossFull = full.forward(x, y);
+            full.backward(0.5f);
+            float[] lossesFull = full.losses();
+            for (FrozenHead head : new FrozenHead[] {null, FrozenHead.of(model)}) {
+                counted.zeroGrad();
+                assertEquals(Float.floatToIntBits(lossFull), Float.floatToIntBits(counted.forward(x, y, head)));
+                assertArrayEquals(lossesFull, counted.losses());
+                counted.backward(0.5f);
+                assertArrayEquals(full.grads.get(only).toArray(), counted.grads.get(only).toArray(), "bit for bit, head " + head);
+            }
+            assertThrows(IllegalArgumentException.class, () -> full.forward(x, y, FrozenHead.of(model)), "a trained head cannot be frozen");
+        }
+    }
+
+    @Test
+    void frozenHeadNoticesAChangedHead() throws IOException {
+        try (Gpt2Model model = Gpt2Model.load(fixture("tiny-tied"))) {
+            FrozenHead head = FrozenHead.of(model);
+            assertTrue(head.matches(model));
+            Tensor w = model.params.lmHead;
+            w.set(w.size() - 1, w.get(w.size() - 1) + 1f);
+            assertFalse(head.matches(model));
         }
     }
 

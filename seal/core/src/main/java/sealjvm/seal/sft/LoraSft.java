@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
 import sealjvm.gpt2.Gpt2Model;
+import sealjvm.gpt2.Gpt2Names;
+import sealjvm.gpt2.train.FrozenHead;
 import sealjvm.gpt2.train.Gpt2Backprop;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.edit.LowRankDelta;
@@ -58,6 +60,8 @@ public final class LoraSft implements AutoCloseable {
     private final List<Target> targets;
     private final Set<String> weightNames = new HashSet<>();
     private final Map<Long, Gpt2Backprop> passes = new HashMap<>();   // by (B, T): activations are sized per shape
+    private final boolean trainsHead;
+    private FrozenHead head;   // the head packed once, repacked when the model's head has changed (frozenHead)
 
     public LoraSft(Gpt2Model model, MergedEdits edits, List<Target> targets) {
         if (targets.isEmpty()) throw new IllegalArgumentException("LoRA SFT needs at least one target");
@@ -65,6 +69,15 @@ public final class LoraSft implements AutoCloseable {
         this.edits = edits;
         this.targets = List.copyOf(targets);
         for (Target t : targets) weightNames.add(t.weightName());
+        trainsHead = weightNames.contains(model.params.tied ? Gpt2Names.WTE : Gpt2Names.LM_HEAD);
+    }
+
+    // The LM head packed for the passes (null when a target is the head itself): packed again only if the model's
+    // head no longer holds the floats it was packed from (a compare of V·C floats, where packing would transpose them).
+    private FrozenHead frozenHead() {
+        if (trainsHead) return null;
+        if (head == null || !head.matches(model)) head = FrozenHead.of(model);
+        return head;
     }
 
     public List<Target> targets() { return targets; }
@@ -106,6 +119,7 @@ public final class LoraSft implements AutoCloseable {
         private final Edit edit;
         private final double[] theta, grad;
         private final Adam adam;
+        private final FrozenHead head = frozenHead();
         private int done;
 
         private Run(List<Example> examples, int B, Edit edit, double lr) {
@@ -123,7 +137,7 @@ public final class LoraSft implements AutoCloseable {
         public double step() {
             List<Example> batch = new ArrayList<>(B);
             for (int b = 0; b < B; b++) batch.add(examples.get((done * B + b) % examples.size()));
-            double loss = lossAndGrad(edit, batch, grad);
+            double loss = lossAndGrad(edit, batch, grad, head);
             adam.update(theta, grad);
             unpack(theta, edit);
             done++;
@@ -149,13 +163,15 @@ public final class LoraSft implements AutoCloseable {
      * passage's length, and the padding's logits cost as much as real tokens. Groups run shortest first, each
      * backward weighted by its share of the counted tokens, so the sum is the gradient of the batch's mean.
      */
-    public double lossAndGrad(Edit edit, List<Example> batch, double[] grad) {
+    public double lossAndGrad(Edit edit, List<Example> batch, double[] grad) { return lossAndGrad(edit, batch, grad, frozenHead()); }
+
+    private double lossAndGrad(Edit edit, List<Example> batch, double[] grad, FrozenHead head) {
         TreeMap<Integer, List<Example>> byLength = new TreeMap<>();
         for (Example e : batch) byLength.computeIfAbsent(paddedLength(e.tokens().length - 1), k -> new ArrayList<>()).add(e);
         if (byLength.size() == 1) {
             int T = byLength.firstKey();
             int[][] xy = inputsAndTargets(batch, T);
-            return lossAndGrad(edit, xy[0], xy[1], batch.size(), T, grad);
+            return lossAndGrad(edit, xy[0], xy[1], batch.size(), T, grad, head);
         }
         long total = 0;
         for (Example e : batch) total += e.tokens().length - e.lossFrom();
@@ -168,7 +184,7 @@ public final class LoraSft implements AutoCloseable {
                 int[][] xy = inputsAndTargets(group.getValue(), T);
                 Gpt2Backprop bp = pass(B, T);
                 bp.zeroGrad();
-                double groupLoss = bp.forward(xy[0], xy[1]);
+                double groupLoss = bp.forward(xy[0], xy[1], head);
                 float share = (float) ((double) bp.counted() / total);
                 loss += groupLoss * bp.counted() / total;
                 bp.backward(share);
@@ -213,12 +229,16 @@ public final class LoraSft implements AutoCloseable {
 
     /** As {@link #lossAndGrad(Edit, List, double[])} for flat (B·T) inputs and targets (−1: not counted). */
     public double lossAndGrad(Edit edit, int[] x, int[] y, int B, int T, double[] grad) {
+        return lossAndGrad(edit, x, y, B, T, grad, frozenHead());
+    }
+
+    private double lossAndGrad(Edit edit, int[] x, int[] y, int B, int T, double[] grad, FrozenHead head) {
         Gpt2Backprop bp = pass(B, T);
         MergedEdits.Applied applied = edits.apply(edit);
         double loss;
         try {
             bp.zeroGrad();
-            loss = bp.forward(x, y);
+            loss = bp.forward(x, y, head);
             bp.backward(1f);
         } finally {
             edits.revert(applied);

@@ -155,4 +155,26 @@ class LoraSftTest {
             }
         }
     }
+
+    /** The head is packed once per fine-tune setup, and again when the model's head changes: never a stale copy. */
+    @Test
+    void aChangedHeadIsNotReadFromAStalePackedCopy() throws Exception {
+        Path dir = fixture("tiny-tied");
+        try (Gpt2Model model = Gpt2Model.load(dir); Arena arena = Arena.ofShared(); MergedEdits edits = new MergedEdits(model.params)) {
+            List<Target> targets = Target.parse("h.1.mlp.c_proj", model.config);
+            List<LoraSft.Example> data = List.of(LoraSft.Example.of(new int[] {5, 17, 42, 99, 3, 64, 8, 21}), new LoraSft.Example(new int[] {11, 12, 13, 14, 15, 16}, 3));
+            try (LoraSft sft = new LoraSft(model, edits, targets)) {
+                Edit edit = sft.init(new LoraSft.Options(4, 8, 1, 1e-2, 1, 5), arena);
+                double[] before = new double[LoraSft.paramCount(edit)], after = new double[before.length], fresh = new double[before.length];
+                double lossBefore = sft.lossAndGrad(edit, data, before);
+                for (long i = 0; i < model.params.lmHead.size(); i += 7) model.params.lmHead.set(i, model.params.lmHead.get(i) * 1.5f);
+                double lossAfter = sft.lossAndGrad(edit, data, after);
+                try (LoraSft other = new LoraSft(model, edits, targets)) {
+                    assertEquals(other.lossAndGrad(edit, data, fresh), lossAfter);
+                }
+                assertArrayEquals(fresh, after);
+                assertTrue(lossAfter != lossBefore, "the loss moved with the head");
+            }
+        }
+    }
 }
