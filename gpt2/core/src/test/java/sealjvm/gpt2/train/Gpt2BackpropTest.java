@@ -35,6 +35,14 @@ class Gpt2BackpropTest {
         return out;
     }
 
+    /** A fixture's batch.json: (B,T) inputs and targets, flat. */
+    record Batch(int B, int T, int[] inputs, int[] targets) {
+        static Batch of(Path dir) throws IOException {
+            JsonNode b = JSON.readTree(dir.resolve("batch.json").toFile());
+            return new Batch(b.get("B").asInt(), b.get("T").asInt(), flat(b.get("inputs")), flat(b.get("targets")));
+        }
+    }
+
     /** ‖a − ref‖ / ‖ref‖ in double. */
     static double relError(float[] a, double[] ref) {
         double num = 0, den = 0;
@@ -46,11 +54,11 @@ class Gpt2BackpropTest {
     @ValueSource(strings = {"tiny-tied", "tiny-untied"})
     void lossLogitsAndEveryGradientMatchPyTorch(String name) throws IOException {
         Path dir = fixture(name);
-        JsonNode batch = JSON.readTree(dir.resolve("batch.json").toFile());
-        int B = batch.get("B").asInt(), T = batch.get("T").asInt();
+        Batch batch = Batch.of(dir);
+        int B = batch.B(), T = batch.T();
         try (Gpt2Model model = Gpt2Model.load(dir); Gpt2Backprop bp = new Gpt2Backprop(model, B, T);
              SafeTensors ref = SafeTensors.open(dir.resolve("grads.safetensors"))) {
-            float loss = bp.forward(flat(batch.get("inputs")), flat(batch.get("targets")));
+            float loss = bp.forward(batch.inputs(), batch.targets());
             assertEquals(ref.readF64("loss")[0], loss, 1e-5, "loss");
             double[] logits = ref.readF64("logits");
             float[] ours = bp.logits().toArray();
@@ -79,9 +87,9 @@ class Gpt2BackpropTest {
     @Test
     void accumulatedGradientsAddUpAndBackwardIsThreadCountIndependent() throws IOException {
         Path dir = fixture("tiny-tied");
-        JsonNode batch = JSON.readTree(dir.resolve("batch.json").toFile());
-        int B = batch.get("B").asInt(), T = batch.get("T").asInt();
-        int[] x = flat(batch.get("inputs")), y = flat(batch.get("targets"));
+        Batch batch = Batch.of(dir);
+        int B = batch.B(), T = batch.T();
+        int[] x = batch.inputs(), y = batch.targets();
         int threads = Parallel.threads();
         try (Gpt2Model model = Gpt2Model.load(dir); Gpt2Backprop bp = new Gpt2Backprop(model, B, T)) {
             bp.forward(x, y);
@@ -105,9 +113,9 @@ class Gpt2BackpropTest {
     @Test
     void restrictedGradientsEqualTheFullOnes() throws IOException {
         Path dir = fixture("tiny-untied");
-        JsonNode batch = JSON.readTree(dir.resolve("batch.json").toFile());
-        int B = batch.get("B").asInt(), T = batch.get("T").asInt();
-        int[] x = flat(batch.get("inputs")), y = flat(batch.get("targets"));
+        Batch batch = Batch.of(dir);
+        int B = batch.B(), T = batch.T();
+        int[] x = batch.inputs(), y = batch.targets();
         String only = "h.1.mlp.c_proj.weight";
         try (Gpt2Model model = Gpt2Model.load(dir); Gpt2Backprop full = new Gpt2Backprop(model, B, T);
              Gpt2Backprop some = new Gpt2Backprop(model, B, T, only::equals)) {
@@ -124,9 +132,9 @@ class Gpt2BackpropTest {
     @ValueSource(strings = {"tiny-tied", "tiny-untied"})
     void headOverCountedRowsAndFrozenHeadGiveTheFullPassBits(String name) throws IOException {
         Path dir = fixture(name);
-        JsonNode batch = JSON.readTree(dir.resolve("batch.json").toFile());
-        int B = batch.get("B").asInt(), T = batch.get("T").asInt();
-        int[] x = flat(batch.get("inputs")), y = flat(batch.get("targets"));
+        Batch batch = Batch.of(dir);
+        int B = batch.B(), T = batch.T();
+        int[] x = batch.inputs(), y = batch.targets();
         for (int i = 0; i < y.length; i += 3) y[i] = -1;   // a third of the positions not counted, as padding is
         String only = "h.1.mlp.c_fc.weight";
         try (Gpt2Model model = Gpt2Model.load(dir); Gpt2Backprop full = new Gpt2Backprop(model, B, T);
