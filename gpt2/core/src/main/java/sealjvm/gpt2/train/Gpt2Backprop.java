@@ -135,6 +135,10 @@ public final class Gpt2Backprop implements AutoCloseable {
         if (head != null && headGrad) {
             throw new IllegalArgumentException("a frozen head for a backward that trains the head");
         }
+        if (head != null && !java.util.Arrays.equals(head.weights.shape(), model.params.lmHead.shape())) {
+            throw new IllegalArgumentException("a frozen head of shape " + java.util.Arrays.toString(head.weights.shape())
+                    + " for a model whose head is " + java.util.Arrays.toString(model.params.lmHead.shape()));
+        }
         return forwardWith(inputs, targets, head);
     }
 

@@ -151,6 +151,9 @@ class Gpt2BackpropTest {
                 assertArrayEquals(full.grads.get(only).toArray(), counted.grads.get(only).toArray(), "bit for bit, head " + head);
             }
             assertThrows(IllegalArgumentException.class, () -> full.forward(x, y, FrozenHead.of(model)), "a trained head cannot be frozen");
+            try (Gpt2Model other = Gpt2Model.create(new sealjvm.gpt2.Gpt2Config(16, 2, 2, 32, model.config.vocabSize(), 1e-5f, "gelu_new"), true)) {
+                assertThrows(IllegalArgumentException.class, () -> counted.forward(x, y, FrozenHead.of(other)), "another model's head");
+            }
         }
     }
 
