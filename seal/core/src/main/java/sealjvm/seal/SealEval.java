@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.eval.ArmResults;
+import sealjvm.seal.eval.EvalPool;
+import sealjvm.seal.eval.EvalSlice;
 import sealjvm.seal.eval.Baselines;
 import sealjvm.seal.eval.FactsProbe;
 import sealjvm.seal.eval.SequentialEval;
@@ -89,15 +91,17 @@ public final class SealEval {
     /** The arms of a generator run, its scoring forwards on {@code placement} (controls that merge edits run on the CPU). */
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, Placement placement)
             throws IOException {
-        return evaluate(home, runDir, episodes, seed, recipe, placement, List.of());
+        return evaluate(home, runDir, null, episodes, seed, recipe, placement, List.of());
     }
 
     /**
      * The arms on the run's model with PEFT {@code adapters} merged into it (none: the run's own model); the controls
-     * fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder.
+     * fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder. The eval reads
+     * {@code episodes} eval episodes from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); the
+     * result, with every episode's values, is also written to {@link EvalPool#EVAL_FILE} there.
      */
-    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, Placement placement,
-                                      List<Path> adapters) throws IOException {
+    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, int episodes, long seed, Baselines.Recipe recipe,
+                                      Placement placement, List<Path> adapters) throws IOException {
         RunDir run = new RunDir(runDir);
         Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
         Files.createDirectories(cache);
@@ -106,13 +110,13 @@ public final class SealEval {
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
         try (Setup setup = Setup.create(config, home, runDir, placement, adapters)) {
-            return arms(setup, setup.task(), config, run, runDir, cache, adapters, episodes, seed, recipe, t0);
+            return arms(setup, setup.task(), config, run, runDir, cache, adapters, firstEpisode, episodes, seed, recipe, t0);
         }
     }
 
     /** {@code cache}: where the controls fitted on the model are kept (the run folder, or RUN/eval-adapters-HASH). */
     private static <H> ObjectNode arms(Setup setup, Task<H> task, TrainConfig config, RunDir run, Path runDir, Path cache, List<Path> adapters,
-                                       int episodes, long seed,
+                                       Integer firstEpisode, int episodes, long seed,
                                        Baselines.Recipe recipe, long t0) throws IOException {
         try (Baselines<H> baselines = new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              Baselines<H> passage = passageBaselines(setup, task, config, recipe);
@@ -122,9 +126,10 @@ public final class SealEval {
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
             boolean spam = task instanceof SpamTask;
-            int n = Math.min(episodes, task.episodeCount(Task.Stage.EVAL));
-            if (n < 2) throw new IllegalArgumentException("the " + task.name() + " eval split has " + n + " episode(s): too few for an interval");
-            List<Task.Episode<H>> eps = task.episodes(Task.Stage.EVAL, n);
+            EvalSlice slice = EvalSlice.of(firstEpisode, episodes, task.episodeCount(Task.Stage.EVAL), config.seed());
+            int n = slice.count();
+            if (n < 2) throw new IllegalArgumentException("the " + task.name() + " eval split has " + n + " episode(s) from " + slice.first() + ": too few for an interval");
+            List<Task.Episode<H>> eps = task.episodes(Task.Stage.EVAL, slice.first(), n);
             int[] partner = partners(task, eps);
 
             // The norm budget of the static edit: the trained edits' mean ‖ΔW‖ on heldout contexts.
@@ -168,11 +173,11 @@ public final class SealEval {
                     List<Edit> edits = new ArrayList<>(List.of(staticEdit, shuffled, trained));
                     if (sftChoice != null) {
                         names.add("sft_passage");
-                        edits.add(passage.passageEdit(ep, sftChoice, RandomStreams.mix(seed, i), arena));
+                        edits.add(passage.passageEdit(ep, sftChoice, RandomStreams.mix(seed, slice.first() + i), arena));
                     }
                     Task.Detail d = task.detail(setup.backend(), ep, edits, true);
                     double[] forget = setup.reward().forgetting(setup.backend(), edits);
-                    results.episode(d.group());
+                    results.episode(slice.first() + i, d.group());
                     results.add("no_edit", row(d.correct(), 0), new double[d.units()], row(d.margin(), 0), 0);
                     for (int k = 0; k < edits.size(); k++) {
                         double[] gain = minus(d.score()[k + 1], d.score()[0]);
@@ -187,7 +192,8 @@ public final class SealEval {
                 }
             }
             ObjectNode out = JSON.createObjectNode();
-            out.put("method", "generator").put("task", task.name()).put("episodes", n).put("eval_split_size", task.episodeCount(Task.Stage.EVAL));
+            out.put("method", "generator").put("task", task.name()).put("episodes", n).put("first_episode", slice.first())
+                    .put("eval_split_size", task.episodeCount(Task.Stage.EVAL));
             out.put("seed", seed);
             if (!adapters.isEmpty()) {
                 var a = out.putArray("adapters");
@@ -205,6 +211,7 @@ public final class SealEval {
             }
             if (task instanceof FactsTask) out.set("reference", inContext(setup, eps));
             out.put("seconds", (System.nanoTime() - t0) / 1e9);
+            EvalPool.write(cache, out, runDir, config.seed(), results, null);
             return out;
         }
     }

@@ -20,13 +20,16 @@ import picocli.CommandLine.Mixin;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a run on its task's eval split (each passage/document once); the last line is one JSON object: "
                 + "\"arms\" {no_edit, static_edit, shuffled_context, sft_passage, trained, (text) untrained_self_edit, (spam) head_recalibration} "
-                + "with accuracy, gain, margin and reward each, and \"ci95\" {METRIC: {trained_minus_ARM: [lo, hi]}} from a bootstrap clustered by passage.",
+                + "with accuracy, gain, margin and reward each, and \"ci95\" {METRIC: {trained_minus_ARM: [lo, hi]}} from a bootstrap clustered by passage; "
+                + "the same with every passage's values is kept in RUN_DIR/eval.json (bin/seal pool reads it).",
                 "--sequential N (facts): write the edits of N eval passages one after another; a JSON line per step, "
                 + "heat maps RUN_DIR/sequential-ARM.png, a summary line."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
     @Option(names = "--task", description = "${COMPLETION-CANDIDATES}; must match the run's task (checked).") TrainConfig.TaskName task;
-    @Option(names = "--episodes", description = "Eval episodes, the first N of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
+    @Option(names = "--episodes", description = "Eval episodes, N consecutive ones of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
+    @Option(names = "--first-episode", paramLabel = "K", description = "Start at eval episode K (default: the run's seed picks the slice: "
+            + "seed 1 the first N, seed 2 the next N, ..., wrapping after split/N slices, so consecutive seeds can be pooled with bin/seal pool).") Integer firstEpisode;
     @Mixin SeedOption seed = new SeedOption(7);   // the bootstrap, the eval-time fine-tunes and samples
     @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
     @Option(names = "--ppl-tokens", defaultValue = "4096", description = "--sequential: Brown held-out tokens for the perplexity after each step, 0 = none (default: ${DEFAULT-VALUE}).") int pplTokens;
@@ -58,6 +61,8 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
         if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
+        if (firstEpisode != null) Checks.atLeast("--first-episode", firstEpisode, 0);
+        if (firstEpisode != null && sequential != null) throw new IllegalArgumentException("--first-episode: not with --sequential (which writes the first N eval passages)");
         if (sequential != null && sequential < 1) throw new IllegalArgumentException("--sequential must be >= 1, got " + sequential);
         if (pplTokens < 0) throw new IllegalArgumentException("--ppl-tokens must be >= 0, got " + pplTokens);
         if (brownDir != null && !java.nio.file.Files.isDirectory(brownDir)) throw Checks.bad("--brown-dir", brownDir, "not a directory");
@@ -83,8 +88,8 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, episodes == null ? 100 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
-                : SealEval.evaluate(SealCli.home(), run, episodes == null ? 200 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, firstEpisode, episodes == null ? 100 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
+                : SealEval.evaluate(SealCli.home(), run, firstEpisode, episodes == null ? 200 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
         return 0;
     }
 }

@@ -20,7 +20,7 @@ import sealjvm.gpt2.safetensors.SafeTensorsException;
  */
 @Command(name = "seal", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "SEAL on the JVM: a GPT-2 that edits its own weights, in pure Java.",
-        subcommands = {LogitsCommand.class, GpuCheckCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {LogitsCommand.class, GpuCheckCommand.class, TokenizeCommand.class, GenerateCommand.class, TrainCommand.class, EvalCommand.class, PoolCommand.class,
                 PerplexityCommand.class,
                 BenchCommand.class, PretrainCommand.class, SftCommand.class, EditCommand.class, MergeCommand.class,
                 CompletionCommand.class,

@@ -103,12 +103,14 @@ class EditMergeTest {
         assertTrue(r.err().contains("--out") && r.err().contains("not empty"), r.err());
 
         // eval with the adapter merged into the run's model: its controls are cached apart from the run's own.
-        JsonNode eval = sealjvm.seal.text.TextSealEval.evaluate(home, run, 2, 5,
+        JsonNode eval = sealjvm.seal.text.TextSealEval.evaluate(home, run, null, 2, 5,
                 new sealjvm.seal.eval.Baselines.Recipe(4, 2, 2, 3e-3, new int[] {1}, new double[] {1e-3}, 1), List.of(adapter));
         assertEquals(adapter.toString(), eval.get("adapters").get(0).asText());
         assertFalse(Files.exists(run.resolve("sft_passage.json")), "not cached as the run's own controls");
+        assertFalse(Files.exists(run.resolve("eval.json")), "nor kept as the run's own eval");
         try (var s = Files.list(run)) {
-            assertTrue(s.anyMatch(d -> d.getFileName().toString().startsWith("eval-adapters-") && Files.exists(d.resolve("sft_passage.json"))));
+            assertTrue(s.anyMatch(d -> d.getFileName().toString().startsWith("eval-adapters-") && Files.exists(d.resolve("sft_passage.json"))
+                    && Files.exists(d.resolve("eval.json"))));
         }
     }
 

@@ -1,5 +1,7 @@
 package sealjvm.seal.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -12,7 +14,9 @@ import java.util.TreeSet;
  * Per-arm results over the same eval episodes, and their summary: for each arm the mean accuracy, gain and margin
  * over all units (questions, messages, documents) and the mean reward over episodes; intervals of
  * {@code trained − arm} for every metric by a bootstrap clustered by episode; a breakdown by unit group (relation).
- * A metric the task does not have is JSON null; so is every metric of an arm that does not apply.
+ * A metric the task does not have is JSON null; so is every metric of an arm that does not apply. Each episode
+ * keeps its index in the eval split and a stratum (the run it came from, when {@link EvalPool} pools runs): the
+ * bootstrap resamples each stratum's episodes within it.
  */
 public final class ArmResults {
     public static final List<String> METRICS = List.of("accuracy", "gain", "margin", "reward");
@@ -23,6 +27,8 @@ public final class ArmResults {
     private final String reference;
     private final Map<String, List<Episode>> byArm = new LinkedHashMap<>();
     private final List<String[]> groups = new ArrayList<>();
+    private final List<Integer> index = new ArrayList<>();
+    private final List<Integer> stratum = new ArrayList<>();
 
     /** {@code arms} in output order; {@code reference} is the arm every other is compared with ("trained"). */
     public ArmResults(List<String> arms, String reference) {
@@ -32,8 +38,15 @@ public final class ArmResults {
         for (String a : arms) byArm.put(a, new ArrayList<>());
     }
 
-    /** Starts an episode whose units have these groups; then {@link #add} each arm that applies once. */
-    public void episode(String[] unitGroups) { groups.add(unitGroups.clone()); }
+    /** Starts episode {@code index} of the eval split, whose units have these groups; then {@link #add} each arm that applies once. */
+    public void episode(int index, String[] unitGroups) { episode(index, 0, unitGroups); }
+
+    /** As {@link #episode(int, String[])}, the episode from stratum {@code stratum} (a pooled run). */
+    public void episode(int index, int stratum, String[] unitGroups) {
+        groups.add(unitGroups.clone());
+        this.index.add(index);
+        this.stratum.add(stratum);
+    }
 
     /** One arm's per-unit values for the current episode ({@code accuracy}/{@code margin} null where the task has none). */
     public void add(String arm, double[] accuracy, double[] gain, double[] margin, double reward) {
@@ -90,6 +103,80 @@ public final class ArmResults {
         else n.put(key, ClusteredBootstrap.mean(clusters));
     }
 
+    private int[] strata() {
+        return stratum.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Every episode's values, for pooling: [{"index": i, "groups": [..], "arms": {ARM: {"accuracy": [..] or null,
+     * "gain": [..], "margin": [..] or null, "reward": r}}}], arms that apply only.
+     */
+    public ArrayNode episodesJson() {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (int e = 0; e < groups.size(); e++) {
+            ObjectNode ep = out.addObject();
+            ep.put("index", index.get(e));
+            ArrayNode g = ep.putArray("groups");
+            for (String s : groups.get(e)) g.add(s);
+            ObjectNode a = ep.putObject("arms");
+            for (String arm : arms) {
+                if (!present(arm)) continue;
+                Episode v = byArm.get(arm).get(e);
+                ObjectNode n = a.putObject(arm);
+                putArray(n, "accuracy", v.accuracy());
+                putArray(n, "gain", v.gain());
+                putArray(n, "margin", v.margin());
+                n.put("reward", v.reward());
+            }
+        }
+        return out;
+    }
+
+    private static void putArray(ObjectNode n, String key, double[] v) {
+        if (v == null) {
+            n.putNull(key);
+        } else {
+            ArrayNode a = n.putArray(key);
+            for (double x : v) a.add(x);
+        }
+    }
+
+    private static double[] doubles(JsonNode n, int units, String where) {
+        if (n == null || n.isNull()) return null;
+        if (!n.isArray() || n.size() != units) throw new IllegalArgumentException(where + ": expected " + units + " values, got " + n);
+        double[] v = new double[units];
+        for (int u = 0; u < units; u++) {
+            if (!n.get(u).isNumber()) throw new IllegalArgumentException(where + ": not a number: " + n.get(u));
+            v[u] = n.get(u).doubleValue();
+        }
+        return v;
+    }
+
+    /**
+     * Adds the episodes of {@link #episodesJson()} as stratum {@code stratum}; {@code where} names their file in
+     * errors. Every arm of this result must be in every episode.
+     */
+    public void addEpisodes(JsonNode episodes, int stratum, String where) {
+        if (episodes == null || !episodes.isArray()) throw new IllegalArgumentException(where + ": no per-episode results");
+        for (JsonNode ep : episodes) {
+            JsonNode g = ep.get("groups");
+            if (g == null || !g.isArray() || !ep.path("index").isInt()) throw new IllegalArgumentException(where + ": an episode without index or groups: " + ep);
+            String[] unitGroups = new String[g.size()];
+            for (int u = 0; u < unitGroups.length; u++) unitGroups[u] = g.get(u).asText();
+            int i = ep.get("index").intValue();
+            episode(i, stratum, unitGroups);
+            for (String arm : arms) {
+                JsonNode a = ep.path("arms").get(arm);
+                if (a == null) throw new IllegalArgumentException(where + ": episode " + i + " has no arm " + arm);
+                String at = where + ": episode " + i + ", " + arm;
+                double[] gain = doubles(a.get("gain"), unitGroups.length, at + ".gain");
+                if (gain == null) throw new IllegalArgumentException(at + ": no gain");
+                add(arm, doubles(a.get("accuracy"), unitGroups.length, at + ".accuracy"), gain,
+                        doubles(a.get("margin"), unitGroups.length, at + ".margin"), a.path("reward").doubleValue());
+            }
+        }
+    }
+
     /** {"arms": {ARM: {accuracy, gain, margin, reward}}, "ci95": {METRIC: {"trained_minus_ARM": [lo, hi]}}, "by_group": …}. */
     public ObjectNode toJson(long seed) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -109,7 +196,7 @@ public final class ArmResults {
                 if (ref == null || other == null) {
                     n.putNull(key);
                 } else {
-                    double[] iv = ClusteredBootstrap.ci95(minus(ref, other), seed);
+                    double[] iv = ClusteredBootstrap.ci95(minus(ref, other), strata(), seed);
                     n.putArray(key).add(iv[0]).add(iv[1]);
                 }
             }

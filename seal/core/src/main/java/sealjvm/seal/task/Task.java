@@ -51,6 +51,15 @@ public interface Task<H> {
     /** The first {@code n} episodes of the split, each of its items used at most once, in a fixed order. */
     List<Episode<H>> episodes(Stage stage, int n);
 
+    /** Episodes {@code first .. first + n − 1} of {@link #episodes}' fixed order. */
+    default List<Episode<H>> episodes(Stage stage, int first, int n) {
+        if (first < 0 || n < 0 || first + n > episodeCount(stage)) {
+            throw new IllegalArgumentException(name() + ": asked for " + stage.name().toLowerCase() + " episodes " + first + ".." + (first + n - 1)
+                    + ", the split has " + episodeCount(stage));
+        }
+        return episodes(stage, first + n).subList(first, first + n);
+    }
+
     /** How many distinct episodes {@link #episodes} can give for {@code stage}. */
     int episodeCount(Stage stage);
 

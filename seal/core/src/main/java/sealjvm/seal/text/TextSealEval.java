@@ -16,12 +16,15 @@ import sealjvm.seal.Stats;
 import sealjvm.seal.edit.Edit;
 import sealjvm.seal.eval.ArmResults;
 import sealjvm.seal.eval.Baselines;
+import sealjvm.seal.eval.EvalPool;
+import sealjvm.seal.eval.EvalSlice;
 import sealjvm.seal.eval.SequentialEval;
 import sealjvm.seal.task.FactsTask;
 import sealjvm.seal.task.Task;
 
 /**
- * Held-out evaluation of a text-SEAL run: the first N passages of the facts eval split, each used once; every arm
+ * Held-out evaluation of a text-SEAL run: N passages of the facts eval split, each used once (which N: {@link
+ * EvalSlice}, by default chosen by the run's seed); every arm
  * is an edit of the same base model by a LoRA fine-tune of the inner loop's targets and rank, judged on the same
  * questions asked without the passage:
  * <ul>
@@ -72,14 +75,17 @@ public final class TextSealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
-        return evaluate(home, runDir, episodes, seed, recipe, List.of());
+        return evaluate(home, runDir, null, episodes, seed, recipe, List.of());
     }
 
     /**
      * The arms on the run's base model with PEFT {@code adapters} merged into it (none: the run's own model); the
-     * controls fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder.
+     * controls fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder. The eval
+     * reads {@code episodes} passages from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); the
+     * result, with every passage's values, is also written to {@link EvalPool#EVAL_FILE} there.
      */
-    public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe, List<Path> adapters) throws IOException {
+    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, int episodes, long seed, Baselines.Recipe recipe,
+                                      List<Path> adapters) throws IOException {
         Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
         java.nio.file.Files.createDirectories(cache);
         if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
@@ -88,7 +94,8 @@ public final class TextSealEval {
         long t0 = System.nanoTime();
         ArmResults results = new ArmResults(ARMS, "trained");
         ArmResults oracle = new ArmResults(List.of("no_edit", "oracle_qa_self_edit"), "oracle_qa_self_edit");
-        int rounds, n;
+        int rounds, evalSplitSize;
+        EvalSlice slice;
         ObjectNode controls = new ObjectMapper().createObjectNode();
         try (Gpt2Model model = Gpt2Model.load(modelDir); TextSeal seal = new TextSeal(c, model, TextSealTrainer.tokenizer(home, modelDir));
              Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, recipe);
@@ -100,19 +107,22 @@ public final class TextSealEval {
             Baselines.SftChoice sft = baselines.sftChoice(cache.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");
-            n = Math.min(episodes, seal.task.episodeCount(Task.Stage.EVAL));
-            List<Task.Episode<FactsTask.Heldout>> eps = seal.task.episodes(Task.Stage.EVAL, n);
+            evalSplitSize = seal.task.episodeCount(Task.Stage.EVAL);
+            slice = EvalSlice.of(firstEpisode, episodes, evalSplitSize, c.seed());
+            if (slice.count() < 2) throw new IllegalArgumentException("--first-episode " + slice.first() + ": one eval passage is left, too few for an interval");
+            int n = slice.count();
+            List<Task.Episode<FactsTask.Heldout>> eps = seal.task.episodes(Task.Stage.EVAL, slice.first(), n);
             int[] partner = SealEval.partners(seal.task, eps);
             List<int[]> trainedEdits = new ArrayList<>(), untrainedEdits = new ArrayList<>();
             for (int e = 0; e < n; e++) {
-                long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, slice.first() + e);   // by the passage, whichever slice
                 int[] prompt = seal.prompt(eps.get(e).context());
                 untrainedEdits.add(seal.selfEdits(prompt, null, 1, s).getFirst());
                 trainedEdits.add(seal.selfEdits(prompt, policy, 1, s).getFirst());
             }
             for (int e = 0; e < n; e++) {
                 Task.Episode<FactsTask.Heldout> ep = eps.get(e);
-                long s = RandomStreams.mix(seed ^ 0xE7A1L, e);
+                long s = RandomStreams.mix(seed ^ 0xE7A1L, slice.first() + e);
                 try (Arena arena = Arena.ofShared()) {
                     long init = RandomStreams.mix(s, 1);   // the same LoRA initialization for the self-edit arms
                     List<String> names = List.of("static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained", "oracle_qa_self_edit");
@@ -123,8 +133,8 @@ public final class TextSealEval {
                             seal.learn(ep.context(), trainedEdits.get(e), init, arena),
                             seal.learn(ep.context(), seal.task.answeredQuestions(ep), TextSealConfig.EditSplit.LINES, init, arena));
                     Task.Detail d = seal.task.detail(model, ep, edits, true);
-                    results.episode(d.group());
-                    oracle.episode(d.group());
+                    results.episode(slice.first() + e, d.group());
+                    oracle.episode(slice.first() + e, d.group());
                     results.add("no_edit", d.correct()[0], new double[d.units()], d.margin()[0], 0);
                     oracle.add("no_edit", d.correct()[0], new double[d.units()], d.margin()[0], 0);
                     for (int k = 0; k < edits.size(); k++) {
@@ -137,7 +147,8 @@ public final class TextSealEval {
             }
         }
         ObjectNode out = new ObjectMapper().createObjectNode();
-        out.put("method", "text").put("task", c.task()).put("episodes", n).put("seed", seed).put("rounds_trained", rounds);
+        out.put("method", "text").put("task", c.task()).put("episodes", slice.count()).put("first_episode", slice.first())
+                .put("eval_split_size", evalSplitSize).put("seed", seed).put("rounds_trained", rounds);
         if (!adapters.isEmpty()) {
             var a = out.putArray("adapters");
             for (Path d : adapters) a.add(d.toString());
@@ -149,6 +160,7 @@ public final class TextSealEval {
         diag.set("oracle_qa_self_edit", oj.get("arms").get("oracle_qa_self_edit"));
         out.set("controls", controls);
         out.put("seconds", (System.nanoTime() - t0) / 1e9);
+        EvalPool.write(cache, out, runDir, c.seed(), results, oracle);
         return out;
     }
 }

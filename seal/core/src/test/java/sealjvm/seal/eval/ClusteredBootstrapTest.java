@@ -1,6 +1,7 @@
 package sealjvm.seal.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -49,5 +50,40 @@ class ClusteredBootstrapTest {
         assertEquals(4.0, ClusteredBootstrap.mean(x), 1e-12);
         double[] ci = ClusteredBootstrap.ci95(x, 1);
         assertTrue(ci[0] <= ci[1] && ci[0] >= 2 && ci[1] <= 10);
+    }
+
+    @Test
+    void oneStratumIsThePlainBootstrapBitForBit() {
+        double[][] x = sample(new SplittableRandom(5), 30, 0.2);
+        double[] plain = ClusteredBootstrap.ci95(x, 9);
+        double[] strat = ClusteredBootstrap.ci95(x, new int[x.length], 9);
+        assertEquals(plain[0], strat[0], 0.0);
+        assertEquals(plain[1], strat[1], 0.0);
+    }
+
+    @Test
+    void strataWithDifferentMeansGiveANarrowerIntervalThanPoolingThemBlindly() {
+        // Two runs whose episodes differ by a run effect: resampling within each run keeps each run's share, so the
+        // run effect adds no spread; resampling the union lets the share move and widens the interval.
+        SplittableRandom rng = new SplittableRandom(3);
+        double[][] a = sample(rng, 50, 0.0), b = sample(rng, 50, 6.0);
+        double[][] x = new double[100][];
+        int[] stratum = new int[100];
+        for (int c = 0; c < 50; c++) {
+            x[c] = a[c];
+            x[50 + c] = b[c];
+            stratum[50 + c] = 1;
+        }
+        double[] blind = ClusteredBootstrap.ci95(x, 1), strat = ClusteredBootstrap.ci95(x, stratum, 1);
+        double mean = ClusteredBootstrap.mean(x);
+        assertTrue(strat[0] <= mean && mean <= strat[1], "the interval holds the mean");
+        assertTrue(strat[1] - strat[0] < 0.8 * (blind[1] - blind[0]), "stratified " + (strat[1] - strat[0]) + " against " + (blind[1] - blind[0]));
+    }
+
+    @Test
+    void badStrataLabelsAreRefused() {
+        double[][] x = {{1}, {2}};
+        assertThrows(IllegalArgumentException.class, () -> ClusteredBootstrap.ci95(x, new int[] {0}, 1));
+        assertThrows(IllegalArgumentException.class, () -> ClusteredBootstrap.ci95(x, new int[] {0, -1}, 1));
     }
 }

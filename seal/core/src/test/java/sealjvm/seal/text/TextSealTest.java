@@ -359,8 +359,8 @@ class TextSealTest {
             }
         }
 
-        ObjectNode eval = TextSealEval.evaluate(home(), tmp.resolve("full"), 2, 5,
-                new sealjvm.seal.eval.Baselines.Recipe(4, 2, 2, 3e-3, new int[] {1}, new double[] {1e-3}, 1));
+        var recipe = new sealjvm.seal.eval.Baselines.Recipe(4, 2, 2, 3e-3, new int[] {1}, new double[] {1e-3}, 1);
+        ObjectNode eval = TextSealEval.evaluate(home(), tmp.resolve("full"), 2, 5, recipe);
         for (String k : List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained")) {
             assertTrue(Double.isFinite(eval.get("arms").get(k).get("gain").asDouble()), k);
             assertTrue(Double.isFinite(eval.get("arms").get(k).get("margin").asDouble()), k);
@@ -368,5 +368,28 @@ class TextSealTest {
         assertTrue(Double.isFinite(eval.get("diagnostics").get("oracle_qa_self_edit").get("gain").asDouble()));
         assertEquals(2, eval.get("ci95").get("accuracy").get("trained_minus_sft_passage").size());
         assertEquals(2, eval.get("rounds_trained").asInt());
+
+        // The run's seed (3) picks the slice; the eval is kept with every passage's values.
+        int first = sealjvm.seal.eval.EvalSlice.of(null, 2, eval.get("eval_split_size").asInt(), 3).first();
+        assertEquals(first, eval.get("first_episode").asInt());
+        assertTrue(first > 0, "seed 3 is not judged on the first passages");
+        JsonNode kept = json.readTree(tmp.resolve("full/eval.json").toFile());
+        assertEquals(2, kept.get("per_episode").size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(first + i, kept.get("per_episode").get(i).get("index").asInt());
+            assertEquals(first + i, kept.get("per_episode_diagnostics").get(i).get("index").asInt());
+        }
+        assertEquals(eval.get("arms"), kept.get("arms"));
+        assertEquals(3, kept.get("run_seed").asInt());
+
+        // A passage's arms do not depend on the slice it is judged in (shuffled_context's partner aside).
+        TextSealEval.evaluate(home(), tmp.resolve("full"), first, 3, 5, recipe, List.of());
+        JsonNode wider = json.readTree(tmp.resolve("full/eval.json").toFile());
+        assertEquals(3, wider.get("per_episode").size());
+        for (int i = 0; i < 2; i++) {
+            for (String arm : List.of("no_edit", "static_edit", "sft_passage", "untrained_self_edit", "trained")) {
+                assertEquals(kept.get("per_episode").get(i).get("arms").get(arm), wider.get("per_episode").get(i).get("arms").get(arm), arm + " of passage " + (first + i));
+            }
+        }
     }
 }
