@@ -128,7 +128,10 @@ public final class SealEval {
             boolean spam = task instanceof SpamTask;
             EvalSlice slice = EvalSlice.of(firstEpisode, episodes, task.episodeCount(Task.Stage.EVAL), config.seed());
             int n = slice.count();
-            if (n < 2) throw new IllegalArgumentException("the " + task.name() + " eval split has " + n + " episode(s) from " + slice.first() + ": too few for an interval");
+            if (n < 2) {
+                throw new IllegalArgumentException((firstEpisode != null ? "--first-episode " + firstEpisode + ": one " + task.name() + " eval episode is left"
+                        : "the " + task.name() + " eval split has " + n + " episode(s)") + ", too few for an interval");
+            }
             List<Task.Episode<H>> eps = task.episodes(Task.Stage.EVAL, slice.first(), n);
             int[] partner = partners(task, eps);
 
@@ -194,7 +197,7 @@ public final class SealEval {
             ObjectNode out = JSON.createObjectNode();
             out.put("method", "generator").put("task", task.name()).put("episodes", n).put("first_episode", slice.first())
                     .put("eval_split_size", task.episodeCount(Task.Stage.EVAL));
-            out.put("seed", seed);
+            out.put("seed", seed).put("episodes_trained", state.episodesDone);
             if (!adapters.isEmpty()) {
                 var a = out.putArray("adapters");
                 for (Path d : adapters) a.add(d.toString());

@@ -154,7 +154,7 @@ public final class ArmResults {
 
     /**
      * Adds the episodes of {@link #episodesJson()} as stratum {@code stratum}; {@code where} names their file in
-     * errors. Every arm of this result must be in every episode.
+     * errors. An arm of this result is in every episode or in none (it does not apply).
      */
     public void addEpisodes(JsonNode episodes, int stratum, String where) {
         if (episodes == null || !episodes.isArray()) throw new IllegalArgumentException(where + ": no per-episode results");
@@ -167,12 +167,19 @@ public final class ArmResults {
             episode(i, stratum, unitGroups);
             for (String arm : arms) {
                 JsonNode a = ep.path("arms").get(arm);
-                if (a == null) throw new IllegalArgumentException(where + ": episode " + i + " has no arm " + arm);
+                int before = byArm.get(arm).size();
+                // An arm that does not apply is absent from every episode; one absent from some only is an error.
+                if (a == null) {
+                    if (before > 0) throw new IllegalArgumentException(where + ": episode " + i + " has no arm " + arm + ", earlier episodes have");
+                    continue;
+                }
+                if (before != groups.size() - 1) throw new IllegalArgumentException(where + ": arm " + arm + " is missing from episodes before " + i);
                 String at = where + ": episode " + i + ", " + arm;
                 double[] gain = doubles(a.get("gain"), unitGroups.length, at + ".gain");
                 if (gain == null) throw new IllegalArgumentException(at + ": no gain");
+                if (!a.path("reward").isNumber()) throw new IllegalArgumentException(at + ".reward: not a number: " + a.get("reward"));
                 add(arm, doubles(a.get("accuracy"), unitGroups.length, at + ".accuracy"), gain,
-                        doubles(a.get("margin"), unitGroups.length, at + ".margin"), a.path("reward").doubleValue());
+                        doubles(a.get("margin"), unitGroups.length, at + ".margin"), a.get("reward").doubleValue());
             }
         }
     }

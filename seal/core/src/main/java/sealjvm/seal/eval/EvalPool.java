@@ -75,7 +75,12 @@ public final class EvalPool {
             files.add(f);
         }
         JsonNode first = evals.getFirst();
-        ObjectNode recipe = withoutSeed(first.get("run_config"));
+        ObjectNode recipe = withoutSeed(first.get("run_config"), files.getFirst());
+        for (int r = 0; r < files.size(); r++) {
+            for (int q = 0; q < r; q++) {
+                if (Files.isSameFile(files.get(r), files.get(q))) throw new IllegalArgumentException(files.get(r) + ": given twice");
+            }
+        }
         Map<Long, Path> seeds = new HashMap<>();
         Map<Integer, Path> seen = new HashMap<>();
         for (int r = 0; r < evals.size(); r++) {
@@ -89,15 +94,24 @@ public final class EvalPool {
             if (e.has("adapters") != first.has("adapters") || (e.has("adapters") && !e.get("adapters").equals(first.get("adapters")))) {
                 throw new IllegalArgumentException(f + ": merged adapters differ from " + files.getFirst() + "'s");
             }
-            ObjectNode cfg = withoutSeed(e.get("run_config"));
+            ObjectNode cfg = withoutSeed(e.get("run_config"), f);
             if (!cfg.equals(recipe)) {
                 throw new IllegalArgumentException(f + ": the run's config differs from " + files.getFirst() + "'s in " + firstDifference(recipe, cfg)
                         + "; pool runs of one recipe under different seeds");
             }
+            for (String k : List.of("rounds_trained", "episodes_trained")) {   // text runs count rounds, generator runs episodes
+                if (!e.path(k).equals(first.path(k))) {
+                    throw new IllegalArgumentException(f + ": \"" + k + "\" is " + e.path(k) + ", " + files.getFirst() + " has " + first.path(k)
+                            + "; pool runs trained as far as each other");
+                }
+            }
+            if (!e.get("run_seed").canConvertToLong()) throw new IllegalArgumentException(f + ": \"run_seed\" is not a seed: " + e.get("run_seed"));
             long s = e.get("run_seed").longValue();
             Path other = seeds.putIfAbsent(s, f);
             if (other != null) throw new IllegalArgumentException(f + " and " + other + ": both runs were trained with seed " + s);
+            if (!e.get("per_episode").isArray() || e.get("per_episode").isEmpty()) throw new IllegalArgumentException(f + ": \"per_episode\" holds no episodes");
             for (JsonNode ep : e.get("per_episode")) {
+                if (!ep.path("index").isInt()) throw new IllegalArgumentException(f + ": an episode without an index: " + ep.path("index"));
                 int i = ep.path("index").intValue();
                 Path o = seen.putIfAbsent(i, f);
                 if (o != null) {
@@ -120,31 +134,34 @@ public final class EvalPool {
             total += e.get("per_episode").size();
         }
         out.put("episodes", total);
-        out.setAll(pooled(evals, files, "per_episode", "trained").toJson(bootstrapSeed));
+        List<String> arms = new ArrayList<>();
+        if (!first.get("arms").isObject()) throw new IllegalArgumentException(files.getFirst() + ": \"arms\" is not an object");
+        first.get("arms").fieldNames().forEachRemaining(arms::add);
+        out.setAll(pooled(evals, files, "per_episode", arms, "trained").toJson(bootstrapSeed));
         if (first.has("per_episode_diagnostics") && first.has("diagnostics")) {
             ObjectNode diag = out.putObject("diagnostics");
             Iterator<String> names = first.get("diagnostics").fieldNames();
             while (names.hasNext()) {
                 String d = names.next();
-                diag.set(d, pooled(evals, files, "per_episode_diagnostics", d).toJson(bootstrapSeed).get("arms").get(d));
+                diag.set(d, pooled(evals, files, "per_episode_diagnostics", List.of("no_edit", d), d).toJson(bootstrapSeed).get("arms").get(d));
             }
         }
         return out;
     }
 
-    /** The runs' episodes under {@code key} as one result, each run its own stratum; the arms are the first episode's. */
-    private static ArmResults pooled(List<JsonNode> evals, List<Path> files, String key, String reference) {
-        JsonNode firstEp = evals.getFirst().get(key).get(0);
-        if (firstEp == null) throw new IllegalArgumentException(files.getFirst() + ": no episodes under \"" + key + "\"");
-        List<String> arms = new ArrayList<>();
-        firstEp.get("arms").fieldNames().forEachRemaining(arms::add);
+    /**
+     * The runs' episodes under {@code key} as one result, each run its own stratum; the arms are the first run's
+     * summary's ({@code armsOf}: its "arms", or for diagnostics "no_edit" and the diagnostic).
+     */
+    private static ArmResults pooled(List<JsonNode> evals, List<Path> files, String key, List<String> arms, String reference) {
+        if (!arms.contains(reference)) throw new IllegalArgumentException(files.getFirst() + ": no arm " + reference + " among " + arms);
         ArmResults all = new ArmResults(arms, reference);
         for (int r = 0; r < evals.size(); r++) all.addEpisodes(evals.get(r).get(key), r, files.get(r).toString());
         return all;
     }
 
-    private static ObjectNode withoutSeed(JsonNode config) {
-        if (config == null || !config.isObject()) throw new IllegalArgumentException("an eval result without its run's config");
+    private static ObjectNode withoutSeed(JsonNode config, Path file) {
+        if (config == null || !config.isObject()) throw new IllegalArgumentException(file + ": \"run_config\" is not the run's config: " + config);
         ObjectNode c = ((ObjectNode) config).deepCopy();
         c.remove("seed");
         return c;

@@ -101,15 +101,18 @@ public final class TextSealEval {
              Baselines<FactsTask.Heldout> baselines = TextSealTrainer.baselines(c, model, seal, recipe);
              Arena keep = Arena.ofShared()) {
             sealjvm.seal.edit.Adapters.mergeForGood(model, adapters);
+            evalSplitSize = seal.task.episodeCount(Task.Stage.EVAL);
+            slice = EvalSlice.of(firstEpisode, episodes, evalSplitSize, c.seed());
+            if (slice.count() < 2) {
+                throw new IllegalArgumentException((firstEpisode != null ? "--first-episode " + firstEpisode + ": one eval passage is left"
+                        : "the eval split has " + evalSplitSize + " passage(s)") + ", too few for an interval");
+            }
             rounds = TextSealTrainer.roundsDone(runDir);
             Edit policy = TextSealTrainer.loadPolicy(runDir, model, keep);
             Edit staticEdit = baselines.staticEdit(cache.resolve(sealjvm.seal.SealLoop.STATIC_EDIT_DIR), Double.POSITIVE_INFINITY, c.seed(), c.model(), keep);
             Baselines.SftChoice sft = baselines.sftChoice(cache.resolve(TextSealTrainer.SFT_PASSAGE_FILE), c.seed());
             controls.put("static_edit", "backprop (see static_edit/static_edit.json)");
             controls.put("sft_passage", "LoRA on the passage, " + sft.steps() + " steps, lr " + sft.lr() + " (chosen on the heldout split)");
-            evalSplitSize = seal.task.episodeCount(Task.Stage.EVAL);
-            slice = EvalSlice.of(firstEpisode, episodes, evalSplitSize, c.seed());
-            if (slice.count() < 2) throw new IllegalArgumentException("--first-episode " + slice.first() + ": one eval passage is left, too few for an interval");
             int n = slice.count();
             List<Task.Episode<FactsTask.Heldout>> eps = seal.task.episodes(Task.Stage.EVAL, slice.first(), n);
             int[] partner = SealEval.partners(seal.task, eps);

@@ -101,5 +101,25 @@ class EvalPoolTest {
         assertTrue(e.getMessage().contains("not a readable eval result"), e.getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a), 7));
+        Path earlier = run(tmp, "s5", 5, 2, 40, 10, 0);
+        ObjectNode k = (ObjectNode) JSON.readTree(earlier.resolve(EvalPool.EVAL_FILE).toFile());
+        Files.writeString(earlier.resolve(EvalPool.EVAL_FILE), k.put("rounds_trained", 1).toString());
+        e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, earlier), 7));
+        assertTrue(e.getMessage().contains("\"rounds_trained\" is 1"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, a.resolve(EvalPool.EVAL_FILE)), 7));
+        assertTrue(e.getMessage().contains("given twice"), e.getMessage());
+
+        // A kept eval edited by hand: the file and the field are named, nothing is read as zero.
+        Path edited = run(tmp, "s4", 4, 2, 30, 10, 0);
+        ObjectNode j = (ObjectNode) JSON.readTree(edited.resolve(EvalPool.EVAL_FILE).toFile());
+        ((ObjectNode) j.get("per_episode").get(3).get("arms").get("trained")).put("reward", "NaN");
+        Files.writeString(edited.resolve(EvalPool.EVAL_FILE), j.toString());
+        e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, edited), 7));
+        assertTrue(e.getMessage().contains("s4") && e.getMessage().contains("episode 33, trained.reward"), e.getMessage());
+        ((ObjectNode) j.get("per_episode").get(3).get("arms")).remove("trained");
+        Files.writeString(edited.resolve(EvalPool.EVAL_FILE), j.toString());
+        e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, edited), 7));
+        assertTrue(e.getMessage().contains("episode 33 has no arm trained"), e.getMessage());
     }
 }
