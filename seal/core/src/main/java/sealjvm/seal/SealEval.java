@@ -39,6 +39,8 @@ import sealjvm.tensor.Placement;
  */
 public final class SealEval {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Eval episodes read when none are asked for (capped by {@link EvalSlice#defaultCount}). */
+    public static final int DEFAULT_EPISODES = 200;
 
     private SealEval() {}
 
@@ -97,17 +99,18 @@ public final class SealEval {
     /**
      * The arms on the run's model with PEFT {@code adapters} merged into it (none: the run's own model); the controls
      * fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder. The eval reads
-     * {@code episodes} eval episodes from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); the
+     * {@code episodes} eval episodes from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); null
+     * {@code episodes}: {@link #DEFAULT_EPISODES}, at most a third of the split ({@link EvalSlice#defaultCount}). The
      * result, with every episode's values, is also written to {@link EvalPool#EVAL_FILE} there.
      */
-    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, int episodes, long seed, Baselines.Recipe recipe,
+    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, Integer episodes, long seed, Baselines.Recipe recipe,
                                       Placement placement, List<Path> adapters) throws IOException {
         RunDir run = new RunDir(runDir);
         Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
         Files.createDirectories(cache);
         TrainConfig config = run.readConfig();
         if (!Files.exists(run.checkpoint())) throw new IllegalArgumentException(runDir + ": no checkpoint.safetensors to evaluate");
-        if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
+        if (episodes != null && episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         long t0 = System.nanoTime();
         try (Setup setup = Setup.create(config, home, runDir, placement, adapters)) {
             return arms(setup, setup.task(), config, run, runDir, cache, adapters, firstEpisode, episodes, seed, recipe, t0);
@@ -116,7 +119,7 @@ public final class SealEval {
 
     /** {@code cache}: where the controls fitted on the model are kept (the run folder, or RUN/eval-adapters-HASH). */
     private static <H> ObjectNode arms(Setup setup, Task<H> task, TrainConfig config, RunDir run, Path runDir, Path cache, List<Path> adapters,
-                                       Integer firstEpisode, int episodes, long seed,
+                                       Integer firstEpisode, Integer episodes, long seed,
                                        Baselines.Recipe recipe, long t0) throws IOException {
         try (Baselines<H> baselines = new Baselines<>(setup.model(), task, setup.reward(), setup.targets(), config.rank(), config.alpha(), recipe);
              Baselines<H> passage = passageBaselines(setup, task, config, recipe);
@@ -126,7 +129,8 @@ public final class SealEval {
             run.loadCheckpoint(state);
             EditGenerator gen = state.generator;
             boolean spam = task instanceof SpamTask;
-            EvalSlice slice = EvalSlice.of(firstEpisode, episodes, task.episodeCount(Task.Stage.EVAL), config.seed());
+            int split = task.episodeCount(Task.Stage.EVAL);
+            EvalSlice slice = EvalSlice.of(firstEpisode, episodes != null ? episodes : EvalSlice.defaultCount(DEFAULT_EPISODES, split), split, config.seed());
             int n = slice.count();
             if (n < 2) {
                 throw new IllegalArgumentException((firstEpisode != null ? "--first-episode " + firstEpisode + ": one " + task.name() + " eval episode is left"

@@ -27,7 +27,7 @@ import picocli.CommandLine.Mixin;
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "RUN_DIR", description = "A run folder of bin/seal train.") Path run;
     @Option(names = "--task", description = "${COMPLETION-CANDIDATES}; must match the run's task (checked).") TrainConfig.TaskName task;
-    @Option(names = "--episodes", description = "Eval episodes, N consecutive ones of the eval split, each once (default: 200 for generator runs, 100 for text runs; capped at the split's size).") Integer episodes;
+    @Option(names = "--episodes", description = "Eval episodes, N consecutive ones of the eval split, each once (default: 200 for generator runs, 100 for text runs, at most a third of the split, so that seeds 1, 2 and 3 read disjoint slices).") Integer episodes;
     @Option(names = "--first-episode", paramLabel = "K", description = "Start at eval episode K (default: the run's seed picks the slice: "
             + "seed 1 the first N, seed 2 the next N, ..., wrapping after split/N slices, so consecutive seeds can be pooled with bin/seal pool).") Integer firstEpisode;
     @Mixin SeedOption seed = new SeedOption(7);   // the bootstrap, the eval-time fine-tunes and samples
@@ -88,8 +88,8 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, firstEpisode, episodes == null ? 100 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
-                : SealEval.evaluate(SealCli.home(), run, firstEpisode, episodes == null ? 200 : episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, firstEpisode, episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
+                : SealEval.evaluate(SealCli.home(), run, firstEpisode, episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
         return 0;
     }
 }

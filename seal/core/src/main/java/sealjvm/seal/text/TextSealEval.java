@@ -45,6 +45,9 @@ import sealjvm.seal.task.Task;
 public final class TextSealEval {
     static final List<String> ARMS = List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained");
 
+    /** Eval passages read when none are asked for (capped by {@link EvalSlice#defaultCount}). */
+    public static final int DEFAULT_EPISODES = 100;
+
     private TextSealEval() {}
 
     /** {@link SequentialEval} for the trained self-edits and for sft_passage (see {@link SealEval#sequential}). */
@@ -81,14 +84,15 @@ public final class TextSealEval {
     /**
      * The arms on the run's base model with PEFT {@code adapters} merged into it (none: the run's own model); the
      * controls fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder. The eval
-     * reads {@code episodes} passages from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); the
+     * reads {@code episodes} passages from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); null
+     * {@code episodes}: {@link #DEFAULT_EPISODES}, at most a third of the split ({@link EvalSlice#defaultCount}). The
      * result, with every passage's values, is also written to {@link EvalPool#EVAL_FILE} there.
      */
-    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, int episodes, long seed, Baselines.Recipe recipe,
+    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, Integer episodes, long seed, Baselines.Recipe recipe,
                                       List<Path> adapters) throws IOException {
         Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
         java.nio.file.Files.createDirectories(cache);
-        if (episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
+        if (episodes != null && episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
         TextSealConfig c = TextSealTrainer.readConfig(runDir);
         Path modelDir = Path.of(c.model());
         long t0 = System.nanoTime();
@@ -102,7 +106,7 @@ public final class TextSealEval {
              Arena keep = Arena.ofShared()) {
             sealjvm.seal.edit.Adapters.mergeForGood(model, adapters);
             evalSplitSize = seal.task.episodeCount(Task.Stage.EVAL);
-            slice = EvalSlice.of(firstEpisode, episodes, evalSplitSize, c.seed());
+            slice = EvalSlice.of(firstEpisode, episodes != null ? episodes : EvalSlice.defaultCount(DEFAULT_EPISODES, evalSplitSize), evalSplitSize, c.seed());
             if (slice.count() < 2) {
                 throw new IllegalArgumentException((firstEpisode != null ? "--first-episode " + firstEpisode + ": one eval passage is left"
                         : "the eval split has " + evalSplitSize + " passage(s)") + ", too few for an interval");

@@ -43,4 +43,29 @@ class EvalSliceTest {
         assertTrue(e.getMessage().contains("--first-episode 400") && e.getMessage().contains("0..399"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EvalSlice.of(-1, 10, 400, 1));
     }
+
+    @Test
+    void theDefaultCountLeavesThreeDisjointSlicesForSeedsOneToThree() {
+        // lm's 593 eval mails: 200 fit twice, 197 three times; the facts split's 400 passages: 133 for a generator run.
+        assertEquals(197, EvalSlice.defaultCount(200, 593));
+        assertEquals(133, EvalSlice.defaultCount(200, 400));
+        assertEquals(100, EvalSlice.defaultCount(100, 400), "a usual count that fits three times is kept");
+        for (int split : new int[] {593, 400, 9, 6}) {
+            int n = EvalSlice.defaultCount(200, split);
+            BitSet used = new BitSet();
+            for (long seed = 1; seed <= EvalSlice.POOLED_SEEDS; seed++) {
+                EvalSlice s = EvalSlice.of(null, n, split, seed);
+                assertTrue(s.end() <= split);
+                for (int i = s.first(); i < s.end(); i++) {
+                    assertTrue(!used.get(i), "split " + split + ": episode " + i + " read by two of seeds 1-3");
+                    used.set(i);
+                }
+            }
+            assertEquals(3 * n, used.cardinality());
+        }
+        // Too small a split for three slices of two: the whole split (capped at the usual count), as before.
+        assertEquals(5, EvalSlice.defaultCount(200, 5));
+        assertEquals(3, EvalSlice.defaultCount(3, 5));
+        assertEquals(1, EvalSlice.defaultCount(200, 1));
+    }
 }
