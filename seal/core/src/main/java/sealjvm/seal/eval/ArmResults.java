@@ -21,6 +21,18 @@ import java.util.TreeSet;
 public final class ArmResults {
     public static final List<String> METRICS = List.of("accuracy", "gain", "margin", "reward");
 
+    /** A comparison between two arms other than the reference, reported as {@code arm_minus_against}. */
+    public record Contrast(String arm, String against) {
+        String key() { return arm + "_minus_" + against; }
+    }
+
+    /**
+     * Contrasts reported beside {@code reference − arm} whenever both of their arms are evaluated. The untrained
+     * model's self-edit against fine-tuning on the passage alone separates what sampling and splitting self-edits
+     * give from what a trained policy adds to them.
+     */
+    public static final List<Contrast> SECONDARY = List.of(new Contrast("untrained_self_edit", "sft_passage"));
+
     private record Episode(double[] accuracy, double[] gain, double[] margin, double reward) {}
 
     private final List<String> arms;
@@ -184,7 +196,10 @@ public final class ArmResults {
         }
     }
 
-    /** {"arms": {ARM: {accuracy, gain, margin, reward}}, "ci95": {METRIC: {"trained_minus_ARM": [lo, hi]}}, "by_group": …}. */
+    /**
+     * {"arms": {ARM: {accuracy, gain, margin, reward}}, "ci95": {METRIC: {"trained_minus_ARM": [lo, hi], and each
+     * {@link #SECONDARY} contrast's "ARM_minus_AGAINST"}}, "by_group": …}.
+     */
     public ObjectNode toJson(long seed) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         ObjectNode armsNode = out.putObject("arms");
@@ -205,6 +220,16 @@ public final class ArmResults {
                 } else {
                     double[] iv = ClusteredBootstrap.ci95(minus(ref, other), strata(), seed);
                     n.putArray(key).add(iv[0]).add(iv[1]);
+                }
+            }
+            for (Contrast c : SECONDARY) {
+                if (!arms.contains(c.arm()) || !arms.contains(c.against())) continue;
+                double[][] x = present(c.arm()) ? clusters(c.arm(), m, null) : null, y = present(c.against()) ? clusters(c.against(), m, null) : null;
+                if (x == null || y == null) {
+                    n.putNull(c.key());
+                } else {
+                    double[] iv = ClusteredBootstrap.ci95(minus(x, y), strata(), seed);
+                    n.putArray(c.key()).add(iv[0]).add(iv[1]);
                 }
             }
         }
