@@ -148,11 +148,12 @@ public final class Gpt2Params {
         long off = 0, off16 = 0;
         for (var e : shapes.entrySet()) {
             int[] s = e.getValue();
+            boolean head = e.getKey().equals(Gpt2Names.WTE) || e.getKey().equals(Gpt2Names.LM_HEAD);   // multiplied transposed
             if (half && heldPacked(e.getKey())) {
-                packed.put(e.getKey(), HalfMatrix.wrap(all16.asSlice(2 * off16, 2 * Tensor.numel(s)), format, s[0], s[1]));
+                packed.put(e.getKey(), HalfMatrix.wrap(all16.asSlice(2 * off16, 2 * Tensor.numel(s)), format,
+                        head ? HalfMatrix.Layout.ROWS : HalfMatrix.Layout.STRIPS, s[0], s[1]));
                 off16 += Tensor.numel(s);
             } else if (packs && heldPacked(e.getKey())) {
-                boolean head = e.getKey().equals(Gpt2Names.WTE) || e.getKey().equals(Gpt2Names.LM_HEAD);   // multiplied transposed
                 packed.put(e.getKey(), PackedMatrix.allocate(arena, s[0], s[1], format, head));
             } else {
                 byName.put(e.getKey(), all.slice(off, s));

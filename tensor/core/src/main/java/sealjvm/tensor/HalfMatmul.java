@@ -147,22 +147,22 @@ public final class HalfMatmul {
         if (M < GEMM_MIN_ROWS) {
             int strips = N / NV;
             boolean scaled = f16 && belowTwoTo16(a, (long) M * K);
+            float[] ah = Matmul.heapRows(a, M, K);
+            long r = 2L * (w.layout() == HalfMatrix.Layout.ROWS ? N : NV);   // bytes from one row of a strip to the next
             Parallel.forChunks(strips, 1, (s0, s1) -> {
-                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, ws, bs, i, s * NV, K, N, epi, f16, scaled);
+                for (int s = s0; s < s1; s++) {
+                    for (int i = 0; i < M; i++) rowStrip8(o, ah, ws, bs, i, s * NV, 2 * w.index(0, s * NV), r, K, N, epi, f16, scaled);
+                }
             });
-            narrowColumns(o, a, ws, bs, M, K, N, strips * NV, epi, w.format());
+            narrowColumns(o, a, w, bs, M, K, N, strips * NV, epi);
             return;
         }
         int strips = N / NR;
         // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, null, (pack, d0, j, k0, kc) -> {
-            for (int kk = 0; kk < kc; kk++) {
-                long src = ((long) (k0 + kk) * N + j) * 2;
-                int dst = d0 + kk * NR;
-                widen(ws, src, pack, dst, NR, f16);
-            }
+        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+            for (int kk = 0; kk < kc; kk++) widen(ws, 2 * w.index(k0 + kk, j), pack, d0 + kk * NR, NR, f16);   // NR columns within a strip
         });
-        narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi, w.format());
+        narrowColumns(o, a, w, bs, M, K, N, strips * NR, epi);
     }
 
     /** A strip's NV columns regrouped as rowStrip8 holds them: per 2L-column block, its even columns, then its odd ones. */
@@ -174,20 +174,21 @@ public final class HalfMatmul {
         return block * 2 * L + (within & 1) * L + (within >> 1);
     }
 
-    // Decode path: one row against an NV-column strip of w (K,N) streamed from memory row by row. Each full-width int
+    // Decode path: one row against the NV-column strip of w (K,N) at columns j, streamed from memory row by row (row k
+    // of the strip at byte w0 + k·r: contiguous rows in a STRIPS matrix, rows N apart in a ROWS one). Each full-width int
     // load holds 2L columns as pairs (column 2l of the block in the low half of int lane l, column 2l+1 in the high
     // half) and is widened in registers into an even-column and an odd-column float vector: one load feeds two fma,
     // and BF16 costs one lane op per vector (a shift or a mask), F16 (f16Low/f16High) six or seven. Every column still gets exactly its
     // float32 twin's chain (its bias, then fma over k = 0..K-1 in order); only the lane holding it differs, regrouped
     // once per strip on the way in (bias) and on the way out.
-    private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi,
-                                  boolean f16, boolean scaled) {
+    private static void rowStrip8(MemorySegment o, float[] ah, MemorySegment w, MemorySegment b, int i, int j, long w0, long r, int K, int N,
+                                  int epi, boolean f16, boolean scaled) {
         float[] t = PAIRS.get();
         for (int c = 0; c < NV; c++) t[pairSlot(c)] = b == null ? 0f : b.getAtIndex(F32, (long) j + c);
-        long a0 = (long) i * K * 4, w0 = (long) j * 2, r = 2L * N;
-        if (scaled) stripF16Scaled(a, w, t, a0, w0, r, K);
-        else if (f16) stripF16(a, w, t, a0, w0, r, K);
-        else stripBF16(a, w, t, a0, w0, r, K);
+        int x0 = i * K;
+        if (scaled) stripF16Scaled(ah, w, t, x0, w0, r, K);
+        else if (f16) stripF16(ah, w, t, x0, w0, r, K);
+        else stripBF16(ah, w, t, x0, w0, r, K);
         float[] c = ROW.get();
         for (int cc = 0; cc < NV; cc++) c[cc] = t[pairSlot(cc)];
         Matmul.storeRow(o, c, NV, (long) i * N + j, epi);
@@ -202,14 +203,14 @@ public final class HalfMatmul {
     // The loops of rowStrip8, one method per format, the pair widening (f16Low/f16High, bf16Low/bf16High) written
     // out (see dots8BF16): t holds the strip's accumulators regrouped (PAIRS), the bias on entry and the sums on return;
     // row k of the strip starts at byte w0 + k·r.
-    private static void stripBF16(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+    private static void stripBF16(float[] ah, MemorySegment w, float[] t, int x0, long w0, long r, int K) {
         FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);   // e: even columns of block 0, d: odd
         FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
         FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
         FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
         long v = 4L * L;   // bytes of one int vector, 2L weights
-        for (int k = 0; k < K; k++) {
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+        for (int k = 0, step = Matmul.STREAM_STEP; k < K; k += step) {
+            FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
             long wo = w0 + k * r;
             IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
             IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
@@ -222,14 +223,14 @@ public final class HalfMatmul {
         e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
     }
 
-    private static void stripF16(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+    private static void stripF16(float[] ah, MemorySegment w, float[] t, int x0, long w0, long r, int K) {
         FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);
         FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
         FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
         FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
         long v = 4L * L;
-        for (int k = 0; k < K; k++) {
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+        for (int k = 0, step = Matmul.STREAM_STEP; k < K; k += step) {
+            FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
             long wo = w0 + k * r;
             IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
             IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
@@ -261,14 +262,14 @@ public final class HalfMatmul {
     // two products are the same real number, x · 2^112 is exact for |x| < 2^16, and fma rounds once. So three or
     // two lane ops per vector instead of seven or six, and still no subnormal operand (no microcode assist). A
     // vector with a zero exponent anywhere takes the exact form of stripF16.
-    private static void stripF16Scaled(MemorySegment a, MemorySegment w, float[] t, long a0, long w0, long r, int K) {
+    private static void stripF16Scaled(float[] ah, MemorySegment w, float[] t, int x0, long w0, long r, int K) {
         FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);
         FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
         FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
         FloatVector e3 = FloatVector.fromArray(S, t, 6 * L), d3 = FloatVector.fromArray(S, t, 7 * L);
         long v = 4L * L;
-        for (int k = 0; k < K; k++) {
-            float xk = a.get(F32, a0 + 4L * k);
+        for (int k = 0, step = Matmul.STREAM_STEP; k < K; k += step) {
+            float xk = ah[x0 + k];
             FloatVector x = FloatVector.broadcast(S, xk), xs = FloatVector.broadcast(S, xk * 0x1p112f);
             long wo = w0 + k * r;
             IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
@@ -315,10 +316,13 @@ public final class HalfMatmul {
     }
 
     // Columns j0..N-1 (fewer than a tile): one vector at a time, then scalar fma chains; split over rows.
-    private static void narrowColumns(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int M, int K, int N, int j0, int epi,
-                                      WeightFormat format) {
+    // Columns j0..N-1 lie in one strip of a STRIPS matrix (j0 is a multiple of NR, NV = 2·NR), so each row of them is
+    // contiguous under either layout.
+    private static void narrowColumns(MemorySegment o, MemorySegment a, HalfMatrix wm, MemorySegment b, int M, int K, int N, int j0, int epi) {
         if (j0 >= N) return;
+        WeightFormat format = wm.format();
         boolean f16 = format == WeightFormat.F16;
+        MemorySegment w = wm.segment();
         Parallel.forChunks(M, 8, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 long a0 = (long) i * K;
@@ -327,7 +331,7 @@ public final class HalfMatmul {
                 for (; j + L <= N; j += L) {
                     FloatVector acc = b == null ? FloatVector.zero(S) : FloatVector.fromMemorySegment(S, b, (long) j * 4, LE);
                     for (int k = 0; k < K; k++) {
-                        widen(w, ((long) k * N + j) * 2, q, 0, L, f16);
+                        widen(w, 2 * wm.index(k, j), q, 0, L, f16);
                         acc = FloatVector.fromArray(S, q, 0).fma(FloatVector.broadcast(S, a.getAtIndex(F32, a0 + k)), acc);
                     }
                     float[] c = ROW.get();
@@ -336,7 +340,7 @@ public final class HalfMatmul {
                 }
                 for (; j < N; j++) {
                     float s = b == null ? 0f : b.getAtIndex(F32, j);
-                    for (int k = 0; k < K; k++) s = Math.fma(format.toFloat(w.getAtIndex(Convert.U16, (long) k * N + j)), a.getAtIndex(F32, a0 + k), s);
+                    for (int k = 0; k < K; k++) s = Math.fma(format.toFloat(w.getAtIndex(Convert.U16, wm.index(k, j))), a.getAtIndex(F32, a0 + k), s);
                     long oi = (long) i * N + j;
                     if (epi == GELU) s = Kernels.geluScalar(s);
                     else if (epi == RESIDUAL) s = o.getAtIndex(F32, oi) + s;
@@ -348,6 +352,7 @@ public final class HalfMatmul {
 
     /** out (M,N) = inp (M,K) · w (N,K)ᵀ + bias (N); bias may be null (the tied LM head). */
     public static void matmulTransposed(Tensor out, Tensor inp, HalfMatrix w, Tensor bias) {
+        if (w.layout() != HalfMatrix.Layout.ROWS) throw new IllegalArgumentException("matmulTransposed reads rows: " + w + " is stored as " + w.layout());
         int N = w.dim(0), K = w.dim(1);
         int M = Matmul.rows(inp, K, "inp");
         Matmul.checkOut(out, M, N);
@@ -357,7 +362,7 @@ public final class HalfMatmul {
         boolean f16 = format == WeightFormat.F16;
         if (M >= GEMM_MIN_ROWS) {
             int strips = N / NR;
-            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, null, (pack, d0, j, k0, kc) -> {
+            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, d0, j, k0, kc) -> {
                 // Widen 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {
@@ -415,7 +420,7 @@ public final class HalfMatmul {
     // row n + c, over k = 0..kv-1 in vector steps (row c of w at byte offset w0 + c·r).
     private static void dots8BF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (int k = 0; k < kv; k += L) {
+        for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {
             FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
             long p = w0 + 2L * k;
             c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
@@ -433,7 +438,7 @@ public final class HalfMatmul {
 
     private static void dots8F16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (int k = 0; k < kv; k += L) {
+        for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {
             FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
             long p = w0 + 2L * k;
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0);

@@ -80,14 +80,15 @@ public final class Matmul {
         MemorySegment o = out.segment(), a = inp.segment(), ws = w.segment(), bs = bias == null ? null : bias.segment();
         if (M < GEMM_MIN_ROWS) {
             int strips = N / NV;
+            float[] ah = heapRows(a, M, K);
             Parallel.forChunks(strips, 1, (s0, s1) -> {
-                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, ws, bs, i, s * NV, K, N, epi);
+                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, ah, ws, bs, i, s * NV, K, N, epi);
             });
             narrowColumns(o, a, ws, bs, M, K, N, strips * NV, epi);
             return;
         }
         int strips = N / NR;
-        packedStrips(o, a, bs, M, K, N, strips, epi, null, (pack, d0, j, k0, kc) -> {
+        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 4;
                 int dst = d0 + kk * NR;
@@ -101,27 +102,28 @@ public final class Matmul {
     }
 
     /**
-     * Strips of W (K,N) for {@link #gemmPanels}: the panels of every NR-column strip, laid out as the batched path
-     * packs them ([K][NR] per strip, strip s at s·K·NR), the last strip zero-padded past column N. On the caller's
-     * thread: ws may belong to a confined arena (a tensor read at load).
+     * Strips of W (K,N) for {@link #gemmPanels}, written into {@code panels} (4·strips·K·NR bytes, zero where nothing
+     * is written): the panels of every NR-column strip, laid out as the batched path packs them ([K][NR] per strip,
+     * strip s at s·K·NR), the last strip zero-padded past column N. On the caller's thread: ws may belong to a confined
+     * arena (a tensor read at load).
      */
-    static float[] packPanels(MemorySegment ws, int K, int N) {
+    static void packPanels(MemorySegment ws, int K, int N, MemorySegment panels) {
         int strips = (N + NR - 1) / NR;
-        float[] panels = new float[Math.multiplyExact(Math.multiplyExact(strips, K), NR)];
+        if (panels.byteSize() != 4L * strips * K * NR) throw new IllegalArgumentException("panels of " + panels.byteSize() + " bytes for a (" + K + "," + N + ") matrix");
         float[] row = new float[N];
         for (int k = 0; k < K; k++) {
             MemorySegment.copy(ws, F32, (long) k * N * 4, row, 0, N);
-            for (int s = 0; s < strips; s++) System.arraycopy(row, s * NR, panels, (s * K + k) * NR, Math.min(NR, N - s * NR));
+            for (int s = 0; s < strips; s++) MemorySegment.copy(row, s * NR, panels, F32, ((long) s * K + k) * NR * 4, Math.min(NR, N - s * NR));
         }
-        return panels;
     }
 
     /**
      * {@link #gemm} on W (K,N) held as {@link #packPanels} laid it out: bit-identical to it (every element the same
-     * fma chain: bias, then k = 0..K-1 in order), without packing on each call. The last strip's padding columns are
-     * computed and never stored.
+     * fma chain: bias, then k = 0..K-1 in order), without gathering panels from W's rows on each call: the batched path
+     * copies each k-panel it needs (contiguous there), the decode path streams the panels two strips at a time. The
+     * last strip's padding columns are computed and never stored.
      */
-    static void gemmPanels(Tensor out, Tensor inp, float[] panels, int K, int N, Tensor bias, int epi) {
+    static void gemmPanels(Tensor out, Tensor inp, MemorySegment panels, int K, int N, Tensor bias, int epi) {
         int M = rows(inp, K, "inp");
         checkOut(out, M, N);
         if (bias != null && bias.size() != N) throw new IllegalArgumentException("bias has " + bias.size() + " elements, expected " + N);
@@ -129,31 +131,71 @@ public final class Matmul {
         MemorySegment o = out.segment(), a = inp.segment(), bs = bias == null ? null : bias.segment();
         int strips = (N + NR - 1) / NR;
         if (M < GEMM_MIN_ROWS) {
-            Parallel.forChunks(strips, 1, (s0, s1) -> {
-                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowPanel(o, a, panels, bs, i, s, K, N, epi);
+            int pairs = (strips + 1) / 2;
+            float[] ah = heapRows(a, M, K);
+            Parallel.forChunks(pairs, 1, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    int s = 2 * p;
+                    for (int i = 0; i < M; i++) {
+                        if (s + 1 < strips) rowPanels2(o, ah, panels, bs, i, s, K, N, epi);
+                        else rowPanel(o, ah, panels, bs, i, s, K, N, epi);
+                    }
+                }
             });
             return;
         }
-        packedStrips(o, a, bs, M, K, N, strips, epi, panels, null);
+        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) ->
+                MemorySegment.copy(panels, F32, ((long) (j / NR) * K + k0) * NR * 4, pack, d0, kc * NR));
     }
 
     // Decode path on panels: row i against strip s ([K][NR] at s·K·NR), read front to back.
-    private static void rowPanel(MemorySegment o, MemorySegment a, float[] p, MemorySegment b, int i, int s, int K, int N, int epi) {
+    private static void rowPanel(MemorySegment o, float[] ah, MemorySegment p, MemorySegment b, int i, int s, int K, int N, int epi) {
         int j = s * NR, width = Math.min(NR, N - j);
         float[] c = ROW.get();
         initPartials(c, 0, b, 1, j, width);
         FloatVector c0 = FloatVector.fromArray(S, c, 0), c1 = FloatVector.fromArray(S, c, L),
                 c2 = FloatVector.fromArray(S, c, 2 * L), c3 = FloatVector.fromArray(S, c, 3 * L);
-        long a0 = (long) i * K * 4;
-        for (int k = 0, q = s * K * NR; k < K; k++, q += NR) {
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
-            c0 = FloatVector.fromArray(S, p, q).fma(x, c0);
-            c1 = FloatVector.fromArray(S, p, q + L).fma(x, c1);
-            c2 = FloatVector.fromArray(S, p, q + 2 * L).fma(x, c2);
-            c3 = FloatVector.fromArray(S, p, q + 3 * L).fma(x, c3);
+        long v = 4L * L;
+        for (int k = 0, x0 = i * K, step = STREAM_STEP; k < K; k += step) {
+            long q = ((long) s * K + k) * NR * 4;
+            FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
+            c0 = FloatVector.fromMemorySegment(S, p, q, LE).fma(x, c0);
+            c1 = FloatVector.fromMemorySegment(S, p, q + v, LE).fma(x, c1);
+            c2 = FloatVector.fromMemorySegment(S, p, q + 2 * v, LE).fma(x, c2);
+            c3 = FloatVector.fromMemorySegment(S, p, q + 3 * v, LE).fma(x, c3);
         }
         c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
         storePartials(o, c, 0, 1, i, j, N, epi);
+    }
+
+    // rowPanel on strips s and s+1 at once (s+1 < strips): two streams from memory, eight fma chains, each column's
+    // chain the same as rowPanel's. One stream at a time left the weights at about half the machine's read bandwidth.
+    private static void rowPanels2(MemorySegment o, float[] ah, MemorySegment p, MemorySegment b, int i, int s, int K, int N, int epi) {
+        int j = s * NR;
+        float[] c = ROW.get();
+        initPartials(c, 0, b, 1, j, NR);
+        initPartials(c, NR, b, 1, j + NR, Math.min(NR, N - j - NR));
+        FloatVector c0 = FloatVector.fromArray(S, c, 0), c1 = FloatVector.fromArray(S, c, L),
+                c2 = FloatVector.fromArray(S, c, 2 * L), c3 = FloatVector.fromArray(S, c, 3 * L);
+        FloatVector d0 = FloatVector.fromArray(S, c, NR), d1 = FloatVector.fromArray(S, c, NR + L),
+                d2 = FloatVector.fromArray(S, c, NR + 2 * L), d3 = FloatVector.fromArray(S, c, NR + 3 * L);
+        long v = 4L * L, next = (long) K * NR * 4;
+        for (int k = 0, x0 = i * K, step = STREAM_STEP; k < K; k += step) {
+            long q = ((long) s * K + k) * NR * 4;
+            FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
+            c0 = FloatVector.fromMemorySegment(S, p, q, LE).fma(x, c0);
+            c1 = FloatVector.fromMemorySegment(S, p, q + v, LE).fma(x, c1);
+            c2 = FloatVector.fromMemorySegment(S, p, q + 2 * v, LE).fma(x, c2);
+            c3 = FloatVector.fromMemorySegment(S, p, q + 3 * v, LE).fma(x, c3);
+            d0 = FloatVector.fromMemorySegment(S, p, q + next, LE).fma(x, d0);
+            d1 = FloatVector.fromMemorySegment(S, p, q + next + v, LE).fma(x, d1);
+            d2 = FloatVector.fromMemorySegment(S, p, q + next + 2 * v, LE).fma(x, d2);
+            d3 = FloatVector.fromMemorySegment(S, p, q + next + 3 * v, LE).fma(x, d3);
+        }
+        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
+        d0.intoArray(c, NR); d1.intoArray(c, NR + L); d2.intoArray(c, NR + 2 * L); d3.intoArray(c, NR + 3 * L);
+        storePartials(o, c, 0, 1, i, j, N, epi);
+        storePartials(o, c, NR, 1, i, j + NR, N, epi);
     }
 
     /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack[d0..] as [kc][NR]. */
@@ -164,9 +206,8 @@ public final class Matmul {
     // at the bias and leave through the epilogue. A task takes a block of strips whose partial sums fit
     // PARTIALS_BYTES and runs it k-panel by k-panel: the rows' panel (M × KC) is read by every strip of the block
     // while it is in cache, and each strip's weight panel is packed just before its tiles read it (from L1).
-    // With prepacked non-null (laid out by packPanels) the panels are read from it and packer is not used.
     static void packedStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
-                             float[] prepacked, PanelPacker packer) {
+                             PanelPacker packer) {
         float[] ah = interleavedRows(a, M, K);
         int block = Math.max(1, PARTIALS_BYTES / (M * NR * 4));
         // At least two strips a task, so that a block shares the rows' panel: with one, a matmul of few strips and
@@ -181,12 +222,8 @@ public final class Matmul {
                     for (int s = b0; s < b1; s++) {
                         int j = s * NR, c0 = (s - b0) * M * NR;
                         if (k0 == 0) initPartials(c, c0, bs, M, j, Math.min(NR, N - j));
-                        if (prepacked != null) {
-                            rowTiles(ah, prepacked, (s * K + k0) * NR, c, c0, M, k0, kc, K);
-                        } else {
-                            packer.pack(pack, 0, j, k0, kc);
-                            rowTiles(ah, pack, 0, c, c0, M, k0, kc, K);
-                        }
+                        packer.pack(pack, 0, j, k0, kc);
+                        rowTiles(ah, pack, 0, c, c0, M, k0, kc, K);
                     }
                 }
                 for (int s = b0; s < b1; s++) storePartials(o, c, (s - b0) * M * NR, M, 0, s * NR, N, epi);
@@ -390,7 +427,7 @@ public final class Matmul {
     }
 
     // Decode path: one row against an 8-vector strip of w streamed from memory, row by row of w.
-    private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi) {
+    private static void rowStrip8(MemorySegment o, float[] ah, MemorySegment w, MemorySegment b, int i, int j, int K, int N, int epi) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (b == null) {
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = FloatVector.zero(S);
@@ -401,9 +438,10 @@ public final class Matmul {
             c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
             c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
         }
-        long a0 = (long) i * K * 4, v = 4L * L;
-        for (int k = 0; k < K; k++) {
-            FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+        int x0 = i * K, step = STREAM_STEP;
+        long v = 4L * L;
+        for (int k = 0; k < K; k += step) {
+            FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
             long wo = ((long) k * N + j) * 4;
             c0 = FloatVector.fromMemorySegment(S, w, wo, LE).fma(x, c0);
             c1 = FloatVector.fromMemorySegment(S, w, wo + v, LE).fma(x, c1);
@@ -421,6 +459,29 @@ public final class Matmul {
     }
 
     static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[NV]);
+
+    /**
+     * The step of k in the loops that stream weights from memory (the decode path's kernels here and in HalfMatmul and
+     * Q8Matmul): a field, not the constant 1, so that the stride is no compile-time constant and C2 does not treat the
+     * loop as counted, which is what keeps it from unrolling it. Unrolled 8×, C2 emitted each accumulator's eight fmas
+     * back to back (dependent chains, one accumulator after another), the out-of-order window filled with fmas waiting
+     * on their chain, fewer loads were in flight, and the weights streamed at 18–23 GB/s where the same loop not
+     * unrolled reads 45–50 GB/s (2-core AMD EPYC Zen 4, 2026-12-07; -XX:LoopMaxUnroll=1 gives the same). Not final on
+     * purpose: a final field would be folded into the constant and the loop unrolled again. The sums are unchanged:
+     * every chain still runs k in order.
+     */
+    static int STREAM_STEP = 1;
+
+    /**
+     * The decode path's input rows (M,K) copied to the heap once per product: its kernels broadcast each x[k] from
+     * this array. Read from the segment inside the k loop, the same broadcast cut the weights' stream to about half
+     * of what the same loop reaches from an array (Zen 4, 2026-12-07).
+     */
+    static float[] heapRows(MemorySegment a, int M, int K) {
+        float[] ah = new float[Math.multiplyExact(M, K)];
+        MemorySegment.copy(a, F32, 0, ah, 0, ah.length);
+        return ah;
+    }
 
     // out[oi .. oi+n) = epilogue(c[0..n)), n a multiple of L
     static void storeRow(MemorySegment o, float[] c, int n, long oi, int epi) {
@@ -582,13 +643,14 @@ public final class Matmul {
     // Columns n0..N-1 of out = inp · wᵀ + b in the dot-product form (each element: lane partials, fixed lane sum).
     private static void dotsRange(MemorySegment o, MemorySegment a, MemorySegment ws, MemorySegment bs, int M, int K, int N, int nStart) {
         int blocks = (N - nStart + TB - 1) / TB;
+        float[] ah = M < 4 ? heapRows(a, M, K) : null;
         Parallel.forChunks(blocks, 1, (b0, b1) -> {
             float[] t = LANES.get();   // once per task: a ThreadLocal lookup per tile costs more than a small tile
             for (int blk = b0; blk < b1; blk++) {
                 int nEnd = Math.min(N, nStart + (blk + 1) * TB);
                 int n0 = nStart + blk * TB;
                 if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
-                    for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n0, K, N, t);
+                    for (; n0 + 8 <= nEnd; n0 += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ah, ws, bs, i, n0, K, N, t);
                 }
                 for (int n = n0; n < nEnd; n += 4) {
                     if (n + 4 <= nEnd) {
@@ -641,7 +703,7 @@ public final class Matmul {
         long x0 = (long) i * K * 4;
         long w0 = (long) n * K * 4, w1 = w0 + 4L * K, w2 = w1 + 4L * K, w3 = w2 + 4L * K;
         int kv = K - K % L;
-        for (long k = 0; k < 4L * kv; k += 4L * L) {
+        for (long k = 0, step = 4L * L * STREAM_STEP; k < 4L * kv; k += step) {
             FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + k, LE);
             c0 = a0.fma(FloatVector.fromMemorySegment(S, w, w0 + k, LE), c0);
             c1 = a0.fma(FloatVector.fromMemorySegment(S, w, w1 + k, LE), c1);
@@ -652,14 +714,14 @@ public final class Matmul {
         finish4(o, a, w, b, i, n, K, N, kv, t, 0);
     }
 
-    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t) {
+    private static void dots1x8(MemorySegment o, MemorySegment a, float[] ah, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        long x0 = (long) i * K * 4, r = 4L * K;
+        long r = 4L * K;
         long w0 = (long) n * K * 4;
         int kv = K - K % L;
-        for (long k = 0; k < 4L * kv; k += 4L * L) {
-            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + k, LE);
-            long q = w0 + k;
+        for (int k = 0, x0 = i * K, step = L * STREAM_STEP; k < kv; k += step) {
+            FloatVector a0 = FloatVector.fromArray(S, ah, x0 + k);
+            long q = w0 + 4L * k;
             c0 = a0.fma(FloatVector.fromMemorySegment(S, w, q, LE), c0);
             c1 = a0.fma(FloatVector.fromMemorySegment(S, w, q + r, LE), c1);
             c2 = a0.fma(FloatVector.fromMemorySegment(S, w, q + 2 * r, LE), c2);

@@ -16,7 +16,7 @@ public sealed interface PackedMatrix permits PanelMatrix, HalfMatrix, Q8Matrix {
         return switch (format) {
             case F32 -> throw new IllegalArgumentException("F32 weights are a Tensor, not a PackedMatrix");
             case F32_PACKED -> PanelMatrix.allocate(arena, rows, cols, transposed ? PanelMatrix.Product.TRANSPOSED : PanelMatrix.Product.PLAIN);
-            case F16, BF16 -> HalfMatrix.allocate(arena, format, rows, cols);
+            case F16, BF16 -> HalfMatrix.allocate(arena, format, transposed ? HalfMatrix.Layout.ROWS : HalfMatrix.Layout.STRIPS, rows, cols);
             case Q8_0 -> Q8Matrix.allocate(arena, rows, cols, transposed ? Q8Matrix.Blocks.ALONG_ROWS : Q8Matrix.Blocks.DOWN_COLUMNS);
         };
     }

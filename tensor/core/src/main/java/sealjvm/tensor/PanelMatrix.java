@@ -1,6 +1,7 @@
 package sealjvm.tensor;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A float32 weight matrix packed once into the panels {@link Matmul}'s batched path reads ({@link WeightFormat#F32_PACKED}),
@@ -25,22 +26,25 @@ public final class PanelMatrix implements PackedMatrix {
     private final int rows, cols;
     private final Product product;
     private final Tensor plainRows;      // TRANSPOSED: the (N,K) rows; PLAIN: null
-    private float[] panels;              // PLAIN: Matmul.packPanels' layout
+    private final MemorySegment panels;  // PLAIN: Matmul.packPanels' layout, 64-byte aligned off the heap (a float[]'s
+                                         // vector loads straddle cache lines, which halved the decode path's speed)
     private Matmul.Packed packed;        // TRANSPOSED: Matmul.packTransposed of plainRows
 
-    private PanelMatrix(int rows, int cols, Product product, Tensor plainRows) {
+    private PanelMatrix(int rows, int cols, Product product, Tensor plainRows, MemorySegment panels) {
         if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative shape (" + rows + "," + cols + ")");
         this.rows = rows;
         this.cols = cols;
         this.product = product;
         this.plainRows = plainRows;
-        if (product == Product.PLAIN) panels = new float[Math.multiplyExact(Math.multiplyExact((cols + Matmul.NR - 1) / Matmul.NR, rows), Matmul.NR)];
-        else packed = Matmul.packTransposed(plainRows);
+        this.panels = panels;
+        if (product == Product.TRANSPOSED) packed = Matmul.packTransposed(plainRows);
     }
 
     /** A zero (rows, cols) matrix packed for {@code product}; a TRANSPOSED one keeps its rows in {@code arena}. */
     public static PanelMatrix allocate(Arena arena, int rows, int cols, Product product) {
-        return new PanelMatrix(rows, cols, product, product == Product.TRANSPOSED ? Tensor.allocate(arena, rows, cols) : null);
+        if (rows < 0 || cols < 0) throw new IllegalArgumentException("negative shape (" + rows + "," + cols + ")");
+        return product == Product.TRANSPOSED ? new PanelMatrix(rows, cols, product, Tensor.allocate(arena, rows, cols), null)
+                : new PanelMatrix(rows, cols, product, null, arena.allocate(4L * ((cols + Matmul.NR - 1) / Matmul.NR) * Matmul.NR * rows, Tensor.ALIGNMENT));
     }
 
     public Product product() { return product; }
@@ -51,20 +55,20 @@ public final class PanelMatrix implements PackedMatrix {
     @Override public int[] shape() { return new int[] {rows, cols}; }
     @Override public long size() { return (long) rows * cols; }
     @Override public long byteSize() {
-        return product == Product.PLAIN ? 4L * panels.length : plainRows.byteSize() + 4L * packed.panels.length;
+        return product == Product.PLAIN ? panels.byteSize() : plainRows.byteSize() + 4L * packed.panels.length;
     }
 
     @Override public float get(long i) {
         if (product == Product.TRANSPOSED) return plainRows.get(i);
         int k = (int) (i / cols), n = (int) (i % cols);
-        return panels[(n / Matmul.NR * rows + k) * Matmul.NR + n % Matmul.NR];
+        return panels.getAtIndex(Tensor.F32, ((long) n / Matmul.NR * rows + k) * Matmul.NR + n % Matmul.NR);
     }
 
     /** Packs {@code src} (same number of elements, row-major). */
     @Override public void copyFrom(Tensor src) {
         if (src.size() != size()) throw new IllegalArgumentException("copy of " + src.size() + " elements into " + this);
         if (product == Product.PLAIN) {
-            panels = Matmul.packPanels(src.segment(), rows, cols);
+            Matmul.packPanels(src.segment(), rows, cols, panels);
         } else {
             plainRows.copyFrom(src);
             packed = Matmul.packTransposed(plainRows);
@@ -80,7 +84,7 @@ public final class PanelMatrix implements PackedMatrix {
         for (int k = 0; k < rows; k++) {
             for (int j = 0; j < cols; j += Matmul.NR) {
                 int width = Math.min(Matmul.NR, cols - j);
-                java.lang.foreign.MemorySegment.copy(panels, (j / Matmul.NR * rows + k) * Matmul.NR, dst.segment(), Tensor.F32, ((long) k * cols + j) * 4, width);
+                MemorySegment.copy(panels, ((long) j / Matmul.NR * rows + k) * Matmul.NR * 4, dst.segment(), ((long) k * cols + j) * 4, 4L * width);
             }
         }
     }

@@ -89,15 +89,16 @@ public final class Q8Matmul {
         MemorySegment o = out.segment(), a = inp.segment(), q = w.quants(), sc = w.scales(), bs = bias == null ? null : bias.segment();
         if (M < GEMM_MIN_ROWS) {
             int strips = N / NV;
+            float[] ah = Matmul.heapRows(a, M, K);
             Parallel.forChunks(strips, 1, (s0, s1) -> {
-                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, a, q, sc, bs, i, s * NV, K, N, epi);
+                for (int s = s0; s < s1; s++) for (int i = 0; i < M; i++) rowStrip8(o, ah, q, sc, bs, i, s * NV, K, N, epi);
             });
             narrowColumns(o, a, w, bs, M, K, N, strips * NV, epi);
             return;
         }
         int strips = N / NR;
         // Prefill: dequantize the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, null, (pack, d0, j, k0, kc) -> {
+        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) dequantRow(q, sc, k0 + kk, j, N, pack, d0 + kk * NR, NR);
         });
         narrowColumns(o, a, w, bs, M, K, N, strips * NR, epi);
@@ -105,7 +106,7 @@ public final class Q8Matmul {
 
     // Decode path: one row against an 8-vector strip of w (K,N) streamed row by row; per block of 32 rows the
     // strip's 8 scale vectors stay in registers, and each int8 vector becomes q·d just before its fma.
-    private static void rowStrip8(MemorySegment o, MemorySegment a, MemorySegment q, MemorySegment sc, MemorySegment b, int i, int j, int K,
+    private static void rowStrip8(MemorySegment o, float[] ah, MemorySegment q, MemorySegment sc, MemorySegment b, int i, int j, int K,
                                   int N, int epi) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
         if (b == null) {
@@ -117,7 +118,7 @@ public final class Q8Matmul {
             c4 = FloatVector.fromMemorySegment(S, b, bo + 4 * v, LE); c5 = FloatVector.fromMemorySegment(S, b, bo + 5 * v, LE);
             c6 = FloatVector.fromMemorySegment(S, b, bo + 6 * v, LE); c7 = FloatVector.fromMemorySegment(S, b, bo + 7 * v, LE);
         }
-        long a0 = (long) i * K * 4;
+        int x0 = i * K;
         for (int k0 = 0; k0 < K; k0 += BLOCK) {
             long so = ((long) (k0 / BLOCK) * N + j) * 4, v4 = 4L * L;
             FloatVector d0 = FloatVector.fromMemorySegment(S, sc, so, LE), d1 = FloatVector.fromMemorySegment(S, sc, so + v4, LE);
@@ -125,8 +126,8 @@ public final class Q8Matmul {
             FloatVector d4 = FloatVector.fromMemorySegment(S, sc, so + 4 * v4, LE), d5 = FloatVector.fromMemorySegment(S, sc, so + 5 * v4, LE);
             FloatVector d6 = FloatVector.fromMemorySegment(S, sc, so + 6 * v4, LE), d7 = FloatVector.fromMemorySegment(S, sc, so + 7 * v4, LE);
             int k1 = Math.min(K, k0 + BLOCK);
-            for (int k = k0; k < k1; k++) {
-                FloatVector x = FloatVector.broadcast(S, a.get(F32, a0 + 4L * k));
+            for (int k = k0, step = Matmul.STREAM_STEP; k < k1; k += step) {
+                FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
                 long wo = (long) k * N + j;
                 c0 = ((FloatVector) ByteVector.fromMemorySegment(Q, q, wo, LE).convertShape(VectorOperators.B2F, S, 0)).mul(d0).fma(x, c0);
                 c1 = ((FloatVector) ByteVector.fromMemorySegment(Q, q, wo + L, LE).convertShape(VectorOperators.B2F, S, 0)).mul(d1).fma(x, c1);
@@ -190,7 +191,7 @@ public final class Q8Matmul {
         MemorySegment o = out.segment(), a = inp.segment(), q = w.quants(), sc = w.scales(), bs = bias == null ? null : bias.segment();
         if (M >= GEMM_MIN_ROWS) {
             int strips = N / NR;
-            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, null, (pack, d0, j, k0, kc) -> {
+            Matmul.packedStrips(o, a, bs, M, K, N, strips, NONE, (pack, d0, j, k0, kc) -> {
                 // Dequantize 16 rows of W at a time into a small buffer, then write them transposed into the panel.
                 float[] rows = TROWS.get();
                 for (int c0 = 0; c0 < NR; c0 += 16) {
@@ -242,7 +243,7 @@ public final class Q8Matmul {
             float d0 = sc.getAtIndex(F32, sb), d1 = sc.getAtIndex(F32, sb + nb), d2 = sc.getAtIndex(F32, sb + 2L * nb), d3 = sc.getAtIndex(F32, sb + 3L * nb);
             float d4 = sc.getAtIndex(F32, sb + 4L * nb), d5 = sc.getAtIndex(F32, sb + 5L * nb), d6 = sc.getAtIndex(F32, sb + 6L * nb), d7 = sc.getAtIndex(F32, sb + 7L * nb);
             int k1 = Math.min(kv, k0 + BLOCK);
-            for (int k = k0; k < k1; k += L) {
+            for (int k = k0, step = L * Matmul.STREAM_STEP; k < k1; k += step) {
                 FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
                 long p = w0 + k;
                 c0 = a0.fma(((FloatVector) ByteVector.fromMemorySegment(Q, q, p, LE).convertShape(VectorOperators.B2F, S, 0)).mul(d0), c0);

@@ -116,6 +116,7 @@ class HalfMatmulTest {
                 for (int i = 0; i < all.length; i++) w16.segment().setAtIndex(Convert.U16, i, all[i]);
                 Tensor w32 = Tensor.allocate(arena, R, C);
                 w16.widenInto(w32);
+                HalfMatrix strips = HalfMatrix.of(arena, WeightFormat.F16, HalfMatrix.Layout.STRIPS, w32);   // the same halves, exactly
                 for (int M = 1; M <= 6; M++) {
                     // y = x·W (K=R, N=C) and y = x·Wᵀ (K=C, N=R); M > 3 repeats M - 3 with one activation of 1e5, which
                     // turns off the F16 strips' scaled short form (x · 2^112 must not overflow) for the whole call.
@@ -127,6 +128,8 @@ class HalfMatmulTest {
                     HalfMatmul.matmul(got, x1, w16, null);
                     Matmul.matmul(twin, x1, w32, null);
                     assertArrayEquals(twin.toArray(), got.toArray(), "matmul M=" + M + " " + R + "x" + C);
+                    HalfMatmul.matmul(got, x1, strips, null);
+                    assertArrayEquals(twin.toArray(), got.toArray(), "matmul, STRIPS layout, M=" + M + " " + R + "x" + C);
                     got = Tensor.allocate(arena, m, R);
                     twin = Tensor.allocate(arena, m, R);
                     HalfMatmul.matmulTransposed(got, x2, w16, null);
@@ -140,12 +143,12 @@ class HalfMatmulTest {
     @Property(tries = 60)
     void matmulMatchesScalarAndFloat32Twin(@ForAll @IntRange(min = 1, max = 11) int M, @ForAll @IntRange(min = 1, max = 300) int K,
                                            @ForAll @IntRange(min = 1, max = 300) int N, @ForAll boolean bf16, @ForAll boolean withBias,
-                                           @ForAll @IntRange(min = 0, max = 2) int epilogue, @ForAll long seed) {
+                                           @ForAll @IntRange(min = 0, max = 2) int epilogue, @ForAll HalfMatrix.Layout layout, @ForAll long seed) {
         var r = new SplittableRandom(seed);
         WeightFormat f = bf16 ? WeightFormat.BF16 : WeightFormat.F16;
         float[] a = randn(r, M * K, 1), b = withBias ? randn(r, N, 1) : null, x = randn(r, M * N, 1);
         try (Arena arena = Arena.ofShared()) {
-            HalfMatrix w16 = HalfMatrix.of(arena, f, Tensor.of(arena, randn(r, K * N, 0.3), K, N));
+            HalfMatrix w16 = HalfMatrix.of(arena, f, layout, Tensor.of(arena, randn(r, K * N, 0.3), K, N));
             Tensor w32 = Tensor.allocate(arena, K, N);
             w16.widenInto(w32);
             Tensor ta = Tensor.of(arena, a, M, K), tb = b == null ? null : Tensor.of(arena, b, N);
@@ -155,7 +158,7 @@ class HalfMatmulTest {
                 case 1 -> { HalfMatmul.matmulGelu(got, ta, w16, tb); Matmul.matmulGelu(twin, ta, w32, tb); }
                 default -> { HalfMatmul.matmulResidual(got, ta, w16, tb); Matmul.matmulResidual(twin, ta, w32, tb); }
             }
-            String what = f + " matmul " + M + "x" + K + "x" + N + " epilogue " + epilogue;
+            String what = f + " " + layout + " matmul " + M + "x" + K + "x" + N + " epilogue " + epilogue;
             assertArrayEquals(twin.toArray(), got.toArray(), what + " vs float32 kernel on widened weights");
             float[] want = ScalarKernels.matmul(a, w32.toArray(), b, M, K, N);
             if (epilogue == 1) want = ScalarKernels.gelu(want);
