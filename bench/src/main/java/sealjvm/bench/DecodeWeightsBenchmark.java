@@ -33,7 +33,7 @@ public class DecodeWeightsBenchmark {
 
     @State(Scope.Benchmark)
     public static class Model {
-        @Param({"F32", "F16", "BF16", "Q8_0"})
+        @Param({"F32", "F32_PACKED", "F16", "BF16", "Q8_0"})
         public WeightFormat format;
         @Param("0")
         public int threads;
@@ -51,7 +51,7 @@ public class DecodeWeightsBenchmark {
             if (format == WeightFormat.F32) {
                 RandomInit.fill(model.params, 1);
             } else {
-                // The same random weights as the F32 run, rounded to the 16-bit format or quantized to Q8_0.
+                // The same random weights as the F32 run, packed, rounded to the 16-bit format or quantized to Q8_0.
                 try (Gpt2Model wide = Gpt2Model.create(GPT2_124M, true)) {
                     RandomInit.fill(wide.params, 1);
                     for (var e : model.params.byName().entrySet()) e.getValue().copyFrom(wide.params.get(e.getKey()));
