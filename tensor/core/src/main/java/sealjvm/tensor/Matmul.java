@@ -136,10 +136,7 @@ public final class Matmul {
             Parallel.forChunks(pairs, 1, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     int s = 2 * p;
-                    for (int i = 0; i < M; i++) {
-                        if (s + 1 < strips) rowPanels2(o, ah, panels, bs, i, s, K, N, epi);
-                        else rowPanel(o, ah, panels, bs, i, s, K, N, epi);
-                    }
+                    for (int i = 0; i < M; i++) rowPanels2(o, ah, panels, bs, i, s, Math.min(s + 1, strips - 1), K, N, epi);
                 }
             });
             return;
@@ -148,38 +145,19 @@ public final class Matmul {
                 MemorySegment.copy(panels, F32, ((long) (j / NR) * K + k0) * NR * 4, pack, d0, kc * NR));
     }
 
-    // Decode path on panels: row i against strip s ([K][NR] at s·K·NR), read front to back.
-    private static void rowPanel(MemorySegment o, float[] ah, MemorySegment p, MemorySegment b, int i, int s, int K, int N, int epi) {
-        int j = s * NR, width = Math.min(NR, N - j);
+    // Decode path on panels: row i against strips s and t = s+1 ([K][NR] at s·K·NR), or against strip s alone when
+    // t == s (the last of an odd count): two streams read front to back, eight fma chains, each column's chain the
+    // same as the batched path's. One stream at a time left the weights at about half the machine's read bandwidth.
+    private static void rowPanels2(MemorySegment o, float[] ah, MemorySegment p, MemorySegment b, int i, int s, int t, int K, int N, int epi) {
+        int j = s * NR, jt = t * NR;
         float[] c = ROW.get();
-        initPartials(c, 0, b, 1, j, width);
-        FloatVector c0 = FloatVector.fromArray(S, c, 0), c1 = FloatVector.fromArray(S, c, L),
-                c2 = FloatVector.fromArray(S, c, 2 * L), c3 = FloatVector.fromArray(S, c, 3 * L);
-        long v = 4L * L;
-        for (int k = 0, x0 = i * K, step = STREAM_STEP; k < K; k += step) {
-            long q = ((long) s * K + k) * NR * 4;
-            FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
-            c0 = FloatVector.fromMemorySegment(S, p, q, LE).fma(x, c0);
-            c1 = FloatVector.fromMemorySegment(S, p, q + v, LE).fma(x, c1);
-            c2 = FloatVector.fromMemorySegment(S, p, q + 2 * v, LE).fma(x, c2);
-            c3 = FloatVector.fromMemorySegment(S, p, q + 3 * v, LE).fma(x, c3);
-        }
-        c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
-        storePartials(o, c, 0, 1, i, j, N, epi);
-    }
-
-    // rowPanel on strips s and s+1 at once (s+1 < strips): two streams from memory, eight fma chains, each column's
-    // chain the same as rowPanel's. One stream at a time left the weights at about half the machine's read bandwidth.
-    private static void rowPanels2(MemorySegment o, float[] ah, MemorySegment p, MemorySegment b, int i, int s, int K, int N, int epi) {
-        int j = s * NR;
-        float[] c = ROW.get();
-        initPartials(c, 0, b, 1, j, NR);
-        initPartials(c, NR, b, 1, j + NR, Math.min(NR, N - j - NR));
+        initPartials(c, 0, b, 1, j, Math.min(NR, N - j));
+        initPartials(c, NR, b, 1, jt, Math.min(NR, N - jt));
         FloatVector c0 = FloatVector.fromArray(S, c, 0), c1 = FloatVector.fromArray(S, c, L),
                 c2 = FloatVector.fromArray(S, c, 2 * L), c3 = FloatVector.fromArray(S, c, 3 * L);
         FloatVector d0 = FloatVector.fromArray(S, c, NR), d1 = FloatVector.fromArray(S, c, NR + L),
                 d2 = FloatVector.fromArray(S, c, NR + 2 * L), d3 = FloatVector.fromArray(S, c, NR + 3 * L);
-        long v = 4L * L, next = (long) K * NR * 4;
+        long v = 4L * L, next = (long) (t - s) * K * NR * 4;
         for (int k = 0, x0 = i * K, step = STREAM_STEP; k < K; k += step) {
             long q = ((long) s * K + k) * NR * 4;
             FloatVector x = FloatVector.broadcast(S, ah[x0 + k]);
@@ -195,7 +173,7 @@ public final class Matmul {
         c0.intoArray(c, 0); c1.intoArray(c, L); c2.intoArray(c, 2 * L); c3.intoArray(c, 3 * L);
         d0.intoArray(c, NR); d1.intoArray(c, NR + L); d2.intoArray(c, NR + 2 * L); d3.intoArray(c, NR + 3 * L);
         storePartials(o, c, 0, 1, i, j, N, epi);
-        storePartials(o, c, NR, 1, i, j + NR, N, epi);
+        if (t != s) storePartials(o, c, NR, 1, i, jt, N, epi);
     }
 
     /** Copies the panel of W for output columns j..j+NR and depths k0..k0+kc into pack[d0..] as [kc][NR]. */
