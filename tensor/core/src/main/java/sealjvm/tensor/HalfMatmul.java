@@ -97,7 +97,7 @@ public final class HalfMatmul {
      * An all-ones exponent (Inf, NaN) would widen to a finite value of 2^16 or more: F16 weights must be finite,
      * which {@code Gpt2Model.load} checks for every matrix (and refuses a value that overflows F16); the general
      * {@link #widen} keeps Inf and NaN. The decode kernels spell this out rather than call it (a helper the JIT
-     * leaves as a call boxes every vector; see {@link #dots8BF16}); these methods are the tested statements of it.
+     * leaves as a call boxes every vector; see {@link #dotRowBF16}); these methods are the tested statements of it.
      */
     static FloatVector f16Finite(IntVector x) {
         IntVector a = x.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
@@ -201,7 +201,7 @@ public final class HalfMatmul {
     }
 
     // The loops of rowStrip8, one method per format, the pair widening (f16Low/f16High, bf16Low/bf16High) written
-    // out (see dots8BF16): t holds the strip's accumulators regrouped (PAIRS), the bias on entry and the sums on return;
+    // out (see dotRowBF16): t holds the strip's accumulators regrouped (PAIRS), the bias on entry and the sums on return;
     // row k of the strip starts at byte w0 + k·r.
     private static void stripBF16(float[] ah, MemorySegment w, float[] t, int x0, long w0, long r, int K) {
         FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);   // e: even columns of block 0, d: odd
@@ -396,78 +396,48 @@ public final class HalfMatmul {
             for (int blk = b0; blk < b1; blk++) {
                 int nEnd = Math.min(N, nStart + (blk + 1) * TB);
                 int n = nStart + blk * TB;
-                if (M < 4) { // decode: stream eight rows of w at once (memory-bound)
-                    for (; n + 8 <= nEnd; n += 8) for (int i = 0; i < M; i++) dots1x8(o, a, ws, bs, i, n, K, N, t, format, f16);
+                if (M < 4) { // decode: one row of w after another, read front to back (memory-bound)
+                    for (; n < nEnd; n++) for (int i = 0; i < M; i++) dotRow(o, a, ws, bs, i, n, K, N, t, format, f16);
                 }
                 for (; n < nEnd; n++) for (int i = 0; i < M; i++) dots1x1(o, a, ws, bs, i, n, K, N, t, format, f16);
             }
         });
     }
 
-    private static void dots1x8(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
-                                WeightFormat format, boolean f16) {
+    // Decode: out[i, n], as dots1x1 computes it, with the row of w widened in registers; called row after row of w,
+    // it reads w as one stream (see Matmul.dotRow).
+    private static void dotRow(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
+                               WeightFormat format, boolean f16) {
         long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
         int kv = K - K % L;
-        if (f16) dots8F16(a, w, t, x0, w0, 2L * K, kv);
-        else dots8BF16(a, w, t, x0, w0, 2L * K, kv);
-        for (int c = 0; c < 8; c++) finish1(o, a, w, b, i, n + c, K, N, kv, laneSum(t, c * L), format);
+        if (f16) dotRowF16(a, w, t, x0, w0, kv);
+        else dotRowBF16(a, w, t, x0, w0, kv);
+        finish1(o, a, w, b, i, n, K, N, kv, laneSum(t, 0), format);
     }
 
-    // The loops of dots1x8, one method per format, with the widening written out in the loop rather than called: the
+    // The loops of dotRow, one method per format, with the widening written out in the loop rather than called: the
     // JIT stops inlining our own helpers once a method's graph is large (NodeCountInliningCutoff; the Vector API's
     // methods are force-inlined), and a helper left as a call boxes every vector it returns: F16 through f16Finite
-    // calls ran several times slower than BF16 (seen with -XX:+PrintInlining). t[c·L ..) = the L lane partials of
-    // row n + c, over k = 0..kv-1 in vector steps (row c of w at byte offset w0 + c·r).
-    private static void dots8BF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    // calls ran several times slower than BF16 (seen with -XX:+PrintInlining). t[0..L) = the L lane partials of the
+    // row of w at byte offset w0 against inp's row at byte offset x0, over k = 0..kv-1 in vector steps.
+    private static void dotRowBF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, int kv) {
+        FloatVector c0 = FloatVector.zero(S);
         for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {
             FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
-            long p = w0 + 2L * k;
-            c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
-            c1 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c1);
-            c2 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c2);
-            c3 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c3);
-            c4 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c4);
-            c5 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c5);
-            c6 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c6);
-            c7 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c7);
+            c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, w0 + 2L * k, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
         }
-        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
-        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
+        c0.intoArray(t, 0);
     }
 
-    private static void dots8F16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, long r, int kv) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    private static void dotRowF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, int kv) {
+        FloatVector c0 = FloatVector.zero(S);
         for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {
             FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
-            long p = w0 + 2L * k;
-            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, p, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, w0 + 2L * k, LE).convertShape(VectorOperators.S2I, I, 0);
             IntVector u0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
             c0 = a0.fma(u0.min(u0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h0.and(0x80000000)).reinterpretAsFloats(), c0);
-            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, w, p + r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c1 = a0.fma(u1.min(u1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h1.and(0x80000000)).reinterpretAsFloats(), c1);
-            IntVector h2 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 2 * r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u2 = h2.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c2 = a0.fma(u2.min(u2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h2.and(0x80000000)).reinterpretAsFloats(), c2);
-            IntVector h3 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 3 * r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u3 = h3.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c3 = a0.fma(u3.min(u3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h3.and(0x80000000)).reinterpretAsFloats(), c3);
-            IntVector h4 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 4 * r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u4 = h4.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c4 = a0.fma(u4.min(u4.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h4.and(0x80000000)).reinterpretAsFloats(), c4);
-            IntVector h5 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 5 * r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u5 = h5.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c5 = a0.fma(u5.min(u5.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h5.and(0x80000000)).reinterpretAsFloats(), c5);
-            IntVector h6 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 6 * r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u6 = h6.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c6 = a0.fma(u6.min(u6.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h6.and(0x80000000)).reinterpretAsFloats(), c6);
-            IntVector h7 = (IntVector) ShortVector.fromMemorySegment(H, w, p + 7 * r, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector u7 = h7.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
-            c7 = a0.fma(u7.min(u7.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h7.and(0x80000000)).reinterpretAsFloats(), c7);
         }
-        c0.intoArray(t, 0); c1.intoArray(t, L); c2.intoArray(t, 2 * L); c3.intoArray(t, 3 * L);
-        c4.intoArray(t, 4 * L); c5.intoArray(t, 5 * L); c6.intoArray(t, 6 * L); c7.intoArray(t, 7 * L);
+        c0.intoArray(t, 0);
     }
 
     private static void dots1x1(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
