@@ -391,13 +391,14 @@ public final class HalfMatmul {
                                   WeightFormat format) {
         boolean f16 = format == WeightFormat.F16;
         int blocks = (N - nStart + TB - 1) / TB;
+        float[] ah = M < 4 ? Matmul.heapRows(a, M, K) : null;
         Parallel.forChunks(blocks, 1, (b0, b1) -> {
             float[] t = LANES.get();
             for (int blk = b0; blk < b1; blk++) {
                 int nEnd = Math.min(N, nStart + (blk + 1) * TB);
                 int n = nStart + blk * TB;
                 if (M < 4) { // decode: one row of w after another, read front to back (memory-bound)
-                    for (; n < nEnd; n++) for (int i = 0; i < M; i++) dotRow(o, a, ws, bs, i, n, K, N, t, format, f16);
+                    for (; n < nEnd; n++) for (int i = 0; i < M; i++) dotRow(o, a, ah, ws, bs, i, n, K, N, t, format, f16);
                 }
                 for (; n < nEnd; n++) for (int i = 0; i < M; i++) dots1x1(o, a, ws, bs, i, n, K, N, t, format, f16);
             }
@@ -406,12 +407,12 @@ public final class HalfMatmul {
 
     // Decode: out[i, n], as dots1x1 computes it, with the row of w widened in registers; called row after row of w,
     // it reads w as one stream (see Matmul.dotRow).
-    private static void dotRow(MemorySegment o, MemorySegment a, MemorySegment w, MemorySegment b, int i, int n, int K, int N, float[] t,
-                               WeightFormat format, boolean f16) {
-        long x0 = (long) i * K * 4, w0 = (long) n * K * 2;
-        int kv = K - K % L;
-        if (f16) dotRowF16(a, w, t, x0, w0, kv);
-        else dotRowBF16(a, w, t, x0, w0, kv);
+    private static void dotRow(MemorySegment o, MemorySegment a, float[] ah, MemorySegment w, MemorySegment b, int i, int n, int K, int N,
+                               float[] t, WeightFormat format, boolean f16) {
+        long w0 = (long) n * K * 2;
+        int kv = K - K % L, x0 = i * K;
+        if (f16) dotRowF16(ah, w, t, x0, w0, kv);
+        else dotRowBF16(ah, w, t, x0, w0, kv);
         finish1(o, a, w, b, i, n, K, N, kv, laneSum(t, 0), format);
     }
 
@@ -419,20 +420,20 @@ public final class HalfMatmul {
     // JIT stops inlining our own helpers once a method's graph is large (NodeCountInliningCutoff; the Vector API's
     // methods are force-inlined), and a helper left as a call boxes every vector it returns: F16 through f16Finite
     // calls ran several times slower than BF16 (seen with -XX:+PrintInlining). t[0..L) = the L lane partials of the
-    // row of w at byte offset w0 against inp's row at byte offset x0, over k = 0..kv-1 in vector steps.
-    private static void dotRowBF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, int kv) {
+    // row of w at byte offset w0 against inp's row at ah[x0..], over k = 0..kv-1 in vector steps.
+    private static void dotRowBF16(float[] ah, MemorySegment w, float[] t, int x0, long w0, int kv) {
         FloatVector c0 = FloatVector.zero(S);
         for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {
-            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+            FloatVector a0 = FloatVector.fromArray(S, ah, x0 + k);
             c0 = a0.fma(((IntVector) ShortVector.fromMemorySegment(H, w, w0 + 2L * k, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), c0);
         }
         c0.intoArray(t, 0);
     }
 
-    private static void dotRowF16(MemorySegment a, MemorySegment w, float[] t, long x0, long w0, int kv) {
+    private static void dotRowF16(float[] ah, MemorySegment w, float[] t, int x0, long w0, int kv) {
         FloatVector c0 = FloatVector.zero(S);
         for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {
-            FloatVector a0 = FloatVector.fromMemorySegment(S, a, x0 + 4L * k, LE);
+            FloatVector a0 = FloatVector.fromArray(S, ah, x0 + k);
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w, w0 + 2L * k, LE).convertShape(VectorOperators.S2I, I, 0);
             IntVector u0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0FFFE000).add(112 << 23);
             c0 = a0.fma(u0.min(u0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(h0.and(0x80000000)).reinterpretAsFloats(), c0);
