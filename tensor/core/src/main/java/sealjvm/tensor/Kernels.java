@@ -122,7 +122,6 @@ public final class Kernels {
         });
     }
 
-    /** logits (N,V) -> lse (N): log Σ_v exp(x_v) per row, max-subtracted (log-softmax = x − lse). */
     /**
      * Whether no element of {@code row} is above {@code x}: every e has e <= x (a NaN element fails, as the scalar
      * comparison does). Vectorized, stopping at the first failing vector: a top-1 check scans a whole vocabulary row
@@ -138,6 +137,7 @@ public final class Kernels {
         return true;
     }
 
+    /** logits (N,V) -> lse (N): log Σ_v exp(x_v) per row, max-subtracted (log-softmax = x − lse). */
     public static void logSumExp(float[] lse, Tensor logits) {
         int V = logits.dim(-1);
         int N = Math.toIntExact(logits.size() / V);

@@ -170,6 +170,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--keep-vs-passage", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "text: a self-edit is kept only if it also beats fine-tuning on the passage alone (default: ${DEFAULT-VALUE}).")
     boolean keepVsPassage;
+    @Option(names = "--keep-by", description = "text: what picks the self-edit a passage keeps and compares it with the passage alone: "
+            + "${COMPLETION-CANDIDATES}; reward: the answers' log-likelihood gain; accuracy: the questions' exact-match accuracy, the reward "
+            + "breaking ties (default: ${DEFAULT-VALUE}).")
+    sealjvm.seal.text.TextSealConfig.KeepBy keepBy = sealjvm.seal.text.TextSealConfig.KeepBy.REWARD;
     @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: ${COMPLETION-CANDIDATES}; "
             + "passage+edit is the paper's, edit the self-edit alone (default: ${DEFAULT-VALUE}).")
     InnerData innerData;
@@ -328,7 +332,7 @@ final class TrainCommand implements Callable<Integer> {
                     .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData.toString()).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
-                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds)
+                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds).keepBy(keepBy.toString())
                     .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias, copySpanMatch)).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER : null,
                     SealCli.home(), out, progress(), engineSpec);

@@ -36,6 +36,7 @@ import sealjvm.seal.task.Task;
  *         reward = score(base + Δ, questions) − score(base, questions)   (questions asked WITHOUT the passage;
  *                                                                      averaged over innerSeeds fine-tunes)
  *         keep the best self_edit if its reward > threshold (+ the reward of LoRA-SFT(base, passage) alone)
+ *         (keepBy accuracy: best and beating the passage alone by accuracy first, the reward breaking ties)
  *     policy = LoRA-SFT(base, [prompt(passage) → kept self_edit])       (E-step samples, M-step fine-tune)
  * </pre>
  * The edited model is always the base model: the policy adapter is merged only while generating, so a gain is
@@ -344,13 +345,17 @@ public final class TextSeal implements AutoCloseable {
             List<int[]> texts = rollouts.get(i).texts();
             Task.Scores s = rollouts.get(i).scores();
             double[] rewards = new double[texts.size()];
+            TextSealConfig.KeepBy by = TextSealConfig.KeepBy.parse(config.keepBy());
             int best = 0;
             for (int k = 0; k < rewards.length; k++) {
                 rewards[k] = s.score()[k + 1] - s.score()[0];
-                if (rewards[k] > rewards[best]) best = k;
+                if (by.above(s.accuracy()[k + 1], rewards[k], s.accuracy()[best + 1], rewards[best])) best = k;
             }
             double passageReward = config.keepVsPassage() ? s.score()[rewards.length + 1] - s.score()[0] : 0;
-            boolean keep = rewards[best] > config.threshold() + passageReward && texts.get(best).length >= 1;
+            boolean beats = config.keepVsPassage()
+                    ? by.above(s.accuracy()[best + 1], rewards[best], s.accuracy()[rewards.length + 1], config.threshold() + passageReward)
+                    : rewards[best] > config.threshold();
+            boolean keep = beats && texts.get(best).length >= 1;
             if (keep) {
                 int[] seq = new int[prompt.length + texts.get(best).length + 1];
                 System.arraycopy(prompt, 0, seq, 0, prompt.length);

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * by a LoRA fine-tune of the base model ({@code inner*}) on the passage plus the self-edit, as in the paper's "passage +
  * synthetic" ({@code innerData} "passage+edit"; "edit": the self-edit alone); the best one whose reward exceeds
  * {@code threshold} — plus the reward of fine-tuning on the passage alone when {@code keepVsPassage} — is kept,
- * and the policy adapter ({@code policy*}) is fine-tuned from the base model on (prompt → kept self-edit).
+ * and the policy adapter ({@code policy*}) is fine-tuned from the base model on (prompt → kept self-edit); {@code keepBy}
+ * "accuracy" ranks by the questions' exact-match accuracy first (ties: reward) when choosing the best and comparing it
+ * with the passage alone.
  * With {@code warmStart} N > 0 the policy starts from a fine-tune on N restatement pairs (prompt(passage) → the
  * passage's facts as answered questions, from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}),
  * and every M-step keeps them in its data.
@@ -38,7 +40,8 @@ public record TextSealConfig(
         String editSplit,         // whole | lines | sentences (null in an older config.json: whole)
         Integer innerSeeds,       // inner fine-tunes per rollout, rewards averaged; boxed so that an older config.json's
                                   // missing field is null (read as 1, the run it describes) rather than an invalid 0
-        CopyBias copyBias) {      // self-edit sampling's bias toward the passage's tokens (null in an older config.json: none)
+        CopyBias copyBias,        // self-edit sampling's bias toward the passage's tokens (null in an older config.json: none)
+        String keepBy) {          // reward | accuracy: what picks a passage's kept self-edit (null in an older config.json: reward)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
     /** New runs' {@code editSplit}: each sentence its own example, chosen on heldout passages with the copy bias (docs/training.md). */
@@ -70,17 +73,38 @@ public record TextSealConfig(
         public static EditSplit parse(String s) { return sealjvm.seal.Choices.parse(values(), "--edit-split", s); }
     }
 
+    /**
+     * What chooses the self-edit the E-step keeps ({@code keepBy}), among a passage's samples and against the passage
+     * alone: REWARD, the gain in log-likelihood of the answers; ACCURACY, the exact-match accuracy of the edited model
+     * on the passage's questions (the metric of the eval), the reward breaking ties. Log-likelihood favours a
+     * self-edit that makes one answer very likely over one that makes every answer the greedy one.
+     */
+    public enum KeepBy {
+        REWARD, ACCURACY;
+
+        @Override
+        public String toString() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+        public static KeepBy parse(String s) { return sealjvm.seal.Choices.parse(values(), "--keep-by", s); }
+
+        /** Whether (accuracy a, reward r) ranks above (accuracy b, reward s). */
+        public boolean above(double a, double r, double b, double s) {
+            return this == REWARD || a == b ? r > s : a > b;
+        }
+    }
+
     /** This config with the inner fine-tune's steps and learning rate replaced. */
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
                 keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
-                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias);
+                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy);
     }
 
     public TextSealConfig {
         if (editSplit == null) editSplit = EditSplit.WHOLE.toString();   // an older config.json: its run split nothing
         if (innerSeeds == null) innerSeeds = 1;                          // ... and fine-tuned once per rollout
         if (copyBias == null) copyBias = CopyBias.NONE;                   // ... and sampled without a copy bias
+        if (keepBy == null) keepBy = KeepBy.REWARD.toString();            // ... and kept the best self-edit by reward
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
         if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
@@ -93,6 +117,7 @@ public record TextSealConfig(
         InnerData.parse(innerData);
         if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
         EditSplit.parse(editSplit);
+        KeepBy.parse(keepBy);
         if (innerSeeds < 1) throw new IllegalArgumentException("--inner-seeds must be >= 1, got " + innerSeeds);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
@@ -109,6 +134,7 @@ public record TextSealConfig(
                 policyRank = 8, policyEpochs = 2, warmStart = 256;
         private String editSplit = DEFAULT_EDIT_SPLIT.toString();   // (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
+        private String keepBy = KeepBy.REWARD.toString();
         private CopyBias copyBias = CopyBias.DEFAULT;   // with DEFAULT_TEMPERATURE: chosen on heldout passages (docs/training.md)
         private float temperature = DEFAULT_TEMPERATURE, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
@@ -143,11 +169,12 @@ public record TextSealConfig(
         public Builder editSplit(String v) { editSplit = v; return this; }
         public Builder innerSeeds(int v) { innerSeeds = v; return this; }
         public Builder copyBias(CopyBias v) { copyBias = v; return this; }
+        public Builder keepBy(String v) { keepBy = v; return this; }
 
         public TextSealConfig build() {
             return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
                     threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
-                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias);
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy);
         }
     }
 }

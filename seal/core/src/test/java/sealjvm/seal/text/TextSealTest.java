@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -98,12 +99,14 @@ class TextSealTest {
         ObjectNode cfg = json.valueToTree(tiny(1));
         assertEquals("sentences", cfg.get("editSplit").asText(), "new runs: each sentence its own example, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
-        cfg.remove(List.of("editSplit", "innerSeeds"));   // as a run started before the fields existed wrote it
+        cfg.put("keepBy", "accuracy");
+        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy"));   // as a run started before the fields existed wrote it
         Files.createDirectories(tmp.resolve("old"));
         Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
         TextSealConfig old = TextSealTrainer.readConfig(tmp.resolve("old"));
         assertEquals("whole", old.editSplit());
         assertEquals(1, old.innerSeeds());
+        assertEquals("reward", old.keepBy(), "an older run kept its self-edits by reward");
 
         Gpt2Tokenizer tok = tokenizer();
         int[] passage = tok.encode("Alice lives in Paris. She is a doctor.");
@@ -233,6 +236,33 @@ class TextSealTest {
         double[] r = new double[s.score().length - 1];
         for (int k = 0; k < r.length; k++) r[k] = s.score()[k + 1] - s.score()[0];
         return r;
+    }
+
+    @Test
+    void keepingByAccuracyPicksTheSelfEditThatAnswersMoreAndComparesItWithThePassageAloneTheSameWay() throws Exception {
+        // Passage 0: self-edit 0 has the larger reward (score gain), self-edit 1 the higher accuracy, the passage alone
+        // is below both. Passage 1: self-edit 0 leads on reward and ties self-edit 1 on accuracy; the passage alone
+        // answers more than either, with a lower reward.
+        Task.Scores p0 = new Task.Scores(new double[] {-10, -4, -6, -9}, new double[] {0, 0.25, 0.75, 0});
+        Task.Scores p1 = new Task.Scores(new double[] {-10, -5, -7, -8}, new double[] {0, 0.5, 0.5, 1});
+        int[] a = {11, 12, 13}, b = {21, 22};
+        List<PassageRollout> rollouts = List.of(new PassageRollout(List.of(a, b), p0, 0), new PassageRollout(List.of(a, b), p1, 0));
+        String[] kept = new String[2];
+        for (TextSealConfig.KeepBy by : TextSealConfig.KeepBy.values()) {
+            TextSealConfig c = tinyBuilder(1).keepVsPassage(true).threshold(0).keepBy(by.toString()).build();
+            try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tokenizer())) {
+                List<ObjectNode> lines = new ArrayList<>();
+                List<LoraSft.Example> examples = seal.collect(0, rollouts, lines);
+                assertEquals(seal.tokenizer.decode(by == TextSealConfig.KeepBy.REWARD ? a : b), lines.get(0).get("best_self_edit").asText(), by + ": passage 0's best");
+                assertEquals(seal.tokenizer.decode(a), lines.get(1).get("best_self_edit").asText(), by + ": a tie on accuracy goes to the reward");
+                assertTrue(lines.get(0).get("kept").asBoolean(), by + ": passage 0's best beats the passage alone");
+                assertEquals(by == TextSealConfig.KeepBy.REWARD, lines.get(1).get("kept").asBoolean(), by + ": passage 1's best against the passage alone");
+                kept[by.ordinal()] = examples.stream().map(e -> Arrays.toString(e.tokens())).toList().toString();
+            }
+        }
+        assertNotEquals(kept[0], kept[1], "the two rules keep different self-edits");
+        var e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").keepBy("margin").build());
+        assertEquals("--keep-by must be reward or accuracy, got 'margin'", e.getMessage());
     }
 
     @Test
