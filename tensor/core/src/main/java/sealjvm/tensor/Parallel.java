@@ -53,6 +53,28 @@ public final class Parallel {
         forEach(chunks, c -> body.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks)));
     }
 
+    /**
+     * Runs {@code body} over [0, n) in contiguous chunks that the threads take from a shared counter, each a
+     * {@code 2·threads}-th of what is left but at least {@code minChunk}: large chunks first and small ones last, so
+     * the threads finish together. Where the boundaries fall depends on timing: only for bodies whose every result is
+     * independent of them.
+     */
+    public static void forGuided(int n, int minChunk, RangeBody body) {
+        if (n <= 0) return;
+        int t = threads(), min = Math.max(1, minChunk);
+        if (t == 1 || n <= min) {
+            body.run(0, n);
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        forEach(t, task -> {
+            for (int s; (s = next.get()) < n; ) {
+                int e = Math.min(n, s + Math.max(min, (n - s) / (2 * t)));
+                if (next.compareAndSet(s, e)) body.run(s, e);
+            }
+        });
+    }
+
     @FunctionalInterface
     public interface RangeBody { void run(int start, int end); }
 

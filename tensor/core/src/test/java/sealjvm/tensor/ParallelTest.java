@@ -43,6 +43,40 @@ class ParallelTest {
     }
 
     @Test
+    void guidedChunksCoverTheRangeOnceAndShrinkTowardTheEnd() {
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                for (int n : new int[] {1, 2, 5, 36, 48, 786}) {
+                    for (int minChunk : new int[] {1, 2, 8}) {
+                        List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
+                        Parallel.forGuided(n, minChunk, (s, e) -> ranges.add(new int[] {s, e}));
+                        List<int[]> sorted = new ArrayList<>(ranges);
+                        sorted.sort((x, y) -> Integer.compare(x[0], y[0]));
+                        int next = 0;
+                        for (int i = 0; i < sorted.size(); i++) {
+                            int[] r = sorted.get(i);
+                            assertEquals(next, r[0], "contiguous, n=" + n);
+                            int size = r[1] - r[0];
+                            if (i + 1 < sorted.size()) assertTrue(size >= minChunk, "at least minChunk but the last, n=" + n + ": " + size);
+                            // each chunk is a 2·threads-th of what is left when it is taken (or minChunk)
+                            if (threads > 1) assertEquals(Math.min(n - r[0], Math.max(minChunk, (n - r[0]) / (2 * threads))), size, "n=" + n + " at " + r[0]);
+                            next = r[1];
+                        }
+                        assertEquals(n, next, "covers [0, n), n=" + n);
+                        if (threads > 1 && n >= 4 * threads * minChunk) {
+                            assertTrue(sorted.getFirst()[1] - sorted.getFirst()[0] > sorted.getLast()[1] - sorted.getLast()[0], "shrinks, n=" + n);
+                        }
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void everyTaskRunsOnceAlsoNestedAndFromSeveralCallers() {
         int before = Parallel.threads();
         try {
