@@ -88,7 +88,7 @@ public final class Matmul {
             return;
         }
         int strips = N / NR;
-        packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+        PanelPacker gather = (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) {
                 long src = ((long) (k0 + kk) * N + j) * 4;
                 int dst = d0 + kk * NR;
@@ -97,7 +97,11 @@ public final class Matmul {
                 FloatVector.fromMemorySegment(S, ws, src + 8L * L, LE).intoArray(pack, dst + 2 * L);
                 FloatVector.fromMemorySegment(S, ws, src + 12L * L, LE).intoArray(pack, dst + 3 * L);
             }
-        });
+        };
+        // 512-bit tiles run each strip's whole depth at once (wholeStrips); 256-bit ones k-panel by k-panel, the rows'
+        // panel shared by a block of strips (packedStrips), as measured on the AVX2 machine.
+        if (WIDE_TILE) wholeStrips(o, a, bs, M, K, N, strips, epi, gather, null);
+        else packedStrips(o, a, bs, M, K, N, strips, epi, gather);
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
     }
 
@@ -141,8 +145,104 @@ public final class Matmul {
             });
             return;
         }
+        if (WIDE_TILE) {
+            segmentStrips(o, a, bs, M, K, N, strips, epi, panels);
+            return;
+        }
         packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) ->
                 MemorySegment.copy(panels, F32, ((long) (j / NR) * K + k0) * NR * 4, pack, d0, kc * NR));
+    }
+
+    // Panels on a 512-bit machine: per strip, each row tile runs over all K depths at once, reading the strip's panels
+    // ([K][NR], contiguous and 64-byte aligned) straight from the segment, where they stay in L2 across the row tiles
+    // (192 KiB at K = 768): the partial sums stay in registers for the whole chain and no panel is copied. Each
+    // element's chain is the same (bias, then k = 0..K-1), so the bits are packedStrips'. On a Zen 4 (in-JVM A/B, 30
+    // pairs) every T=128 shape ran 7-11 % faster than k-panel by k-panel; the L2 streams a 4×64 tile's four panel
+    // vectors per depth while its sixteen fmas run, which a 16-register AVX2 tile (tile4x2) was not measured for.
+    private static void segmentStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
+                                      MemorySegment panels) {
+        float[] ah = interleavedRows(a, M, K);
+        Parallel.forGuided(strips, 1, (s0, s1) -> {
+            float[] c = partials(M * NR);
+            for (int s = s0; s < s1; s++) {
+                int j = s * NR;
+                long base = (long) s * K * NR * 4;
+                initPartials(c, 0, bs, M, j, Math.min(NR, N - j));
+                int i = 0;
+                for (; i + MR <= M; i += MR) tile4Segment(ah, panels, base, c, i * NR, i, K);
+                for (; i < M; i++) tile1Segment(ah, panels, base, c, i * NR, i, K);
+                storePartials(o, c, 0, M, 0, j, N, epi);
+            }
+        });
+    }
+
+    // tile4 over all K depths with the panel [K][NR] read from p at byte offset p0.
+    private static void tile4Segment(float[] a, MemorySegment p, long p0, float[] c, int r0, int i, int K) {
+        int r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + L),
+                c02 = FloatVector.fromArray(S, c, r0 + 2 * L), c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + L),
+                c12 = FloatVector.fromArray(S, c, r1 + 2 * L), c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + L),
+                c22 = FloatVector.fromArray(S, c, r2 + 2 * L), c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + L),
+                c32 = FloatVector.fromArray(S, c, r3 + 2 * L), c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
+        long q = p0, v = 4L * L, row = 4L * NR;
+        int ia = i * K, end = ia + K * MR, end2 = ia + (K & ~1) * MR;
+        for (; ia < end2; ia += 2 * MR, q += 2 * row) {
+            FloatVector w0 = FloatVector.fromMemorySegment(S, p, q, LE), w1 = FloatVector.fromMemorySegment(S, p, q + v, LE),
+                    w2 = FloatVector.fromMemorySegment(S, p, q + 2 * v, LE), w3 = FloatVector.fromMemorySegment(S, p, q + 3 * v, LE);
+            FloatVector x = FloatVector.broadcast(S, a[ia]);
+            c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[ia + 1]);
+            c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[ia + 2]);
+            c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[ia + 3]);
+            c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
+            w0 = FloatVector.fromMemorySegment(S, p, q + row, LE); w1 = FloatVector.fromMemorySegment(S, p, q + row + v, LE);
+            w2 = FloatVector.fromMemorySegment(S, p, q + row + 2 * v, LE); w3 = FloatVector.fromMemorySegment(S, p, q + row + 3 * v, LE);
+            x = FloatVector.broadcast(S, a[ia + MR]);
+            c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[ia + MR + 1]);
+            c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[ia + MR + 2]);
+            c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[ia + MR + 3]);
+            c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
+        }
+        if (ia < end) {   // an odd K's last depth
+            FloatVector w0 = FloatVector.fromMemorySegment(S, p, q, LE), w1 = FloatVector.fromMemorySegment(S, p, q + v, LE),
+                    w2 = FloatVector.fromMemorySegment(S, p, q + 2 * v, LE), w3 = FloatVector.fromMemorySegment(S, p, q + 3 * v, LE);
+            FloatVector x = FloatVector.broadcast(S, a[ia]);
+            c00 = w0.fma(x, c00); c01 = w1.fma(x, c01); c02 = w2.fma(x, c02); c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[ia + 1]);
+            c10 = w0.fma(x, c10); c11 = w1.fma(x, c11); c12 = w2.fma(x, c12); c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[ia + 2]);
+            c20 = w0.fma(x, c20); c21 = w1.fma(x, c21); c22 = w2.fma(x, c22); c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[ia + 3]);
+            c30 = w0.fma(x, c30); c31 = w1.fma(x, c31); c32 = w2.fma(x, c32); c33 = w3.fma(x, c33);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+    }
+
+    // tile1 over all K depths with the panel read from p at byte offset p0 (row i in the plain layout).
+    private static void tile1Segment(float[] a, MemorySegment p, long p0, float[] c, int r0, int i, int K) {
+        FloatVector c0 = FloatVector.fromArray(S, c, r0), c1 = FloatVector.fromArray(S, c, r0 + L),
+                c2 = FloatVector.fromArray(S, c, r0 + 2 * L), c3 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        long v = 4L * L;
+        for (int k = 0; k < K; k++) {
+            long q = p0 + (long) k * NR * 4;
+            FloatVector x = FloatVector.broadcast(S, a[i * K + k]);
+            c0 = FloatVector.fromMemorySegment(S, p, q, LE).fma(x, c0);
+            c1 = FloatVector.fromMemorySegment(S, p, q + v, LE).fma(x, c1);
+            c2 = FloatVector.fromMemorySegment(S, p, q + 2 * v, LE).fma(x, c2);
+            c3 = FloatVector.fromMemorySegment(S, p, q + 3 * v, LE).fma(x, c3);
+        }
+        c0.intoArray(c, r0); c1.intoArray(c, r0 + L); c2.intoArray(c, r0 + 2 * L); c3.intoArray(c, r0 + 3 * L);
     }
 
     // Decode path on panels: row i against strips s and t = s+1 ([K][NR] at s·K·NR), or against strip s alone when
@@ -214,7 +314,8 @@ public final class Matmul {
 
     // As packedStrips, a strip at a time with all its depths packed first ([K][NR], by one packer call for depths
     // 0..K), or read from prepacked[s·K·NR ..] (laid out by packTransposed) when that is non-null. For the transposed
-    // weight, whose rows are the strip's columns: the packer then reads each row of W from start to end.
+    // weight, whose rows are the strip's columns: the packer then reads each row of W from start to end. 512-bit
+    // tiles run the whole depth at once, as segmentStrips does (the T=128 head 6 % faster on a Zen 4).
     private static void wholeStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
                                     PanelPacker packer, float[] prepacked) {
         float[] ah = interleavedRows(a, M, K);
@@ -231,7 +332,8 @@ public final class Matmul {
                 if (prepacked == null) packer.pack(sp, 0, j, 0, K);
                 else base = s * K * NR;
                 initPartials(c, 0, bs, M, j, NR);
-                for (int k0 = 0; k0 < K; k0 += KC) rowTiles(ah, sp, base + k0 * NR, c, 0, M, k0, Math.min(KC, K - k0), K);
+                if (WIDE_TILE) rowTiles(ah, sp, base, c, 0, M, 0, K, K);   // see segmentStrips
+                else for (int k0 = 0; k0 < K; k0 += KC) rowTiles(ah, sp, base + k0 * NR, c, 0, M, k0, Math.min(KC, K - k0), K);
                 storePartials(o, c, 0, M, 0, j, N, epi);
             }
         });
