@@ -176,7 +176,9 @@ public final class Matmul {
         });
     }
 
-    // tile4 over all K depths with the panel [K][NR] read from p at byte offset p0.
+    // tile4 over all K depths with the panel [K][NR] read from p at byte offset p0. A second copy of tile4's loop
+    // rather than one tile for both: tile4 reading a heap float[] through MemorySegment.ofArray ran 1.7-4x slower
+    // (C2's code for heap-segment vector loads, fourteenth session), and this one reading a segment cannot take an array.
     private static void tile4Segment(float[] a, MemorySegment p, long p0, float[] c, int r0, int i, int K) {
         int r1 = r0 + NR, r2 = r1 + NR, r3 = r2 + NR;
         FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + L),
