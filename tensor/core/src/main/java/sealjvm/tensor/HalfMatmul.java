@@ -159,7 +159,7 @@ public final class HalfMatmul {
         }
         int strips = N / NR;
         // Prefill: widen the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+        Matmul.prefillStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) widen(ws, 2 * w.index(k0 + kk, j), pack, d0 + kk * NR, NR, f16);   // NR columns within a strip
         });
         narrowColumns(o, a, w, bs, M, K, N, strips * NR, epi);

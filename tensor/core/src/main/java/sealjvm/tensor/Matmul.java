@@ -98,10 +98,7 @@ public final class Matmul {
                 FloatVector.fromMemorySegment(S, ws, src + 12L * L, LE).intoArray(pack, dst + 3 * L);
             }
         };
-        // 512-bit tiles run each strip's whole depth at once (wholeStrips); 256-bit ones k-panel by k-panel, the rows'
-        // panel shared by a block of strips (packedStrips), as measured on the AVX2 machine.
-        if (WIDE_TILE) wholeStrips(o, a, bs, M, K, N, strips, epi, gather, null);
-        else packedStrips(o, a, bs, M, K, N, strips, epi, gather);
+        prefillStrips(o, a, bs, M, K, N, strips, epi, gather);
         narrowColumns(o, a, ws, bs, M, K, N, strips * NR, epi);
     }
 
@@ -312,6 +309,15 @@ public final class Matmul {
                 for (int s = b0; s < b1; s++) storePartials(o, c, (s - b0) * M * NR, M, 0, s * NR, N, epi);
             }
         });
+    }
+
+    // The batched product over columns [0, strips·NR) with the weight panels made by packer (gathered, widened or
+    // dequantized from the stored format): 512-bit tiles run each strip's whole depth at once (wholeStrips); 256-bit
+    // ones k-panel by k-panel, the rows' panel shared by a block of strips (packedStrips), as measured on the AVX2 machine.
+    static void prefillStrips(MemorySegment o, MemorySegment a, MemorySegment bs, int M, int K, int N, int strips, int epi,
+                              PanelPacker packer) {
+        if (WIDE_TILE) wholeStrips(o, a, bs, M, K, N, strips, epi, packer, null);
+        else packedStrips(o, a, bs, M, K, N, strips, epi, packer);
     }
 
     // As packedStrips, a strip at a time with all its depths packed first ([K][NR], by one packer call for depths

@@ -98,7 +98,7 @@ public final class Q8Matmul {
         }
         int strips = N / NR;
         // Prefill: dequantize the weight panel while packing it; the register tiles then run on floats as in Matmul.
-        Matmul.packedStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
+        Matmul.prefillStrips(o, a, bs, M, K, N, strips, epi, (pack, d0, j, k0, kc) -> {
             for (int kk = 0; kk < kc; kk++) dequantRow(q, sc, k0 + kk, j, N, pack, d0 + kk * NR, NR);
         });
         narrowColumns(o, a, w, bs, M, K, N, strips * NR, epi);
