@@ -255,14 +255,24 @@ public final class HalfMatmul {
         e2.intoArray(t, 4 * L); d2.intoArray(t, 5 * L); e3.intoArray(t, 6 * L); d3.intoArray(t, 7 * L);
     }
 
-    // stripF16 when every activation of the call is below 2^16 in magnitude (belowTwoTo16): a vector of 2L halves
-    // none of which has a zero exponent (no zero, no subnormal: about 93 % of the vectors of N(0, 0.02) weights;
-    // one test and a branch) takes the short form. Its bits rearranged as in f16Low/f16High but not
-    // re-biased read as the normal float w' = w · 2^-112, and fma(w', x · 2^112, c) = fma(w, x, c) bit for bit: the
-    // two products are the same real number, x · 2^112 is exact for |x| < 2^16, and fma rounds once. So three or
-    // two lane ops per vector instead of seven or six, and still no subnormal operand (no microcode assist). A
-    // vector with a zero exponent anywhere takes the exact form of stripF16.
+    /**
+     * Whether the F16 decode kernels keep vectors holding a zero exponent off their short forms: true unless fma with
+     * subnormal operands is known to run at full speed here ({@link CpuVendor#SUBNORMAL_OPERANDS_FREE}). On a Zen 4,
+     * dropping the test made the block products 1.6× faster with the weights in cache (20 of 20 pairs; as fast with 90 %
+     * subnormal halves), and the head's short form with the test was slower than the exact widening. A field rather
+     * than a constant so that tests run both forms; the bits are the same either way.
+     */
+    static boolean exactOnZeroExponent = !CpuVendor.SUBNORMAL_OPERANDS_FREE;
+
+    // stripF16 when every activation of the call is below 2^16 in magnitude (belowTwoTo16): the halves' bits
+    // rearranged as in f16Low/f16High but not re-biased read as the float w' = w · 2^-112, and fma(w', x · 2^112, c) =
+    // fma(w, x, c) bit for bit: the two products are the same real number, x · 2^112 is exact for |x| < 2^16, and fma
+    // rounds once. So three or two lane ops per vector instead of seven or six. A zero or subnormal half gives a
+    // subnormal w' (or a zero), exact all the same; where such operands may take a microcode assist
+    // (exactOnZeroExponent), a vector with a zero exponent anywhere (about 7 % of the vectors of N(0, 0.02) weights)
+    // takes the exact form of stripF16 instead, at the price of the test and its branch.
     private static void stripF16Scaled(float[] ah, MemorySegment w, float[] t, int x0, long w0, long r, int K) {
+        boolean exactOnZero = exactOnZeroExponent;
         FloatVector e0 = FloatVector.fromArray(S, t, 0), d0 = FloatVector.fromArray(S, t, L);
         FloatVector e1 = FloatVector.fromArray(S, t, 2 * L), d1 = FloatVector.fromArray(S, t, 3 * L);
         FloatVector e2 = FloatVector.fromArray(S, t, 4 * L), d2 = FloatVector.fromArray(S, t, 5 * L);
@@ -274,7 +284,7 @@ public final class HalfMatmul {
             long wo = w0 + k * r;
             IntVector q0 = IntVector.fromMemorySegment(I, w, wo, LE), q1 = IntVector.fromMemorySegment(I, w, wo + v, LE);
             IntVector q2 = IntVector.fromMemorySegment(I, w, wo + 2 * v, LE), q3 = IntVector.fromMemorySegment(I, w, wo + 3 * v, LE);
-            if (q0.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+            if (exactOnZero && q0.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
                 IntVector t0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
                 IntVector l0 = t0.and(0x0FFFFFFF).add(112 << 23), h0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
                 e0 = l0.min(l0.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t0.and(0x80000000)).reinterpretAsFloats().fma(x, e0);
@@ -283,7 +293,7 @@ public final class HalfMatmul {
                 e0 = q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e0);
                 d0 = q0.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d0);
             }
-            if (q1.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+            if (exactOnZero && q1.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
                 IntVector t1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
                 IntVector l1 = t1.and(0x0FFFFFFF).add(112 << 23), h1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
                 e1 = l1.min(l1.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t1.and(0x80000000)).reinterpretAsFloats().fma(x, e1);
@@ -292,7 +302,7 @@ public final class HalfMatmul {
                 e1 = q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e1);
                 d1 = q1.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d1);
             }
-            if (q2.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+            if (exactOnZero && q2.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
                 IntVector t2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
                 IntVector l2 = t2.and(0x0FFFFFFF).add(112 << 23), h2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
                 e2 = l2.min(l2.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t2.and(0x80000000)).reinterpretAsFloats().fma(x, e2);
@@ -301,7 +311,7 @@ public final class HalfMatmul {
                 e2 = q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFFFFF).reinterpretAsFloats().fma(xs, e2);
                 d2 = q2.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().fma(xs, d2);
             }
-            if (q3.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
+            if (exactOnZero && q3.reinterpretAsShorts().and((short) 0x7C00).compare(VectorOperators.EQ, (short) 0).anyTrue()) {
                 IntVector t3 = q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
                 IntVector l3 = t3.and(0x0FFFFFFF).add(112 << 23), h3 = q3.lanewise(VectorOperators.ASHR, 3).and(0x0FFFE000).add(112 << 23);
                 e3 = l3.min(l3.reinterpretAsFloats().fma(2f, -0x1p-14f).reinterpretAsInts()).or(t3.and(0x80000000)).reinterpretAsFloats().fma(x, e3);
@@ -393,7 +403,7 @@ public final class HalfMatmul {
         int blocks = (N - nStart + TB - 1) / TB;
         float[] ah = M < 4 ? Matmul.heapRows(a, M, K) : null;
         // The F16 decode rows read x · 2^112 (see dotRowF16Scaled) when every activation allows it.
-        float[] ahs = ah != null && f16 && belowTwoTo16(a, (long) M * K) ? scaledRows(ah) : null;
+        float[] ahs = ah != null && f16 && !exactOnZeroExponent && belowTwoTo16(a, (long) M * K) ? scaledRows(ah) : null;
         Parallel.forChunks(blocks, 1, (b0, b1) -> {
             float[] t = LANES.get();
             for (int blk = b0; blk < b1; blk++) {
@@ -444,13 +454,10 @@ public final class HalfMatmul {
         c0.intoArray(t, 0);
     }
 
-    // dotRowF16 in the short form of stripF16Scaled, for activations below 2^16 (xs = x · 2^112, scaledRows): the
-    // sign-extended halves shifted and masked are the floats w · 2^-112, and fma(w · 2^-112, x · 2^112, c) = fma(w, x, c)
-    // bit for bit. Two lane ops a vector instead of seven (the 124M head in F16, one row: 3.7 → 3.1 ms, 20 of 20 pairs
-    // on a Zen 4, and the decode step level with BF16's). Unlike stripF16Scaled it makes no test for zero exponents:
-    // a subnormal half gives a subnormal w · 2^-112, exact all the same, and on the Zen 4 a head of 90 % subnormal
-    // halves ran no slower (no assist), while the test itself cost more than the seven ops it spared. (On a CPU
-    // that assists subnormal fma operands, real weights have one in about 1 % of the vectors; not measured.)
+    // dotRowF16 in the short form of stripF16Scaled (x · 2^112 from scaledRows against the sign-extended halves shifted
+    // and masked, w · 2^-112): two lane ops a vector instead of seven, the same lanes, fma chains and bits. Used where
+    // zero exponents need no test (exactOnZeroExponent false); with the test it ran slower than dotRowF16 on a Zen 4.
+    // The 124M head in F16, one row: 3.7 → 3.1 ms on the Zen 4 (20 of 20 pairs).
     private static void dotRowF16Scaled(float[] ahs, MemorySegment w, float[] t, int x0, long w0, int kv) {
         FloatVector c0 = FloatVector.zero(S);
         for (int k = 0, step = L * Matmul.STREAM_STEP; k < kv; k += step) {

@@ -104,6 +104,18 @@ class HalfMatmulTest {
      */
     @Test
     void decodeOverEveryFiniteHalfMatchesFloat32Twin() {
+        boolean onThisCpu = HalfMatmul.exactOnZeroExponent;
+        try {
+            for (boolean exact : new boolean[] {false, true}) {   // the F16 short forms with and without the zero-exponent test
+                HalfMatmul.exactOnZeroExponent = exact;
+                decodeOverEveryFiniteHalf();
+            }
+        } finally {
+            HalfMatmul.exactOnZeroExponent = onThisCpu;
+        }
+    }
+
+    private void decodeOverEveryFiniteHalf() {
         var r = new SplittableRandom(5);
         short[] all = new short[65536 - 2048];
         int n = 0;
