@@ -200,6 +200,47 @@ public final class Gpt2Model implements Gpt2Backend {
         tokenLogProbs(rows, targets, logp, top1, 0);
     }
 
+    private final Object headPinLock = new Object();
+    private int headPins;                 // open pinHead scopes
+    private Matmul.Packed pinnedHead;     // the float32 head packed by the first tokenLogProbs of the open scopes
+
+    /** A {@link #pinHead} scope; closing it twice closes it once. */
+    public interface HeadPin extends AutoCloseable {
+        @Override void close();
+    }
+
+    /**
+     * Opens a scope in which {@link #tokenLogProbs} packs the float32 head once and reuses the panels, where each call
+     * would pack it again (at the bundled model's size, 5 % of a SEAL training episode): for a caller that scores many
+     * batches of a model whose weights it leaves as they are, as a SEAL run does with its frozen model. The caller
+     * must not write the head (wte) while a scope is open: the calls would mix the old panels with the new values.
+     * Scopes nest; the panels are dropped when the last one closes.
+     */
+    public HeadPin pinHead() {
+        synchronized (headPinLock) { headPins++; }
+        return new HeadPin() {
+            private boolean open = true;
+
+            @Override
+            public void close() {
+                synchronized (headPinLock) {
+                    if (!open) return;
+                    open = false;
+                    if (--headPins == 0) pinnedHead = null;
+                }
+            }
+        };
+    }
+
+    // The pinned head's panels (packed now if no call has yet), or null outside a pinHead scope.
+    private Matmul.Packed pinnedHead() {
+        synchronized (headPinLock) {
+            if (headPins == 0) return null;
+            if (pinnedHead == null) pinnedHead = Matmul.packTransposed(params.lmHead);
+            return pinnedHead;
+        }
+    }
+
     /** Rows per chunk of the LM head: the logits buffer stays small (64 × V) and is reused, never R × V. */
     static final int HEAD_CHUNK = 64;
 
@@ -218,8 +259,12 @@ public final class Gpt2Model implements Gpt2Backend {
         }
         int end = before + R, first = before / HEAD_CHUNK * HEAD_CHUNK;
         // Over several chunks the float32 head is packed once, not once per chunk (a reward's forgetting term scores
-        // hundreds of rows): the same panels, so the same logits.
-        Matmul.Packed packed = end - first > HEAD_CHUNK && params.lmHeadPacked == null ? Matmul.packTransposed(params.lmHead) : null;
+        // hundreds of rows), and inside a pinHead scope once for all calls: the same panels, so the same logits.
+        Matmul.Packed packed = null;
+        if (params.lmHeadPacked == null) {
+            packed = pinnedHead();
+            if (packed == null && end - first > HEAD_CHUNK) packed = Matmul.packTransposed(params.lmHead);
+        }
         try (Arena tmp = Arena.ofShared()) {
             Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_CHUNK, Math.max(R, Matmul.GEMM_MIN_ROWS)), V);
             Tensor pad = Tensor.allocate(tmp, Matmul.GEMM_MIN_ROWS, C);

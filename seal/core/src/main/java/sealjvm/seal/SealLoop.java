@@ -47,6 +47,7 @@ public final class SealLoop implements AutoCloseable {
     private final ContentSignal content;   // null for the MLP policy
     private final RolloutEngine rollouts;
     private double generalBase = Double.NaN;   // the frozen model's general-text log-likelihood, computed on the first episode
+    private final sealjvm.gpt2.Gpt2Model.HeadPin headPin;   // the frozen model's head packed once for every episode's scoring
 
     public SealLoop(TrainConfig config, Setup setup, State state) throws java.io.IOException { this(config, setup, state, RolloutEngine.LOCAL); }
 
@@ -64,6 +65,7 @@ public final class SealLoop implements AutoCloseable {
         this.setup = setup;
         this.state = state;
         this.content = contentSignal(config, setup, runDir);
+        this.headPin = setup.model().pinHead();
     }
 
     /** Where a run keeps the content fine-tune's steps and lr (the sft policy), chosen once on the heldout split. */
@@ -209,7 +211,10 @@ public final class SealLoop implements AutoCloseable {
     public State state() { return state; }
 
     @Override
-    public void close() { if (content != null) content.close(); }
+    public void close() {
+        headPin.close();
+        if (content != null) content.close();
+    }
 
     static double meanSigma(EditGenerator g) {
         double s = 0;

@@ -39,8 +39,8 @@ final class BenchReinforceCommand implements Callable<Integer> {
                 .targets(targets).samples(samples).episodes(warmup + episodes).lrSchedule(sealjvm.seal.TrainConfig.Schedule.CONSTANT)
                 .data(data).build();
         java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("seal-bench-reinforce");
-        try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp, placement)) {
-            var loop = new sealjvm.seal.SealLoop(c, setup, sealjvm.seal.SealLoop.initialState(c, setup));
+        try (var setup = sealjvm.seal.Setup.create(c, SealCli.home(), tmp, placement);
+             var loop = new sealjvm.seal.SealLoop(c, setup, sealjvm.seal.SealLoop.initialState(c, setup))) {
             for (int i = 0; i < warmup; i++) loop.episode();
             double[] ms = new double[episodes];
             for (int i = 0; i < episodes; i++) {

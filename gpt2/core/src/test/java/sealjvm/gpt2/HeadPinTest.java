@@ -1,0 +1,67 @@
+package sealjvm.gpt2;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static sealjvm.gpt2.HalfWeightsTest.model;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import sealjvm.tensor.Tensor;
+
+/**
+ * {@link Gpt2Model#pinHead}: inside a scope the token log-probabilities are the same bits as outside it (several
+ * chunks, a part starting mid-chunk, one chunk, fewer rows than a tile), the head is packed once per scope (a write
+ * to it inside the scope, which the contract forbids, is not seen by the tiled rows), scopes nest, a second close is
+ * harmless, and once the last scope closes the head is read afresh.
+ */
+class HeadPinTest {
+    record Call(int before, int rows) {}
+
+    private static final Call[] CALLS = {new Call(0, 150), new Call(66, 84), new Call(0, 40), new Call(0, 3)};
+
+    private static double[][] score(Gpt2Model m, Tensor rows, int[] targets) {
+        int C = m.config.nEmbd();
+        double[][] out = new double[CALLS.length][];
+        for (int c = 0; c < CALLS.length; c++) {
+            Call call = CALLS[c];
+            Tensor part = rows.slice((long) call.before() * C, call.rows(), C);
+            int[] t = Arrays.copyOfRange(targets, call.before(), call.before() + call.rows());
+            out[c] = new double[call.rows()];
+            m.tokenLogProbs(part, t, out[c], new boolean[call.rows()], call.before());
+        }
+        return out;
+    }
+
+    @Test
+    void pinnedScoringIsTheSameBitsAndReadsTheHeadOncePerScope() {
+        try (Gpt2Model m = Gpt2Model.load(model("gpt2-brown")); Arena arena = Arena.ofShared()) {
+            int C = m.config.nEmbd(), V = m.config.vocabSize(), R = 150;
+            var r = new SplittableRandom(11);
+            float[] h = new float[R * C];
+            for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
+            Tensor rows = Tensor.of(arena, h, R, C);
+            int[] targets = r.ints(R, 0, V).toArray();
+            double[][] before = score(m, rows, targets);
+
+            Gpt2Model.HeadPin outer = m.pinHead();
+            Gpt2Model.HeadPin inner = m.pinHead();
+            assertDeepEquals(before, score(m, rows, targets), "inside a scope");
+            float kept = m.params.wte.get(0);
+            m.params.wte.set(0, kept + 1f);   // against the contract: shows the 150 tiled rows read the panels packed earlier
+            inner.close();
+            inner.close();
+            assertArrayEquals(before[0], score(m, rows, targets)[0], "a head written inside the scope, inner scope closed twice");
+            outer.close();
+            double[][] fresh = score(m, rows, targets);
+            assertFalse(Arrays.deepEquals(before, fresh), "after the last scope the written head is read");
+            m.params.wte.set(0, kept);
+            assertDeepEquals(before, score(m, rows, targets), "the head restored, no scope open");
+        }
+    }
+
+    private static void assertDeepEquals(double[][] want, double[][] got, String what) {
+        for (int c = 0; c < want.length; c++) assertArrayEquals(want[c], got[c], what + ", call " + CALLS[c]);
+    }
+}
