@@ -241,14 +241,20 @@ public final class Gpt2Model implements Gpt2Backend {
         }
     }
 
-    /** Rows per chunk of the LM head: the logits buffer stays small (64 × V) and is reused, never R × V. */
+    /** Rows per chunk of the LM head's batch: the unit of the path rule below. */
     static final int HEAD_CHUNK = 64;
 
     /**
-     * The head runs in chunks of {@link #HEAD_CHUNK} rows counted from the batch's first row, and a chunk of fewer than
-     * 4 rows takes the matrix-vector path (lane-partial sums, not the tiles' fma chains, so other bits): with
-     * {@code before} rows of the batch left out of this call, each chunk here takes the path the whole batch's chunk
-     * took (a part of under 4 rows of a tiled chunk is padded with copies of its last row, their results dropped).
+     * Rows through the head at a time: the logits buffer (HEAD_ROWS × V) is reused, never R × V. The forgetting term's
+     * 744 rows on a Zen 4 (32 MiB L3), one JVM, 20 rounds: 64 rows 78.5 ms, 96–160 rows 74.5–75.4, 192 rows 91.4.
+     */
+    static final int HEAD_ROWS = 128;
+
+    /**
+     * The batch's rows fall in chunks of {@link #HEAD_CHUNK} counted from its first row, and the rows of a chunk of
+     * fewer than 4 take the matrix-vector path (lane-partial sums, not the tiles' fma chains, so other bits), the
+     * others the tiles: with {@code before} rows of the batch left out of this call, each row here takes the path it
+     * took in the whole batch, whatever pieces the call runs them in.
      */
     @Override
     public void tokenLogProbs(Tensor rows, int[] targets, double[] logp, boolean[] top1, int before) {
@@ -257,21 +263,27 @@ public final class Gpt2Model implements Gpt2Backend {
         if (rows.dim(0) != R || rows.dim(1) != C || logp.length != R || top1.length != R || before < 0) {
             throw new IllegalArgumentException("tokenLogProbs: rows " + rows + ", " + R + " targets, outputs " + logp.length + ", " + before + " before");
         }
-        int end = before + R, first = before / HEAD_CHUNK * HEAD_CHUNK;
-        // Over several chunks the float32 head is packed once, not once per chunk (a reward's forgetting term scores
+        int end = before + R;
+        // Every row takes the path of its chunk of the whole batch: the tiles, or the matrix-vector path for a last
+        // chunk of under 4 rows. The tiled rows then go through the head HEAD_ROWS at a time, a piece of under 4 rows
+        // padded with copies of its last row (their results dropped): a row's logits do not depend on its neighbours.
+        int lastStart = (end - 1) / HEAD_CHUNK * HEAD_CHUNK;
+        boolean vectorTail = end - lastStart < Matmul.GEMM_MIN_ROWS;
+        int tiledEnd = vectorTail ? Math.max(lastStart, before) : end;
+        // Over several pieces the float32 head is packed once, not once per piece (a reward's forgetting term scores
         // hundreds of rows), and inside a pinHead scope once for all calls: the same panels, so the same logits.
         Matmul.Packed packed = null;
         if (params.lmHeadPacked == null) {
             packed = pinnedHead();
-            if (packed == null && end - first > HEAD_CHUNK) packed = Matmul.packTransposed(params.lmHead);
+            if (packed == null && tiledEnd - before > HEAD_ROWS) packed = Matmul.packTransposed(params.lmHead);
         }
         try (Arena tmp = Arena.ofShared()) {
-            Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_CHUNK, Math.max(R, Matmul.GEMM_MIN_ROWS)), V);
+            Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_ROWS, Math.max(R, Matmul.GEMM_MIN_ROWS)), V);
             Tensor pad = Tensor.allocate(tmp, Matmul.GEMM_MIN_ROWS, C);
-            for (int g0 = first; g0 < end; g0 += HEAD_CHUNK) {
-                int g1 = Math.min(g0 + HEAD_CHUNK, end);          // the whole batch's chunk [g0, g1)
-                int i0 = Math.max(g0, before) - before, n = g1 - before - i0;
-                int m = g1 - g0 >= Matmul.GEMM_MIN_ROWS ? Math.max(n, Matmul.GEMM_MIN_ROWS) : n;
+            for (int p0 = before; p0 < end; ) {
+                int p1 = p0 < tiledEnd ? Math.min(p0 + HEAD_ROWS, tiledEnd) : end;   // this call's rows [p0, p1) of the batch
+                int i0 = p0 - before, n = p1 - p0;
+                int m = p0 < tiledEnd ? Math.max(n, Matmul.GEMM_MIN_ROWS) : n;
                 Tensor h = rows.slice((long) i0 * C, n, C);
                 if (m > n) {
                     for (int i = 0; i < m; i++) pad.row(i).copyFrom(h.row(Math.min(i, n - 1)));
@@ -288,6 +300,7 @@ public final class Gpt2Model implements Gpt2Backend {
                     logp[i0 + i] = (double) target - l[i];
                     top1[i0 + i] = Kernels.noneAbove(row, target);   // top-1: no logit above the target's (ties count)
                 }
+                p0 = p1;
             }
         }
     }
