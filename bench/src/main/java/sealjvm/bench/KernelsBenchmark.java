@@ -8,7 +8,10 @@ import sealjvm.tensor.Kernels;
 import sealjvm.tensor.Parallel;
 import sealjvm.tensor.Tensor;
 
-/** Layernorm, GELU and causal attention on GPT-2-small shapes (C=768, 12 heads): prefill T=128, decode at position 127. */
+/**
+ * Layernorm, GELU and causal attention on GPT-2-small shapes (C=768, 12 heads): prefill T=128, decode at position 127;
+ * the log-sum-exp of 64 rows of logits over the 50257-token vocabulary (the scoring head's).
+ */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Benchmark)
@@ -22,7 +25,8 @@ public class KernelsBenchmark {
     public int threads;
 
     private Arena arena;
-    private Tensor x, ln, w, b, fc, q, k, v, att, q1, att1;
+    private Tensor x, ln, w, b, fc, q, k, v, att, q1, att1, logits;
+    private final float[] lse = new float[64];
 
     @Setup
     public void setup() {
@@ -40,6 +44,7 @@ public class KernelsBenchmark {
         att = Tensor.allocate(arena, 1, T, C);
         q1 = MatmulBenchmark.random(arena, r, 1, 1, C);
         att1 = Tensor.allocate(arena, 1, 1, C);
+        logits = MatmulBenchmark.random(arena, r, 64, 50257);
     }
 
     @TearDown
@@ -56,4 +61,7 @@ public class KernelsBenchmark {
 
     @Benchmark
     public Tensor attentionDecodeAt127() { Kernels.attention(att1, q1, k, v, H, T - 1); return att1; }
+
+    @Benchmark
+    public float[] logSumExp64xVocab() { Kernels.logSumExp(lse, logits); return lse; }
 }
