@@ -203,6 +203,7 @@ public final class Gpt2Model implements Gpt2Backend {
     private final Object headPinLock = new Object();
     private int headPins;                 // open pinHead scopes
     private Matmul.Packed pinnedHead;     // the float32 head packed by the first tokenLogProbs of the open scopes
+    private MaxColumns pinnedMaxima;      // the columns lately rows' maxima, for the scopes' calls (with pinnedHead)
 
     /** A {@link #pinHead} scope; closing it twice closes it once. */
     public interface HeadPin extends AutoCloseable {
@@ -214,7 +215,9 @@ public final class Gpt2Model implements Gpt2Backend {
      * would pack it again (at the bundled model's size, 5 % of a SEAL training episode): for a caller that scores many
      * batches of a model whose weights it leaves as they are, as a SEAL run does with its frozen model. The caller
      * must not write the head (wte) while a scope is open: the calls would mix the old panels with the new values.
-     * Scopes nest; the panels are dropped when the last one closes.
+     * Inside a scope a call of at least {@link #ROWS_WITHOUT_LOGITS} tiled rows is scored without writing its logits
+     * (the same bits), each row's max guessed from the columns that were the maxima of the scope's earlier rows.
+     * Scopes nest; the panels and the columns are dropped when the last one closes.
      */
     public HeadPin pinHead() {
         synchronized (headPinLock) { headPins++; }
@@ -226,7 +229,11 @@ public final class Gpt2Model implements Gpt2Backend {
                 synchronized (headPinLock) {
                     if (!open) return;
                     open = false;
-                    if (--headPins == 0) pinnedHead = null;
+                    if (--headPins == 0) {
+                        pinnedHead = null;
+                        if (pinnedMaxima != null) pinnedMaxima.release();
+                        pinnedMaxima = null;
+                    }
                 }
             }
         };
@@ -236,9 +243,23 @@ public final class Gpt2Model implements Gpt2Backend {
     private Matmul.Packed pinnedHead() {
         synchronized (headPinLock) {
             if (headPins == 0) return null;
-            if (pinnedHead == null) pinnedHead = Matmul.packTransposed(params.lmHead);
+            if (pinnedHead == null) {
+                pinnedHead = Matmul.packTransposed(params.lmHead);
+                pinnedMaxima = new MaxColumns(params.lmHead);
+            }
             return pinnedHead;
         }
+    }
+
+    // The pinned head's MaxColumns, or null outside a pinHead scope.
+    private MaxColumns pinnedMaxima() {
+        synchronized (headPinLock) { return pinnedMaxima; }
+    }
+
+    /** Columns the pinned head keeps as guesses of rows' maxima (0 outside a pinHead scope): for tests. */
+    int pinnedMaxColumns() {
+        MaxColumns m = pinnedMaxima();
+        return m == null ? 0 : m.size();
     }
 
     /** Rows per chunk of the LM head's batch: the unit of the path rule below. */
@@ -249,6 +270,13 @@ public final class Gpt2Model implements Gpt2Backend {
      * 744 rows on a Zen 4 (32 MiB L3), one JVM, 20 rounds: 64 rows 78.5 ms, 96–160 rows 74.5–75.4, 192 rows 91.4.
      */
     static final int HEAD_ROWS = 128;
+
+    /**
+     * Fewest tiled rows that a pinned head scores without their logits ({@link #scoreWithoutLogits}): each thread reads
+     * the whole head there, where the logits path splits it, which costs more than it saves below about this many
+     * (16 rows: 2.3 against 2.1 ms, 36 rows: 4.7 against 5.4 ms on a Zen 4, the bundled model's head).
+     */
+    static final int ROWS_WITHOUT_LOGITS = 32;
 
     /**
      * The batch's rows fall in chunks of {@link #HEAD_CHUNK} counted from its first row, and the rows of a chunk of
@@ -273,14 +301,21 @@ public final class Gpt2Model implements Gpt2Backend {
         // Over several pieces the float32 head is packed once, not once per piece (a reward's forgetting term scores
         // hundreds of rows), and inside a pinHead scope once for all calls: the same panels, so the same logits.
         Matmul.Packed packed = null;
+        int p0 = before;
         if (params.lmHeadPacked == null) {
             packed = pinnedHead();
+            MaxColumns maxima = pinnedMaxima();
+            if (packed != null && maxima != null && tiledEnd - before >= ROWS_WITHOUT_LOGITS
+                    && scoreWithoutLogits(rows, targets, logp, top1, tiledEnd - before, packed, maxima)) {
+                p0 = tiledEnd;
+            }
             if (packed == null && tiledEnd - before > HEAD_ROWS) packed = Matmul.packTransposed(params.lmHead);
         }
+        if (p0 == end) return;
         try (Arena tmp = Arena.ofShared()) {
-            Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_ROWS, Math.max(R, Matmul.GEMM_MIN_ROWS)), V);
+            Tensor logits = Tensor.allocate(tmp, Math.min(HEAD_ROWS, Math.max(end - p0, Matmul.GEMM_MIN_ROWS)), V);
             Tensor pad = Tensor.allocate(tmp, Matmul.GEMM_MIN_ROWS, C);
-            for (int p0 = before; p0 < end; ) {
+            while (p0 < end) {
                 int p1 = p0 < tiledEnd ? Math.min(p0 + HEAD_ROWS, tiledEnd) : end;   // this call's rows [p0, p1) of the batch
                 int i0 = p0 - before, n = p1 - p0;
                 int m = p0 < tiledEnd ? Math.max(n, Matmul.GEMM_MIN_ROWS) : n;
@@ -303,6 +338,54 @@ public final class Gpt2Model implements Gpt2Backend {
                 p0 = p1;
             }
         }
+    }
+
+    /**
+     * Rows [0, n) of a tokenLogProbs call, all tiled, through the pinned head without their logits
+     * ({@link Matmul#rowLogSumExp}): each row's max guessed from the columns that were lately rows' maxima, a row
+     * guessed wrong run again with its max, now known. The values the logits path gives, bit for bit; false, with
+     * nothing written, if a row is exact neither way (a NaN or ±∞ in it, or a max of zero: the logits path then gives
+     * its values).
+     */
+    private boolean scoreWithoutLogits(Tensor rows, int[] targets, double[] logp, boolean[] top1, int n, Matmul.Packed head,
+                                       MaxColumns maxima) {
+        int C = config.nEmbd();
+        Tensor h = rows.slice(0, n, C);
+        int[] tg = Arrays.copyOf(targets, n);
+        MaxColumns.Guess guess = maxima.guess(h);
+        Matmul.RowStats st = Matmul.rowLogSumExp(h, head, guess.values(), tg, false);
+        float[] lse = st.lse().clone();
+        int misses = 0;
+        for (int i = 0; i < n; i++) if (!st.exact()[i]) misses++;
+        int[] maxAt = new int[n];
+        Arrays.fill(maxAt, -1);
+        if (misses > 0) {
+            int[] at = new int[misses];
+            for (int i = 0, m = 0; i < n; i++) if (!st.exact()[i]) at[m++] = i;
+            float[] g = new float[misses];
+            int[] t = new int[misses];
+            try (Arena tmp = Arena.ofShared()) {
+                Tensor again = Tensor.allocate(tmp, misses, C);
+                for (int m = 0; m < misses; m++) {
+                    again.row(m).copyFrom(h.row(at[m]));
+                    g[m] = st.max()[at[m]];
+                    t[m] = tg[at[m]];
+                }
+                Matmul.RowStats st2 = Matmul.rowLogSumExp(again, head, g, t, true);
+                for (int m = 0; m < misses; m++) {
+                    if (!st2.exact()[m]) return false;
+                    lse[at[m]] = st2.lse()[m];
+                    maxAt[at[m]] = st2.guessAt()[m];
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            float target = st.picked()[i];
+            logp[i] = (double) target - lse[i];
+            top1[i] = st.max()[i] <= target;   // no logit above the target's: the max is one of them (no NaN here)
+        }
+        maxima.update(guess, st.exact(), maxAt);
+        return true;
     }
 
     @Override

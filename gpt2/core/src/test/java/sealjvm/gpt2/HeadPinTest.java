@@ -1,7 +1,9 @@
 package sealjvm.gpt2;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static sealjvm.gpt2.HalfWeightsTest.model;
 
 import java.lang.foreign.Arena;
@@ -14,7 +16,9 @@ import sealjvm.tensor.Tensor;
  * {@link Gpt2Model#pinHead}: inside a scope the token log-probabilities are the same bits as outside it (several
  * chunks, a part starting mid-chunk, one chunk, fewer rows than a tile), the head is packed once per scope (a write
  * to it inside the scope, which the contract forbids, is not seen by the tiled rows), scopes nest, a second close is
- * harmless, and once the last scope closes the head is read afresh.
+ * harmless, and once the last scope closes the head is read afresh. Inside a scope the rows of a call of at least
+ * 32 tiled rows go through the head without their logits (Matmul.rowLogSumExp), guessing each row's max from the
+ * columns kept from earlier calls: top-1 is compared too, and the calls run before and after columns are kept.
  */
 class HeadPinTest {
     record Call(int before, int rows) {}
@@ -28,8 +32,11 @@ class HeadPinTest {
             Call call = CALLS[c];
             Tensor part = rows.slice((long) call.before() * C, call.rows(), C);
             int[] t = Arrays.copyOfRange(targets, call.before(), call.before() + call.rows());
-            out[c] = new double[call.rows()];
-            m.tokenLogProbs(part, t, out[c], new boolean[call.rows()], call.before());
+            double[] logp = new double[call.rows()];
+            boolean[] top1 = new boolean[call.rows()];
+            m.tokenLogProbs(part, t, logp, top1, call.before());
+            out[c] = Arrays.copyOf(logp, 2 * call.rows());   // then top-1 as 0/1
+            for (int i = 0; i < top1.length; i++) out[c][call.rows() + i] = top1[i] ? 1 : 0;
         }
         return out;
     }
@@ -47,7 +54,10 @@ class HeadPinTest {
 
             Gpt2Model.HeadPin outer = m.pinHead();
             Gpt2Model.HeadPin inner = m.pinHead();
-            assertDeepEquals(before, score(m, rows, targets), "inside a scope");
+            assertEquals(0, m.pinnedMaxColumns());
+            assertDeepEquals(before, score(m, rows, targets), "inside a scope, no max columns yet: every guess wrong");
+            assertTrue(m.pinnedMaxColumns() > 0, "the rows' max columns kept");
+            assertDeepEquals(before, score(m, rows, targets), "inside a scope, the rows' max columns kept: guesses right");
             float kept = m.params.wte.get(0);
             m.params.wte.set(0, kept + 1f);   // against the contract: shows the 150 tiled rows read the panels packed earlier
             inner.close();
@@ -58,6 +68,24 @@ class HeadPinTest {
             assertFalse(Arrays.deepEquals(before, fresh), "after the last scope the written head is read");
             m.params.wte.set(0, kept);
             assertDeepEquals(before, score(m, rows, targets), "the head restored, no scope open");
+        }
+    }
+
+    /** A row holding a NaN: the pinned head's calls give what the logits path gives (no row guessed exact). */
+    @Test
+    void aNaNRowGivesTheLogitsPathsValues() {
+        try (Gpt2Model m = Gpt2Model.load(model("gpt2-brown")); Arena arena = Arena.ofShared()) {
+            int C = m.config.nEmbd(), V = m.config.vocabSize(), R = 150;
+            var r = new SplittableRandom(12);
+            float[] h = new float[R * C];
+            for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
+            h[70 * C + 3] = Float.NaN;
+            Tensor rows = Tensor.of(arena, h, R, C);
+            int[] targets = r.ints(R, 0, V).toArray();
+            double[][] before = score(m, rows, targets);
+            try (Gpt2Model.HeadPin pin = m.pinHead()) {
+                assertDeepEquals(before, score(m, rows, targets), "a NaN row inside a scope");
+            }
         }
     }
 

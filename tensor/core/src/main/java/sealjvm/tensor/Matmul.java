@@ -731,6 +731,122 @@ public final class Matmul {
         if (n0 < N) dotsRange(o, a, ws, bs, M, K, N, n0);
     }
 
+    /**
+     * Per row of x = inp · Wᵀ (W packed by {@link #packTransposed}): {@code lse} the row's log-sum-exp, {@code max} its
+     * max, {@code picked} its element at the column asked for, {@code exact} whether {@code lse} is bit for bit what
+     * {@link Kernels#logSumExp} gives on the row of {@link #matmulTransposed(Tensor, Tensor, Packed)}'s output, and
+     * {@code guessAt} the first column of the packed strips (the first N − N mod NR) holding the guess (−1 if none
+     * or not asked for).
+     */
+    public record RowStats(float[] lse, float[] max, float[] picked, boolean[] exact, int[] guessAt) {}
+
+    /**
+     * {@link RowStats} of x = inp · Wᵀ without writing x. logSumExp subtracts the row's max before its sum, so its sum
+     * can only start once every element exists: here the sum runs beside the product with {@code guess[i]} in place
+     * of the max, each element made by the chain it has in {@link #matmulTransposed(Tensor, Tensor, Packed)} on a
+     * batch of at least {@link #GEMM_MIN_ROWS} rows and added in logSumExp's order (a lane per column mod L, columns
+     * ascending). Where guess[i] turns out to be the row's max bit for bit, the row is {@code exact}; elsewhere a
+     * second call with {@code guess = max} makes it so, unless the row holds a NaN or ±∞ or its max is zero (then
+     * never: the product must be written out for it).
+     */
+    public static RowStats rowLogSumExp(Tensor inp, Packed w, float[] guess, int[] cols, boolean findGuess) {
+        int N = w.w.dim(0), K = w.w.dim(1);
+        int M = rows(inp, K, "inp");
+        if (guess.length != M || cols.length != M) {
+            throw new IllegalArgumentException("rowLogSumExp: " + M + " rows, " + guess.length + " guesses, " + cols.length + " columns");
+        }
+        for (int col : cols) if (col < 0 || col >= N) throw new IllegalArgumentException("column " + col + " is outside [0, " + N + ")");
+        int strips = N / NR, n0 = strips * NR, vv = N - N % L, groups = (Math.max(M, GEMM_MIN_ROWS) + MR - 1) / MR, Mp = groups * MR;
+        float[] gs = new float[Mp], accs = new float[Mp * L], mxs = new float[Mp * L], picked = new float[Mp];
+        int[] cs = new int[Mp], at = findGuess ? new int[Mp] : null;
+        java.util.Arrays.fill(mxs, Float.NEGATIVE_INFINITY);
+        if (at != null) java.util.Arrays.fill(at, -1);
+        for (int i = 0; i < Mp; i++) { gs[i] = guess[Math.min(i, M - 1)]; cs[i] = cols[Math.min(i, M - 1)]; }
+        float[] tail, ah;
+        int nt = N - n0;
+        try (java.lang.foreign.Arena tmp = java.lang.foreign.Arena.ofShared()) {
+            // Rows past M repeat row M − 1 (their results dropped): full tiles, and at least GEMM_MIN_ROWS rows, so
+            // the last columns take matmulTransposed's batched path, the one whose bits the row's elements have.
+            Tensor a = Tensor.allocate(tmp, Mp, K);
+            for (int i = 0; i < Mp; i++) a.row(i).copyFrom(inp.slice((long) Math.min(i, M - 1) * K, K));
+            ah = interleavedRows(a.segment(), Mp, K);
+            Tensor t = Tensor.allocate(tmp, Mp, Math.max(1, nt));
+            if (nt > 0) matmulTransposed(t, a, w.w.slice((long) n0 * K, nt, K), null);
+            tail = t.toArray();
+        }
+        // Strips a block at a time, its panels half of a core's L2 (16 strips of depth 128 in 1 MiB): the threads take
+        // row groups as they come (a slow core does not hold the other back), each reading the block once into its L2,
+        // and a row's block runs only after its block before (the call returns between them), so its sum keeps its order.
+        int block = Math.clamp(CpuCaches.l2() / 2 / ((long) K * NR * Float.BYTES), 1, Math.max(1, strips));
+        for (int s0 = 0; s0 < strips; s0 += block) {
+            int s1 = Math.min(strips, s0 + block), b0 = s0;
+            Parallel.forGuided(groups, 1, (g0, g1) -> {
+                float[] c = partials(MR * NR);
+                for (int s = b0; s < s1; s++) {
+                    for (int g = g0; g < g1; g++) {
+                        tileGroup(ah, w.panels, s * K * NR, c, g * MR, K);
+                        for (int r = 0; r < MR; r++) expSums(c, r * NR, NR, s * NR, g * MR + r, gs, accs, mxs, at, cs, picked);
+                    }
+                }
+            });
+        }
+        float[] lse = new float[M], max = new float[M];
+        boolean[] exact = new boolean[M];
+        for (int i = 0; i < M; i++) {
+            if (nt > 0) expSums(tail, i * nt, vv - n0, n0, i, gs, accs, mxs, null, cs, picked);
+            float mx = FloatVector.fromArray(S, mxs, i * L).reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+            for (int c = vv; c < N; c++) mx = Math.max(mx, tail[i * nt + c - n0]);
+            double sum = VectorMath.sum(FloatVector.fromArray(S, accs, i * L));
+            for (int c = vv; c < N; c++) {
+                float x = tail[i * nt + c - n0];
+                sum += VectorMath.exp(x - mx);
+                if (cs[i] == c) picked[i] = x;
+            }
+            max[i] = mx;
+            lse[i] = (float) (mx + StrictMath.log(sum));
+            // The lanes' max skips NaNs and may keep −0 before +0 (Math.max would not): rows it could get wrong are
+            // never exact. A NaN element (or ∞ − ∞) makes the sum NaN.
+            exact[i] = Float.floatToRawIntBits(mx) == Float.floatToRawIntBits(guess[i]) && mx != 0 && Float.isFinite(mx)
+                    && !Float.isNaN(lse[i]);
+        }
+        return new RowStats(lse, max, java.util.Arrays.copyOf(picked, M), exact, at == null ? null : java.util.Arrays.copyOf(at, M));
+    }
+
+    // Rows i..i+MR-1 of the strip's product, from zero, into c (MR,NR): a[i.., 0..K) · the strip's panels p[p0..]
+    // [K][NR], by the tiles and depth panels wholeStrips runs.
+    private static void tileGroup(float[] ah, float[] p, int p0, float[] c, int i, int K) {
+        java.util.Arrays.fill(c, 0, MR * NR, 0f);
+        if (WIDE_TILE) tile4(ah, p, p0, c, 0, i, 0, K, K);
+        else for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = Math.min(KC, K - k0);
+            tile4x2(ah, p, p0 + k0 * NR, c, 0, i, k0, kc, K, 0);
+            tile4x2(ah, p, p0 + k0 * NR, c, 0, i, k0, kc, K, 2 * L);
+        }
+    }
+
+    // Row i's running sums over columns j..j+n (n a multiple of L), their values at x[x0..]: accs[i·L..] += exp(x − gs[i])
+    // a vector at a time in column order, mxs[i·L..] = the lanes' max by compare and blend (two instructions, where
+    // Java's NaN- and zero-sign-aware max takes several), at[i] (unless null) the first column holding gs[i], and
+    // picked[i] the value at column cs[i] if it lies here. Every lane of a row whose max is gs[i] has x − gs[i] ≤ 0,
+    // where expNonPositive gives exp's bits.
+    private static void expSums(float[] x, int x0, int n, int j, int i, float[] gs, float[] accs, float[] mxs, int[] at,
+                                int[] cs, float[] picked) {
+        FloatVector g = FloatVector.broadcast(S, gs[i]);
+        FloatVector acc = FloatVector.fromArray(S, accs, i * L), mx = FloatVector.fromArray(S, mxs, i * L);
+        for (int v = 0; v < n; v += L) {
+            FloatVector e = FloatVector.fromArray(S, x, x0 + v);
+            mx = mx.blend(e, e.compare(jdk.incubator.vector.VectorOperators.GT, mx));
+            acc = acc.add(VectorMath.expNonPositive(e.sub(g)));
+        }
+        acc.intoArray(accs, i * L);
+        mx.intoArray(mxs, i * L);
+        if (at != null && at[i] < 0) {
+            for (int q = 0; q < n; q++) if (x[x0 + q] == gs[i]) { at[i] = j + q; break; }
+        }
+        int pc = cs[i] - j;
+        if (pc >= 0 && pc < n) picked[i] = x[x0 + pc];
+    }
+
     // Columns n0..N-1 of out = inp · wᵀ + b in the dot-product form (each element: lane partials, fixed lane sum).
     private static void dotsRange(MemorySegment o, MemorySegment a, MemorySegment ws, MemorySegment bs, int M, int K, int N, int nStart) {
         int blocks = (N - nStart + TB - 1) / TB;

@@ -42,10 +42,22 @@ public final class VectorMath {
 
     /** e^x per lane (Cephes expf polynomial, ≤ 2 ulp in the normal range; 0 below −87.3, +∞ above 88.3). */
     public static FloatVector exp(FloatVector x) {
-        VectorMask<Float> under = x.compare(VectorOperators.LT, MIN_X);
-        VectorMask<Float> over = x.compare(VectorOperators.GT, MAX_X);
         // No clamp to [MIN_X, MAX_X] first: a lane outside it computes garbage that the blends below replace, and
         // Java's NaN-propagating max and min cost several instructions each (logSumExp 24 % faster, the same bits).
+        return expUnbounded(x).blend(0f, x.compare(VectorOperators.LT, MIN_X))
+                .blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_X)).blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /**
+     * {@link #exp} for lanes ≤ 0 (a log-sum-exp's x − max), the same bits, without exp's overflow and NaN blends
+     * (other lanes: unspecified, a NaN stays NaN).
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        return expUnbounded(x).blend(0f, x.compare(VectorOperators.LT, MIN_X));
+    }
+
+    // e^x per lane inside [MIN_X, MAX_X]; garbage outside it.
+    private static FloatVector expUnbounded(FloatVector x) {
         FloatVector t = x.mul(LOG2E).add(ROUND);
         FloatVector n = t.sub(ROUND);                                   // round(x·log2 e)
         FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));        // x − n·ln 2, in two parts
@@ -58,8 +70,7 @@ public final class VectorMath {
         FloatVector er = p.mul(r.mul(r)).add(r).add(1f);                // e^r
         // 2^n: n sits in t's low mantissa bits, so (bits(t) − bits(ROUND) + 127) << 23, the two constants as one
         FloatVector scale = t.reinterpretAsInts().add(127 - Float.floatToRawIntBits(ROUND)).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector y = er.mul(scale);
-        return y.blend(0f, under).blend(Float.POSITIVE_INFINITY, over).blend(x, x.test(VectorOperators.IS_NAN));
+        return er.mul(scale);
     }
 
     /** tanh per lane: sign(u)·(1 − e^{−2|u|})/(1 + e^{−2|u|}). */
