@@ -792,11 +792,14 @@ public final class Matmul {
         }
         float[] lse = new float[M], max = new float[M];
         boolean[] exact = new boolean[M];
+        // Lane by lane in scalars (the same max; VectorMath.sumLanes is sum's tree): this loop runs once per call, so
+        // the JIT compiles it late, and vector code outside compiled code allocates at every operation.
         for (int i = 0; i < M; i++) {
             if (nt > 0) expSums(tail, i * nt, vv - n0, n0, i, gs, accs, mxs, null, cs, picked);
-            float mx = FloatVector.fromArray(S, mxs, i * L).reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+            float mx = Float.NEGATIVE_INFINITY;
+            for (int l = 0; l < L; l++) mx = Math.max(mx, mxs[i * L + l]);
             for (int c = vv; c < N; c++) mx = Math.max(mx, tail[i * nt + c - n0]);
-            double sum = VectorMath.sum(FloatVector.fromArray(S, accs, i * L));
+            double sum = VectorMath.sumLanes(accs, i * L);
             for (int c = vv; c < N; c++) {
                 float x = tail[i * nt + c - n0];
                 sum += VectorMath.exp(x - mx);

@@ -35,6 +35,17 @@ public final class VectorMath {
         return v.lane(0);
     }
 
+    /** {@link #sum} of the L lanes at a[off..], in scalars: the same tree, the same bits. */
+    public static float sumLanes(float[] a, int off) {
+        int L = S.length();
+        float[] v = java.util.Arrays.copyOfRange(a, off, off + L), u = new float[L];
+        for (int w = L / 2; w >= 1; w /= 2) {
+            for (int j = 0; j < L; j++) u[j] = v[j] + v[(j + w) % L];
+            float[] t = v; v = u; u = t;
+        }
+        return v[0];
+    }
+
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits

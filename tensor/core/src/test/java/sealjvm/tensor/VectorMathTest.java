@@ -54,6 +54,22 @@ class VectorMathTest {
         assertEquals(true, checked > 40_000_000, "patterns checked: " + checked);
     }
 
+    /** sumLanes is sum's tree in scalars: lanes of mixed magnitudes and signs (where the order shows), infinities, NaN. */
+    @Test
+    void sumLanesIsSumBitForBit() {
+        int L = Matmul.L;
+        var r = new java.util.SplittableRandom(5);
+        float[] a = new float[L + 3];
+        for (int trial = 0; trial < 20_000; trial++) {
+            for (int j = 0; j < a.length; j++) a[j] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-8, 9)));
+            if (trial % 97 == 0) a[r.nextInt(a.length)] = Float.POSITIVE_INFINITY;
+            if (trial % 89 == 0) a[r.nextInt(a.length)] = Float.NaN;
+            int off = trial % 4;
+            assertEquals(Float.floatToRawIntBits(VectorMath.sum(FloatVector.fromArray(Matmul.S, a, off))),
+                    Float.floatToRawIntBits(VectorMath.sumLanes(a, off)), "trial " + trial);
+        }
+    }
+
     // exp on every lane, and expNonPositive on the lanes ≤ 0 (the ones it promises exp's bits for).
     private static int check(float[] in, float[] out) {
         VectorMath.exp(FloatVector.fromArray(Matmul.S, in, 0)).intoArray(out, 0);
