@@ -251,15 +251,9 @@ public final class Gpt2Model implements Gpt2Backend {
         }
     }
 
-    // The pinned head's MaxColumns, or null outside a pinHead scope.
-    private MaxColumns pinnedMaxima() {
+    /** The pinned head's MaxColumns, or null outside a pinHead scope (or before its first call). */
+    MaxColumns pinnedMaxima() {
         synchronized (headPinLock) { return pinnedMaxima; }
-    }
-
-    /** Columns the pinned head keeps as guesses of rows' maxima (0 outside a pinHead scope): for tests. */
-    int pinnedMaxColumns() {
-        MaxColumns m = pinnedMaxima();
-        return m == null ? 0 : m.size();
     }
 
     /** Rows per chunk of the LM head's batch: the unit of the path rule below. */
@@ -305,7 +299,7 @@ public final class Gpt2Model implements Gpt2Backend {
         if (params.lmHeadPacked == null) {
             packed = pinnedHead();
             MaxColumns maxima = pinnedMaxima();
-            if (packed != null && maxima != null && tiledEnd - before >= ROWS_WITHOUT_LOGITS
+            if (packed != null && maxima != null && tiledEnd - before >= ROWS_WITHOUT_LOGITS && maxima.worthGuessing()
                     && scoreWithoutLogits(rows, targets, logp, top1, tiledEnd - before, packed, maxima)) {
                 p0 = tiledEnd;
             }

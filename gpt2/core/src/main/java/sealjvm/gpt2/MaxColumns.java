@@ -23,6 +23,8 @@ final class MaxColumns {
     private final long[] lastUsed = new long[CAPACITY];
     private int size;
     private long calls;
+    private int lastWrong;                            // rows the last call guessed wrong
+    private int callsToSkip;                          // calls left on the logits path after one that guessed badly
     private Matmul.Packed packed;                     // ids' rows of head (empty slots repeat slot 0), packed; null when stale
     private Arena packedArena;
 
@@ -60,9 +62,29 @@ final class MaxColumns {
         return new Guess(values, slots);
     }
 
+    /**
+     * Calls after one that guessed more than this share of its rows wrong go the logits path: each wrong row costs a
+     * second pass through the head, and past about 0.38 (53 against 70 ms for 744 rows all right, a Zen 4) the logits
+     * path is cheaper. Rows with no repeat in them (random rows: the JMH benchmark's) guess badly every time.
+     */
+    static final double MAX_WRONG = 0.25;
+    /** Calls on the logits path after a call that guessed badly, before guessing again (learning from its wrong rows). */
+    static final int SKIP = 8;
+
+    /** Whether this call should guess (false for {@link #SKIP} calls after one that guessed badly). */
+    synchronized boolean worthGuessing() {
+        if (callsToSkip == 0) return true;
+        callsToSkip--;
+        return false;
+    }
+
     /** After a call: the slots whose guesses were right are used now; the max columns of the rows guessed wrong are kept. */
     synchronized void update(Guess guess, boolean[] right, int[] argmax) {
         calls++;
+        int wrong = 0;
+        for (boolean r : right) if (!r) wrong++;
+        if (wrong > MAX_WRONG * right.length && size > 0) callsToSkip = SKIP;
+        lastWrong = wrong;
         for (int i = 0; i < right.length; i++) if (right[i] && guess.slots()[i] >= 0) lastUsed[guess.slots()[i]] = calls;
         for (int i = 0; i < right.length; i++) {
             int id = argmax[i];
@@ -76,6 +98,9 @@ final class MaxColumns {
 
     /** Columns kept now. */
     synchronized int size() { return size; }
+
+    /** Rows the last call guessed wrong. */
+    synchronized int lastWrong() { return lastWrong; }
 
     private boolean contains(int id) {
         for (int s = 0; s < size; s++) if (ids[s] == id) return true;

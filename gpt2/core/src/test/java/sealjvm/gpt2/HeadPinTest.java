@@ -54,10 +54,9 @@ class HeadPinTest {
 
             Gpt2Model.HeadPin outer = m.pinHead();
             Gpt2Model.HeadPin inner = m.pinHead();
-            assertEquals(0, m.pinnedMaxColumns());
-            assertDeepEquals(before, score(m, rows, targets), "inside a scope, no max columns yet: every guess wrong");
-            assertTrue(m.pinnedMaxColumns() > 0, "the rows' max columns kept");
-            assertDeepEquals(before, score(m, rows, targets), "inside a scope, the rows' max columns kept: guesses right");
+            assertDeepEquals(before, score(m, rows, targets), "inside a scope");
+            assertTrue(m.pinnedMaxima().size() > 0, "the rows' max columns kept");
+            assertDeepEquals(before, score(m, rows, targets), "inside a scope, the rows' max columns kept");
             float kept = m.params.wte.get(0);
             m.params.wte.set(0, kept + 1f);   // against the contract: shows the 150 tiled rows read the panels packed earlier
             inner.close();
@@ -68,6 +67,47 @@ class HeadPinTest {
             assertFalse(Arrays.deepEquals(before, fresh), "after the last scope the written head is read");
             m.params.wte.set(0, kept);
             assertDeepEquals(before, score(m, rows, targets), "the head restored, no scope open");
+        }
+    }
+
+    /**
+     * Rows seen before are guessed right (one pass), rows never seen wrong (a second pass), in the same bits; a call
+     * that guesses most rows wrong sends the next {@link MaxColumns#SKIP} calls down the logits path.
+     */
+    @Test
+    void rowsSeenBeforeAreGuessedRightAndBadGuessesFallBackToTheLogitsPath() {
+        try (Gpt2Model m = Gpt2Model.load(model("gpt2-brown")); Arena arena = Arena.ofShared()) {
+            int C = m.config.nEmbd(), V = m.config.vocabSize(), R = 40;
+            var r = new SplittableRandom(13);
+            float[] h = new float[2 * R * C];
+            for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
+            Tensor seen = Tensor.of(arena, Arrays.copyOf(h, R * C), R, C), fresh = Tensor.of(arena, Arrays.copyOfRange(h, R * C, 2 * R * C), R, C);
+            int[] targets = r.ints(R, 0, V).toArray();
+            double[] want = new double[R], wantFresh = new double[R], got = new double[R];
+            boolean[] top1 = new boolean[R];
+            m.tokenLogProbs(seen, targets, want, top1, 0);
+            m.tokenLogProbs(fresh, targets, wantFresh, top1, 0);
+            try (Gpt2Model.HeadPin pin = m.pinHead()) {
+                m.tokenLogProbs(seen, targets, got, top1, 0);
+                assertArrayEquals(want, got, "no columns kept yet");
+                assertEquals(R, m.pinnedMaxima().lastWrong());
+                m.tokenLogProbs(seen, targets, got, top1, 0);
+                assertArrayEquals(want, got, "the same rows again");
+                assertEquals(0, m.pinnedMaxima().lastWrong());
+                m.tokenLogProbs(fresh, targets, got, top1, 0);
+                assertArrayEquals(wantFresh, got, "rows not seen");
+                int wrong = m.pinnedMaxima().lastWrong();
+                assertTrue(wrong > MaxColumns.MAX_WRONG * R, wrong + " of " + R + " random rows guessed wrong");
+                int kept = m.pinnedMaxima().size();
+                for (int call = 0; call < MaxColumns.SKIP; call++) {
+                    m.tokenLogProbs(fresh, targets, got, top1, 0);
+                    assertArrayEquals(wantFresh, got, "the logits path, call " + call);
+                }
+                assertEquals(kept, m.pinnedMaxima().size(), "nothing guessed, nothing learnt");
+                m.tokenLogProbs(fresh, targets, got, top1, 0);
+                assertEquals(0, m.pinnedMaxima().lastWrong(), "guessing again, the columns learnt from the wrong rows");
+                assertArrayEquals(wantFresh, got);
+            }
         }
     }
 
