@@ -22,7 +22,9 @@ final class BenchReinforceCommand implements Callable<Integer> {
     @Option(names = "--targets", defaultValue = "h.1.attn.c_proj", description = "Linears to edit (default: ${DEFAULT-VALUE}).") String targets;
     @Option(names = "--samples", defaultValue = "8", description = "Rollouts (edits) per episode, K (default: ${DEFAULT-VALUE}).") int samples;
     @Option(names = "--episodes", defaultValue = "10", description = "Timed episodes (default: ${DEFAULT-VALUE}).") int episodes;
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed episodes first (default: ${DEFAULT-VALUE}).") int warmup;
+    // 20: on 2 cores the JIT's compilations (about 6 s of C2 time in a run of this command, -XX:+CITime) share the
+    // cores with the kernels through roughly the first 20 episodes of the bundled model (Zen 4, 2026-12-07).
+    @Option(names = "--warmup", defaultValue = "20", description = "Untimed episodes first, past the JIT's compilations (default: ${DEFAULT-VALUE}).") int warmup;
     @Option(names = "--data", defaultValue = "sample", description = "spam: ${COMPLETION-CANDIDATES}; full: the corpus; sample: the committed sample (default: ${DEFAULT-VALUE}).") DataSource data;
     @Mixin ThreadsOption threads;
     @Mixin PlacementOption placementOption;
