@@ -16,7 +16,9 @@ final class MaxColumns {
     static final int CAPACITY = 128;
 
     /** Per row: the guess (−∞ while nothing is kept) and the slot it came from (−1 then). */
-    record Guess(float[] values, int[] slots) {}
+    record Guess(float[] values, int[] slots) {
+        boolean guessed() { return slots.length > 0 && slots[0] >= 0; }
+    }
 
     private final Tensor head;                        // (V, C), the weights the guesses' logits are made from
     private final int[] ids = new int[CAPACITY];
@@ -24,6 +26,7 @@ final class MaxColumns {
     private int size;
     private long calls;
     private int lastWrong;                            // rows the last call guessed wrong
+    private double wrongRows, guessedRows;            // rows guessed wrong, and guessed, each weighted by its age
     private int callsToSkip;                          // calls left on the logits path after one that guessed badly
     private Matmul.Packed packed;                     // ids' rows of head (empty slots repeat slot 0), packed; null when stale
     private Arena packedArena;
@@ -63,12 +66,16 @@ final class MaxColumns {
     }
 
     /**
-     * Calls after one that guessed more than this share of its rows wrong go the logits path: each wrong row costs a
-     * second pass through the head, and past about 0.38 (53 against 70 ms for 744 rows all right, a Zen 4) the logits
-     * path is cheaper. Rows with no repeat in them (random rows: the JMH benchmark's) guess badly every time.
+     * Once more than this share of the rows lately guessed were wrong, calls go the logits path for a while: each wrong
+     * row costs a second pass through the head, and past about 0.38 (53 against 70 ms for 744 rows all right, a Zen 4)
+     * the logits path is cheaper. Rows with no repeat in them (random rows: the JMH benchmark's) guess badly every
+     * time. The share counts rows, not calls: a SEAL episode's small calls (its questions' answers, new each episode,
+     * a fifth of them wrong) must not turn off its forgetting term's 744 rows, nearly all right.
      */
     static final double MAX_WRONG = 0.25;
-    /** Calls on the logits path after a call that guessed badly, before guessing again (learning from its wrong rows). */
+    /** Rows after which a row's weight in that share halves. */
+    static final double HALF_LIFE_ROWS = 1024;
+    /** Calls on the logits path after the share passed MAX_WRONG, before guessing again (learning from the wrong rows). */
     static final int SKIP = 8;
 
     /** Whether this call should guess (false for {@link #SKIP} calls after one that guessed badly). */
@@ -83,8 +90,13 @@ final class MaxColumns {
         calls++;
         int wrong = 0;
         for (boolean r : right) if (!r) wrong++;
-        if (wrong > MAX_WRONG * right.length && size > 0) callsToSkip = SKIP;
         lastWrong = wrong;
+        if (guess.guessed()) {   // a call with nothing kept yet guesses nothing: it only teaches
+            double decay = Math.pow(0.5, right.length / HALF_LIFE_ROWS);
+            wrongRows = wrongRows * decay + wrong;
+            guessedRows = guessedRows * decay + right.length;
+            if (wrongRows > MAX_WRONG * guessedRows) callsToSkip = SKIP;
+        }
         for (int i = 0; i < right.length; i++) if (right[i] && guess.slots()[i] >= 0) lastUsed[guess.slots()[i]] = calls;
         for (int i = 0; i < right.length; i++) {
             int id = argmax[i];
