@@ -46,9 +46,7 @@ class HeadPinTest {
         try (Gpt2Model m = Gpt2Model.load(model("gpt2-brown")); Arena arena = Arena.ofShared()) {
             int C = m.config.nEmbd(), V = m.config.vocabSize(), R = 150;
             var r = new SplittableRandom(11);
-            float[] h = new float[R * C];
-            for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
-            Tensor rows = Tensor.of(arena, h, R, C);
+            Tensor rows = Tensor.of(arena, gaussian(r, R * C), R, C);
             int[] targets = r.ints(R, 0, V).toArray();
             double[][] before = score(m, rows, targets);
 
@@ -79,8 +77,7 @@ class HeadPinTest {
         try (Gpt2Model m = Gpt2Model.load(model("gpt2-brown")); Arena arena = Arena.ofShared()) {
             int C = m.config.nEmbd(), V = m.config.vocabSize(), R = 40;
             var r = new SplittableRandom(13);
-            float[] h = new float[2 * R * C];
-            for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
+            float[] h = gaussian(r, 2 * R * C);
             Tensor seen = Tensor.of(arena, Arrays.copyOf(h, R * C), R, C), fresh = Tensor.of(arena, Arrays.copyOfRange(h, R * C, 2 * R * C), R, C);
             int[] targets = r.ints(R, 0, V).toArray();
             double[] want = new double[R], wantFresh = new double[R], got = new double[R];
@@ -117,8 +114,7 @@ class HeadPinTest {
         try (Gpt2Model m = Gpt2Model.load(model("gpt2-brown")); Arena arena = Arena.ofShared()) {
             int C = m.config.nEmbd(), V = m.config.vocabSize(), R = 150;
             var r = new SplittableRandom(12);
-            float[] h = new float[R * C];
-            for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
+            float[] h = gaussian(r, R * C);
             h[70 * C + 3] = Float.NaN;
             Tensor rows = Tensor.of(arena, h, R, C);
             int[] targets = r.ints(R, 0, V).toArray();
@@ -127,6 +123,12 @@ class HeadPinTest {
                 assertDeepEquals(before, score(m, rows, targets), "a NaN row inside a scope");
             }
         }
+    }
+
+    private static float[] gaussian(SplittableRandom r, int n) {
+        float[] h = new float[n];
+        for (int i = 0; i < n; i++) h[i] = (float) r.nextGaussian();
+        return h;
     }
 
     private static void assertDeepEquals(double[][] want, double[][] got, String what) {
