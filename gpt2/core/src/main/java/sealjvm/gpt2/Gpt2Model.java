@@ -231,7 +231,6 @@ public final class Gpt2Model implements Gpt2Backend {
                     open = false;
                     if (--headPins == 0) {
                         pinnedHead = null;
-                        if (pinnedMaxima != null) pinnedMaxima.release();
                         pinnedMaxima = null;
                     }
                 }

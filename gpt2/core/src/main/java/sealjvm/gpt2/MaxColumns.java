@@ -15,10 +15,8 @@ final class MaxColumns {
     /** Columns kept: two 64-column strips of candidate logits, 0.25 % of the head's work at GPT-2's vocabulary. */
     static final int CAPACITY = 128;
 
-    /** Per row: the guess (−∞ while nothing is kept) and the slot it came from (−1 then). */
-    record Guess(float[] values, int[] slots) {
-        boolean guessed() { return slots.length > 0 && slots[0] >= 0; }
-    }
+    /** Per row: the guess (−∞ while nothing is kept) and the slot it came from (−1 then); guessed: columns were kept. */
+    record Guess(float[] values, int[] slots, boolean guessed) {}
 
     private final Tensor head;                        // (V, C), the weights the guesses' logits are made from
     private final int[] ids = new int[CAPACITY];
@@ -27,9 +25,8 @@ final class MaxColumns {
     private long calls;
     private int lastWrong;                            // rows the last call guessed wrong
     private double wrongRows, guessedRows;            // rows guessed wrong, and guessed, each weighted by its age
-    private int callsToSkip;                          // calls left on the logits path after one that guessed badly
+    private int callsToSkip;                          // calls left on the logits path (see MAX_WRONG)
     private Matmul.Packed packed;                     // ids' rows of head (empty slots repeat slot 0), packed; null when stale
-    private Arena packedArena;
 
     MaxColumns(Tensor head) { this.head = head; }
 
@@ -44,11 +41,9 @@ final class MaxColumns {
         int[] slots = new int[n];
         Arrays.fill(values, Float.NEGATIVE_INFINITY);
         Arrays.fill(slots, -1);
-        if (size == 0 || n < Matmul.GEMM_MIN_ROWS) return new Guess(values, slots);
+        if (size == 0 || n < Matmul.GEMM_MIN_ROWS) return new Guess(values, slots, false);
         if (packed == null) {
-            if (packedArena != null) packedArena.close();
-            packedArena = Arena.ofShared();
-            Tensor w = Tensor.allocate(packedArena, CAPACITY, C);
+            Tensor w = Tensor.allocate(Arena.ofAuto(), CAPACITY, C);   // freed with the panels that refer to it
             for (int s = 0; s < CAPACITY; s++) w.row(s).copyFrom(head.row(ids[s < size ? s : 0]));
             packed = Matmul.packTransposed(w);
         }
@@ -62,7 +57,7 @@ final class MaxColumns {
                 }
             }
         }
-        return new Guess(values, slots);
+        return new Guess(values, slots, true);
     }
 
     /**
@@ -123,12 +118,5 @@ final class MaxColumns {
         int lru = 0;
         for (int s = 1; s < size; s++) if (lastUsed[s] < lastUsed[lru]) lru = s;
         return lru;
-    }
-
-    /** Frees the packed candidates. */
-    synchronized void release() {
-        packed = null;
-        if (packedArena != null) packedArena.close();
-        packedArena = null;
     }
 }
