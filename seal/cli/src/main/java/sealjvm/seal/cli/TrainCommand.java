@@ -201,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--policy-epochs", defaultValue = "2", description = "text: epochs of the policy fine-tune over the kept self-edits (default: ${DEFAULT-VALUE}).")
     int policyEpochs;
     @Option(names = "--policy-lr", defaultValue = "0.001", description = "text: learning rate of the policy fine-tune (default: ${DEFAULT-VALUE}).") double policyLr;
-    @Option(names = "--warm-start", defaultValue = "256", paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
+    @Option(names = "--warm-start", defaultValue = "" + sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START, paramLabel = "N", description = "text: first fine-tune the policy on N restatement pairs "
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step, as the paper's model "
             + "starts instruction-tuned; 0 = off (default: ${DEFAULT-VALUE}).")
     int warmStart;

@@ -220,7 +220,7 @@ class SealCliTest {
                 "--out", out.toString(), "--edit-tokens", "8", "--samples", "2", "--rounds", "2", "--passages", "2", "--threshold=-1e9",
                 "--no-keep-vs-passage", "--inner-targets", "h.*.mlp.c_proj", "--inner-rank", "2", "--inner-alpha", "4", "--inner-steps", "2",
                 "--inner-lr", "3e-3", "--policy-targets", "h.*.mlp.c_fc", "--policy-rank", "2", "--policy-alpha", "4", "--policy-epochs", "1",
-                "--policy-lr", "1e-3", "--seed", "3", "--data-seed", "11", "--no-progress");
+                "--policy-lr", "1e-3", "--warm-start", "16", "--seed", "3", "--data-seed", "11", "--no-progress");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.exists(out.resolve("policy-round-2/adapter_config.json")));
         assertTrue(Files.exists(out.resolve("reward_curve.png")));
@@ -269,6 +269,7 @@ class SealCliTest {
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_SPLIT, defaults.editSplit);
         assertEquals(2, defaults.innerSeeds);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_TEMPERATURE, defaults.temperature);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START, defaults.warmStart);
         assertEquals(sealjvm.seal.text.CopyBias.DEFAULT,
                 new sealjvm.seal.text.CopyBias(defaults.copyBias, defaults.copySpanBias, defaults.copySpanMatch), "the CLI's bias is the library's");
         TrainCommand set = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x", "--edit-split", "whole", "--inner-seeds", "3");

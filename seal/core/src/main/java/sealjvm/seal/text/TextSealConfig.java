@@ -48,6 +48,8 @@ public record TextSealConfig(
     public static final EditSplit DEFAULT_EDIT_SPLIT = EditSplit.SENTENCES;
     /** New runs' self-edit sampling temperature, chosen with the copy bias and the sentence split (docs/training.md). */
     public static final float DEFAULT_TEMPERATURE = 0.3f;
+    /** New runs' restatement pairs for the warm start, chosen on heldout passages (docs/training.md). */
+    public static final int DEFAULT_WARM_START = 1024;
 
     /** What the inner fine-tune trains on ({@code innerData}): the passage and then the self-edit, or the self-edit alone. */
     public enum InnerData {
@@ -131,7 +133,7 @@ public record TextSealConfig(
         private String prompt = DEFAULT_PROMPT, innerData = "passage+edit", innerTargets = "h.*.mlp.c_fc,h.*.mlp.c_proj",
                 policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
         private int editTokens = 48, topK = 50, samples = 4, rounds = 2, passagesPerRound = 24, innerRank = 8, innerSteps = 10,
-                policyRank = 8, policyEpochs = 2, warmStart = 256;
+                policyRank = 8, policyEpochs = 2, warmStart = DEFAULT_WARM_START;
         private String editSplit = DEFAULT_EDIT_SPLIT.toString();   // (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
         private String keepBy = KeepBy.REWARD.toString();
