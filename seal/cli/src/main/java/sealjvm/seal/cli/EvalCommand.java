@@ -31,6 +31,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--first-episode", paramLabel = "K", description = "Start at eval episode K (default: the run's seed picks the slice: "
             + "seed 1 the first N, seed 2 the next N, ..., wrapping after split/N slices, so consecutive seeds can be pooled with bin/seal pool).") Integer firstEpisode;
     @Mixin SeedOption seed = new SeedOption(7);   // the bootstrap, the eval-time fine-tunes and samples
+    @Option(names = "--draws", paramLabel = "D", description = "Text runs: judge each passage D times — new self-edit samples and "
+            + "fine-tune initializations each time (draw d as --seed S+d alone would) — and average every arm's values over the draws "
+            + "(default: " + sealjvm.seal.text.TextSealEval.DEFAULT_DRAWS + "; 2 narrows the interval by about a quarter at twice the time).") Integer draws;
     @Option(names = "--sequential", paramLabel = "N", description = "Sequential edits of N eval passages instead of the arms (facts runs).") Integer sequential;
     @Option(names = "--ppl-tokens", defaultValue = "4096", description = "--sequential: Brown held-out tokens for the perplexity after each step, 0 = none (default: ${DEFAULT-VALUE}).") int pplTokens;
     @Option(names = "--brown-dir", paramLabel = "DIR", description = "--sequential: read the Brown corpus from raw files in DIR instead of the npm cache.") Path brownDir;
@@ -61,6 +64,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--device cuda: text-SEAL runs fine-tune with the backward pass, which runs on the CPU only in this build; use --device cpu");
         }
         if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
+        if (draws != null) Checks.atLeast("--draws", draws, 1);
+        if (draws != null && (!text || sequential != null)) {
+            throw new IllegalArgumentException("--draws: only for the arms of text runs (a generator run's eval reads 200 passages once; --sequential writes each passage once)");
+        }
         if (firstEpisode != null) Checks.atLeast("--first-episode", firstEpisode, 0);
         if (firstEpisode != null && sequential != null) throw new IllegalArgumentException("--first-episode: not with --sequential (which writes the first N eval passages)");
         if (sequential != null && sequential < 1) throw new IllegalArgumentException("--sequential must be >= 1, got " + sequential);
@@ -88,7 +95,8 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().set("sequential", summary));
             return 0;
         }
-        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, firstEpisode, episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
+        System.out.println(text ? TextSealEval.evaluate(SealCli.home(), run, firstEpisode, episodes, seed.seed,
+                        draws != null ? draws : sealjvm.seal.text.TextSealEval.DEFAULT_DRAWS, sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER, adapters)
                 : SealEval.evaluate(SealCli.home(), run, firstEpisode, episodes, seed.seed, sealjvm.seal.eval.Baselines.Recipe.DEFAULT, placement, adapters));
         return 0;
     }

@@ -171,6 +171,8 @@ class BadInputTest {
                         "eval", "--run", "RUN", "--episodes", "0"),
                 row("3 eval --first-episode -1", "--first-episode -1|>= 0",
                         "eval", "--run", "RUN", "--first-episode", "-1"),
+                row("3 eval --draws 0", "--draws 0|>= 1",
+                        "eval", "--run", "RUN", "--draws", "0"),
                 row("3 pool a missing run", "RUN_DIR|none-a|does not exist",
                         "pool", "OUT/none-a", "OUT/none-b"),
                 row("3 pool a folder never evaluated", "eval.json|no eval result|bin/seal eval",

@@ -103,7 +103,7 @@ class EditMergeTest {
         assertTrue(r.err().contains("--out") && r.err().contains("not empty"), r.err());
 
         // eval with the adapter merged into the run's model: its controls are cached apart from the run's own.
-        JsonNode eval = sealjvm.seal.text.TextSealEval.evaluate(home, run, null, 2, 5,
+        JsonNode eval = sealjvm.seal.text.TextSealEval.evaluate(home, run, null, 2, 5, 1,
                 new sealjvm.seal.eval.Baselines.Recipe(4, 2, 2, 3e-3, new int[] {1}, new double[] {1e-3}, 1), List.of(adapter));
         assertEquals(adapter.toString(), eval.get("adapters").get(0).asText());
         assertFalse(Files.exists(run.resolve("sft_passage.json")), "not cached as the run's own controls");

@@ -105,6 +105,10 @@ public final class EvalPool {
                             + "; pool runs trained as far as each other");
                 }
             }
+            if (e.path("draws").asInt(1) != first.path("draws").asInt(1)) {   // absent: one draw (a generator eval, an earlier text eval)
+                throw new IllegalArgumentException(f + ": \"draws\" is " + e.path("draws").asInt(1) + ", " + files.getFirst() + " has "
+                        + first.path("draws").asInt(1) + "; pool evals that judged each passage as many times");
+            }
             if (!e.get("run_seed").canConvertToLong()) throw new IllegalArgumentException(f + ": \"run_seed\" is not a seed: " + e.get("run_seed"));
             long s = e.get("run_seed").longValue();
             Path other = seeds.putIfAbsent(s, f);

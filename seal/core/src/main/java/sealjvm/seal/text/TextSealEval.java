@@ -47,6 +47,15 @@ public final class TextSealEval {
 
     /** Eval passages read when none are asked for (capped by {@link EvalSlice#defaultCount}). */
     public static final int DEFAULT_EPISODES = 100;
+    /**
+     * Draws per passage when none are asked for. With D draws each draw samples the self-edits and initializes the
+     * fine-tunes anew (draw d as a one-draw eval with seed + d would), and every arm's values are averaged over the
+     * draws before the passage enters the means and the bootstrap. Two draws' per-passage differences correlated at
+     * only 0.28, so most of a passage's noise is the draw's and D = 2 narrows an interval by about a quarter; it also
+     * doubles the eval's time, which would take the default text train + eval past 30 minutes on the slower 2-core
+     * machines (docs/results.md, eighteenth session), so one draw stays the default.
+     */
+    public static final int DEFAULT_DRAWS = 1;
 
     private TextSealEval() {}
 
@@ -78,18 +87,20 @@ public final class TextSealEval {
     }
 
     public static ObjectNode evaluate(Path home, Path runDir, int episodes, long seed, Baselines.Recipe recipe) throws IOException {
-        return evaluate(home, runDir, null, episodes, seed, recipe, List.of());
+        return evaluate(home, runDir, null, episodes, seed, DEFAULT_DRAWS, recipe, List.of());
     }
 
     /**
      * The arms on the run's base model with PEFT {@code adapters} merged into it (none: the run's own model); the
      * controls fitted on that model are cached in {@code RUN/eval-adapters-HASH/} instead of the run folder. The eval
      * reads {@code episodes} passages from {@code firstEpisode} (null: as the run's seed picks, {@link EvalSlice}); null
-     * {@code episodes}: {@link #DEFAULT_EPISODES}, at most a third of the split ({@link EvalSlice#defaultCount}). The
-     * result, with every passage's values, is also written to {@link EvalPool#EVAL_FILE} there.
+     * {@code episodes}: {@link #DEFAULT_EPISODES}, at most a third of the split ({@link EvalSlice#defaultCount}), each
+     * judged over {@code draws} draws ({@link #DEFAULT_DRAWS}). The result, with every passage's values, is also written
+     * to {@link EvalPool#EVAL_FILE} there.
      */
-    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, Integer episodes, long seed, Baselines.Recipe recipe,
+    public static ObjectNode evaluate(Path home, Path runDir, Integer firstEpisode, Integer episodes, long seed, int draws, Baselines.Recipe recipe,
                                       List<Path> adapters) throws IOException {
+        if (draws < 1) throw new IllegalArgumentException("--draws must be >= 1, got " + draws);
         Path cache = adapters.isEmpty() ? runDir : runDir.resolve(sealjvm.seal.edit.Adapters.cacheName(adapters));
         java.nio.file.Files.createDirectories(cache);
         if (episodes != null && episodes < 2) throw new IllegalArgumentException("--episodes must be >= 2 for an interval, got " + episodes);
@@ -120,42 +131,68 @@ public final class TextSealEval {
             int n = slice.count();
             List<Task.Episode<FactsTask.Heldout>> eps = seal.task.episodes(Task.Stage.EVAL, slice.first(), n);
             int[] partner = SealEval.partners(seal.task, eps);
-            List<int[]> trainedEdits = new ArrayList<>(), untrainedEdits = new ArrayList<>();
-            for (int e = 0; e < n; e++) {
-                long s = RandomStreams.mix(seed ^ 0xE7A1L, slice.first() + e);   // by the passage, whichever slice
-                int[] prompt = seal.prompt(eps.get(e).context());
-                untrainedEdits.add(seal.selfEdits(prompt, null, 1, s).getFirst());
-                trainedEdits.add(seal.selfEdits(prompt, policy, 1, s).getFirst());
+            List<List<int[]>> trainedEdits = new ArrayList<>(), untrainedEdits = new ArrayList<>();   // [draw][passage]
+            for (int k = 0; k < draws; k++) {
+                List<int[]> trained = new ArrayList<>(), untrained = new ArrayList<>();
+                for (int e = 0; e < n; e++) {
+                    long s = passageSeed(seed, k, slice.first() + e);
+                    int[] prompt = seal.prompt(eps.get(e).context());
+                    untrained.add(seal.selfEdits(prompt, null, 1, s).getFirst());
+                    trained.add(seal.selfEdits(prompt, policy, 1, s).getFirst());
+                }
+                trainedEdits.add(trained);
+                untrainedEdits.add(untrained);
             }
+            List<String> names = List.of("static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained", "oracle_qa_self_edit");
             for (int e = 0; e < n; e++) {
                 Task.Episode<FactsTask.Heldout> ep = eps.get(e);
-                long s = RandomStreams.mix(seed ^ 0xE7A1L, slice.first() + e);
-                try (Arena arena = Arena.ofShared()) {
-                    long init = RandomStreams.mix(s, 1);   // the same LoRA initialization for the self-edit arms
-                    List<String> names = List.of("static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained", "oracle_qa_self_edit");
-                    List<Edit> edits = List.of(staticEdit,
-                            seal.learn(ep.context(), trainedEdits.get(partner[e]), init, arena),
-                            baselines.passageEdit(ep, sft, init, arena),
-                            seal.learn(ep.context(), untrainedEdits.get(e), init, arena),
-                            seal.learn(ep.context(), trainedEdits.get(e), init, arena),
-                            seal.learn(ep.context(), seal.task.answeredQuestions(ep), TextSealConfig.EditSplit.LINES, init, arena));
-                    Task.Detail d = seal.task.detail(model, ep, edits, true);
-                    results.episode(slice.first() + e, d.group());
-                    oracle.episode(slice.first() + e, d.group());
-                    results.add("no_edit", d.correct()[0], new double[d.units()], d.margin()[0], 0);
-                    oracle.add("no_edit", d.correct()[0], new double[d.units()], d.margin()[0], 0);
-                    for (int k = 0; k < edits.size(); k++) {
-                        double[] gain = new double[d.units()];
-                        for (int u = 0; u < gain.length; u++) gain[u] = d.score()[k + 1][u] - d.score()[0][u];
-                        double r = Stats.mean(gain);
-                        (k == 5 ? oracle : results).add(names.get(k), d.correct()[k + 1], gain, d.margin()[k + 1], r);
+                Task.Detail d = null;
+                double[][] correct = null, score = null, margin = null;   // [no_edit, then names][question], the draws' mean
+                for (int k = 0; k < draws; k++) {
+                    try (Arena arena = Arena.ofShared()) {
+                        long init = RandomStreams.mix(passageSeed(seed, k, slice.first() + e), 1);   // the same LoRA initialization for the self-edit arms
+                        List<Edit> edits = List.of(staticEdit,
+                                seal.learn(ep.context(), trainedEdits.get(k).get(partner[e]), init, arena),
+                                baselines.passageEdit(ep, sft, init, arena),
+                                seal.learn(ep.context(), untrainedEdits.get(k).get(e), init, arena),
+                                seal.learn(ep.context(), trainedEdits.get(k).get(e), init, arena),
+                                seal.learn(ep.context(), seal.task.answeredQuestions(ep), TextSealConfig.EditSplit.LINES, init, arena));
+                        d = seal.task.detail(model, ep, edits, true);
                     }
+                    if (draws == 1) {   // one draw: its values exactly
+                        correct = d.correct();
+                        score = d.score();
+                        margin = d.margin();
+                        break;
+                    }
+                    if (k == 0) {
+                        correct = new double[d.correct().length][d.units()];
+                        score = new double[d.score().length][d.units()];
+                        margin = new double[d.margin().length][d.units()];
+                    }
+                    for (int a = 0; a < correct.length; a++) {
+                        for (int u = 0; u < d.units(); u++) {
+                            correct[a][u] += d.correct()[a][u] / draws;
+                            score[a][u] += d.score()[a][u] / draws;
+                            margin[a][u] += d.margin()[a][u] / draws;
+                        }
+                    }
+                }
+                results.episode(slice.first() + e, d.group());
+                oracle.episode(slice.first() + e, d.group());
+                results.add("no_edit", correct[0], new double[d.units()], margin[0], 0);
+                oracle.add("no_edit", correct[0], new double[d.units()], margin[0], 0);
+                for (int k = 0; k < names.size(); k++) {
+                    double[] gain = new double[d.units()];
+                    for (int u = 0; u < gain.length; u++) gain[u] = score[k + 1][u] - score[0][u];
+                    double r = Stats.mean(gain);
+                    (k == 5 ? oracle : results).add(names.get(k), correct[k + 1], gain, margin[k + 1], r);
                 }
             }
         }
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("method", "text").put("task", c.task()).put("episodes", slice.count()).put("first_episode", slice.first())
-                .put("eval_split_size", evalSplitSize).put("seed", seed).put("rounds_trained", rounds);
+                .put("eval_split_size", evalSplitSize).put("seed", seed).put("draws", draws).put("rounds_trained", rounds);
         if (!adapters.isEmpty()) {
             var a = out.putArray("adapters");
             for (Path d : adapters) a.add(d.toString());
@@ -169,5 +206,10 @@ public final class TextSealEval {
         out.put("seconds", (System.nanoTime() - t0) / 1e9);
         EvalPool.write(cache, out, runDir, c.seed(), results, oracle);
         return out;
+    }
+
+    /** The seed of draw {@code draw} of eval passage {@code index}: its self-edit samples and its fine-tunes' initialization. */
+    static long passageSeed(long seed, int draw, int index) {
+        return RandomStreams.mix((seed + draw) ^ 0xE7A1L, index);   // by the passage, whichever slice; draw d as seed + d alone
     }
 }

@@ -106,6 +106,13 @@ class EvalPoolTest {
         Files.writeString(earlier.resolve(EvalPool.EVAL_FILE), k.put("rounds_trained", 1).toString());
         e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, earlier), 7));
         assertTrue(e.getMessage().contains("\"rounds_trained\" is 1"), e.getMessage());
+        Path twoDraws = run(tmp, "s6", 6, 2, 50, 10, 0);
+        ObjectNode t = (ObjectNode) JSON.readTree(twoDraws.resolve(EvalPool.EVAL_FILE).toFile());
+        Files.writeString(twoDraws.resolve(EvalPool.EVAL_FILE), t.put("draws", 2).toString());
+        e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, twoDraws), 7));
+        assertTrue(e.getMessage().contains("s6") && e.getMessage().contains("\"draws\" is 2"), e.getMessage());
+        Files.writeString(twoDraws.resolve(EvalPool.EVAL_FILE), t.put("draws", 1).toString());
+        assertEquals(2, EvalPool.pool(List.of(a, twoDraws), 7).get("runs").size(), "\"draws\": 1 pools with an eval written before the field (one draw)");
 
         e = assertThrows(IllegalArgumentException.class, () -> EvalPool.pool(List.of(a, a.resolve(EvalPool.EVAL_FILE)), 7));
         assertTrue(e.getMessage().contains("given twice"), e.getMessage());

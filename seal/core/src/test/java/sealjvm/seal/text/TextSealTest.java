@@ -413,7 +413,7 @@ class TextSealTest {
         assertEquals(3, kept.get("run_seed").asInt());
 
         // A passage's arms do not depend on the slice it is judged in (shuffled_context's partner aside).
-        TextSealEval.evaluate(home(), tmp.resolve("full"), first, 3, 5, recipe, List.of());
+        TextSealEval.evaluate(home(), tmp.resolve("full"), first, 3, 5, TextSealEval.DEFAULT_DRAWS, recipe, List.of());
         JsonNode wider = json.readTree(tmp.resolve("full/eval.json").toFile());
         assertEquals(3, wider.get("per_episode").size());
         for (int i = 0; i < 2; i++) {
@@ -421,5 +421,29 @@ class TextSealTest {
                 assertEquals(kept.get("per_episode").get(i).get("arms").get(arm), wider.get("per_episode").get(i).get("arms").get(arm), arm + " of passage " + (first + i));
             }
         }
+
+        // Two draws: each passage's values are the mean of the one-draw evals with seeds 5 (kept above) and 6.
+        assertEquals(1, kept.get("draws").asInt());
+        List<JsonNode> single = new ArrayList<>(List.of(kept));
+        TextSealEval.evaluate(home(), tmp.resolve("full"), first, 2, 6, 1, recipe, List.of());
+        single.add(json.readTree(tmp.resolve("full/eval.json").toFile()));
+        assertEquals(2, TextSealEval.evaluate(home(), tmp.resolve("full"), first, 2, 5, 2, recipe, List.of()).get("draws").asInt());
+        JsonNode twoDraws = json.readTree(tmp.resolve("full/eval.json").toFile());
+        boolean drawsDiffer = false;
+        for (int i = 0; i < 2; i++) {
+            for (String arm : List.of("no_edit", "static_edit", "shuffled_context", "sft_passage", "untrained_self_edit", "trained")) {
+                for (String m : List.of("accuracy", "gain", "margin")) {
+                    JsonNode two = twoDraws.get("per_episode").get(i).get("arms").get(arm).get(m);
+                    JsonNode a = single.get(0).get("per_episode").get(i).get("arms").get(arm).get(m), b = single.get(1).get("per_episode").get(i).get("arms").get(arm).get(m);
+                    for (int u = 0; u < two.size(); u++) {
+                        assertEquals((a.get(u).asDouble() + b.get(u).asDouble()) / 2, two.get(u).asDouble(), 1e-9, arm + " " + m + " of passage " + (first + i));
+                        drawsDiffer |= a.get(u).asDouble() != b.get(u).asDouble();
+                    }
+                }
+            }
+        }
+        assertTrue(drawsDiffer, "the two draws sample and fine-tune differently");
+        var e = assertThrows(IllegalArgumentException.class, () -> TextSealEval.evaluate(home(), tmp.resolve("full"), first, 2, 5, 0, recipe, List.of()));
+        assertEquals("--draws must be >= 1, got 0", e.getMessage());
     }
 }
