@@ -66,7 +66,7 @@ final class EvalCommand implements Callable<Integer> {
         if (episodes != null) Checks.atLeast("--episodes", episodes, 1);
         if (draws != null) Checks.atLeast("--draws", draws, 1);
         if (draws != null && (!text || sequential != null)) {
-            throw new IllegalArgumentException("--draws: only for the arms of text runs (a generator run's eval reads 200 passages once; --sequential writes each passage once)");
+            throw new IllegalArgumentException("--draws: only for the arms of text runs (generator runs and --sequential draw once)");
         }
         if (firstEpisode != null) Checks.atLeast("--first-episode", firstEpisode, 0);
         if (firstEpisode != null && sequential != null) throw new IllegalArgumentException("--first-episode: not with --sequential (which writes the first N eval passages)");

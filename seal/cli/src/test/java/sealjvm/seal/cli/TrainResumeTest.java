@@ -113,6 +113,9 @@ class TrainResumeTest {
     @Test
     void sequentialEditsRestoreTheWeightsAndReportEachStep(@TempDir Path tmp) throws Exception {
         Trainer.train(tiny(2), home, tmp, Progress.NONE);
+        CliHarness.Result refused = CliHarness.cli("eval", "--run", tmp.toString(), "--draws", "2");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("--draws: only for the arms of text runs"), refused.err());
         CliHarness.Result r = CliHarness.cli("eval", "--run", tmp.toString(), "--sequential", "3", "--seed", "5", "--ppl-tokens", "0");
         assertEquals(0, r.code(), r.err());
         ObjectMapper json = new ObjectMapper();
