@@ -158,8 +158,9 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     float copySpanBias = sealjvm.seal.text.CopyBias.DEFAULT.span();
     @Option(names = "--copy-span-match", description = "text: what the span bias continues: ${COMPLETION-CANDIDATES}; last_token: every place "
-            + "of the last sampled token in the passage; longest: the places where the longest run of the self-edit's last tokens occurs "
-            + "(default: ${DEFAULT-VALUE}).")
+            + "of the last sampled token in the passage; longest: the places where the longest run of the self-edit's last tokens occurs; "
+            + "sentences: longest within the passage's sentences not yet written, their first tokens after a sentence's end, end-of-text "
+            + "once all are written (default: ${DEFAULT-VALUE}).")
     sealjvm.seal.text.CopyBias.SpanMatch copySpanMatch = sealjvm.seal.text.CopyBias.DEFAULT.match();
     @Option(names = "--rounds", defaultValue = "2", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
     int rounds;

@@ -22,12 +22,28 @@ public record CopyBias(float token, float span, SpanMatch match) {
         /** The ids that follow the last sampled id wherever it occurs in the passage. */
         LAST_TOKEN,
         /** The ids that follow the passage's longest matches of the self-edit's suffix (one token at least). */
-        LONGEST
+        LONGEST,
+        /**
+         * A copy pointer over the passage's sentences ({@link Sentences}): {@link #LONGEST} restricted to the sentences
+         * the self-edit has not written yet; after a sentence's end (and at the start), the first tokens of those
+         * sentences; once it has written them all, end-of-text. So a copy goes on to the sentences it has left out
+         * rather than returning to one it has written, and stops when nothing is left, where {@link #LONGEST}, past the
+         * passage's last sentence, has nothing to continue and the model's own loop takes over.
+         */
+        SENTENCES
     }
+
+    /**
+     * The passage as {@link SpanMatch#SENTENCES} reads it: each sentence's tokens as they read after another sentence's
+     * full stop (its first word with a leading space), the first token of each as it reads at the start of a text, the
+     * ids that end its sentences (".", "?", "!" as the passage spells them; not the last word of a passage cut mid-way),
+     * and the end-of-text id.
+     */
+    public record Sentences(int[][] spaced, int[] bareFirst, int[] stops, int eot) {}
 
     public static final CopyBias NONE = new CopyBias(0f, 0f, SpanMatch.LAST_TOKEN);
     /** New text runs' bias (with temperature 0.3 and sentence-split self-edits), chosen on heldout passages: see docs/training.md. */
-    public static final CopyBias DEFAULT = new CopyBias(3f, 16f, SpanMatch.LONGEST);
+    public static final CopyBias DEFAULT = new CopyBias(3f, 16f, SpanMatch.SENTENCES);
 
     public CopyBias {
         if (!Float.isFinite(token) || token < 0) throw new IllegalArgumentException("--copy-bias must be a finite number >= 0, got " + token);
@@ -40,8 +56,20 @@ public record CopyBias(float token, float span, SpanMatch match) {
 
     /** The processor for one passage's self-edits (null when this bias is none); ids outside the vocabulary are ignored. */
     public Generator.LogitsProcessor processor(int[] passage, int vocab) {
+        if (match == SpanMatch.SENTENCES) throw new IllegalStateException("the sentence pointer reads the passage's sentences: give them");
+        return processor(passage, null, vocab);
+    }
+
+    /** As {@link #processor(int[], int)}, with the passage's {@code sentences} for {@link SpanMatch#SENTENCES} (the other modes ignore them). */
+    public Generator.LogitsProcessor processor(int[] passage, Sentences sentences, int vocab) {
         if (isNone()) return null;
         int[] ids = Arrays.stream(passage).filter(t -> t >= 0 && t < vocab).distinct().sorted().toArray();
+        if (match == SpanMatch.SENTENCES) {
+            return (logits, generated, n) -> {
+                if (token != 0f) for (int t : ids) logits[t] += token;
+                if (span != 0f) for (int u : sentenceSuccessors(sentences, generated, n)) if (u >= 0 && u < vocab) logits[u] += span;
+            };
+        }
         Map<Integer, int[]> next = new HashMap<>();
         for (int i = 0; i + 1 < passage.length; i++) {
             int t = passage[i], u = passage[i + 1];
@@ -63,6 +91,59 @@ public record CopyBias(float token, float span, SpanMatch match) {
             if (token != 0f) for (int t : ids) logits[t] += token;
             if (span != 0f && n > 0) for (int u : next.getOrDefault(generated[n - 1], new int[0])) logits[u] += span;
         };
+    }
+
+    /**
+     * What {@link SpanMatch#SENTENCES} continues after generated[0..n): with every sentence written (its tokens after
+     * the first, which may read either way, occur in the self-edit), end-of-text; at the start or after a token that
+     * ends one of the passage's sentences, the first tokens of the sentences not written; otherwise the tokens that
+     * follow, inside the sentences not written, the places where the longest run of the self-edit's last tokens ends
+     * (none when not even the last token occurs there).
+     */
+    static int[] sentenceSuccessors(Sentences s, int[] generated, int n) {
+        int m = s.spaced().length;
+        boolean[] written = new boolean[m];
+        boolean all = true, boundary = n == 0;
+        for (int j = 0; j < m; j++) {
+            int[] sj = s.spaced()[j];
+            written[j] = contains(generated, n, sj, 1);
+            all &= written[j];
+        }
+        if (n > 0) for (int stop : s.stops()) boundary |= generated[n - 1] == stop;
+        if (all) return new int[] {s.eot()};
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        if (boundary) {
+            for (int j = 0; j < m; j++) if (!written[j] && s.spaced()[j].length > 0) out.add(n == 0 ? s.bareFirst()[j] : s.spaced()[j][0]);
+            return out.stream().mapToInt(Integer::intValue).toArray();
+        }
+        int best = 0;
+        for (int j = 0; j < m; j++) {
+            if (written[j]) continue;
+            int[] sj = s.spaced()[j];
+            for (int i = 0; i + 1 < sj.length; i++) {
+                int k = 0;
+                while (k <= i && k < n && (sj[i - k] == generated[n - 1 - k] || (i - k == 0 && s.bareFirst()[j] == generated[n - 1 - k]))) k++;
+                if (k == 0) continue;
+                if (k > best) {
+                    best = k;
+                    out.clear();
+                }
+                if (k == best) out.add(sj[i + 1]);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Whether generated[0..n) holds part[from..) as a contiguous run (an empty run is always held). */
+    private static boolean contains(int[] generated, int n, int[] part, int from) {
+        int len = part.length - from;
+        if (len <= 0) return true;
+        for (int i = 0; i + len <= n; i++) {
+            int k = 0;
+            while (k < len && generated[i + k] == part[from + k]) k++;
+            if (k == len) return true;
+        }
+        return false;
     }
 
     /**

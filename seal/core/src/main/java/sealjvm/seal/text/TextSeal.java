@@ -103,10 +103,40 @@ public final class TextSeal implements AutoCloseable {
     /** Self-edit k of a passage's samples, from the model as it is now. */
     private int[] sampleSelfEdit(int[] prompt, long seed, int k) {
         Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
-        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, config.copyBias().processor(passageOf(prompt), model.config.vocabSize()),
-                eot, id -> {});
+        int[] passage = passageOf(prompt);
+        CopyBias.Sentences sentences = config.copyBias().match() == CopyBias.SpanMatch.SENTENCES ? passageSentences(passage) : null;
+        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler,
+                config.copyBias().processor(passage, sentences, model.config.vocabSize()), eot, id -> {});
         if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
         return ids;
+    }
+
+    /**
+     * The passage's sentences as the copy bias's sentence pointer reads them: the passage re-read after a space (so its
+     * first word has the form it takes after another sentence's full stop) and cut as {@link #sentences} cuts, each
+     * sentence keeping its leading space; with the first token of each as it reads at the start of a text.
+     */
+    CopyBias.Sentences passageSentences(int[] passage) {
+        int[] spaced = tokenizer.encode(" " + tokenizer.decode(passage));
+        List<int[]> cut = new ArrayList<>();
+        java.util.TreeSet<Integer> stops = new java.util.TreeSet<>();
+        int start = 0;
+        for (int t = 0; t < spaced.length; t++) {
+            boolean stop = endsSentence(tokenizer.decode(new int[] {spaced[t]}));
+            if (stop) stops.add(spaced[t]);
+            boolean end = t + 1 == spaced.length || (stop && tokenizer.decode(new int[] {spaced[t + 1]}).startsWith(" "));
+            if (!end) continue;
+            int[] sentence = Arrays.copyOfRange(spaced, start, t + 1);
+            if (!tokenizer.decode(sentence).isBlank()) cut.add(sentence);
+            start = t + 1;
+        }
+        int[][] sentences = cut.toArray(int[][]::new);
+        int[] bareFirst = new int[sentences.length];
+        for (int j = 0; j < sentences.length; j++) {
+            int[] bare = tokenizer.encode(tokenizer.decode(new int[] {sentences[j][0]}).stripLeading());
+            bareFirst[j] = bare.length > 0 ? bare[0] : sentences[j][0];
+        }
+        return new CopyBias.Sentences(sentences, bareFirst, stops.stream().mapToInt(Integer::intValue).toArray(), eot);
     }
 
     /**

@@ -231,6 +231,50 @@ class TextSealTest {
         }
     }
 
+    @Test
+    void theSentencePointerContinuesOnlySentencesNotWrittenStartsThemAfterAFullStopAndEndsWhenAllAreWritten() {
+        // two sentences: [20 1 2 9] and [21 3 4 9] (9: the full stop; 30, 31: their first words at the start of a text)
+        CopyBias.Sentences s = new CopyBias.Sentences(new int[][] {{20, 1, 2, 9}, {21, 3, 4, 9}}, new int[] {30, 31}, new int[] {9}, 99);
+        assertArrayEquals(new int[] {30, 31}, CopyBias.sentenceSuccessors(s, new int[0], 0), "at the start: either sentence, as a text starts it");
+        assertArrayEquals(new int[] {2}, CopyBias.sentenceSuccessors(s, new int[] {30, 1}, 2), "inside the first: its next token");
+        assertArrayEquals(new int[] {21}, CopyBias.sentenceSuccessors(s, new int[] {30, 1, 2, 9}, 4), "first written: the second's start");
+        assertArrayEquals(new int[] {3}, CopyBias.sentenceSuccessors(s, new int[] {30, 1, 2, 9, 21}, 5));
+        assertArrayEquals(new int[] {99}, CopyBias.sentenceSuccessors(s, new int[] {30, 1, 2, 9, 21, 3, 4, 9}, 8), "all written: end-of-text");
+        assertArrayEquals(new int[] {20}, CopyBias.sentenceSuccessors(s, new int[] {31, 3, 4, 9}, 4), "the second written first: back to the first");
+        assertArrayEquals(new int[0], CopyBias.sentenceSuccessors(s, new int[] {30, 1, 2, 9, 7}, 5), "a token the unwritten sentence lacks: no span bias");
+        // a passage cut after "20 1 2" (no full stop): its last word does not end a sentence
+        CopyBias.Sentences cut = new CopyBias.Sentences(new int[][] {{21, 3, 4, 9}, {20, 1, 2}}, new int[] {31, 30}, new int[] {9}, 99);
+        assertArrayEquals(new int[0], CopyBias.sentenceSuccessors(cut, new int[] {30, 1, 2}, 3), "its last word is no sentence end");
+        assertArrayEquals(new int[] {4}, CopyBias.sentenceSuccessors(cut, new int[] {30, 2, 21, 3}, 4));
+        var e = assertThrows(IllegalStateException.class, () -> new CopyBias(1f, 1f, CopyBias.SpanMatch.SENTENCES).processor(new int[] {1, 2}, 10));
+        assertTrue(e.getMessage().contains("sentences"), e.getMessage());
+    }
+
+    @Test
+    void theSentencePointersSelfEditsWriteEveryPassageSentenceOnceAndStop() throws Exception {
+        Gpt2Tokenizer tok = tokenizer();
+        TextSealConfig c = tinyBuilder(1).editTokens(120).copyBias(new CopyBias(3f, 16f, CopyBias.SpanMatch.SENTENCES)).build();
+        try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tok)) {
+            var ep = seal.task.episodes(Task.Stage.TRAIN, 4);
+            for (int e = 0; e < ep.size(); e++) {
+                String passage = tok.decode(ep.get(e).context());
+                CopyBias.Sentences ps = seal.passageSentences(ep.get(e).context());
+                StringBuilder joined = new StringBuilder();
+                for (int[] sentence : ps.spaced()) joined.append(tok.decode(sentence));
+                assertEquals(" " + passage, joined.toString(), "the sentences are the passage, cut");
+                for (int[] edit : seal.selfEdits(seal.prompt(ep.get(e).context()), null, 2, e)) {
+                    String text = tok.decode(edit);
+                    assertTrue(edit.length < 120, "it stopped before the budget: " + text);
+                    for (int[] sentence : ps.spaced()) {
+                        String body = tok.decode(sentence).strip();
+                        assertTrue(text.contains(body), "'" + body + "' missing from the self-edit: " + text);
+                        assertEquals(text.indexOf(body), text.lastIndexOf(body), "written twice: " + text);
+                    }
+                }
+            }
+        }
+    }
+
     /** The rewards of a passage's slots (self-edits, then the passage alone), as the E-step takes them. */
     static double[] rewards(Task.Scores s) {
         double[] r = new double[s.score().length - 1];
