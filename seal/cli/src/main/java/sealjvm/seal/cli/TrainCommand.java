@@ -160,7 +160,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--copy-span-match", description = "text: what the span bias continues: ${COMPLETION-CANDIDATES}; last_token: every place "
             + "of the last sampled token in the passage; longest: the places where the longest run of the self-edit's last tokens occurs; "
             + "sentences: longest within the passage's sentences not yet written, their first tokens after a sentence's end, end-of-text "
-            + "once all are written (default: ${DEFAULT-VALUE}).")
+            + "once all are written; words: longest, biasing only a token that goes on with the word being written (default: ${DEFAULT-VALUE}).")
     sealjvm.seal.text.CopyBias.SpanMatch copySpanMatch = sealjvm.seal.text.CopyBias.DEFAULT.match();
     @Option(names = "--rounds", defaultValue = "2", description = "text: ReST-EM rounds (default: ${DEFAULT-VALUE}).")
     int rounds;
@@ -178,6 +178,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--inner-data", defaultValue = "passage+edit", description = "text: what the inner fine-tune trains on: ${COMPLETION-CANDIDATES}; "
             + "passage+edit is the paper's, edit the self-edit alone (default: ${DEFAULT-VALUE}).")
     InnerData innerData;
+    @Option(names = "--edit-unit", description = "text: what a self-edit is written from: ${COMPLETION-CANDIDATES}; passage: one text from "
+            + "the prompt of the whole passage; sentence: a line per sentence of the passage, each from the prompt of that sentence alone, "
+            + "cut after its first line (--edit-tokens then bounds each line); in training and eval alike (default: ${DEFAULT-VALUE}).")
+    sealjvm.seal.text.TextSealConfig.EditUnit editUnit = sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_UNIT;
     @Option(names = "--edit-split", description = "text: how a self-edit enters the inner fine-tune: ${COMPLETION-CANDIDATES}; "
             + "lines: each line of it is its own example, as the paper; sentences: each sentence of each line; sentences_qa: so, with an "
             + "\"A: ...\" sentence kept after its question; whole: one example; in training "
@@ -333,7 +337,7 @@ final class TrainCommand implements Callable<Integer> {
                     .threshold(threshold).keepVsPassage(keepVsPassage).innerData(innerData.toString()).innerTargets(innerTargets).innerRank(innerRank)
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
-                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds).keepBy(keepBy.toString())
+                    .editSplit(editSplit.toString()).innerSeeds(innerSeeds).keepBy(keepBy.toString()).editUnit(editUnit.toString())
                     .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias, copySpanMatch)).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER : null,
                     SealCli.home(), out, progress(), engineSpec);

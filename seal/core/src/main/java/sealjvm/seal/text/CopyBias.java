@@ -30,7 +30,13 @@ public record CopyBias(float token, float span, SpanMatch match) {
          * rather than returning to one it has written, and stops when nothing is left, where {@link #LONGEST}, past the
          * passage's last sentence, has nothing to continue and the model's own loop takes over.
          */
-        SENTENCES
+        SENTENCES,
+        /**
+         * {@link #LONGEST}, its bias given only to a successor that goes on with the word being written (a token that
+         * starts with a letter or a digit): a name the self-edit has begun comes out as the passage spells it, while
+         * which word follows a finished one, and so what the self-edit says, is the model's own choice.
+         */
+        WORDS
     }
 
     /**
@@ -56,12 +62,16 @@ public record CopyBias(float token, float span, SpanMatch match) {
 
     /** The processor for one passage's self-edits (null when this bias is none); ids outside the vocabulary are ignored. */
     public Generator.LogitsProcessor processor(int[] passage, int vocab) {
-        if (match == SpanMatch.SENTENCES) throw new IllegalStateException("the sentence pointer reads the passage's sentences: give them");
-        return processor(passage, null, vocab);
+        if (match == SpanMatch.SENTENCES || match == SpanMatch.WORDS) throw new IllegalStateException("the copy span match " + match.name().toLowerCase(java.util.Locale.ROOT) + " reads the passage's text: give it");
+        return processor(passage, null, null, vocab);
     }
 
-    /** As {@link #processor(int[], int)}, with the passage's {@code sentences} for {@link SpanMatch#SENTENCES} (the other modes ignore them). */
-    public Generator.LogitsProcessor processor(int[] passage, Sentences sentences, int vocab) {
+    /**
+     * As {@link #processor(int[], int)}, with the passage's {@code sentences} for {@link SpanMatch#SENTENCES} and
+     * {@code continuesWord} (whether an id's text starts with a letter or a digit) for {@link SpanMatch#WORDS}; the
+     * other modes ignore them.
+     */
+    public Generator.LogitsProcessor processor(int[] passage, Sentences sentences, java.util.function.IntPredicate continuesWord, int vocab) {
         if (isNone()) return null;
         int[] ids = Arrays.stream(passage).filter(t -> t >= 0 && t < vocab).distinct().sorted().toArray();
         if (match == SpanMatch.SENTENCES) {
@@ -81,10 +91,11 @@ public record CopyBias(float token, float span, SpanMatch match) {
                 next.put(t, seen);
             }
         }
-        if (match == SpanMatch.LONGEST) {
+        if (match == SpanMatch.LONGEST || match == SpanMatch.WORDS) {
+            boolean words = match == SpanMatch.WORDS;
             return (logits, generated, n) -> {
                 if (token != 0f) for (int t : ids) logits[t] += token;
-                if (span != 0f && n > 0) for (int u : longestMatchSuccessors(passage, generated, n, vocab)) logits[u] += span;
+                if (span != 0f && n > 0) for (int u : longestMatchSuccessors(passage, generated, n, vocab)) if (!words || continuesWord.test(u)) logits[u] += span;
             };
         }
         return (logits, generated, n) -> {

@@ -49,7 +49,7 @@ public final class TextSeal implements AutoCloseable {
     public final FactsTask task;
     private final MergedEdits merged;
     private final LoraSft inner, policySft;
-    private final int eot;
+    private final int eot, newline;
 
     public TextSeal(TextSealConfig config, Gpt2Model model, Gpt2Tokenizer tokenizer) {
         this.config = config;
@@ -60,6 +60,9 @@ public final class TextSeal implements AutoCloseable {
         this.inner = new LoraSft(model, merged, Target.parse(config.innerTargets(), model.config));
         this.policySft = new LoraSft(model, merged, Target.parse(config.policyTargets(), model.config));
         this.eot = tokenizer.eotId() % model.config.vocabSize();
+        int[] nl = tokenizer.encode("\n");
+        if (nl.length != 1) throw new IllegalStateException("the tokenizer writes a newline as " + nl.length + " tokens, not one");
+        this.newline = nl[0];
     }
 
     /** The prompt tokens for a passage, cut from the front of the passage if the context would overflow. */
@@ -100,15 +103,104 @@ public final class TextSeal implements AutoCloseable {
         }
     }
 
-    /** Self-edit k of a passage's samples, from the model as it is now. */
+    /** Self-edit k of a passage's samples, from the model as it is now ({@link TextSealConfig.EditUnit}). */
     private int[] sampleSelfEdit(int[] prompt, long seed, int k) {
-        Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, SealLoop.mix(seed, k)));
         int[] passage = passageOf(prompt);
+        if (TextSealConfig.EditUnit.parse(config.editUnit()) == TextSealConfig.EditUnit.PASSAGE) return sampleText(prompt, passage, SealLoop.mix(seed, k), false);
+        List<int[]> units = sentenceUnits(passage);
+        List<int[]> lines = new ArrayList<>(units.size());
+        for (int j = 0; j < units.size(); j++) lines.add(sampleText(prompt(units.get(j)), units.get(j), SealLoop.mix(SealLoop.mix(seed, k), j), true));
+        return joinLines(lines);
+    }
+
+    /**
+     * One text continuing {@code prompt}, the copy bias reading {@code passage}; {@code oneLine}: cut after its first
+     * line that is not blank (sampling stops there: end-of-text is forced once that line's newline is written).
+     */
+    private int[] sampleText(int[] prompt, int[] passage, long rngSeed, boolean oneLine) {
+        Sampler sampler = new Sampler(new Sampler.Options(config.temperature(), config.topK(), 1f, rngSeed));
         CopyBias.Sentences sentences = config.copyBias().match() == CopyBias.SpanMatch.SENTENCES ? passageSentences(passage) : null;
-        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler,
-                config.copyBias().processor(passage, sentences, model.config.vocabSize()), eot, id -> {});
+        Generator.LogitsProcessor bias = config.copyBias().processor(passage, sentences, this::continuesWord, model.config.vocabSize());
+        Generator.LogitsProcessor processor = !oneLine ? bias : (logits, generated, n) -> {
+            if (endsFirstLine(generated, n)) {
+                Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+                logits[eot] = 0f;
+            } else if (bias != null) {
+                bias.process(logits, generated, n);
+            }
+        };
+        int[] ids = Generator.generate(model, prompt, config.editTokens(), sampler, processor, eot, id -> {});
         if (ids.length > 0 && ids[ids.length - 1] == eot) ids = Arrays.copyOf(ids, ids.length - 1);
-        return ids;
+        if (!oneLine) return ids;
+        List<int[]> lines = lines(ids, tokenizer);
+        return lines.isEmpty() ? new int[0] : lines.getFirst();
+    }
+
+    /** Whether generated[0..n) ends with a newline after a line that is not blank. */
+    private boolean endsFirstLine(int[] generated, int n) {
+        if (n < 2 || tokenizer.decode(new int[] {generated[n - 1]}).indexOf('\n') < 0) return false;
+        return !tokenizer.decode(Arrays.copyOf(generated, n - 1)).isBlank();
+    }
+
+    /** The passage's sentences as {@link TextSealConfig.EditUnit#SENTENCE} writes from them: each read as a text of its own. */
+    List<int[]> sentenceUnits(int[] passage) {
+        List<int[]> out = new ArrayList<>();
+        for (int[] spaced : passageSentences(passage).spaced()) {
+            int[] unit = tokenizer.encode(tokenizer.decode(spaced).strip());
+            if (unit.length > 0) out.add(unit);
+        }
+        return out;
+    }
+
+    /** Lines joined by the newline token, an empty line kept (so line j of a sentence-unit self-edit is sentence j's). */
+    private int[] joinLines(List<int[]> lines) {
+        int n = Math.max(0, lines.size() - 1);
+        for (int[] line : lines) n += line.length;
+        int[] out = new int[n];
+        int o = 0;
+        for (int j = 0; j < lines.size(); j++) {
+            if (j > 0) out[o++] = newline;
+            System.arraycopy(lines.get(j), 0, out, o, lines.get(j).length);
+            o += lines.get(j).length;
+        }
+        return out;
+    }
+
+    /**
+     * The M-step's examples for a kept self-edit of {@code passage}: prompt(passage) → self-edit + end-of-text
+     * ({@link TextSealConfig.EditUnit#PASSAGE}), or for each sentence j whose line is not empty, prompt(sentence j) →
+     * line j + end-of-text (SENTENCE; the lines are the self-edit cut at its newline tokens, as {@link #joinLines}
+     * wrote them). End-of-text: the policy also learns to stop.
+     */
+    public List<LoraSft.Example> policyExamples(int[] passage, int[] selfEdit) {
+        List<LoraSft.Example> out = new ArrayList<>();
+        if (TextSealConfig.EditUnit.parse(config.editUnit()) == TextSealConfig.EditUnit.PASSAGE) {
+            if (selfEdit.length >= 1) out.add(example(prompt(passage), selfEdit));
+            return out;
+        }
+        List<int[]> units = sentenceUnits(passage);
+        int j = 0, start = 0;
+        for (int t = 0; t <= selfEdit.length && j < units.size(); t++) {
+            if (t < selfEdit.length && selfEdit[t] != newline) continue;
+            if (t > start) out.add(example(prompt(units.get(j)), Arrays.copyOfRange(selfEdit, start, t)));
+            j++;
+            start = t + 1;
+        }
+        return out;
+    }
+
+    private LoraSft.Example example(int[] prompt, int[] text) {
+        int[] seq = new int[prompt.length + text.length + 1];
+        System.arraycopy(prompt, 0, seq, 0, prompt.length);
+        System.arraycopy(text, 0, seq, prompt.length, text.length);
+        seq[seq.length - 1] = eot;
+        return new LoraSft.Example(seq, prompt.length);
+    }
+
+    /** Whether a token goes on with the word before it, as {@link CopyBias.SpanMatch#WORDS} reads it: its text starts with a letter or a digit. */
+    boolean continuesWord(int id) {
+        String text = tokenizer.decode(new int[] {id});
+        return !text.isEmpty() && Character.isLetterOrDigit(text.codePointAt(0));
     }
 
     /**
@@ -385,14 +477,9 @@ public final class TextSeal implements AutoCloseable {
             boolean beats = config.keepVsPassage()
                     ? by.above(s.accuracy()[best + 1], rewards[best], s.accuracy()[rewards.length + 1], config.threshold() + passageReward)
                     : rewards[best] > config.threshold();
-            boolean keep = beats && texts.get(best).length >= 1;
-            if (keep) {
-                int[] seq = new int[prompt.length + texts.get(best).length + 1];
-                System.arraycopy(prompt, 0, seq, 0, prompt.length);
-                System.arraycopy(texts.get(best), 0, seq, prompt.length, texts.get(best).length);
-                seq[seq.length - 1] = eot;   // the policy also learns to stop
-                kept.add(new LoraSft.Example(seq, prompt.length));
-            }
+            List<LoraSft.Example> examples = beats ? policyExamples(passageOf(prompt), texts.get(best)) : List.of();
+            boolean keep = !examples.isEmpty();
+            kept.addAll(examples);
             ObjectNode m = json.createObjectNode();
             m.put("episode", round * config.passagesPerRound() + i).put("round", round);
             m.put("reward_mean", Stats.mean(rewards)).put("reward_best", rewards[best]).put("kept", keep);

@@ -41,15 +41,35 @@ public record TextSealConfig(
         Integer innerSeeds,       // inner fine-tunes per rollout, rewards averaged; boxed so that an older config.json's
                                   // missing field is null (read as 1, the run it describes) rather than an invalid 0
         CopyBias copyBias,        // self-edit sampling's bias toward the passage's tokens (null in an older config.json: none)
-        String keepBy) {          // reward | accuracy: what picks a passage's kept self-edit (null in an older config.json: reward)
+        String keepBy,            // reward | accuracy: what picks a passage's kept self-edit (null in an older config.json: reward)
+        String editUnit) {        // passage | sentence: what one self-edit is written from (null in an older config.json: passage)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
     /** New runs' {@code editSplit}: each sentence its own example, chosen on heldout passages with the copy bias (docs/training.md). */
     public static final EditSplit DEFAULT_EDIT_SPLIT = EditSplit.SENTENCES;
     /** New runs' self-edit sampling temperature, chosen with the copy bias and the sentence split (docs/training.md). */
     public static final float DEFAULT_TEMPERATURE = 0.3f;
+    /** New runs' {@code editUnit}. */
+    public static final EditUnit DEFAULT_EDIT_UNIT = EditUnit.PASSAGE;
     /** New runs' restatement pairs for the warm start, chosen on heldout passages (docs/training.md). */
     public static final int DEFAULT_WARM_START = 1024;
+
+    /**
+     * What a self-edit is written from ({@code editUnit}): PASSAGE, one text sampled from prompt(passage), up to
+     * {@code editTokens} tokens; SENTENCE, a line per sentence of the passage, each sampled from prompt(that sentence)
+     * (the sentence read as a passage of its own; the copy bias reads that sentence), up to {@code editTokens} tokens and
+     * cut after its first line, the lines joined in the passage's order. A small model restates one sentence's fact
+     * correctly far more often than it restates several facts about several names at once; {@link TextSeal#policyExamples}
+     * gives the M-step one (prompt(sentence) → line) pair per line.
+     */
+    public enum EditUnit {
+        PASSAGE, SENTENCE;
+
+        @Override
+        public String toString() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+        public static EditUnit parse(String s) { return sealjvm.seal.Choices.parse(values(), "--edit-unit", s); }
+    }
 
     /** What the inner fine-tune trains on ({@code innerData}): the passage and then the self-edit, or the self-edit alone. */
     public enum InnerData {
@@ -99,7 +119,7 @@ public record TextSealConfig(
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
                 keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
-                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy);
+                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit);
     }
 
     public TextSealConfig {
@@ -107,6 +127,7 @@ public record TextSealConfig(
         if (innerSeeds == null) innerSeeds = 1;                          // ... and fine-tuned once per rollout
         if (copyBias == null) copyBias = CopyBias.NONE;                   // ... and sampled without a copy bias
         if (keepBy == null) keepBy = KeepBy.REWARD.toString();            // ... and kept the best self-edit by reward
+        if (editUnit == null) editUnit = EditUnit.PASSAGE.toString();     // ... and wrote each self-edit from the whole passage
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
         if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
@@ -120,6 +141,7 @@ public record TextSealConfig(
         if (warmStart < 0) throw new IllegalArgumentException("--warm-start must be >= 0, got " + warmStart);
         EditSplit.parse(editSplit);
         KeepBy.parse(keepBy);
+        EditUnit.parse(editUnit);
         if (innerSeeds < 1) throw new IllegalArgumentException("--inner-seeds must be >= 1, got " + innerSeeds);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
@@ -137,6 +159,7 @@ public record TextSealConfig(
         private String editSplit = DEFAULT_EDIT_SPLIT.toString();   // (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
         private String keepBy = KeepBy.REWARD.toString();
+        private String editUnit = DEFAULT_EDIT_UNIT.toString();
         private CopyBias copyBias = CopyBias.DEFAULT;   // with DEFAULT_TEMPERATURE: chosen on heldout passages (docs/training.md)
         private float temperature = DEFAULT_TEMPERATURE, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
@@ -172,11 +195,12 @@ public record TextSealConfig(
         public Builder innerSeeds(int v) { innerSeeds = v; return this; }
         public Builder copyBias(CopyBias v) { copyBias = v; return this; }
         public Builder keepBy(String v) { keepBy = v; return this; }
+        public Builder editUnit(String v) { editUnit = v; return this; }
 
         public TextSealConfig build() {
             return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
                     threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
-                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy);
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit);
         }
     }
 }

@@ -275,6 +275,81 @@ class TextSealTest {
         }
     }
 
+    /** WORDS biases, of the longest match's successors, only those that go on with the word being written. */
+    @Test
+    void theWordPointerContinuesAWordButLeavesTheNextWordToTheModel() {
+        int[] passage = {5, 1, 2, 6, 3, 2, 7, 2, 8};   // after "1 2": 6; after "3 2": 7; after 2 alone: 6, 7, 8
+        java.util.function.IntPredicate continuesWord = id -> id != 7;   // 7 starts a new word
+        Generator.LogitsProcessor p = new CopyBias(1f, 4f, CopyBias.SpanMatch.WORDS).processor(passage, null, continuesWord, 10);
+        float[] logits = new float[10];
+        p.process(logits, new int[] {9, 1, 2}, 3);
+        float[] expected = new float[10];
+        for (int t : passage) expected[t] = 1f;
+        expected[6] += 4f;
+        assertArrayEquals(expected, logits, "after '1 2': the 6 that goes on with the word");
+        logits = new float[10];
+        p.process(logits, new int[] {9, 3, 2}, 3);
+        expected = new float[10];
+        for (int t : passage) expected[t] = 1f;
+        assertArrayEquals(expected, logits, "after '3 2' the passage starts a new word (7): the token bias alone");
+        var e = assertThrows(IllegalStateException.class, () -> new CopyBias(1f, 1f, CopyBias.SpanMatch.WORDS).processor(passage, 10));
+        assertTrue(e.getMessage().contains("words"), e.getMessage());
+    }
+
+    /**
+     * The sentence unit writes one line per passage sentence (empty lines kept, so line j is sentence j's), each
+     * within the budget; the M-step gets one (prompt(sentence j) → line j + end-of-text) pair per line that is not
+     * empty; the passage unit's single pair is prompt(passage) → self-edit + end-of-text.
+     */
+    @Test
+    void theSentenceUnitWritesALinePerSentenceAndTheMStepPairsEachWithItsSentence() throws Exception {
+        Gpt2Tokenizer tok = tokenizer();
+        TextSealConfig c = tinyBuilder(1).editTokens(12).editUnit("sentence").copyBias(new CopyBias(3f, 16f, CopyBias.SpanMatch.WORDS)).build();
+        int eot = tok.eotId();
+        try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tok)) {
+            var ep = seal.task.episodes(Task.Stage.TRAIN, 4);
+            int nonEmpty = 0;
+            for (int e = 0; e < ep.size(); e++) {
+                int[] passage = ep.get(e).context();
+                List<int[]> units = seal.sentenceUnits(passage);
+                assertTrue(units.size() >= 2, "a facts passage has two sentences at least");
+                for (int[] edit : seal.selfEdits(seal.prompt(passage), null, 2, e)) {
+                    List<int[]> lines = new ArrayList<>();
+                    int start = 0;
+                    for (int t = 0; t <= edit.length; t++) {
+                        if (t < edit.length && edit[t] != 198) continue;
+                        lines.add(Arrays.copyOfRange(edit, start, t));
+                        start = t + 1;
+                    }
+                    assertEquals(units.size(), lines.size(), "a line per sentence: " + tok.decode(edit));
+                    List<LoraSft.Example> pairs = seal.policyExamples(passage, edit);
+                    int j = 0, k = 0;
+                    for (int[] line : lines) {
+                        assertTrue(line.length <= 12, "within --edit-tokens: " + tok.decode(line));
+                        assertTrue(tok.decode(line).indexOf('\n') < 0, "one line: " + tok.decode(line));
+                        if (line.length > 0) {
+                            nonEmpty++;
+                            LoraSft.Example x = pairs.get(k++);
+                            int[] prompt = seal.prompt(units.get(j));
+                            assertArrayEquals(concat(prompt, line, new int[] {eot}), x.tokens(), "pair " + j);
+                            assertEquals(prompt.length, x.lossFrom());
+                        }
+                        j++;
+                    }
+                    assertEquals(k, pairs.size(), "no pair for an empty line");
+                }
+            }
+            assertTrue(nonEmpty > 0, "the base model writes some lines");
+        }
+        TextSealConfig whole = tinyBuilder(1).editTokens(12).build();
+        try (Gpt2Model model = Gpt2Model.load(Path.of(whole.model())); TextSeal seal = new TextSeal(whole, model, tok)) {
+            int[] passage = seal.task.episodes(Task.Stage.TRAIN, 1).getFirst().context(), edit = tok.encode("A line.\nAnother.");
+            List<LoraSft.Example> pairs = seal.policyExamples(passage, edit);
+            assertEquals(1, pairs.size());
+            assertArrayEquals(concat(seal.prompt(passage), edit, new int[] {eot}), pairs.getFirst().tokens());
+        }
+    }
+
     /** The rewards of a passage's slots (self-edits, then the passage alone), as the E-step takes them. */
     static double[] rewards(Task.Scores s) {
         double[] r = new double[s.score().length - 1];
