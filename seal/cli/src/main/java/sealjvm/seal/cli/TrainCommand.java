@@ -144,8 +144,9 @@ final class TrainCommand implements Callable<Integer> {
     // --method text
     @Option(names = "--prompt", description = "text: self-edit prompt, {passage} is replaced (default: \"{passage}\\n\\nImplications of the passage:\\n\").")
     String prompt = sealjvm.seal.text.TextSealConfig.DEFAULT_PROMPT;
-    @Option(names = "--edit-tokens", defaultValue = "48", description = "text: max tokens of a self-edit (default: ${DEFAULT-VALUE}).")
-    int editTokens;
+    @Option(names = "--edit-tokens", description = "text: max tokens of a self-edit, of each of its lines with --edit-unit sentence "
+            + "(default: ${DEFAULT-VALUE}).")
+    int editTokens = sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_TOKENS;
     @Option(names = "--temperature", description = "text: sampling temperature of the self-edits (default: ${DEFAULT-VALUE}).")
     float temperature = sealjvm.seal.text.TextSealConfig.DEFAULT_TEMPERATURE;
     @Option(names = "--top-k", defaultValue = "50", description = "text: top-k of sampling, 0 = off (default: ${DEFAULT-VALUE}).")

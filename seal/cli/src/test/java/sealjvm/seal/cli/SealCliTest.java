@@ -225,7 +225,8 @@ class SealCliTest {
         assertTrue(Files.exists(out.resolve("policy-round-2/adapter_config.json")));
         assertTrue(Files.exists(out.resolve("reward_curve.png")));
         var cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile());
-        assertEquals("sentences", cfg.get("editSplit").asText(), "a new run's default, recorded");
+        assertEquals("sentences_qa", cfg.get("editSplit").asText(), "a new run's default, recorded");
+        assertEquals("sentence", cfg.get("editUnit").asText(), "a new run's default, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
     }
 
@@ -270,6 +271,8 @@ class SealCliTest {
         assertEquals(2, defaults.innerSeeds);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_TEMPERATURE, defaults.temperature);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START, defaults.warmStart);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_UNIT, defaults.editUnit);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_TOKENS, defaults.editTokens);
         assertEquals(sealjvm.seal.text.CopyBias.DEFAULT,
                 new sealjvm.seal.text.CopyBias(defaults.copyBias, defaults.copySpanBias, defaults.copySpanMatch), "the CLI's bias is the library's");
         TrainCommand set = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x", "--edit-split", "whole", "--inner-seeds", "3");

@@ -48,8 +48,8 @@ public record CopyBias(float token, float span, SpanMatch match) {
     public record Sentences(int[][] spaced, int[] bareFirst, int[] stops, int eot) {}
 
     public static final CopyBias NONE = new CopyBias(0f, 0f, SpanMatch.LAST_TOKEN);
-    /** New text runs' bias (with temperature 0.3 and sentence-split self-edits), chosen on heldout passages: see docs/training.md. */
-    public static final CopyBias DEFAULT = new CopyBias(3f, 16f, SpanMatch.SENTENCES);
+    /** New text runs' bias (with temperature 0.3 and self-edits written a line per sentence), chosen on heldout passages: see docs/training.md. */
+    public static final CopyBias DEFAULT = new CopyBias(3f, 16f, SpanMatch.WORDS);
 
     public CopyBias {
         if (!Float.isFinite(token) || token < 0) throw new IllegalArgumentException("--copy-bias must be a finite number >= 0, got " + token);

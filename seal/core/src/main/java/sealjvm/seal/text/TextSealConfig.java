@@ -45,12 +45,17 @@ public record TextSealConfig(
         String editUnit) {        // passage | sentence: what one self-edit is written from (null in an older config.json: passage)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
-    /** New runs' {@code editSplit}: each sentence its own example, chosen on heldout passages with the copy bias (docs/training.md). */
-    public static final EditSplit DEFAULT_EDIT_SPLIT = EditSplit.SENTENCES;
+    /**
+     * New runs' {@code editSplit}: each sentence its own example, a question kept with its answer, chosen on heldout
+     * passages with self-edits written a line per sentence (docs/training.md).
+     */
+    public static final EditSplit DEFAULT_EDIT_SPLIT = EditSplit.SENTENCES_QA;
     /** New runs' self-edit sampling temperature, chosen with the copy bias and the sentence split (docs/training.md). */
     public static final float DEFAULT_TEMPERATURE = 0.3f;
-    /** New runs' {@code editUnit}. */
-    public static final EditUnit DEFAULT_EDIT_UNIT = EditUnit.PASSAGE;
+    /** New runs' {@code editUnit}, chosen on heldout passages and three seeds (docs/training.md). */
+    public static final EditUnit DEFAULT_EDIT_UNIT = EditUnit.SENTENCE;
+    /** New runs' {@code editTokens}: with {@link #DEFAULT_EDIT_UNIT} the budget of each line (one question and its answer). */
+    public static final int DEFAULT_EDIT_TOKENS = 24;
     /** New runs' restatement pairs for the warm start, chosen on heldout passages (docs/training.md). */
     public static final int DEFAULT_WARM_START = 1024;
 
@@ -154,7 +159,7 @@ public record TextSealConfig(
         private final String task, model;
         private String prompt = DEFAULT_PROMPT, innerData = "passage+edit", innerTargets = "h.*.mlp.c_fc,h.*.mlp.c_proj",
                 policyTargets = "h.*.attn.c_attn,h.*.mlp.c_fc";
-        private int editTokens = 48, topK = 50, samples = 4, rounds = 2, passagesPerRound = 24, innerRank = 8, innerSteps = 10,
+        private int editTokens = DEFAULT_EDIT_TOKENS, topK = 50, samples = 4, rounds = 2, passagesPerRound = 24, innerRank = 8, innerSteps = 10,
                 policyRank = 8, policyEpochs = 2, warmStart = DEFAULT_WARM_START;
         private String editSplit = DEFAULT_EDIT_SPLIT.toString();   // (an older config.json reads as whole, 1)
         private int innerSeeds = 2;

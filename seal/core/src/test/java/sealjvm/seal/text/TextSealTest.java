@@ -94,19 +94,21 @@ class TextSealTest {
     }
 
     @Test
-    void anOlderConfigLoadsAsWholeSelfEditsAndOneInnerSeedAndNewRunsSplitSentences(@TempDir Path tmp) throws Exception {
+    void anOlderConfigLoadsAsWholePassageSelfEditsAndOneInnerSeedAndNewRunsSplitSentencesAndWriteThemPerSentence(@TempDir Path tmp) throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode cfg = json.valueToTree(tiny(1));
-        assertEquals("sentences", cfg.get("editSplit").asText(), "new runs: each sentence its own example, recorded");
+        assertEquals("sentences_qa", cfg.get("editSplit").asText(), "new runs: each sentence its own example, an answer after its question; recorded");
+        assertEquals("sentence", cfg.get("editUnit").asText(), "new runs: a line per passage sentence, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
         cfg.put("keepBy", "accuracy");
-        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy"));   // as a run started before the fields existed wrote it
+        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy", "editUnit"));   // as a run started before the fields existed wrote it
         Files.createDirectories(tmp.resolve("old"));
         Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
         TextSealConfig old = TextSealTrainer.readConfig(tmp.resolve("old"));
         assertEquals("whole", old.editSplit());
         assertEquals(1, old.innerSeeds());
         assertEquals("reward", old.keepBy(), "an older run kept its self-edits by reward");
+        assertEquals("passage", old.editUnit(), "an older run wrote each self-edit from the whole passage");
 
         Gpt2Tokenizer tok = tokenizer();
         int[] passage = tok.encode("Alice lives in Paris. She is a doctor.");
@@ -253,7 +255,7 @@ class TextSealTest {
     @Test
     void theSentencePointersSelfEditsWriteEveryPassageSentenceOnceAndStop() throws Exception {
         Gpt2Tokenizer tok = tokenizer();
-        TextSealConfig c = tinyBuilder(1).editTokens(120).copyBias(new CopyBias(3f, 16f, CopyBias.SpanMatch.SENTENCES)).build();
+        TextSealConfig c = tinyBuilder(1).editTokens(120).editUnit("passage").copyBias(new CopyBias(3f, 16f, CopyBias.SpanMatch.SENTENCES)).build();
         try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tok)) {
             var ep = seal.task.episodes(Task.Stage.TRAIN, 4);
             for (int e = 0; e < ep.size(); e++) {
@@ -304,7 +306,7 @@ class TextSealTest {
     @Test
     void theSentenceUnitWritesALinePerSentenceAndTheMStepPairsEachWithItsSentence() throws Exception {
         Gpt2Tokenizer tok = tokenizer();
-        TextSealConfig c = tinyBuilder(1).editTokens(12).editUnit("sentence").copyBias(new CopyBias(3f, 16f, CopyBias.SpanMatch.WORDS)).build();
+        TextSealConfig c = tinyBuilder(1).editTokens(12).build();   // the defaults: sentence unit, word pointer
         int eot = tok.eotId();
         try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tok)) {
             var ep = seal.task.episodes(Task.Stage.TRAIN, 4);
@@ -341,7 +343,7 @@ class TextSealTest {
             }
             assertTrue(nonEmpty > 0, "the base model writes some lines");
         }
-        TextSealConfig whole = tinyBuilder(1).editTokens(12).build();
+        TextSealConfig whole = tinyBuilder(1).editTokens(12).editUnit("passage").build();
         try (Gpt2Model model = Gpt2Model.load(Path.of(whole.model())); TextSeal seal = new TextSeal(whole, model, tok)) {
             int[] passage = seal.task.episodes(Task.Stage.TRAIN, 1).getFirst().context(), edit = tok.encode("A line.\nAnother.");
             List<LoraSft.Example> pairs = seal.policyExamples(passage, edit);
