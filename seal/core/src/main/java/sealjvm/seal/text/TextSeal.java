@@ -189,6 +189,7 @@ public final class TextSeal implements AutoCloseable {
         return out;
     }
 
+    /** prompt → text + end-of-text, the loss on text and end-of-text only. */
     private LoraSft.Example example(int[] prompt, int[] text) {
         int[] seq = new int[prompt.length + text.length + 1];
         System.arraycopy(prompt, 0, seq, 0, prompt.length);
@@ -344,14 +345,8 @@ public final class TextSeal implements AutoCloseable {
     public List<LoraSft.Example> warmStartExamples() {
         List<LoraSft.Example> out = new ArrayList<>();
         for (Facts.Passage p : Facts.rcPassages(Facts.RESTATE_SEED, config.warmStart())) {
-            int[] prompt = prompt(tokenizer.encode(p.text()));
             int[] target = tokenizer.encode(Facts.restatement(p));
-            int len = Math.min(target.length, config.editTokens() - 1);
-            int[] seq = new int[prompt.length + len + 1];
-            System.arraycopy(prompt, 0, seq, 0, prompt.length);
-            System.arraycopy(target, 0, seq, prompt.length, len);
-            seq[seq.length - 1] = eot;
-            out.add(new LoraSft.Example(seq, prompt.length));
+            out.add(example(prompt(tokenizer.encode(p.text())), Arrays.copyOf(target, Math.min(target.length, config.editTokens() - 1))));
         }
         return out;
     }
