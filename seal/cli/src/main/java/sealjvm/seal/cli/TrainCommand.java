@@ -211,6 +211,13 @@ final class TrainCommand implements Callable<Integer> {
             + "(a passage → its facts as answered questions, passages of their own seed) and keep them in every M-step, as the paper's model "
             + "starts instruction-tuned; 0 = off (default: ${DEFAULT-VALUE}).")
     int warmStart;
+    @Option(names = "--warm-start-unit", description = "text: what a restatement pair of the warm start is written from: "
+            + "${COMPLETION-CANDIDATES}; passage: prompt(passage) → its facts restated; sentence: prompt(one sentence) → its fact restated, "
+            + "the form --edit-unit sentence samples in (default: ${DEFAULT-VALUE}).")
+    sealjvm.seal.text.TextSealConfig.EditUnit warmStartUnit = sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_UNIT;
+    @Option(names = "--kept-repeat", paramLabel = "N", description = "text: each kept pair enters an M-step's data N times beside the "
+            + "warm-start pairs (default: ${DEFAULT-VALUE}).")
+    int keptRepeat = sealjvm.seal.text.TextSealConfig.DEFAULT_KEPT_REPEAT;
 
     /** A new generator run's config: the options given, the task's defaults for the rest. */
     TrainConfig generatorConfig(Path modelDir) {
@@ -278,6 +285,7 @@ final class TrainCommand implements Callable<Integer> {
         Checks.atLeast("--policy-rank", policyRank, 1);
         Checks.finite("--policy-alpha", policyAlpha);
         Checks.atLeast("--policy-epochs", policyEpochs, 1);
+        Checks.atLeast("--kept-repeat", keptRepeat, 1);
         Checks.positive("--policy-lr", policyLr);
         var config = Checks.modelConfig(modelDir);
         for (var t : new String[][] {{"--inner-targets", innerTargets, "" + innerRank}, {"--policy-targets", policyTargets, "" + policyRank}}) {
@@ -339,6 +347,7 @@ final class TrainCommand implements Callable<Integer> {
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .editSplit(editSplit.toString()).innerSeeds(innerSeeds).keepBy(keepBy.toString()).editUnit(editUnit.toString())
+                    .warmStartUnit(warmStartUnit.toString()).keptRepeat(keptRepeat)
                     .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias, copySpanMatch)).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER : null,
                     SealCli.home(), out, progress(), engineSpec);

@@ -228,6 +228,8 @@ class SealCliTest {
         assertEquals("sentences_qa", cfg.get("editSplit").asText(), "a new run's default, recorded");
         assertEquals("sentence", cfg.get("editUnit").asText(), "a new run's default, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
+        assertEquals("sentence", cfg.get("warmStartUnit").asText(), "a new run's default, recorded");
+        assertEquals(4, cfg.get("keptRepeat").asInt(), "a new run's default, recorded");
     }
 
     /** The train command as {@code args} parse it (nothing run), with {@link SealCli#run}'s enum spelling. */
@@ -273,6 +275,8 @@ class SealCliTest {
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START, defaults.warmStart);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_UNIT, defaults.editUnit);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_TOKENS, defaults.editTokens);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_UNIT, defaults.warmStartUnit);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_KEPT_REPEAT, defaults.keptRepeat);
         assertEquals(sealjvm.seal.text.CopyBias.DEFAULT,
                 new sealjvm.seal.text.CopyBias(defaults.copyBias, defaults.copySpanBias, defaults.copySpanMatch), "the CLI's bias is the library's");
         TrainCommand set = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x", "--edit-split", "whole", "--inner-seeds", "3");

@@ -107,9 +107,12 @@ public final class Facts {
      */
     public static String restatement(Passage p) {
         StringBuilder sb = new StringBuilder();
-        for (Fact f : p.facts()) sb.append(f.question()).append(f.answer()).append('\n');
+        for (Fact f : p.facts()) sb.append(restatement(f)).append('\n');
         return sb.toString();
     }
+
+    /** One fact restated: its question answered ({@code "Who founded X? A: Y"}), a line of {@link #restatement(Passage)}. */
+    public static String restatement(Fact f) { return f.question() + f.answer(); }
 
     /**
      * Wordings of each relation used only by the reading-comprehension generator: index 0 is the

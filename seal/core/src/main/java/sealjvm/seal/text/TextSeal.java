@@ -37,7 +37,8 @@ import sealjvm.seal.task.Task;
  *                                                                      averaged over innerSeeds fine-tunes)
  *         keep the best self_edit if its reward > threshold (+ the reward of LoRA-SFT(base, passage) alone)
  *         (keepBy accuracy: best and beating the passage alone by accuracy first, the reward breaking ties)
- *     policy = LoRA-SFT(base, [prompt(passage) → kept self_edit])       (E-step samples, M-step fine-tune)
+ *     policy = LoRA-SFT(base, warm-start pairs + keptRepeat × [prompt(passage) → kept self_edit])   (E-step samples,
+ *                                                                      M-step fine-tune)
  * </pre>
  * The edited model is always the base model: the policy adapter is merged only while generating, so a gain is
  * what the self-edit's content taught, not what the policy adapter changed. (The paper edits the current model.)
@@ -339,15 +340,38 @@ public final class TextSeal implements AutoCloseable {
     public Task.Scores score(Task.Episode<FactsTask.Heldout> episode, List<Edit> edits) { return task.score(model, episode, edits); }
 
     /**
-     * The warm start's restatement pairs: prompt(passage) → {@link Facts#restatement} + end-of-text, for the first
-     * {@code warmStart} passages of {@link Facts#RESTATE_SEED} (none of the task's splits' entities).
+     * The warm start's restatement pairs, from the passages of {@link Facts#RESTATE_SEED} (none of the task's splits'
+     * entities), {@code warmStart} of them: per passage ({@code warmStartUnit} PASSAGE), prompt(passage) →
+     * {@link Facts#restatement(Facts.Passage)} + end-of-text; per sentence (SENTENCE), for each fact of a passage,
+     * prompt(the fact's sentence) → {@link Facts#restatement(Facts.Fact)} + end-of-text: the pair the sentence unit's
+     * M-step learns from, so the policy starts in the form it samples in. The sentence is the fact's plain one, without
+     * the connective ("Also, ...") a passage may give it: on heldout passages the pairs with connectives gave a policy
+     * 6 points less accurate (docs/training.md).
      */
     public List<LoraSft.Example> warmStartExamples() {
         List<LoraSft.Example> out = new ArrayList<>();
-        for (Facts.Passage p : Facts.rcPassages(Facts.RESTATE_SEED, config.warmStart())) {
-            int[] target = tokenizer.encode(Facts.restatement(p));
-            out.add(example(prompt(tokenizer.encode(p.text())), Arrays.copyOf(target, Math.min(target.length, config.editTokens() - 1))));
+        boolean perSentence = TextSealConfig.EditUnit.parse(config.warmStartUnit()) == TextSealConfig.EditUnit.SENTENCE;
+        for (Facts.Passage p : Facts.rcPassages(Facts.RESTATE_SEED, config.warmStart())) {   // a passage gives at least one pair
+            if (!perSentence) {
+                out.add(example(prompt(tokenizer.encode(p.text())), budget(tokenizer.encode(Facts.restatement(p)))));
+                continue;
+            }
+            for (Facts.Fact f : p.facts()) {
+                if (out.size() == config.warmStart()) return out;
+                out.add(example(prompt(tokenizer.encode(f.sentence().strip())), budget(tokenizer.encode(Facts.restatement(f)))));
+            }
         }
+        return out;
+    }
+
+    /** A restatement cut to {@code editTokens} − 1 tokens (its end-of-text the last), as a sampled self-edit is. */
+    private int[] budget(int[] target) { return Arrays.copyOf(target, Math.min(target.length, config.editTokens() - 1)); }
+
+    /** An M-step's data: each kept pair {@code keptRepeat} times, then the warm-start pairs. */
+    public List<LoraSft.Example> mStepExamples(List<LoraSft.Example> kept, List<LoraSft.Example> warm) {
+        List<LoraSft.Example> out = new ArrayList<>(kept.size() * config.keptRepeat() + warm.size());
+        for (int r = 0; r < config.keptRepeat(); r++) out.addAll(kept);
+        out.addAll(warm);
         return out;
     }
 

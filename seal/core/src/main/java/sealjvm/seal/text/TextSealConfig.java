@@ -15,8 +15,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * "accuracy" ranks by the questions' exact-match accuracy first (ties: reward) when choosing the best and comparing it
  * with the passage alone.
  * With {@code warmStart} N > 0 the policy starts from a fine-tune on N restatement pairs (prompt(passage) → the
- * passage's facts as answered questions, from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}),
- * and every M-step keeps them in its data.
+ * passage's facts as answered questions, or with {@code warmStartUnit} "sentence" prompt(a fact's sentence) → that fact
+ * as its question answered; from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}), and every
+ * M-step keeps them in its data, each kept pair {@code keptRepeat} times beside them.
  *
  * <p>As in the paper, {@code editSplit} "lines" makes each line of a self-edit its own example of the inner fine-tune
  * ("whole": the self-edit is one example), and in the E-step each self-edit (and the passage alone) is fine-tuned
@@ -42,7 +43,9 @@ public record TextSealConfig(
                                   // missing field is null (read as 1, the run it describes) rather than an invalid 0
         CopyBias copyBias,        // self-edit sampling's bias toward the passage's tokens (null in an older config.json: none)
         String keepBy,            // reward | accuracy: what picks a passage's kept self-edit (null in an older config.json: reward)
-        String editUnit) {        // passage | sentence: what one self-edit is written from (null in an older config.json: passage)
+        String editUnit,          // passage | sentence: what one self-edit is written from (null in an older config.json: passage)
+        String warmStartUnit,     // passage | sentence: what one restatement pair is written from (null in an older config.json: passage)
+        Integer keptRepeat) {     // times each kept pair enters an M-step's data beside the warm-start pairs (null in an older config.json: 1)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
     /**
@@ -58,6 +61,16 @@ public record TextSealConfig(
     public static final int DEFAULT_EDIT_TOKENS = 24;
     /** New runs' restatement pairs for the warm start, chosen on heldout passages (docs/training.md). */
     public static final int DEFAULT_WARM_START = 1024;
+    /**
+     * New runs' {@code warmStartUnit}: the warm start's pairs in the form {@link #DEFAULT_EDIT_UNIT} samples in, chosen on
+     * heldout passages (docs/training.md).
+     */
+    public static final EditUnit DEFAULT_WARM_START_UNIT = EditUnit.SENTENCE;
+    /**
+     * New runs' {@code keptRepeat}: an M-step's kept pairs (a round's ~70) would otherwise be ~6 % of its data beside the
+     * 1,024 warm-start pairs and leave the policy where the warm start put it; chosen on heldout passages (docs/training.md).
+     */
+    public static final int DEFAULT_KEPT_REPEAT = 4;
 
     /**
      * What a self-edit is written from ({@code editUnit}): PASSAGE, one text sampled from prompt(passage), up to
@@ -124,7 +137,7 @@ public record TextSealConfig(
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
                 keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
-                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit);
+                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit, warmStartUnit, keptRepeat);
     }
 
     public TextSealConfig {
@@ -133,6 +146,8 @@ public record TextSealConfig(
         if (copyBias == null) copyBias = CopyBias.NONE;                   // ... and sampled without a copy bias
         if (keepBy == null) keepBy = KeepBy.REWARD.toString();            // ... and kept the best self-edit by reward
         if (editUnit == null) editUnit = EditUnit.PASSAGE.toString();     // ... and wrote each self-edit from the whole passage
+        if (warmStartUnit == null) warmStartUnit = EditUnit.PASSAGE.toString();   // ... and each restatement pair so
+        if (keptRepeat == null) keptRepeat = 1;                           // ... and gave each kept pair to the M-step once
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
         if (!prompt.contains("{passage}")) throw new IllegalArgumentException("--prompt must contain {passage}, got '" + prompt + "'");
@@ -147,6 +162,8 @@ public record TextSealConfig(
         EditSplit.parse(editSplit);
         KeepBy.parse(keepBy);
         EditUnit.parse(editUnit);
+        sealjvm.seal.Choices.parse(EditUnit.values(), "--warm-start-unit", warmStartUnit);
+        if (keptRepeat < 1) throw new IllegalArgumentException("--kept-repeat must be >= 1, got " + keptRepeat);
         if (innerSeeds < 1) throw new IllegalArgumentException("--inner-seeds must be >= 1, got " + innerSeeds);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
     }
@@ -164,7 +181,8 @@ public record TextSealConfig(
         private String editSplit = DEFAULT_EDIT_SPLIT.toString();   // (an older config.json reads as whole, 1)
         private int innerSeeds = 2;
         private String keepBy = KeepBy.REWARD.toString();
-        private String editUnit = DEFAULT_EDIT_UNIT.toString();
+        private String editUnit = DEFAULT_EDIT_UNIT.toString(), warmStartUnit = DEFAULT_WARM_START_UNIT.toString();
+        private int keptRepeat = DEFAULT_KEPT_REPEAT;
         private CopyBias copyBias = CopyBias.DEFAULT;   // with DEFAULT_TEMPERATURE: chosen on heldout passages (docs/training.md)
         private float temperature = DEFAULT_TEMPERATURE, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
@@ -201,11 +219,14 @@ public record TextSealConfig(
         public Builder copyBias(CopyBias v) { copyBias = v; return this; }
         public Builder keepBy(String v) { keepBy = v; return this; }
         public Builder editUnit(String v) { editUnit = v; return this; }
+        public Builder warmStartUnit(String v) { warmStartUnit = v; return this; }
+        public Builder keptRepeat(int v) { keptRepeat = v; return this; }
 
         public TextSealConfig build() {
             return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
                     threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
-                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit);
+                    policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit,
+                    warmStartUnit, keptRepeat);
         }
     }
 }

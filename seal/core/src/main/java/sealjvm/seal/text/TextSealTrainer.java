@@ -172,9 +172,7 @@ public final class TextSealTrainer {
                     String policyName = policy == null ? "" : JSON.readTree(out.resolve("state.json").toFile()).path("policy").asText("");
                     if (!kept.isEmpty()) {
                         Arena next = Arena.ofShared();
-                        List<LoraSft.Example> data = new ArrayList<>(kept);
-                        data.addAll(warm);
-                        LoraSft.Result fit = seal.fitPolicy(data, RandomStreams.mix(c.seed() ^ 0x9011C7L, r), next);
+                        LoraSft.Result fit = seal.fitPolicy(seal.mStepExamples(kept, warm), RandomStreams.mix(c.seed() ^ 0x9011C7L, r), next);
                         policyName = "policy-round-" + (r + 1);
                         PeftAdapter.write(out.resolve(policyName), fit.edit(), c.model());
                         policyArena.close();

@@ -136,11 +136,12 @@ class SplitRolloutsTest {
         Path model = home.resolve("weights/models").resolve(BundledModel.NAME);
         // One self-edit, one fine-tune per rollout; and the paper's lines with rewards averaged over two inner seeds,
         // sampled with a copy bias (the slots must sample the passage's self-edits as the whole rollout does), the last kept
-        // by accuracy; and self-edits written a line per sentence under the word pointer.
-        for (Object[] inner : new Object[][] {{"whole", 1, CopyBias.NONE, "reward", "passage"}, {"lines", 2, new CopyBias(3f, 8f, CopyBias.SpanMatch.LAST_TOKEN), "reward", "passage"},
-                {"sentences", 2, new CopyBias(3f, 16f, CopyBias.SpanMatch.SENTENCES), "accuracy", "passage"}, {"sentences_qa", 1, CopyBias.DEFAULT, "reward", "sentence"}}) {
+        // by accuracy; and self-edits written a line per sentence under the word pointer, each kept pair four times in the M-step.
+        for (Object[] inner : new Object[][] {{"whole", 1, CopyBias.NONE, "reward", "passage", 1}, {"lines", 2, new CopyBias(3f, 8f, CopyBias.SpanMatch.LAST_TOKEN), "reward", "passage", 1},
+                {"sentences", 2, new CopyBias(3f, 16f, CopyBias.SpanMatch.SENTENCES), "accuracy", "passage", 1}, {"sentences_qa", 1, CopyBias.DEFAULT, "reward", "sentence", 4}}) {
             TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, 2, 2, -1e9, true, "passage+edit",
-                    "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, (String) inner[0], (Integer) inner[1], (CopyBias) inner[2], (String) inner[3], (String) inner[4]);
+                    "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, (String) inner[0], (Integer) inner[1], (CopyBias) inner[2], (String) inner[3], (String) inner[4],
+                    "sentence", (Integer) inner[5]);
             Path dir = tmp.resolve(inner[0] + "-" + inner[1]);
             List<JsonNode> local = TextSealTrainer.train(c, home, dir.resolve("local"), Progress.NONE);
             List<JsonNode> split = TextSealTrainer.train(c, home, dir.resolve("split"), Progress.NONE, job -> new SplitEngine(job, 1));

@@ -100,8 +100,10 @@ class TextSealTest {
         assertEquals("sentences_qa", cfg.get("editSplit").asText(), "new runs: each sentence its own example, an answer after its question; recorded");
         assertEquals("sentence", cfg.get("editUnit").asText(), "new runs: a line per passage sentence, recorded");
         assertEquals(2, cfg.get("innerSeeds").asInt());
+        assertEquals("sentence", cfg.get("warmStartUnit").asText(), "new runs: a restatement pair per sentence, recorded");
+        assertEquals(4, cfg.get("keptRepeat").asInt(), "new runs: each kept pair four times in an M-step, recorded");
         cfg.put("keepBy", "accuracy");
-        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy", "editUnit"));   // as a run started before the fields existed wrote it
+        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy", "editUnit", "warmStartUnit", "keptRepeat"));   // as a run started before the fields existed wrote it
         Files.createDirectories(tmp.resolve("old"));
         Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
         TextSealConfig old = TextSealTrainer.readConfig(tmp.resolve("old"));
@@ -109,6 +111,8 @@ class TextSealTest {
         assertEquals(1, old.innerSeeds());
         assertEquals("reward", old.keepBy(), "an older run kept its self-edits by reward");
         assertEquals("passage", old.editUnit(), "an older run wrote each self-edit from the whole passage");
+        assertEquals("passage", old.warmStartUnit(), "... and each restatement pair");
+        assertEquals(1, old.keptRepeat(), "... and gave the M-step each kept pair once");
 
         Gpt2Tokenizer tok = tokenizer();
         int[] passage = tok.encode("Alice lives in Paris. She is a doctor.");
@@ -136,6 +140,50 @@ class TextSealTest {
         assertEquals("--inner-seeds must be >= 1, got 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").editSplit("words").build());
         assertEquals("--edit-split must be whole, lines, sentences or sentences_qa, got 'words'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").keptRepeat(0).build());
+        assertEquals("--kept-repeat must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TextSealConfig.builder("facts", "m").warmStartUnit("line").build());
+        assertTrue(e.getMessage().startsWith("--warm-start-unit must be passage or sentence, got 'line'"), e.getMessage());
+    }
+
+    @Test
+    void sentenceWarmStartPairsEachFactsSentenceWithItsRestatementAndTheMStepRepeatsTheKeptPairs() throws Exception {
+        Gpt2Tokenizer tok = tokenizer();
+        int eot = tok.eotId();
+        TextSealConfig c = tinyBuilder(1).editTokens(24).warmStart(40).build();   // the defaults: sentence pairs, kept ×4
+        var passages = sealjvm.seal.data.Facts.rcPassages(sealjvm.seal.data.Facts.RESTATE_SEED, 40);
+        try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tok)) {
+            List<LoraSft.Example> warm = seal.warmStartExamples();
+            assertEquals(40, warm.size(), "--warm-start counts pairs");
+            int i = 0;
+            for (var passage : passages) {
+                for (var fact : passage.facts()) {
+                    if (i == warm.size()) break;
+                    LoraSft.Example x = warm.get(i++);
+                    String prompt = tok.decode(Arrays.copyOf(x.tokens(), x.lossFrom())), target = tok.decode(Arrays.copyOfRange(x.tokens(), x.lossFrom(), x.tokens().length - 1));
+                    assertEquals(tok.decode(seal.prompt(tok.encode(fact.sentence()))), prompt, "the fact's own sentence, read as a passage");
+                    assertTrue(prompt.contains(fact.entity()) && prompt.toLowerCase().contains(fact.value().toLowerCase()), prompt);
+                    assertEquals(sealjvm.seal.data.Facts.restatement(fact), target, "the fact restated");
+                    assertTrue(target.contains("? A: ") && !target.contains("\n"), target);
+                    assertEquals(eot, x.tokens()[x.tokens().length - 1]);
+                }
+            }
+            assertEquals(40, i);
+            List<LoraSft.Example> kept = List.of(warm.get(3), warm.get(7));
+            assertEquals(List.of(warm.get(3), warm.get(7), warm.get(3), warm.get(7), warm.get(3), warm.get(7), warm.get(3), warm.get(7)),
+                    seal.mStepExamples(kept, warm).subList(0, 8));
+            assertEquals(8 + 40, seal.mStepExamples(kept, warm).size());
+        }
+        TextSealConfig perPassage = tinyBuilder(1).editTokens(24).warmStart(5).warmStartUnit("passage").keptRepeat(1).build();
+        try (Gpt2Model model = Gpt2Model.load(Path.of(perPassage.model())); TextSeal seal = new TextSeal(perPassage, model, tok)) {
+            List<LoraSft.Example> warm = seal.warmStartExamples();
+            assertEquals(5, warm.size());
+            for (int i = 0; i < 5; i++) {
+                int[] restated = tok.encode(sealjvm.seal.data.Facts.restatement(passages.get(i)));
+                assertArrayEquals(concat(seal.prompt(tok.encode(passages.get(i).text())), Arrays.copyOf(restated, Math.min(restated.length, 23)), new int[] {eot}), warm.get(i).tokens());
+            }
+            assertEquals(2 + 5, seal.mStepExamples(warm.subList(0, 2), warm).size(), "kept once, then the warm pairs");
+        }
     }
 
     @Test
