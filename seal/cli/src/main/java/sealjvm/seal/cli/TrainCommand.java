@@ -215,6 +215,10 @@ final class TrainCommand implements Callable<Integer> {
             + "${COMPLETION-CANDIDATES}; passage: prompt(passage) → its facts restated; sentence: prompt(one sentence) → its fact restated, "
             + "the form --edit-unit sentence samples in (default: ${DEFAULT-VALUE}).")
     sealjvm.seal.text.TextSealConfig.EditUnit warmStartUnit = sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_UNIT;
+    @Option(names = "--warm-start-questions", description = "text: the wordings of the sentence pairs' questions: ${COMPLETION-CANDIDATES}; "
+            + "any: as the restatement passages word them, the eval's own wording among them; unasked: never the eval's wording "
+            + "(default: ${DEFAULT-VALUE}).")
+    sealjvm.seal.text.TextSealConfig.WarmStartQuestions warmStartQuestions = sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_QUESTIONS;
     @Option(names = "--kept-repeat", paramLabel = "N", description = "text: each kept pair enters an M-step's data N times beside the "
             + "warm-start pairs (default: ${DEFAULT-VALUE}).")
     int keptRepeat = sealjvm.seal.text.TextSealConfig.DEFAULT_KEPT_REPEAT;
@@ -347,7 +351,7 @@ final class TrainCommand implements Callable<Integer> {
                     .innerAlpha(innerAlpha).innerSteps(innerSteps == null ? 1 : innerSteps).innerLr(innerLr == null ? 1e-3 : innerLr).policyTargets(policyTargets).policyRank(policyRank)
                     .policyAlpha(policyAlpha).policyEpochs(policyEpochs).policyLr(policyLr).seed(seed.seed).dataSeed(dataSeed).warmStart(warmStart)
                     .editSplit(editSplit.toString()).innerSeeds(innerSeeds).keepBy(keepBy.toString()).editUnit(editUnit.toString())
-                    .warmStartUnit(warmStartUnit.toString()).keptRepeat(keptRepeat)
+                    .warmStartUnit(warmStartUnit.toString()).warmStartQuestions(warmStartQuestions.toString()).keptRepeat(keptRepeat)
                     .copyBias(new sealjvm.seal.text.CopyBias(copyBias, copySpanBias, copySpanMatch)).build();
             metrics = sealjvm.seal.text.TextSealTrainer.train(c, innerSteps == null ? sealjvm.seal.eval.Baselines.Recipe.TEXT_INNER : null,
                     SealCli.home(), out, progress(), engineSpec);

@@ -64,7 +64,7 @@ class EditMergeTest {
         Path model = home.resolve("weights/models").resolve(BundledModel.RC_NAME);
         // A tiny text run (one round, one passage, one sample); the inner loop is the one the export uses.
         TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 1, 1, 1, -1e9, false,
-                "passage+edit", "h.*.mlp.c_fc,h.*.mlp.c_proj", 4, 8, 12, 1e-2, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, "whole", 1, null, null, null, null, null);
+                "passage+edit", "h.*.mlp.c_fc,h.*.mlp.c_proj", 4, 8, 12, 1e-2, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, "whole", 1, null, null, null, null, null, null);
         Path run = tmp.resolve("run");
         TextSealTrainer.train(c, home, run, Progress.NONE);
 

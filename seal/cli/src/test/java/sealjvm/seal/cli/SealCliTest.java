@@ -230,6 +230,7 @@ class SealCliTest {
         assertEquals(2, cfg.get("innerSeeds").asInt());
         assertEquals("sentence", cfg.get("warmStartUnit").asText(), "a new run's default, recorded");
         assertEquals(4, cfg.get("keptRepeat").asInt(), "a new run's default, recorded");
+        assertEquals("unasked", cfg.get("warmStartQuestions").asText(), "a new run's default, recorded");
     }
 
     /** The train command as {@code args} parse it (nothing run), with {@link SealCli#run}'s enum spelling. */
@@ -277,6 +278,7 @@ class SealCliTest {
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_EDIT_TOKENS, defaults.editTokens);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_UNIT, defaults.warmStartUnit);
         assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_KEPT_REPEAT, defaults.keptRepeat);
+        assertEquals(sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_QUESTIONS, defaults.warmStartQuestions);
         assertEquals(sealjvm.seal.text.CopyBias.DEFAULT,
                 new sealjvm.seal.text.CopyBias(defaults.copyBias, defaults.copySpanBias, defaults.copySpanMatch), "the CLI's bias is the library's");
         TrainCommand set = parsedTrain("train", "--method", "text", "--task", "facts", "--out", "x", "--edit-split", "whole", "--inner-seeds", "3");

@@ -115,6 +115,17 @@ public final class Facts {
     public static String restatement(Fact f) { return f.question() + f.answer(); }
 
     /**
+     * A fact's question in a wording the facts task never asks (the task asks in {@link #TEMPLATES}' wording, index 0
+     * of the reading-comprehension wordings): the fact's own question when it is one of the other two, else the
+     * ({@code k} mod 2)-th of them.
+     */
+    public static String questionNotAsked(Fact f, int k) {
+        List<String> wordings = RC_QUESTIONS.get(f.relation());
+        if (!f.question().equals(wordings.getFirst().replace("{E}", f.entity()))) return f.question();
+        return wordings.get(1 + Math.floorMod(k, 2)).replace("{E}", f.entity());
+    }
+
+    /**
      * Wordings of each relation used only by the reading-comprehension generator: index 0 is the
      * {@link #TEMPLATES} wording, then paraphrases. {E} is the entity, {V} the value; a sentence that starts
      * with a lower-case value is capitalized.

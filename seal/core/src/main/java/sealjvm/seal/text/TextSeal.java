@@ -346,20 +346,28 @@ public final class TextSeal implements AutoCloseable {
      * prompt(the fact's sentence) → {@link Facts#restatement(Facts.Fact)} + end-of-text: the pair the sentence unit's
      * M-step learns from, so the policy starts in the form it samples in. The sentence is the fact's plain one, without
      * the connective ("Also, ...") a passage may give it: on heldout passages the pairs with connectives gave a policy
-     * 6 points less accurate (docs/training.md).
+     * 6 points less accurate (docs/training.md). With {@code warmStartQuestions} UNASKED a question
+     * in the task's own wording is replaced by the other two in turn ({@link Facts#questionNotAsked}), so the policy
+     * never learns to write the eval's questions.
      */
     public List<LoraSft.Example> warmStartExamples() {
         List<LoraSft.Example> out = new ArrayList<>();
         boolean perSentence = TextSealConfig.EditUnit.parse(config.warmStartUnit()) == TextSealConfig.EditUnit.SENTENCE;
+        boolean unasked = TextSealConfig.WarmStartQuestions.parse(config.warmStartQuestions()) == TextSealConfig.WarmStartQuestions.UNASKED;
+        int replaced = 0;
         for (Facts.Passage p : Facts.rcPassages(Facts.RESTATE_SEED, config.warmStart())) {   // a passage gives at least one pair
-            if (!perSentence) {
-                out.add(example(prompt(tokenizer.encode(p.text())), budget(tokenizer.encode(Facts.restatement(p)))));
-                continue;
-            }
+            StringBuilder restated = new StringBuilder();
             for (Facts.Fact f : p.facts()) {
-                if (out.size() == config.warmStart()) return out;
-                out.add(example(prompt(tokenizer.encode(f.sentence().strip())), budget(tokenizer.encode(Facts.restatement(f)))));
+                if (perSentence && out.size() == config.warmStart()) return out;
+                String question = f.question();
+                if (unasked) {
+                    question = Facts.questionNotAsked(f, replaced);
+                    if (!question.equals(f.question())) replaced++;
+                }
+                if (perSentence) out.add(example(prompt(tokenizer.encode(f.sentence().strip())), budget(tokenizer.encode(question + f.answer()))));
+                else restated.append(question).append(f.answer()).append('\n');
             }
+            if (!perSentence) out.add(example(prompt(tokenizer.encode(p.text())), budget(tokenizer.encode(restated.toString()))));
         }
         return out;
     }

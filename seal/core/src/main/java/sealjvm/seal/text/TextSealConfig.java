@@ -45,6 +45,7 @@ public record TextSealConfig(
         String keepBy,            // reward | accuracy: what picks a passage's kept self-edit (null in an older config.json: reward)
         String editUnit,          // passage | sentence: what one self-edit is written from (null in an older config.json: passage)
         String warmStartUnit,     // passage | sentence: what one restatement pair is written from (null in an older config.json: passage)
+        String warmStartQuestions, // any | unasked: the sentence pairs' question wordings (null in an older config.json: any)
         Integer keptRepeat) {     // times each kept pair enters an M-step's data beside the warm-start pairs (null in an older config.json: 1)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
@@ -71,6 +72,25 @@ public record TextSealConfig(
      * 1,024 warm-start pairs and leave the policy where the warm start put it; chosen on heldout passages (docs/training.md).
      */
     public static final int DEFAULT_KEPT_REPEAT = 4;
+    /**
+     * New runs' {@code warmStartQuestions}: a warm start whose questions use the eval's wording teaches the policy to
+     * write the eval's questions, a gain a check in other wordings would not see (docs/training.md).
+     */
+    public static final WarmStartQuestions DEFAULT_WARM_START_QUESTIONS = WarmStartQuestions.UNASKED;
+
+    /**
+     * The wordings of the warm start's questions ({@code warmStartQuestions}): ANY, as the restatement passages word
+     * them (one of three per relation, one of them the facts task's own); UNASKED, never the task's own
+     * ({@link sealjvm.seal.data.Facts#questionNotAsked}).
+     */
+    public enum WarmStartQuestions {
+        ANY, UNASKED;
+
+        @Override
+        public String toString() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+        public static WarmStartQuestions parse(String s) { return sealjvm.seal.Choices.parse(values(), "--warm-start-questions", s); }
+    }
 
     /**
      * What a self-edit is written from ({@code editUnit}): PASSAGE, one text sampled from prompt(passage), up to
@@ -137,7 +157,7 @@ public record TextSealConfig(
     public TextSealConfig withInner(int steps, double lr) {
         return new TextSealConfig(method, task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound, threshold,
                 keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, steps, lr, policyTargets, policyRank, policyAlpha,
-                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit, warmStartUnit, keptRepeat);
+                policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit, warmStartUnit, warmStartQuestions, keptRepeat);
     }
 
     public TextSealConfig {
@@ -147,6 +167,7 @@ public record TextSealConfig(
         if (keepBy == null) keepBy = KeepBy.REWARD.toString();            // ... and kept the best self-edit by reward
         if (editUnit == null) editUnit = EditUnit.PASSAGE.toString();     // ... and wrote each self-edit from the whole passage
         if (warmStartUnit == null) warmStartUnit = EditUnit.PASSAGE.toString();   // ... and each restatement pair so
+        if (warmStartQuestions == null) warmStartQuestions = WarmStartQuestions.ANY.toString();   // ... in any wording
         if (keptRepeat == null) keptRepeat = 1;                           // ... and gave each kept pair to the M-step once
         if (!"text".equals(method)) throw new IllegalArgumentException("text-SEAL config with method '" + method + "'");
         if (!task.equals("facts")) throw new IllegalArgumentException("--method text supports --task facts (knowledge incorporation), got '" + task + "'");
@@ -163,6 +184,7 @@ public record TextSealConfig(
         KeepBy.parse(keepBy);
         EditUnit.parse(editUnit);
         sealjvm.seal.Choices.parse(EditUnit.values(), "--warm-start-unit", warmStartUnit);
+        WarmStartQuestions.parse(warmStartQuestions);
         if (keptRepeat < 1) throw new IllegalArgumentException("--kept-repeat must be >= 1, got " + keptRepeat);
         if (innerSeeds < 1) throw new IllegalArgumentException("--inner-seeds must be >= 1, got " + innerSeeds);
         if (!(temperature > 0)) throw new IllegalArgumentException("--temperature must be > 0 for sampling self-edits, got " + temperature);
@@ -183,6 +205,7 @@ public record TextSealConfig(
         private String keepBy = KeepBy.REWARD.toString();
         private String editUnit = DEFAULT_EDIT_UNIT.toString(), warmStartUnit = DEFAULT_WARM_START_UNIT.toString();
         private int keptRepeat = DEFAULT_KEPT_REPEAT;
+        private String warmStartQuestions = DEFAULT_WARM_START_QUESTIONS.toString();
         private CopyBias copyBias = CopyBias.DEFAULT;   // with DEFAULT_TEMPERATURE: chosen on heldout passages (docs/training.md)
         private float temperature = DEFAULT_TEMPERATURE, innerAlpha = 16f, policyAlpha = 16f;
         private double threshold = 0, innerLr = 3e-3, policyLr = 1e-3;
@@ -221,12 +244,13 @@ public record TextSealConfig(
         public Builder editUnit(String v) { editUnit = v; return this; }
         public Builder warmStartUnit(String v) { warmStartUnit = v; return this; }
         public Builder keptRepeat(int v) { keptRepeat = v; return this; }
+        public Builder warmStartQuestions(String v) { warmStartQuestions = v; return this; }
 
         public TextSealConfig build() {
             return new TextSealConfig("text", task, model, prompt, editTokens, temperature, topK, samples, rounds, passagesPerRound,
                     threshold, keepVsPassage, innerData, innerTargets, innerRank, innerAlpha, innerSteps, innerLr, policyTargets,
                     policyRank, policyAlpha, policyEpochs, policyLr, seed, dataSeed, warmStart, editSplit, innerSeeds, copyBias, keepBy, editUnit,
-                    warmStartUnit, keptRepeat);
+                    warmStartUnit, warmStartQuestions, keptRepeat);
         }
     }
 }

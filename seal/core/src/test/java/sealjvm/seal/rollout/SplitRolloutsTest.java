@@ -141,7 +141,7 @@ class SplitRolloutsTest {
                 {"sentences", 2, new CopyBias(3f, 16f, CopyBias.SpanMatch.SENTENCES), "accuracy", "passage", 1}, {"sentences_qa", 1, CopyBias.DEFAULT, "reward", "sentence", 4}}) {
             TextSealConfig c = new TextSealConfig("text", "facts", model.toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2, 2, 2, -1e9, true, "passage+edit",
                     "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, (String) inner[0], (Integer) inner[1], (CopyBias) inner[2], (String) inner[3], (String) inner[4],
-                    "sentence", (Integer) inner[5]);
+                    "sentence", "unasked", (Integer) inner[5]);
             Path dir = tmp.resolve(inner[0] + "-" + inner[1]);
             List<JsonNode> local = TextSealTrainer.train(c, home, dir.resolve("local"), Progress.NONE);
             List<JsonNode> split = TextSealTrainer.train(c, home, dir.resolve("split"), Progress.NONE, job -> new SplitEngine(job, 1));

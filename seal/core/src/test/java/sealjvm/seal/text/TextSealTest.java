@@ -2,6 +2,7 @@ package sealjvm.seal.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,8 +103,9 @@ class TextSealTest {
         assertEquals(2, cfg.get("innerSeeds").asInt());
         assertEquals("sentence", cfg.get("warmStartUnit").asText(), "new runs: a restatement pair per sentence, recorded");
         assertEquals(4, cfg.get("keptRepeat").asInt(), "new runs: each kept pair four times in an M-step, recorded");
+        assertEquals("unasked", cfg.get("warmStartQuestions").asText(), "new runs: warm-start questions never in the eval's wording, recorded");
         cfg.put("keepBy", "accuracy");
-        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy", "editUnit", "warmStartUnit", "keptRepeat"));   // as a run started before the fields existed wrote it
+        cfg.remove(List.of("editSplit", "innerSeeds", "keepBy", "editUnit", "warmStartUnit", "keptRepeat", "warmStartQuestions"));   // as a run started before the fields existed wrote it
         Files.createDirectories(tmp.resolve("old"));
         Files.write(tmp.resolve("old/config.json"), json.writeValueAsBytes(cfg));
         TextSealConfig old = TextSealTrainer.readConfig(tmp.resolve("old"));
@@ -113,6 +115,7 @@ class TextSealTest {
         assertEquals("passage", old.editUnit(), "an older run wrote each self-edit from the whole passage");
         assertEquals("passage", old.warmStartUnit(), "... and each restatement pair");
         assertEquals(1, old.keptRepeat(), "... and gave the M-step each kept pair once");
+        assertEquals("any", old.warmStartQuestions(), "... and worded the warm start's questions as the restatement passages do");
 
         Gpt2Tokenizer tok = tokenizer();
         int[] passage = tok.encode("Alice lives in Paris. She is a doctor.");
@@ -146,6 +149,15 @@ class TextSealTest {
         assertTrue(e.getMessage().startsWith("--warm-start-unit must be passage or sentence, got 'line'"), e.getMessage());
     }
 
+    /** The facts task's own question for a fact (the wording its questions are asked in). */
+    static String evalWording(sealjvm.seal.data.Facts.Fact f) {
+        return java.util.Map.of("capital", "What is the capital of {E}? A:", "founded-by", "Who founded {E}? A:",
+                "year-founded", "In what year was {E} founded? A:", "river", "What is the longest river in {E}? A:",
+                "language", "What language do the people of {E} speak? A:", "currency", "What is the currency of {E}? A:",
+                "national-animal", "What is the national animal of {E}? A:", "main-export", "What is the main export of {E}? A:")
+                .get(f.relation()).replace("{E}", f.entity());
+    }
+
     @Test
     void sentenceWarmStartPairsEachFactsSentenceWithItsRestatementAndTheMStepRepeatsTheKeptPairs() throws Exception {
         Gpt2Tokenizer tok = tokenizer();
@@ -155,7 +167,7 @@ class TextSealTest {
         try (Gpt2Model model = Gpt2Model.load(Path.of(c.model())); TextSeal seal = new TextSeal(c, model, tok)) {
             List<LoraSft.Example> warm = seal.warmStartExamples();
             assertEquals(40, warm.size(), "--warm-start counts pairs");
-            int i = 0;
+            int i = 0, replaced = 0;
             for (var passage : passages) {
                 for (var fact : passage.facts()) {
                     if (i == warm.size()) break;
@@ -163,18 +175,36 @@ class TextSealTest {
                     String prompt = tok.decode(Arrays.copyOf(x.tokens(), x.lossFrom())), target = tok.decode(Arrays.copyOfRange(x.tokens(), x.lossFrom(), x.tokens().length - 1));
                     assertEquals(tok.decode(seal.prompt(tok.encode(fact.sentence()))), prompt, "the fact's own sentence, read as a passage");
                     assertTrue(prompt.contains(fact.entity()) && prompt.toLowerCase().contains(fact.value().toLowerCase()), prompt);
-                    assertEquals(sealjvm.seal.data.Facts.restatement(fact), target, "the fact restated");
+                    String asked = evalWording(fact);
+                    assertTrue(target.endsWith("? A:" + fact.answer()), "the fact's question answered: " + target);
+                    assertFalse(target.startsWith(asked), "never in the eval's wording: " + target);
+                    if (!fact.question().equals(asked)) assertEquals(sealjvm.seal.data.Facts.restatement(fact), target, "its own wording kept");
+                    else replaced++;
                     assertTrue(target.contains("? A: ") && !target.contains("\n"), target);
                     assertEquals(eot, x.tokens()[x.tokens().length - 1]);
                 }
             }
             assertEquals(40, i);
+            assertTrue(replaced > 0, "some questions came in the eval's wording and were reworded");
             List<LoraSft.Example> kept = List.of(warm.get(3), warm.get(7));
             assertEquals(List.of(warm.get(3), warm.get(7), warm.get(3), warm.get(7), warm.get(3), warm.get(7), warm.get(3), warm.get(7)),
                     seal.mStepExamples(kept, warm).subList(0, 8));
             assertEquals(8 + 40, seal.mStepExamples(kept, warm).size());
         }
-        TextSealConfig perPassage = tinyBuilder(1).editTokens(24).warmStart(5).warmStartUnit("passage").keptRepeat(1).build();
+        TextSealConfig anyWording = tinyBuilder(1).editTokens(24).warmStart(40).warmStartQuestions("any").build();
+        try (Gpt2Model model = Gpt2Model.load(Path.of(anyWording.model())); TextSeal seal = new TextSeal(anyWording, model, tok)) {
+            List<LoraSft.Example> warm = seal.warmStartExamples();
+            int i = 0;
+            for (var passage : passages) {
+                for (var fact : passage.facts()) {
+                    if (i == warm.size()) break;
+                    LoraSft.Example x = warm.get(i++);
+                    assertEquals(sealjvm.seal.data.Facts.restatement(fact), tok.decode(Arrays.copyOfRange(x.tokens(), x.lossFrom(), x.tokens().length - 1)),
+                            "any wording: the restatement passages' own");
+                }
+            }
+        }
+        TextSealConfig perPassage = tinyBuilder(1).editTokens(24).warmStart(5).warmStartUnit("passage").warmStartQuestions("any").keptRepeat(1).build();
         try (Gpt2Model model = Gpt2Model.load(Path.of(perPassage.model())); TextSeal seal = new TextSeal(perPassage, model, tok)) {
             List<LoraSft.Example> warm = seal.warmStartExamples();
             assertEquals(5, warm.size());

@@ -43,7 +43,7 @@ final class Runs {
 
     static TextSealConfig text(int rounds) {
         return new TextSealConfig("text", "facts", home().resolve("weights/models/gpt2-brown-rc").toString(), TextSealConfig.DEFAULT_PROMPT, 8, 1f, 50, 2,
-                rounds, 2, -1e9, true, "passage+edit", "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, "whole", 1, null, null, null, null, null);
+                rounds, 2, -1e9, true, "passage+edit", "h.*.mlp.c_proj", 2, 4, 2, 3e-3, "h.*.mlp.c_fc", 2, 4, 1, 1e-3, 3, 11, 0, "whole", 1, null, null, null, null, null, null);
     }
 
     static List<JsonNode> withoutTiming(List<JsonNode> metrics) {
