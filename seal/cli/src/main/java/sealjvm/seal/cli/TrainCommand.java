@@ -215,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
             + "${COMPLETION-CANDIDATES}; passage: prompt(passage) → its facts restated; sentence: prompt(one sentence) → its fact restated, "
             + "the form --edit-unit sentence samples in (default: ${DEFAULT-VALUE}).")
     sealjvm.seal.text.TextSealConfig.EditUnit warmStartUnit = sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_UNIT;
-    @Option(names = "--warm-start-questions", description = "text: the wordings of the sentence pairs' questions: ${COMPLETION-CANDIDATES}; "
+    @Option(names = "--warm-start-questions", description = "text: the wordings of the warm start's questions: ${COMPLETION-CANDIDATES}; "
             + "any: as the restatement passages word them, the eval's own wording among them; unasked: never the eval's wording "
             + "(default: ${DEFAULT-VALUE}).")
     sealjvm.seal.text.TextSealConfig.WarmStartQuestions warmStartQuestions = sealjvm.seal.text.TextSealConfig.DEFAULT_WARM_START_QUESTIONS;

@@ -16,8 +16,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * with the passage alone.
  * With {@code warmStart} N > 0 the policy starts from a fine-tune on N restatement pairs (prompt(passage) → the
  * passage's facts as answered questions, or with {@code warmStartUnit} "sentence" prompt(a fact's sentence) → that fact
- * as its question answered; from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}), and every
- * M-step keeps them in its data, each kept pair {@code keptRepeat} times beside them.
+ * as its question answered; from passages of their own seed, {@link sealjvm.seal.data.Facts#RESTATE_SEED}; with
+ * {@code warmStartQuestions} "unasked" never in the facts task's own question wording), and every M-step keeps them in
+ * its data, each kept pair {@code keptRepeat} times beside them.
  *
  * <p>As in the paper, {@code editSplit} "lines" makes each line of a self-edit its own example of the inner fine-tune
  * ("whole": the self-edit is one example), and in the E-step each self-edit (and the passage alone) is fine-tuned
@@ -45,7 +46,7 @@ public record TextSealConfig(
         String keepBy,            // reward | accuracy: what picks a passage's kept self-edit (null in an older config.json: reward)
         String editUnit,          // passage | sentence: what one self-edit is written from (null in an older config.json: passage)
         String warmStartUnit,     // passage | sentence: what one restatement pair is written from (null in an older config.json: passage)
-        String warmStartQuestions, // any | unasked: the sentence pairs' question wordings (null in an older config.json: any)
+        String warmStartQuestions, // any | unasked: the warm start's question wordings (null in an older config.json: any)
         Integer keptRepeat) {     // times each kept pair enters an M-step's data beside the warm-start pairs (null in an older config.json: 1)
 
     public static final String DEFAULT_PROMPT = "{passage}\n\nImplications of the passage:\n";
